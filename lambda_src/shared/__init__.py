@@ -1,0 +1,1 @@
+"""Code bundled into every function of the stack (and used by scvctl): the contracts they all share."""

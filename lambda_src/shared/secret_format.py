@@ -1,0 +1,85 @@
+"""The secret documents of one contact center: names and JSON keys.
+
+These names are a public contract. Contact flows, runbooks and the setup guide refer to
+``${cc}-salesforce-secret`` and ``${cc}-salesforce-access-secret`` and to the JSON keys below,
+so the invoker, the seeder and scvctl all take them from here and never spell them out.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Mapping
+
+PRODUCTION_AUDIENCE = "https://login.salesforce.com/"
+SANDBOX_AUDIENCE = "https://test.salesforce.com/"
+
+CURRENT_STAGE = "AWSCURRENT"
+PENDING_STAGE = "AWSPENDING"
+
+
+def main_secret_name(contact_center: str) -> str:
+    """Name of the secret holding the consumer key, private key, subject and audience."""
+    return f"{contact_center}-salesforce-secret"
+
+
+def access_secret_name(contact_center: str) -> str:
+    """Name of the secret holding the cached OAuth access token."""
+    return f"{contact_center}-salesforce-access-secret"
+
+
+@dataclass(frozen=True)
+class SecretKeys:
+    """The JSON keys of one contact center's secret documents."""
+
+    consumer_key: str
+    private_key: str
+    subject: str
+    audience: str
+    certificate: str
+    access_token: str
+
+    @classmethod
+    def for_contact_center(cls, contact_center: str) -> "SecretKeys":
+        prefix = f"{contact_center}-salesforce-rest-api"
+        return cls(
+            consumer_key=f"{prefix}-auth-consumer-key",
+            private_key=f"{prefix}-auth-private-key",
+            subject=f"{prefix}-subject",
+            audience=f"{prefix}-audience",
+            certificate=f"{prefix}-auth-certificate",
+            access_token=f"{prefix}-access-token",
+        )
+
+    @property
+    def required_main_keys(self) -> tuple[str, ...]:
+        """Keys the invoker needs to mint a token (the certificate is for people, not for signing)."""
+        return (self.consumer_key, self.private_key, self.subject, self.audience)
+
+
+class SecretFormatError(ValueError):
+    """A secret's value is not the JSON document the setup guide describes."""
+
+
+def parse_secret_document(secret_name: str, secret_string: str | None) -> dict[str, str]:
+    """Parse a secret value into a JSON object, naming the secret and the fix when it is not one."""
+    if not secret_string:
+        raise SecretFormatError(
+            f"secret {secret_name} has no value: deploy the stack (its seeder fills it) "
+            f"or run 'scvctl key import' to adopt an existing key"
+        )
+    try:
+        document = json.loads(secret_string)
+    except json.JSONDecodeError as error:
+        raise SecretFormatError(
+            f"secret {secret_name} is not valid JSON ({error.msg} at line {error.lineno} column {error.colno}): "
+            f"the value must be one JSON object; a private key pasted by hand needs its newlines written as \\n"
+        ) from None
+    if not isinstance(document, dict):
+        raise SecretFormatError(f"secret {secret_name} must hold a JSON object, not {type(document).__name__}")
+    return document
+
+
+def missing_keys(document: Mapping[str, object], keys: tuple[str, ...]) -> list[str]:
+    """The keys a document lacks (absent or not a string), in the order asked for."""
+    return [key for key in keys if not isinstance(document.get(key), str)]
