@@ -1,0 +1,19 @@
+#!/usr/bin/env python3
+"""The CDK app: one stack per contact center declared in contact_centers.yaml (cdk-nag checks every synth)."""
+
+import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks
+
+from infra.config import load_from_context
+from infra.stack import ContactCenterStack
+
+app = cdk.App()
+for contact_center in load_from_context(app.node).contact_centers:
+    ContactCenterStack(
+        app,
+        contact_center.stack_name,
+        contact_center=contact_center,
+        env=cdk.Environment(account=contact_center.account, region=contact_center.region),
+    )
+cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
+app.synth()

@@ -1,0 +1,1 @@
+"""CDK constructs: one logical unit per module, composed by infra/stack.py."""

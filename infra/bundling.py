@@ -1,0 +1,88 @@
+"""Docker-free bundling of the Python functions.
+
+CDK's default Python bundling runs pip inside a Docker image; the machines this app is built on
+(developer laptops behind proxies, CI runners) often have no Docker daemon. pip can fetch the Lambda
+platform's wheels directly (manylinux2014 x86_64, the runtime's Python version, binary only), so the
+bundle is exactly what the Lambda runtime needs without Docker.
+
+The asset hash covers the function's sources, the shared package, its requirements and the target
+Python version: CDK reuses the staged bundle in cdk.out when none of them changed, so a warm
+``cdk synth`` never runs pip.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsii
+from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
+from aws_cdk import aws_lambda as lambda_
+
+from infra.constants import LAMBDA_SOURCE_DIR, PYTHON_VERSION
+
+SHARED_PACKAGE = "shared"
+_IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "requirements.txt", "requirements.in")
+
+
+def _package_files(package_dir: Path) -> list[Path]:
+    return sorted(
+        path
+        for path in package_dir.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+    )
+
+
+@jsii.implements(ILocalBundling)
+class PipLocalBundler:
+    """Builds ``<package>/``, ``shared/`` and the pinned requirements into the asset directory."""
+
+    def __init__(self, package: str, python_version: str) -> None:
+        self._package = package
+        self._python_version = python_version
+
+    def try_bundle(self, output_dir: str, *, image: DockerImage, **_options: object) -> bool:
+        out = Path(output_dir)
+        requirements = LAMBDA_SOURCE_DIR / self._package / "requirements.txt"
+        command = [
+            sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+            "--platform", "manylinux2014_x86_64", "--only-binary=:all:", "--implementation", "cp",
+            "--python-version", self._python_version, "--no-compile",
+            "--target", str(out), "-r", str(requirements),
+        ]  # fmt: skip
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise RuntimeError(
+                f"bundling {self._package}: pip could not install {requirements} for the Lambda platform "
+                f"(Python {self._python_version}, manylinux2014_x86_64):\n{result.stderr.strip()}"
+            )
+        for package in (self._package, SHARED_PACKAGE):
+            shutil.copytree(LAMBDA_SOURCE_DIR / package, out / package, ignore=_IGNORED, dirs_exist_ok=True)
+        return True
+
+
+def bundle_hash(package: str, python_version: str = PYTHON_VERSION) -> str:
+    """Hash of everything that goes into a bundle, so an unchanged bundle is never rebuilt."""
+    digest = hashlib.sha256(f"python{python_version};manylinux2014_x86_64".encode())
+    for package_name in (package, SHARED_PACKAGE):
+        package_dir = LAMBDA_SOURCE_DIR / package_name
+        for path in _package_files(package_dir):
+            digest.update(str(path.relative_to(LAMBDA_SOURCE_DIR)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def python_function_code(package: str, python_version: str = PYTHON_VERSION) -> lambda_.Code:
+    """The Lambda code asset for ``lambda_src/<package>``, bundled locally without Docker."""
+    return lambda_.Code.from_asset(
+        str(LAMBDA_SOURCE_DIR),
+        asset_hash_type=AssetHashType.CUSTOM,
+        asset_hash=bundle_hash(package, python_version),
+        bundling=BundlingOptions(
+            image=DockerImage.from_registry("unused-local-bundling-only"),
+            local=PipLocalBundler(package, python_version),
+        ),
+    )

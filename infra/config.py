@@ -1,0 +1,348 @@
+"""The contact-center config: one validated place for everything a stack needs.
+
+Every contact center is declared in ``contact_centers.yaml`` (or the file named by the CDK context key
+``config``). This module is the only code that reads that file or CDK context; constructs receive the
+typed, validated result. A bad value fails ``cdk synth`` with one message naming the contact center,
+the field and what is allowed, before anything is built.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Literal, Mapping
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from infra.constants import DEFAULT_API_VERSION, FUNCTION_NAME_SUFFIX, MAX_FUNCTION_NAME_LENGTH
+
+DEFAULT_CONFIG_FILE = Path(__file__).resolve().parent.parent / "contact_centers.yaml"
+CONFIG_CONTEXT_KEY = "config"
+
+PRODUCTION_AUDIENCE = "https://login.salesforce.com/"
+SANDBOX_AUDIENCE = "https://test.salesforce.com/"
+GENERIC_LOGIN_HOSTS = ("login.salesforce.com", "test.salesforce.com")
+
+_MAX_NAME_LENGTH = MAX_FUNCTION_NAME_LENGTH - len(FUNCTION_NAME_SUFFIX)
+_NAME_PATTERN = re.compile(rf"^[A-Za-z][A-Za-z0-9_-]{{0,{_MAX_NAME_LENGTH - 1}}}$")
+_CONNECT_INSTANCE_ARN = re.compile(
+    r"^arn:aws[a-z-]*:connect:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):instance/[0-9a-f-]{36}$"
+)
+_KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}$")
+_SNS_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")
+_API_VERSION = re.compile(r"^\d{2,3}\.0$")
+_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+
+
+class ConfigError(ValueError):
+    """The contact-center config is invalid; the message says where and how to fix it."""
+
+
+class ColdStartMitigation(str, Enum):
+    """How the invoker's cold start is hidden from callers (off by default: both cost money)."""
+
+    NONE = "none"
+    SNAPSTART = "snapstart"
+    PROVISIONED = "provisioned"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Certificate(_Strict):
+    """The self-signed certificate the seeder makes; bump the counters to rotate or renew."""
+
+    common_name: str | None = Field(default=None, max_length=64)
+    validity_days: int = Field(default=730, ge=1, le=3650)
+    key_rotation: int = Field(default=0, ge=0, description="bump to stage a new key pair as pending")
+    renewal: int = Field(default=0, ge=0, description="bump to issue a new certificate for the same key")
+    activate_pending_key: bool = Field(
+        default=False, description="promote a staged key to current on this deploy (after uploading its certificate)"
+    )
+
+
+class Monitoring(_Strict):
+    """Alarm thresholds and where alarms are sent."""
+
+    alarm_topic_arn: str | None = None
+    create_alarm_topic: bool = False
+    alarm_email: str | None = None
+    error_rate_percent: float = Field(default=5.0, gt=0, le=100)
+    p99_duration_ms: int = Field(default=6000, ge=500, le=7900)
+    api_usage_percent: float = Field(default=80.0, gt=0, le=100)
+    certificate_expiry_warning_days: int = Field(default=30, ge=1, le=365)
+
+    @field_validator("alarm_topic_arn")
+    @classmethod
+    def _topic_arn(cls, value: str | None) -> str | None:
+        if value is not None and not _SNS_TOPIC_ARN.match(value):
+            raise ValueError("must be an SNS topic ARN like arn:aws:sns:<region>:<account>:<topic>")
+        return value
+
+
+class ContactCenter(_Strict):
+    """One Amazon Connect contact center wired to one Salesforce org."""
+
+    name: str = Field(description="the ${cc} prefix of every resource name")
+    salesforce_url: str = Field(description="the org's My Domain URL, e.g. https://acme.my.salesforce.com")
+    username: str = Field(min_length=3, description="the integration user (JWT subject)")
+    call_center_api_name: str = Field(min_length=1, description="SCV call center API name")
+    api_version: str = DEFAULT_API_VERSION
+    sandbox: bool = False
+    audience: str | None = Field(default=None, description="JWT audience override, e.g. the My Domain URL")
+    consumer_key: str = Field(default="", description="empty until the connected app / External Client App exists")
+    connect_instance_arn: str | None = None
+    associate_with_connect: bool = Field(
+        default=True, description="false where the function is already associated with the instance by hand"
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_retention_days: int = 90
+    kms_key_arn: str | None = None
+    account: str | None = None
+    region: str | None = None
+    adopt_existing_secrets: bool = Field(
+        default=False, description="import secrets made by hand per the setup guide instead of creating them"
+    )
+    secrets_cache_ttl_seconds: int = Field(default=300, ge=0, le=3600)
+    memory_size_mb: int = Field(default=512, ge=256, le=3008)
+    cold_start: ColdStartMitigation = ColdStartMitigation.NONE
+    provisioned_concurrency: int = Field(default=1, ge=1, le=100)
+    certificate: Certificate = Certificate()
+    monitoring: Monitoring = Monitoring()
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _NAME_PATTERN.match(value):
+            raise ValueError(
+                f"must start with a letter and use only letters, digits, '-' and '_', at most "
+                f"{_MAX_NAME_LENGTH} characters (it prefixes the secret names and the function "
+                f"name {value}{FUNCTION_NAME_SUFFIX}, which Lambda limits to {MAX_FUNCTION_NAME_LENGTH})"
+            )
+        return value
+
+    @field_validator("salesforce_url")
+    @classmethod
+    def _salesforce_url(cls, value: str) -> str:
+        match = re.match(r"^https://([A-Za-z0-9.-]+)/?$", value)
+        if not match:
+            raise ValueError("must be the org's https URL with no path, e.g. https://acme.my.salesforce.com")
+        host = match.group(1).lower()
+        if host in GENERIC_LOGIN_HOSTS:
+            raise ValueError(
+                f"{host} is the generic login host; the My Domain URL is needed "
+                "(Setup > My Domain, e.g. https://acme.my.salesforce.com or https://acme--uat.sandbox.my.salesforce.com)"
+            )
+        return f"https://{host}"
+
+    @field_validator("api_version")
+    @classmethod
+    def _api_version(cls, value: str) -> str:
+        if not _API_VERSION.match(value):
+            raise ValueError(f"must look like {DEFAULT_API_VERSION} (a Salesforce REST API version)")
+        return value
+
+    @field_validator("audience")
+    @classmethod
+    def _audience(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https://[A-Za-z0-9.-]+/?$", value):
+            raise ValueError("must be an https URL such as https://login.salesforce.com/ or the My Domain URL")
+        return value
+
+    @field_validator("connect_instance_arn")
+    @classmethod
+    def _connect_instance_arn(cls, value: str | None) -> str | None:
+        if value is not None and not _CONNECT_INSTANCE_ARN.match(value):
+            raise ValueError("must be an Amazon Connect instance ARN: arn:aws:connect:<region>:<account>:instance/<id>")
+        return value
+
+    @field_validator("kms_key_arn")
+    @classmethod
+    def _kms_key_arn(cls, value: str | None) -> str | None:
+        if value is not None and not _KMS_KEY_ARN.match(value):
+            raise ValueError("must be a KMS key ARN: arn:aws:kms:<region>:<account>:key/<key-id> (not an alias)")
+        return value
+
+    @field_validator("account")
+    @classmethod
+    def _account(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^\d{12}$", value):
+            raise ValueError("must be a 12-digit AWS account id")
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str | None) -> str | None:
+        if value is not None and not _REGION.match(value):
+            raise ValueError("must be an AWS region name like ap-northeast-1")
+        return value
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _log_retention_days(cls, value: int) -> int:
+        allowed = (
+            1,
+            3,
+            5,
+            7,
+            14,
+            30,
+            60,
+            90,
+            120,
+            150,
+            180,
+            365,
+            400,
+            545,
+            731,
+            1096,
+            1827,
+            2192,
+            2557,
+            2922,
+            3288,
+            3653,
+        )
+        if value not in allowed:
+            raise ValueError(f"must be one of CloudWatch Logs' retention periods: {', '.join(map(str, allowed))}")
+        return value
+
+    @model_validator(mode="after")
+    def _connect_matches_environment(self) -> "ContactCenter":
+        if self.connect_instance_arn:
+            match = _CONNECT_INSTANCE_ARN.match(self.connect_instance_arn)
+            assert match  # validated above
+            if self.region and match["region"] != self.region:
+                raise ValueError(
+                    f"connect_instance_arn is in {match['region']} but region is {self.region}: "
+                    "the function must be in the instance's region"
+                )
+            if self.account and match["account"] != self.account:
+                raise ValueError(
+                    f"connect_instance_arn belongs to account {match['account']} but account is {self.account}"
+                )
+        return self
+
+    @property
+    def jwt_audience(self) -> str:
+        """The JWT ``aud``: the override, else the sandbox or production login host."""
+        if self.audience:
+            return self.audience
+        return SANDBOX_AUDIENCE if self.sandbox else PRODUCTION_AUDIENCE
+
+    @property
+    def rest_api_endpoint_base(self) -> str:
+        return f"{self.salesforce_url}/services/data/v{self.api_version}"
+
+    @property
+    def auth_endpoint(self) -> str:
+        return f"{self.salesforce_url}/services/oauth2/token"
+
+    @property
+    def function_name(self) -> str:
+        return f"{self.name}{FUNCTION_NAME_SUFFIX}"
+
+    @property
+    def stack_name(self) -> str:
+        """CloudFormation stack names allow no underscore, contact-center names may have one."""
+        return f"{self.name.replace('_', '-')}-SalesforceRestApi"
+
+    @property
+    def certificate_common_name(self) -> str:
+        return self.certificate.common_name or f"{self.name} Salesforce JWT"
+
+    @property
+    def connect_region(self) -> str | None:
+        match = _CONNECT_INSTANCE_ARN.match(self.connect_instance_arn or "")
+        return match["region"] if match else None
+
+    @property
+    def connect_account(self) -> str | None:
+        match = _CONNECT_INSTANCE_ARN.match(self.connect_instance_arn or "")
+        return match["account"] if match else None
+
+
+class AppConfig(_Strict):
+    """All contact centers of this app."""
+
+    contact_centers: Annotated[list[ContactCenter], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> "AppConfig":
+        seen: set[str] = set()
+        for contact_center in self.contact_centers:
+            key = contact_center.name.lower().replace("_", "-")
+            if key in seen:
+                raise ValueError(f"contact center {contact_center.name!r} is declared twice")
+            seen.add(key)
+        return self
+
+    def find(self, name: str) -> ContactCenter:
+        for contact_center in self.contact_centers:
+            if contact_center.name == name:
+                return contact_center
+        known = ", ".join(cc.name for cc in self.contact_centers)
+        raise ConfigError(f"no contact center named {name!r} in the config (known: {known})")
+
+
+def parse_config(raw: Any, *, source: str = "config") -> AppConfig:
+    """Validate a parsed config document, turning pydantic's errors into one readable message."""
+    try:
+        return AppConfig.model_validate(raw)
+    except ValidationError as error:
+        raise ConfigError(_describe(error, raw, source)) from None
+
+
+def load_config(path: Path | str = DEFAULT_CONFIG_FILE) -> AppConfig:
+    """Read and validate a YAML (or JSON, which is YAML) config file."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found (copy contact_centers.yaml and edit it)") from None
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: not valid YAML: {error}") from None
+    return parse_config(raw, source=str(path))
+
+
+def load_from_context(context: Mapping[str, Any] | Any) -> AppConfig:
+    """Load the config file named by the CDK context key ``config`` (default: contact_centers.yaml).
+
+    ``context`` is anything with ``try_get_context`` (a CDK App's node) or a plain mapping.
+    """
+    getter = getattr(context, "try_get_context", None)
+    value = getter(CONFIG_CONTEXT_KEY) if getter else context.get(CONFIG_CONTEXT_KEY)
+    return load_config(value or DEFAULT_CONFIG_FILE)
+
+
+def _describe(error: ValidationError, raw: Any, source: str) -> str:
+    lines = [f"{source}: invalid contact-center config"]
+    for problem in error.errors():
+        location = list(problem["loc"])
+        where = _where(location, raw)
+        message = problem["msg"].removeprefix("Value error, ")
+        if problem["type"] == "missing":
+            message = "is required"
+        elif problem["type"] == "extra_forbidden":
+            message = "is not a known setting (check the spelling against README's config reference)"
+        lines.append(f"  - {where}: {message}")
+    return "\n".join(lines)
+
+
+def _where(location: list[Any], raw: Any) -> str:
+    """'contact center "acme", field salesforce_url' rather than pydantic's tuple path."""
+    if len(location) >= 2 and location[0] == "contact_centers" and isinstance(location[1], int):
+        index = location[1]
+        name = None
+        try:
+            name = raw["contact_centers"][index].get("name")
+        except (KeyError, IndexError, TypeError, AttributeError):
+            pass
+        label = f'contact center "{name}"' if name else f"contact center #{index + 1}"
+        field = ".".join(str(part) for part in location[2:])
+        return f"{label}, field {field}" if field else label
+    return "field " + ".".join(str(part) for part in location) if location else "top level"

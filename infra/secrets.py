@@ -1,0 +1,127 @@
+"""The two Secrets Manager secrets of a contact center.
+
+Their names are a public contract (the setup guide, existing flows and runbooks use them). They are
+created EMPTY: no secret value ever appears in a template; the seeder custom resource writes the
+values at deploy time. Both are retained when the stack is deleted, so deleting a stack never loses
+the key pair or the consumer key. A contact center whose secrets were made by hand per the setup
+guide can adopt them instead (imported by name, left as they are).
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Acknowledgment, RemovalPolicy, Stack, Validations
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from lambda_src.shared.secret_format import access_secret_name, main_secret_name
+
+
+_NO_SCHEDULED_ROTATION = (
+    "Not rotated on a Secrets Manager schedule: the key pair only works once its certificate is uploaded to "
+    "Salesforce, so it is rotated by the operator (certificate.key_rotation in the config or `scvctl key rotate`, "
+    "staged as AWSPENDING with no outage); the access token is replaced by the invoker whenever Salesforce expires it"
+)
+
+
+class ContactCenterSecrets(Construct):
+    """``${cc}-salesforce-secret`` (key pair, consumer key, subject, audience) and ``${cc}-salesforce-access-secret``."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        contact_center: str,
+        encryption_key: kms.IKey | None,
+        adopt_existing: bool,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.encryption_key = encryption_key
+        if adopt_existing:
+            self.main_secret = secretsmanager.Secret.from_secret_name_v2(
+                self, "MainSecret", main_secret_name(contact_center)
+            )
+            self.access_secret = secretsmanager.Secret.from_secret_name_v2(
+                self, "AccessSecret", access_secret_name(contact_center)
+            )
+        else:
+            self.main_secret = self._empty_secret(
+                "MainSecret",
+                main_secret_name(contact_center),
+                "Salesforce JWT bearer credentials (consumer key, private key, subject, audience) "
+                "for the contact center's InvokeSalesforceRestApiFunction",
+            )
+            self.access_secret = self._empty_secret(
+                "AccessSecret",
+                access_secret_name(contact_center),
+                "Cached Salesforce OAuth access token of InvokeSalesforceRestApiFunction",
+            )
+
+    def _empty_secret(self, construct_id: str, name: str, description: str) -> secretsmanager.Secret:
+        secret = secretsmanager.Secret(
+            self,
+            construct_id,
+            secret_name=name,
+            description=description,
+            encryption_key=self.encryption_key,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        # CDK generates a random password by default; these secrets start empty and the seeder fills them.
+        cfn_secret = secret.node.default_child
+        assert isinstance(cfn_secret, secretsmanager.CfnSecret)
+        cfn_secret.add_property_deletion_override("GenerateSecretString")
+        Validations.of(secret).acknowledge(Acknowledgment(id="AwsSolutions-SMG4", reason=_NO_SCHEDULED_ROTATION))
+        return secret
+
+    def grant_invoker(self, grantee: iam.IGrantable) -> None:
+        """Read both secrets (the main one includes its pending key); write only the cached token."""
+        self._allow(
+            grantee, "ReadSalesforceSecrets", ["secretsmanager:GetSecretValue"], self.main_secret, self.access_secret
+        )
+        self._allow(grantee, "CacheAccessToken", ["secretsmanager:PutSecretValue"], self.access_secret)
+        self._allow_key(grantee, ["kms:Decrypt", "kms:GenerateDataKey"])
+
+    def grant_seeder(self, grantee: iam.IGrantable) -> None:
+        """Read and write both secrets, and move version stages for key rotation; nothing else."""
+        self._allow(
+            grantee,
+            "SeedSalesforceSecrets",
+            ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "secretsmanager:PutSecretValue"],
+            self.main_secret,
+            self.access_secret,
+        )
+        self._allow(
+            grantee,
+            "StageRotatedKeys",
+            ["secretsmanager:UpdateSecretVersionStage", "secretsmanager:ListSecretVersionIds"],
+            self.main_secret,
+        )
+        self._allow_key(grantee, ["kms:Decrypt", "kms:GenerateDataKey"])
+
+    @staticmethod
+    def _allow(grantee: iam.IGrantable, sid: str, actions: list[str], *secrets: secretsmanager.ISecret) -> None:
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(sid=sid, actions=actions, resources=[_arn_pattern(secret) for secret in secrets])
+        )
+
+    def _allow_key(self, grantee: iam.IGrantable, actions: list[str]) -> None:
+        """Use the customer-managed key, and only through Secrets Manager."""
+        if self.encryption_key is None:
+            return
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="UseSecretsKeyThroughSecretsManager",
+                actions=actions,
+                resources=[self.encryption_key.key_arn],
+                conditions={
+                    "StringEquals": {"kms:ViaService": f"secretsmanager.{Stack.of(self).region}.amazonaws.com"}
+                },
+            )
+        )
+
+
+def _arn_pattern(secret: secretsmanager.ISecret) -> str:
+    """The full ARN of a secret made here; an imported secret's name plus Secrets Manager's 6-character suffix."""
+    return secret.secret_full_arn or f"{secret.secret_arn}-??????"
