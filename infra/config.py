@@ -346,3 +346,14 @@ def _where(location: list[Any], raw: Any) -> str:
         field = ".".join(str(part) for part in location[2:])
         return f"{label}, field {field}" if field else label
     return "field " + ".".join(str(part) for part in location) if location else "top level"
+
+
+if __name__ == "__main__":  # `python -m infra.config stack-name <cc>`: used by `make deploy CC=...`
+    import sys
+
+    if len(sys.argv) != 3 or sys.argv[1] != "stack-name":
+        sys.exit("usage: python -m infra.config stack-name <contact-center>")
+    try:
+        print(load_config().find(sys.argv[2]).stack_name)
+    except ConfigError as error:
+        sys.exit(str(error))

@@ -3,7 +3,9 @@
 Ships ``lambda_src/invoker``. Its timeout is Connect's 8 s limit. Secrets are read through the AWS
 Parameters and Secrets Lambda Extension (a local HTTP endpoint, so the cold path needs no boto3);
 the Salesforce org is reached only through the endpoint environment variables, so tests can point
-them at an emulator.
+them at an emulator. Logs are the invoker's own JSON lines on stdout: Lambda's advanced logging
+controls stay off so the runtime never lowers the root logger to LOG_LEVEL (botocore at DEBUG logs
+secret values); LOG_LEVEL applies to the invoker's logger alone.
 """
 
 from __future__ import annotations
@@ -25,7 +27,10 @@ LIVE_ALIAS_NAME = "live"
 
 
 def python_runtime() -> lambda_.Runtime:
-    return lambda_.Runtime(f"python{PYTHON_VERSION}", lambda_.RuntimeFamily.PYTHON)
+    """CDK's own Runtime object for the pinned version (it knows which features, e.g. SnapStart, it supports)."""
+    runtime = getattr(lambda_.Runtime, f"PYTHON_{PYTHON_VERSION.replace('.', '_')}")
+    assert isinstance(runtime, lambda_.Runtime)
+    return runtime
 
 
 def set_retention(log_group: logs.LogGroup, days: int) -> None:
@@ -110,11 +115,6 @@ class SalesforceInvoker(Construct):
             memory_size=contact_center.memory_size_mb,
             role=self.role,
             log_group=self.log_group,
-            logging_format=lambda_.LoggingFormat.JSON,
-            # The invoker sets its own logger's level from LOG_LEVEL; the runtime's (root) level stays at
-            # WARN so botocore can never log secret values at DEBUG.
-            application_log_level_v2=lambda_.ApplicationLogLevel.WARN,
-            system_log_level_v2=lambda_.SystemLogLevel.WARN,
             params_and_secrets=_secrets_extension(),
             snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snapstart else None,
             environment={

@@ -56,9 +56,6 @@ class SecretSeeder(Construct):
             memory_size=512,
             role=role,
             log_group=log_group,
-            logging_format=lambda_.LoggingFormat.JSON,
-            application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
-            system_log_level_v2=lambda_.SystemLogLevel.WARN,
         )
         acknowledge_pinned_runtime(self.function)
         provider_log_group = logs.LogGroup(self, "ProviderLogGroup", removal_policy=RemovalPolicy.DESTROY)

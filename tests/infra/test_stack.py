@@ -1,0 +1,246 @@
+"""The synthesized stack of one contact center: every resource and every IAM statement."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_cdk.assertions import Match, Template
+
+from infra.config import PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE
+from tests.infra.conftest import KMS_KEY_ARN
+
+CONNECT_INSTANCE_ARN = "arn:aws:connect:ap-northeast-1:111111111111:instance/00000000-0000-4000-8000-000000000000"
+
+
+def only(template: Template, resource_type: str, props: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
+    found = template.find_resources(resource_type, {"Properties": props} if props else None)
+    assert len(found) == 1, f"expected one {resource_type} {props or ''}, found {list(found)}"
+    return next(iter(found.items()))
+
+
+def statements(template: Template, role_logical_prefix: str) -> dict[str, dict[str, Any]]:
+    """The statements of the policy attached to the role whose logical id starts with the prefix, by Sid."""
+    for policy in template.find_resources("AWS::IAM::Policy").values():
+        roles = [role["Ref"] for role in policy["Properties"]["Roles"]]
+        if any(role.startswith(role_logical_prefix) for role in roles):
+            return {s.get("Sid", f"#{i}"): s for i, s in enumerate(policy["Properties"]["PolicyDocument"]["Statement"])}
+    raise AssertionError(f"no policy for role {role_logical_prefix}*")
+
+
+def logical_id(template: Template, resource_type: str, props: dict[str, Any]) -> str:
+    return only(template, resource_type, props)[0]
+
+
+# --- secrets -------------------------------------------------------------------------------------
+
+
+def test_secrets_have_the_public_contract_names_start_empty_and_are_retained(example: Template) -> None:
+    for name in ("example-cc-salesforce-secret", "example-cc-salesforce-access-secret"):
+        _, secret = only(example, "AWS::SecretsManager::Secret", {"Name": name})
+        assert secret["DeletionPolicy"] == "Retain"
+        assert secret["UpdateReplacePolicy"] == "Retain"
+        assert "SecretString" not in secret["Properties"]
+        assert "GenerateSecretString" not in secret["Properties"]
+        assert "KmsKeyId" not in secret["Properties"]
+
+
+def test_secrets_use_the_configured_customer_managed_key_or_are_adopted(templates: dict[str, Template]) -> None:
+    hardened = templates["hardened"]
+    # adopt_existing_secrets: the hand-made secrets are imported by name, not created
+    hardened.resource_count_is("AWS::SecretsManager::Secret", 0)
+    invoker = statements(hardened, "InvokerRole")
+    assert invoker["UseSecretsKeyThroughSecretsManager"]["Resource"] == KMS_KEY_ARN
+    assert invoker["UseSecretsKeyThroughSecretsManager"]["Condition"] == {
+        "StringEquals": {"kms:ViaService": "secretsmanager.ap-northeast-1.amazonaws.com"}
+    }
+    read = invoker["ReadSalesforceSecrets"]["Resource"]
+    assert [json.dumps(arn) for arn in read] == [
+        json.dumps(
+            {
+                "Fn::Join": [
+                    "",
+                    ["arn:", {"Ref": "AWS::Partition"}, f":secretsmanager:ap-northeast-1:111111111111:secret:{name}-??????"],
+                ]
+            }
+        )
+        for name in ("hardened-salesforce-secret", "hardened-salesforce-access-secret")
+    ]
+
+
+# --- IAM: least privilege -------------------------------------------------------------------------
+
+
+def test_invoker_may_read_both_secrets_write_only_the_token_and_its_own_logs(example: Template) -> None:
+    main = {"Ref": logical_id(example, "AWS::SecretsManager::Secret", {"Name": "example-cc-salesforce-secret"})}
+    access = {"Ref": logical_id(example, "AWS::SecretsManager::Secret", {"Name": "example-cc-salesforce-access-secret"})}
+    invoker = statements(example, "InvokerRole")
+    assert set(invoker) == {"WriteOwnLogs", "ReadSalesforceSecrets", "CacheAccessToken"}
+    assert invoker["ReadSalesforceSecrets"]["Action"] == "secretsmanager:GetSecretValue"
+    assert invoker["ReadSalesforceSecrets"]["Resource"] == [main, access]
+    assert invoker["CacheAccessToken"]["Action"] == "secretsmanager:PutSecretValue"
+    assert invoker["CacheAccessToken"]["Resource"] == access
+    assert invoker["WriteOwnLogs"]["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
+    log_group = logical_id(example, "AWS::Logs::LogGroup", {"LogGroupName": "/aws/lambda/example-cc-InvokeSalesforceRestApiFunction"})
+    assert invoker["WriteOwnLogs"]["Resource"][0] == {"Fn::GetAtt": [log_group, "Arn"]}
+
+
+def test_seeder_may_write_only_the_two_secrets_and_stage_keys_on_the_main_one(example: Template) -> None:
+    main = {"Ref": logical_id(example, "AWS::SecretsManager::Secret", {"Name": "example-cc-salesforce-secret"})}
+    access = {"Ref": logical_id(example, "AWS::SecretsManager::Secret", {"Name": "example-cc-salesforce-access-secret"})}
+    seeder = statements(example, "SeederRole")
+    assert set(seeder) == {"WriteOwnLogs", "SeedSalesforceSecrets", "StageRotatedKeys"}
+    assert seeder["SeedSalesforceSecrets"]["Action"] == [
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:PutSecretValue",
+    ]
+    assert seeder["SeedSalesforceSecrets"]["Resource"] == [main, access]
+    assert seeder["StageRotatedKeys"]["Resource"] == main
+
+
+def test_no_statement_allows_everything(templates: dict[str, Template]) -> None:
+    for variant, template in templates.items():
+        for policy in template.find_resources("AWS::IAM::Policy").values():
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+                resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+                assert "*" not in resources, f"{variant}: {statement}"
+                actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+                assert not any(action.endswith(":*") or action == "*" for action in actions), f"{variant}: {statement}"
+
+
+def test_roles_have_no_aws_managed_policies_except_cdks_provider_framework(example: Template) -> None:
+    for logical, role in example.find_resources("AWS::IAM::Role").items():
+        if logical.startswith("SeederProviderframework"):
+            continue
+        assert "ManagedPolicyArns" not in role["Properties"], logical
+
+
+# --- the invoker --------------------------------------------------------------------------------------
+
+
+def test_invoker_function_is_named_for_the_contact_center_and_fits_connects_time_limit(example: Template) -> None:
+    _, function = only(example, "AWS::Lambda::Function", {"FunctionName": "example-cc-InvokeSalesforceRestApiFunction"})
+    props = function["Properties"]
+    assert props["Runtime"] in ("python3.12", "python3.13")
+    assert props["Architectures"] == ["x86_64"]
+    assert props["Handler"] == "invoker.handler.lambda_handler"
+    assert props["Timeout"] <= 8
+    assert props["MemorySize"] >= 512
+    assert "LoggingConfig" in props and "ApplicationLogLevel" not in props["LoggingConfig"]
+    assert props["Layers"][0].endswith(":layer:AWS-Parameters-and-Secrets-Lambda-Extension:4")
+
+
+def test_invoker_environment_points_only_at_the_configured_org_and_secrets(example: Template) -> None:
+    _, function = only(example, "AWS::Lambda::Function", {"FunctionName": "example-cc-InvokeSalesforceRestApiFunction"})
+    env = function["Properties"]["Environment"]["Variables"]
+    main = logical_id(example, "AWS::SecretsManager::Secret", {"Name": "example-cc-salesforce-secret"})
+    access = logical_id(example, "AWS::SecretsManager::Secret", {"Name": "example-cc-salesforce-access-secret"})
+    assert env["SALESFORCE_REST_API_ENDPOINT_BASE"] == "https://example-org.my.salesforce.com/services/data/v68.0"
+    assert env["SALESFORCE_AUTH_ENDPOINT"] == "https://example-org.my.salesforce.com/services/oauth2/token"
+    assert env["CALL_CENTER_API_NAME"] == "ExampleCallCenter"
+    assert env["CONTACT_CENTER_NAME"] == "example-cc"
+    assert env["LOG_LEVEL"] == "INFO"
+    assert env["SALESFORCE_SECRET_ID"] == {"Ref": main}
+    assert env["SALESFORCE_ACCESS_SECRET_ID"] == {"Ref": access}
+    assert env["PARAMETERS_SECRETS_EXTENSION_HTTP_PORT"] == "2773"
+
+
+def test_invoker_log_group_has_retention(example: Template) -> None:
+    _, log_group = only(example, "AWS::Logs::LogGroup", {"LogGroupName": "/aws/lambda/example-cc-InvokeSalesforceRestApiFunction"})
+    assert log_group["Properties"]["RetentionInDays"] == 90
+
+
+def test_invoker_runs_only_after_the_seeder_filled_the_secrets(example: Template) -> None:
+    seed = logical_id(example, "Custom::SalesforceSecretSeed", {"ContactCenter": "example-cc"})
+    _, function = only(example, "AWS::Lambda::Function", {"FunctionName": "example-cc-InvokeSalesforceRestApiFunction"})
+    assert seed in function["DependsOn"]
+
+
+# --- the seeder custom resource -----------------------------------------------------------------------
+
+
+def test_seeder_receives_the_config_but_no_secret_material(example: Template, templates: dict[str, Template]) -> None:
+    _, seed = only(example, "Custom::SalesforceSecretSeed", {"ContactCenter": "example-cc"})
+    props = seed["Properties"]
+    assert props["Subject"] == "integration.user@example.com"
+    assert props["Audience"] == PRODUCTION_AUDIENCE
+    assert props["ConsumerKey"] == ""
+    assert props["AdoptExisting"] == "false"
+    assert {"KeyRotation", "CertificateRenewal", "CertificateValidityDays", "CertificateCommonName"} <= set(props)
+    assert "PrivateKey" not in json.dumps(props)
+    _, sandbox_seed = only(templates["hardened"], "Custom::SalesforceSecretSeed", {"ContactCenter": "hardened"})
+    assert sandbox_seed["Properties"]["Audience"] == SANDBOX_AUDIENCE
+    assert sandbox_seed["Properties"]["AdoptExisting"] == "true"
+
+
+def test_stack_outputs_the_function_secrets_and_certificate(example: Template) -> None:
+    outputs = example.find_outputs("*")
+    assert {
+        "InvokerFunctionArn",
+        "SalesforceSecretArn",
+        "SalesforceAccessSecretArn",
+        "Certificate",
+        "CertificateFingerprintSha256",
+        "CertificateNotAfter",
+        "PendingKeyRotation",
+    } <= set(outputs)
+    seed = logical_id(example, "Custom::SalesforceSecretSeed", {"ContactCenter": "example-cc"})
+    assert outputs["Certificate"]["Value"] == {"Fn::GetAtt": [seed, "Certificate"]}
+
+
+# --- Connect ---------------------------------------------------------------------------------------------
+
+
+def test_only_the_configured_connect_instance_may_invoke_the_function(example: Template) -> None:
+    _, permission = only(example, "AWS::Lambda::Permission")
+    props = permission["Properties"]
+    assert props["Principal"] == "connect.amazonaws.com"
+    assert props["Action"] == "lambda:InvokeFunction"
+    assert props["SourceArn"] == CONNECT_INSTANCE_ARN
+    assert props["SourceAccount"] == "111111111111"
+
+
+def test_function_is_associated_with_the_instance_unless_already_associated_by_hand(templates: dict[str, Template]) -> None:
+    _, association = only(templates["example"], "AWS::Connect::IntegrationAssociation")
+    assert association["Properties"]["InstanceId"] == CONNECT_INSTANCE_ARN
+    assert association["Properties"]["IntegrationType"] == "LAMBDA_FUNCTION"
+    templates["hardened"].resource_count_is("AWS::Connect::IntegrationAssociation", 0)
+    templates["hardened"].resource_count_is("AWS::Lambda::Permission", 1)
+
+
+def test_without_a_connect_instance_the_connect_parts_are_skipped_with_a_note(templates: dict[str, Template]) -> None:
+    template = templates["no-connect"]
+    for resource_type in ("AWS::Connect::IntegrationAssociation", "AWS::Connect::ContactFlow", "AWS::Lambda::Permission"):
+        template.resource_count_is(resource_type, 0)
+    assert "skipped" in template.find_outputs("ConnectIntegration")["ConnectIntegration"]["Value"]
+
+
+# --- cold-start mitigation ---------------------------------------------------------------------------------
+
+
+def test_provisioned_concurrency_runs_on_an_alias_that_connect_calls(templates: dict[str, Template]) -> None:
+    template = templates["hardened"]
+    alias_id, alias = only(template, "AWS::Lambda::Alias")
+    assert alias["Properties"]["Name"] == "live"
+    assert alias["Properties"]["ProvisionedConcurrencyConfig"] == {"ProvisionedConcurrentExecutions": 2}
+    _, permission = only(template, "AWS::Lambda::Permission")
+    assert permission["Properties"]["FunctionName"] == {"Ref": alias_id}
+
+
+def test_snapstart_publishes_versions_and_the_flow_calls_the_alias(templates: dict[str, Template]) -> None:
+    template = templates["snapstart"]
+    _, function = only(template, "AWS::Lambda::Function", {"FunctionName": "snap-InvokeSalesforceRestApiFunction"})
+    assert function["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    alias_id, alias = only(template, "AWS::Lambda::Alias")
+    assert "ProvisionedConcurrencyConfig" not in alias["Properties"]
+    _, association = only(template, "AWS::Connect::IntegrationAssociation")
+    assert association["Properties"]["IntegrationArn"] == {"Ref": alias_id}
+    _, flow = only(template, "AWS::Connect::ContactFlow")
+    assert json.dumps({"Ref": alias_id}) in json.dumps(flow["Properties"]["Content"])
+
+
+def test_nothing_is_provisioned_by_default(example: Template) -> None:
+    example.resource_count_is("AWS::Lambda::Alias", 0)
+    example.resource_count_is("AWS::Lambda::Version", 0)
+    example.has_resource_properties("AWS::Lambda::Function", {"FunctionName": "example-cc-InvokeSalesforceRestApiFunction", "SnapStart": Match.absent()})
