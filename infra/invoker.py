@@ -20,9 +20,9 @@ from infra.bundling import python_function_code
 from infra.config import ColdStartMitigation, ContactCenter
 from infra.constants import INVOKER_TIMEOUT_SECONDS, PYTHON_VERSION
 from infra.secrets import ContactCenterSecrets
+from lambda_src.shared.telemetry import NAMESPACE
 
 POWERTOOLS_SERVICE_NAME = "InvokeSalesforceRestApi"
-METRICS_NAMESPACE = "ServiceCloudVoice/SalesforceRestApi"
 LIVE_ALIAS_NAME = "live"
 
 
@@ -127,7 +127,7 @@ class SalesforceInvoker(Construct):
                 "SECRETS_CACHE_TTL_SECONDS": str(contact_center.secrets_cache_ttl_seconds),
                 "LOG_LEVEL": contact_center.log_level,
                 "POWERTOOLS_SERVICE_NAME": POWERTOOLS_SERVICE_NAME,
-                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+                "POWERTOOLS_METRICS_NAMESPACE": NAMESPACE,
             },
         )
         acknowledge_pinned_runtime(self.function)

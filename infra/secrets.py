@@ -100,6 +100,11 @@ class ContactCenterSecrets(Construct):
         )
         self._allow_key(grantee, ["kms:Decrypt", "kms:GenerateDataKey"])
 
+    def grant_certificate_check(self, grantee: iam.IGrantable) -> None:
+        """Read the main secret (its certificate) for the daily expiry check."""
+        self._allow(grantee, "ReadCertificate", ["secretsmanager:GetSecretValue"], self.main_secret)
+        self._allow_key(grantee, ["kms:Decrypt"])
+
     @staticmethod
     def _allow(grantee: iam.IGrantable, sid: str, actions: list[str], *secrets: secretsmanager.ISecret) -> None:
         grantee.grant_principal.add_to_principal_policy(

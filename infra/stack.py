@@ -15,6 +15,7 @@ from constructs import Construct
 from infra.config import ContactCenter
 from infra.connect import ConnectIntegration
 from infra.invoker import SalesforceInvoker
+from infra.monitoring import Monitoring
 from infra.secrets import ContactCenterSecrets
 from infra.seeder import SecretSeeder
 
@@ -58,6 +59,9 @@ class ContactCenterStack(Stack):
                 "note", "no connect_instance_arn configured: association, permission and sample flow are skipped"
             )
 
+        self.monitoring = Monitoring(
+            self, "Monitoring", contact_center=contact_center, function=self.invoker.function, secrets=self.secrets
+        )
         self._outputs(contact_center)
 
     def _outputs(self, contact_center: ContactCenter) -> None:
@@ -84,6 +88,7 @@ class ContactCenterStack(Stack):
             value=self.seeder.pending_rotation,
             description="true while a rotated key waits for its certificate to be uploaded (the Certificate output is then the pending one)",
         )
+        CfnOutput(self, "DashboardName", value=self.monitoring.dashboard.dashboard_name)
         if not contact_center.connect_instance_arn:
             CfnOutput(
                 self,

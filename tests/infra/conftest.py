@@ -32,13 +32,18 @@ VARIANTS: dict[str, dict[str, Any]] = {
         "cold_start": "provisioned",
         "provisioned_concurrency": 2,
         "sandbox": True,
+        "monitoring": {"create_alarm_topic": True, "alarm_email": "ops@example.com"},
     },
-    "snapstart": {"name": "snap", "cold_start": "snapstart"},
+    "snapstart": {
+        "name": "snap",
+        "cold_start": "snapstart",
+        "monitoring": {"alarm_topic_arn": "arn:aws:sns:ap-northeast-1:111111111111:contact-center-ops"},
+    },
 }
 
 
-@pytest.fixture(scope="session")
-def stacks() -> dict[str, ContactCenterStack]:
+def build_app() -> tuple[cdk.App, dict[str, ContactCenterStack]]:
+    """Every variant in one app, checked by cdk-nag like app.py does."""
     app = cdk.App(context={"aws:cdk:bundling-stacks": []})
     built = {
         variant: ContactCenterStack(
@@ -50,7 +55,12 @@ def stacks() -> dict[str, ContactCenterStack]:
         for variant, overrides in VARIANTS.items()
     }
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
-    return built
+    return app, built
+
+
+@pytest.fixture(scope="session")
+def stacks() -> dict[str, ContactCenterStack]:
+    return build_app()[1]
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ from aws_cdk.assertions import Match, Template
 from infra.config import PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE
 from tests.infra.conftest import KMS_KEY_ARN
 
+CONNECT_PERMISSION = {"Principal": "connect.amazonaws.com"}
 CONNECT_INSTANCE_ARN = "arn:aws:connect:ap-northeast-1:111111111111:instance/00000000-0000-4000-8000-000000000000"
 
 
@@ -193,7 +194,7 @@ def test_stack_outputs_the_function_secrets_and_certificate(example: Template) -
 
 
 def test_only_the_configured_connect_instance_may_invoke_the_function(example: Template) -> None:
-    _, permission = only(example, "AWS::Lambda::Permission")
+    _, permission = only(example, "AWS::Lambda::Permission", CONNECT_PERMISSION)
     props = permission["Properties"]
     assert props["Principal"] == "connect.amazonaws.com"
     assert props["Action"] == "lambda:InvokeFunction"
@@ -206,13 +207,14 @@ def test_function_is_associated_with_the_instance_unless_already_associated_by_h
     assert association["Properties"]["InstanceId"] == CONNECT_INSTANCE_ARN
     assert association["Properties"]["IntegrationType"] == "LAMBDA_FUNCTION"
     templates["hardened"].resource_count_is("AWS::Connect::IntegrationAssociation", 0)
-    templates["hardened"].resource_count_is("AWS::Lambda::Permission", 1)
+    only(templates["hardened"], "AWS::Lambda::Permission", CONNECT_PERMISSION)
 
 
 def test_without_a_connect_instance_the_connect_parts_are_skipped_with_a_note(templates: dict[str, Template]) -> None:
     template = templates["no-connect"]
-    for resource_type in ("AWS::Connect::IntegrationAssociation", "AWS::Connect::ContactFlow", "AWS::Lambda::Permission"):
+    for resource_type in ("AWS::Connect::IntegrationAssociation", "AWS::Connect::ContactFlow"):
         template.resource_count_is(resource_type, 0)
+    assert not template.find_resources("AWS::Lambda::Permission", {"Properties": CONNECT_PERMISSION})
     assert "skipped" in template.find_outputs("ConnectIntegration")["ConnectIntegration"]["Value"]
 
 
@@ -224,7 +226,7 @@ def test_provisioned_concurrency_runs_on_an_alias_that_connect_calls(templates: 
     alias_id, alias = only(template, "AWS::Lambda::Alias")
     assert alias["Properties"]["Name"] == "live"
     assert alias["Properties"]["ProvisionedConcurrencyConfig"] == {"ProvisionedConcurrentExecutions": 2}
-    _, permission = only(template, "AWS::Lambda::Permission")
+    _, permission = only(template, "AWS::Lambda::Permission", CONNECT_PERMISSION)
     assert permission["Properties"]["FunctionName"] == {"Ref": alias_id}
 
 

@@ -1,0 +1,272 @@
+"""Monitoring of one contact center: alarms before callers notice, and a dashboard.
+
+A failing invoker is silent from the caller's side (the flow just takes its error branch), so the
+operator needs to see trouble coming: errors, latency creeping toward Connect's 8 s limit, throttles,
+Salesforce API quota, token mints failing and the certificate nearing expiry. The invoker publishes
+its figures as Embedded Metric Format log lines (no API call on the hot path); a daily check of the
+certificate publishes its days left the same way.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct
+
+from infra.bundling import python_function_code
+from infra.config import ContactCenter
+from infra.constants import CONNECT_TIME_LIMIT_SECONDS
+from infra.invoker import acknowledge_pinned_runtime, function_role, python_runtime, set_retention
+from infra.secrets import ContactCenterSecrets
+from lambda_src.shared import telemetry
+
+_FIVE_MINUTES = Duration.minutes(5)
+
+
+class Monitoring(Construct):
+    """Alarms (optionally notifying an SNS topic), the certificate expiry check and a dashboard."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        contact_center: ContactCenter,
+        function: lambda_.Function,
+        secrets: ContactCenterSecrets,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        settings = contact_center.monitoring
+        self._dimensions = {telemetry.CONTACT_CENTER_DIMENSION: contact_center.name}
+        self.topic = self._alarm_topic(contact_center)
+        self.certificate_check = self._certificate_check(contact_center, secrets)
+
+        errors = function.metric_errors(period=_FIVE_MINUTES, statistic="Sum")
+        invocations = function.metric_invocations(period=_FIVE_MINUTES, statistic="Sum")
+        error_rate = cloudwatch.MathExpression(
+            expression="IF(invocations > 0, 100 * errors / invocations, 0)",
+            using_metrics={"errors": errors, "invocations": invocations},
+            label="Error rate (%)",
+            period=_FIVE_MINUTES,
+        )
+        p99 = function.metric_duration(period=_FIVE_MINUTES, statistic="p99", label="Duration p99 (ms)")
+        throttles = function.metric_throttles(period=_FIVE_MINUTES, statistic="Sum")
+        api_usage = self._metric(telemetry.API_USAGE_PERCENT, "Maximum", "Salesforce API usage (% of daily limit)")
+        mint_failures = self._metric(telemetry.TOKEN_MINT_FAILURES, "Sum", "Token mint failures")
+        days_left = self._metric(
+            telemetry.CERTIFICATE_DAYS_LEFT, "Minimum", "Certificate days left", period=Duration.days(1)
+        )
+
+        self.alarms = [
+            self._alarm(
+                "ErrorRate",
+                error_rate,
+                settings.error_rate_percent,
+                f"More than {settings.error_rate_percent}% of invocations failed: contact flows take their error branch",
+            ),
+            self._alarm(
+                "LatencyNearConnectLimit",
+                p99,
+                settings.p99_duration_ms,
+                f"p99 duration above {settings.p99_duration_ms} ms: Connect gives up at "
+                f"{CONNECT_TIME_LIMIT_SECONDS * 1000} ms",
+            ),
+            self._alarm("Throttles", throttles, 0, "Invocations were throttled (account or reserved concurrency)"),
+            self._alarm(
+                "ApiUsage",
+                api_usage,
+                settings.api_usage_percent,
+                f"Salesforce API usage above {settings.api_usage_percent}% of the org's daily limit",
+            ),
+            self._alarm(
+                "TokenMintFailures",
+                mint_failures,
+                0,
+                "Salesforce refused the JWT bearer token request: run `scvctl check` for the fix",
+            ),
+            self._alarm(
+                "CertificateExpiry",
+                days_left,
+                settings.certificate_expiry_warning_days,
+                f"The JWT certificate expires in under {settings.certificate_expiry_warning_days} days: "
+                "run `scvctl cert renew` and upload the new certificate",
+                comparison=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+                missing_data=cloudwatch.TreatMissingData.BREACHING,
+                period_days=True,
+            ),
+        ]
+        self.dashboard = self._dashboard(contact_center, error_rate, p99, throttles, api_usage, days_left)
+
+    def _metric(
+        self, name: str, statistic: str, label: str, *, period: Duration = _FIVE_MINUTES
+    ) -> cloudwatch.Metric:
+        return cloudwatch.Metric(
+            namespace=telemetry.NAMESPACE,
+            metric_name=name,
+            dimensions_map=self._dimensions,
+            statistic=statistic,
+            period=period,
+            label=label,
+        )
+
+    def _alarm(
+        self,
+        construct_id: str,
+        metric: cloudwatch.IMetric,
+        threshold: float,
+        description: str,
+        *,
+        comparison: cloudwatch.ComparisonOperator = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        missing_data: cloudwatch.TreatMissingData = cloudwatch.TreatMissingData.NOT_BREACHING,
+        period_days: bool = False,
+    ) -> cloudwatch.Alarm:
+        alarm = cloudwatch.Alarm(
+            self,
+            construct_id,
+            metric=metric,
+            threshold=threshold,
+            comparison_operator=comparison,
+            evaluation_periods=1 if period_days else 3,
+            datapoints_to_alarm=1 if period_days else 2,
+            treat_missing_data=missing_data,
+            alarm_description=description,
+        )
+        if self.topic is not None:
+            alarm.add_alarm_action(cloudwatch_actions.SnsAction(self.topic))
+            alarm.add_ok_action(cloudwatch_actions.SnsAction(self.topic))
+        return alarm
+
+    def _alarm_topic(self, contact_center: ContactCenter) -> sns.ITopic | None:
+        settings = contact_center.monitoring
+        if settings.alarm_topic_arn:
+            return sns.Topic.from_topic_arn(self, "AlarmTopic", settings.alarm_topic_arn)
+        if not settings.create_alarm_topic:
+            return None
+        topic = sns.Topic(
+            self,
+            "AlarmTopic",
+            display_name=f"{contact_center.name} Salesforce REST API alarms",
+            master_key=kms.Alias.from_alias_name(self, "SnsKey", "alias/aws/sns"),
+            enforce_ssl=True,
+        )
+        if settings.alarm_email:
+            topic.add_subscription(subscriptions.EmailSubscription(settings.alarm_email))
+        return topic
+
+    def _certificate_check(self, contact_center: ContactCenter, secrets: ContactCenterSecrets) -> lambda_.Function:
+        """Daily: read the certificate from the main secret, publish its days left (EMF)."""
+        log_group = logs.LogGroup(self, "CertificateCheckLogGroup", removal_policy=RemovalPolicy.DESTROY)
+        set_retention(log_group, contact_center.log_retention_days)
+        role = function_role(
+            self,
+            "CertificateCheckRole",
+            description=f"{contact_center.name} certificate check: read the main secret, write own logs",
+            log_group=log_group,
+        )
+        secrets.grant_certificate_check(role)
+        function = lambda_.Function(
+            self,
+            "CertificateCheck",
+            description=f"Publishes the days left on the Salesforce JWT certificate of {contact_center.name}",
+            runtime=python_runtime(),
+            architecture=lambda_.Architecture.X86_64,
+            handler="seeder.expiry_check.handler",
+            code=python_function_code("seeder"),
+            timeout=Duration.seconds(30),
+            memory_size=256,
+            role=role,
+            log_group=log_group,
+            environment={
+                "CONTACT_CENTER_NAME": contact_center.name,
+                "SALESFORCE_SECRET_ID": secrets.main_secret.secret_arn,
+                "POWERTOOLS_METRICS_NAMESPACE": telemetry.NAMESPACE,
+                "POWERTOOLS_SERVICE_NAME": "SalesforceCertificateCheck",
+            },
+        )
+        acknowledge_pinned_runtime(function)
+        events.Rule(
+            self,
+            "DailyCertificateCheck",
+            schedule=events.Schedule.rate(Duration.days(1)),
+            targets=[targets.LambdaFunction(function, retry_attempts=2)],
+        )
+        return function
+
+    def _dashboard(
+        self,
+        contact_center: ContactCenter,
+        error_rate: cloudwatch.IMetric,
+        p99: cloudwatch.IMetric,
+        throttles: cloudwatch.IMetric,
+        api_usage: cloudwatch.IMetric,
+        days_left: cloudwatch.IMetric,
+    ) -> cloudwatch.Dashboard:
+        connect_limit = cloudwatch.HorizontalAnnotation(
+            value=CONNECT_TIME_LIMIT_SECONDS * 1000, label="Connect gives up", color="#d62728"
+        )
+        dashboard = cloudwatch.Dashboard(
+            self, "Dashboard", dashboard_name=f"{contact_center.name.replace('_', '-')}-SalesforceRestApi"
+        )
+        dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="Invocations and errors",
+                left=[self._metric(telemetry.INVOCATIONS, "Sum", "Invocations")],
+                right=[error_rate],
+                width=8,
+            ),
+            cloudwatch.GraphWidget(
+                title="Latency vs Connect's 8 s limit (ms)",
+                left=[p99, self._metric(telemetry.SALESFORCE_LATENCY, "p99", "Salesforce latency p99 (ms)")],
+                left_annotations=[connect_limit],
+                width=8,
+            ),
+            cloudwatch.GraphWidget(title="Throttles", left=[throttles], width=8),
+        )
+        dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="Salesforce API usage",
+                left=[api_usage],
+                right=[self._metric(telemetry.API_USAGE, "Maximum", "API requests used today")],
+                width=8,
+            ),
+            cloudwatch.GraphWidget(
+                title="Auth: token mints and failures",
+                left=[
+                    self._metric(telemetry.TOKEN_MINTS, "Sum", "Token mints"),
+                    self._metric(telemetry.TOKEN_MINT_FAILURES, "Sum", "Token mint failures"),
+                ],
+                width=8,
+            ),
+            cloudwatch.GraphWidget(
+                title="Caches (hits per 5 min)",
+                left=[
+                    self._metric(telemetry.TOKEN_CACHE_HITS, "Sum", "Token cache hits"),
+                    self._metric(telemetry.SECRETS_CACHE_HITS, "Sum", "Secrets cache hits"),
+                    self._metric(telemetry.SECRETS_MANAGER_CALLS, "Sum", "Secrets Manager calls"),
+                ],
+                width=8,
+            ),
+        )
+        dashboard.add_widgets(
+            cloudwatch.SingleValueWidget(title="Certificate days left", metrics=[days_left], width=8),
+            cloudwatch.LogQueryWidget(
+                title="Recent failures",
+                log_group_names=[f"/aws/lambda/{contact_center.function_name}"],
+                query_lines=[
+                    "fields @timestamp, method, errorCode, status, message",
+                    "filter level = 'ERROR'",
+                    "sort @timestamp desc",
+                    "limit 20",
+                ],
+                width=16,
+            ),
+        )
+        return dashboard

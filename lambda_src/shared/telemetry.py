@@ -1,0 +1,28 @@
+"""Metric names and dimensions: the contract between the functions that emit them (Embedded Metric
+Format in their logs, no API call on the hot path) and the alarms and dashboard that read them."""
+
+NAMESPACE = "ServiceCloudVoice/SalesforceRestApi"
+
+CONTACT_CENTER_DIMENSION = "ContactCenter"
+METHOD_DIMENSION = "Method"
+ERROR_CODE_DIMENSION = "ErrorCode"
+
+# Per contact center (and, for the first four, also per contact center and method).
+INVOCATIONS = "Invocations"
+ERRORS = "Errors"
+SALESFORCE_LATENCY = "SalesforceLatency"  # milliseconds spent waiting on Salesforce in one invocation
+SALESFORCE_REQUESTS = "SalesforceRequests"
+# Per contact center and error code (errorCode of the failure shape).
+ERRORS_BY_CODE = "ErrorsByCode"
+# Auth and caches.
+TOKEN_MINTS = "TokenMints"
+TOKEN_MINT_FAILURES = "TokenMintFailures"
+TOKEN_CACHE_HITS = "TokenCacheHits"
+SECRETS_CACHE_HITS = "SecretsCacheHits"
+SECRETS_MANAGER_CALLS = "SecretsManagerCalls"
+# From the Sforce-Limit-Info response header (api-usage=<used>/<limit>).
+API_USAGE = "ApiUsage"
+API_LIMIT = "ApiLimit"
+API_USAGE_PERCENT = "ApiUsagePercent"
+# From the scheduled certificate check.
+CERTIFICATE_DAYS_LEFT = "CertificateDaysLeft"

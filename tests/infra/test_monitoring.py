@@ -1,0 +1,91 @@
+"""Alarms, the certificate expiry check and the dashboard of a contact center."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_cdk.assertions import Template
+
+from tests.infra.conftest import build_app
+from tests.infra.test_stack import only, statements
+
+
+def alarms(template: Template) -> dict[str, dict[str, Any]]:
+    return {
+        logical.removeprefix("Monitoring").rstrip("0123456789ABCDEF"): alarm["Properties"]
+        for logical, alarm in template.find_resources("AWS::CloudWatch::Alarm").items()
+    }
+
+
+def test_every_condition_has_an_alarm_with_the_configured_threshold(example: Template) -> None:
+    found = alarms(example)
+    assert set(found) == {
+        "ErrorRate",
+        "LatencyNearConnectLimit",
+        "Throttles",
+        "ApiUsage",
+        "TokenMintFailures",
+        "CertificateExpiry",
+    }
+    assert found["ErrorRate"]["Threshold"] == 5
+    assert found["LatencyNearConnectLimit"]["Threshold"] == 6000
+    (latency,) = found["LatencyNearConnectLimit"]["Metrics"]
+    assert latency["MetricStat"]["Stat"] == "p99"
+    assert latency["MetricStat"]["Metric"]["MetricName"] == "Duration"
+    assert found["Throttles"]["Threshold"] == 0
+    assert found["ApiUsage"]["Threshold"] == 80
+    assert found["ApiUsage"]["MetricName"] == "ApiUsagePercent"
+    assert found["ApiUsage"]["Dimensions"] == [{"Name": "ContactCenter", "Value": "example-cc"}]
+    assert found["TokenMintFailures"]["MetricName"] == "TokenMintFailures"
+    expiry = found["CertificateExpiry"]
+    assert (expiry["MetricName"], expiry["Threshold"]) == ("CertificateDaysLeft", 30)
+    assert expiry["ComparisonOperator"] == "LessThanThreshold"
+    assert expiry["TreatMissingData"] == "breaching"  # a check that stopped reporting is itself a problem
+
+
+def test_error_rate_is_errors_over_invocations(example: Template) -> None:
+    metrics = alarms(example)["ErrorRate"]["Metrics"]
+    expression = next(metric for metric in metrics if "Expression" in metric)
+    assert expression["Expression"] == "IF(invocations > 0, 100 * errors / invocations, 0)"
+    names = {metric["Id"]: metric["MetricStat"]["Metric"]["MetricName"] for metric in metrics if "MetricStat" in metric}
+    assert names == {"errors": "Errors", "invocations": "Invocations"}
+
+
+def test_alarms_notify_the_configured_or_created_topic(templates: dict[str, Template]) -> None:
+    assert all("AlarmActions" not in alarm for alarm in alarms(templates["example"]).values())
+    existing = "arn:aws:sns:ap-northeast-1:111111111111:contact-center-ops"
+    assert all(alarm["AlarmActions"] == [existing] for alarm in alarms(templates["snapstart"]).values())
+    hardened = templates["hardened"]
+    topic_id, topic = only(hardened, "AWS::SNS::Topic")
+    assert "KmsMasterKeyId" in topic["Properties"]
+    _, subscription = only(hardened, "AWS::SNS::Subscription")
+    assert subscription["Properties"]["Endpoint"] == "ops@example.com"
+    assert all(alarm["AlarmActions"] == [{"Ref": topic_id}] for alarm in alarms(hardened).values())
+
+
+def test_certificate_check_runs_daily_and_may_only_read_the_main_secret(example: Template) -> None:
+    _, rule = only(example, "AWS::Events::Rule")
+    assert rule["Properties"]["ScheduleExpression"] == "rate(1 day)"
+    check_id, check = only(example, "AWS::Lambda::Function", {"Handler": "seeder.expiry_check.handler"})
+    assert rule["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": [check_id, "Arn"]}
+    main = {
+        "Ref": only(example, "AWS::SecretsManager::Secret", {"Name": "example-cc-salesforce-secret"})[0]
+    }
+    granted = statements(example, "MonitoringCertificateCheckRole")
+    assert set(granted) == {"WriteOwnLogs", "ReadCertificate"}
+    assert granted["ReadCertificate"]["Action"] == "secretsmanager:GetSecretValue"
+    assert granted["ReadCertificate"]["Resource"] == main
+
+
+def test_dashboard_shows_usage_latency_auth_and_certificate(example: Template) -> None:
+    _, dashboard = only(example, "AWS::CloudWatch::Dashboard")
+    body = json.dumps(dashboard["Properties"]["DashboardBody"])
+    for figure in ("ApiUsagePercent", "Duration", "TokenMints", "TokenMintFailures", "CertificateDaysLeft", "Throttles"):
+        assert figure in body
+    assert "Connect gives up" in body
+
+
+def test_every_variant_passes_cdk_nag() -> None:
+    app, _ = build_app()
+    app.synth()  # raises "Validation failed" on any unacknowledged AwsSolutions finding
