@@ -1,0 +1,100 @@
+"""Entry point of ``${cc}-InvokeSalesforceRestApiFunction``: ``invoker.handler.lambda_handler``.
+
+One invocation: check the event, run the method from the METHODS table, return a flat string map
+(what Connect stores as contact attributes). A failure raises an InvokerError whose message is the
+JSON failure object, so the flow takes its error branch. Every invocation writes exactly one summary
+log line (INFO on success, ERROR on failure) with the method, Salesforce status, timings, API usage
+and cache/mint counts; names and codes only, never values or secrets.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from invoker import output
+from invoker.container import Container
+from invoker.errors import InvokerError, SalesforceApiError
+from invoker.log import logger
+from invoker.methods import Invocation
+from invoker.request import contact_id_of, parse_event
+from invoker.salesforce import Api
+from invoker.stats import InvocationStats
+from invoker.transport import Budget
+
+_container: Container | None = None
+
+
+def _get_container() -> Container:
+    """This container's state, started on first use."""
+    global _container
+    if _container is None:
+        _container = Container.start()
+    return _container
+
+
+def lambda_handler(event: Any, context: Any) -> dict[str, str]:
+    started = time.perf_counter()
+    stats = InvocationStats(contact_id=contact_id_of(event))
+    cold_start = _container is None
+    logger.append_keys(
+        request_id=getattr(context, "aws_request_id", None), contact_id=stats.contact_id, cold_start=cold_start
+    )
+    try:
+        result = _invoke(event, context, stats)
+    except InvokerError as error:
+        stats.error_code = error.error_code
+        _summary(stats, started, failure=error.failure)
+        raise
+    except Exception as error:
+        # A bug, not a condition we know: report it in the same shape, with the traceback in the log.
+        failure = SalesforceApiError(
+            f"unexpected {type(error).__name__} in the invoker; see the function's log for the traceback",
+            error_code="INTERNAL_ERROR",
+            status=500,
+            status_text="Internal Server Error",
+        )
+        stats.error_code = failure.error_code
+        logger.exception("unexpected error", extra={"errorType": type(error).__name__})
+        _summary(stats, started, failure=failure.failure)
+        raise failure from None
+    _summary(stats, started)
+    return result
+
+
+def _invoke(event: Any, context: Any, stats: InvocationStats) -> dict[str, str]:
+    request = parse_event(event)
+    stats.method = request.method.name
+    logger.append_keys(method=stats.method)
+    container = _get_container()
+    invocation = Invocation(
+        parameters=request.parameters,
+        contact_data=request.contact_data,
+        salesforce=Api(container.salesforce, Budget(context), stats),
+        settings=container.settings,
+        memory=container.memory,
+        stats=stats,
+    )
+    flat = output.flatten(request.method.run(invocation))
+    try:
+        output.check_size(flat)
+    except output.ResponseTooLargeError as error:
+        raise SalesforceApiError(
+            f"{error} — select fewer fields, or use queryRecord without allRecords",
+            error_code="RESPONSE_TOO_LARGE",
+            status=502,
+            status_text="Bad Gateway",
+        ) from None
+    return flat
+
+
+def _summary(stats: InvocationStats, started: float, *, failure: dict[str, Any] | None = None) -> None:
+    stats.duration_ms = (time.perf_counter() - started) * 1000
+    fields = stats.as_log_fields()
+    try:
+        if failure is None:
+            logger.info("invocation succeeded", extra=fields)
+        else:
+            logger.error("invocation failed", extra={**fields, "failure": failure})
+    finally:
+        logger.remove_keys(["request_id", "contact_id", "cold_start", "method"])

@@ -1,0 +1,38 @@
+"""The methods a contact flow can call, by ``methodName``: one table, no if-chain.
+
+Names, parameters and output keys are those of Salesforce's Node.js invokeSfRestApi function, so
+existing contact flows work unchanged; deleteRecord is new.
+"""
+
+from __future__ import annotations
+
+from invoker.methods.base import ContainerMemory, Invocation, Method, check_object_api_name, check_record_id
+from invoker.methods.field_service import sfs_phone_call_flow_query
+from invoker.methods.outbound import fetch_outbound_phone_number
+from invoker.methods.query import query_record, search_record, validate_query, validate_search
+from invoker.methods.records import create_record, delete_record, realtime_alert_event, update_record
+from invoker.methods.transcripts import fetch_upload_ids_status, upload_transcript, validate_upload
+
+_ALL = (
+    Method("createRecord", create_record, ("objectApiName",), check_object_api_name,
+           "create a record; every other parameter is a field"),
+    Method("updateRecord", update_record, ("objectApiName", "recordId"), check_record_id,
+           "update a record; every other parameter is a field"),
+    Method("deleteRecord", delete_record, ("objectApiName", "recordId"), check_record_id, "delete a record"),
+    Method("queryRecord", query_record, ("soql",), validate_query,
+           "first record of a SOQL query (every record with allRecords=true)"),
+    Method("searchRecord", search_record, ("sosl",), validate_search, "first result of a SOSL search"),
+    Method("uploadTranscript", upload_transcript, ("contactIdsPayloadMap",), validate_upload,
+           "upload conversation transcripts"),
+    Method("fetchUploadIdsStatus", fetch_upload_ids_status, ("uploadIds",), None,
+           "status of earlier transcript uploads"),
+    Method("realtimeAlertEvent", realtime_alert_event, (), None, "publish a RealtimeAlertEvent"),
+    Method("SFSPhoneCallFlowQuery", sfs_phone_call_flow_query, (), None,
+           "Field Service: the en-route engineer's phone for the caller"),
+    Method("fetchOutboundPhoneNumber", fetch_outbound_phone_number, ("agentARN",), None,
+           "the outbound caller id for an agent"),
+)  # fmt: skip
+
+METHODS: dict[str, Method] = {method.name: method for method in _ALL}
+
+__all__ = ["METHODS", "ContainerMemory", "Invocation", "Method"]

@@ -1,0 +1,111 @@
+"""What every method gets and is: the Invocation it runs with, and its entry in the METHODS table."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+from urllib.parse import quote
+
+from invoker.errors import BadRequestError
+from invoker.salesforce import Api
+from invoker.settings import Settings
+from invoker.stats import InvocationStats
+
+T = TypeVar("T")
+
+_OBJECT_API_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_RECORD_ID = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$")
+
+
+class TtlCache(Generic[T]):
+    """A value per key that expires: per-container memory for org settings that rarely change."""
+
+    def __init__(self, ttl_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._ttl = ttl_seconds
+        self._clock = clock
+        self._values: dict[str, tuple[float, T]] = {}
+
+    def get(self, key: str) -> T | None:
+        entry = self._values.get(key)
+        if entry is None or self._clock() - entry[0] >= self._ttl:
+            return None
+        return entry[1]
+
+    def put(self, key: str, value: T) -> None:
+        self._values[key] = (self._clock(), value)
+
+
+@dataclass
+class ContainerMemory:
+    """Method-level state that outlives one invocation (one per container)."""
+
+    org_settings: TtlCache[str] = field(default_factory=lambda: TtlCache(300.0))
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """Everything one method call may use."""
+
+    parameters: Mapping[str, str]
+    contact_data: Mapping[str, Any]
+    salesforce: Api
+    settings: Settings
+    memory: ContainerMemory
+    stats: InvocationStats
+
+
+@dataclass(frozen=True)
+class Method:
+    """One ``methodName``: its parameters and what it does.
+
+    ``required`` parameters are checked by the handler (present, non-empty strings) and ``validate``
+    checks their form; both run before any Salesforce request, so a flow's mistake costs no API call.
+    """
+
+    name: str
+    run: Callable[[Invocation], dict[str, Any]]
+    required: tuple[str, ...] = ()
+    validate: Callable[[Mapping[str, str]], None] | None = None
+    summary: str = ""
+
+
+def encode_uri_component(value: str) -> str:
+    """JavaScript's encodeURIComponent, which the Node.js function used for query strings."""
+    return quote(value, safe="-_.!~*'()")
+
+
+def object_api_name(parameters: Mapping[str, str]) -> str:
+    """``objectApiName`` as the Node.js function's formatObjectApiName wrote it: first letter upper, rest lower.
+
+    Salesforce resolves sObject names case-insensitively, so ``my_object__c`` and ``My_object__c`` are the
+    same object; the form is kept so recorded requests and logs look the same as before.
+    """
+    value = parameters["objectApiName"]
+    return value[:1].upper() + value[1:].lower()
+
+
+def check_object_api_name(parameters: Mapping[str, str]) -> None:
+    if not _OBJECT_API_NAME.match(parameters["objectApiName"]):
+        raise BadRequestError(
+            "objectApiName must be an sObject API name (letters, digits and underscores, e.g. Account or "
+            "VoiceCall or My_Object__c)"
+        )
+
+
+def check_record_id(parameters: Mapping[str, str]) -> None:
+    check_object_api_name(parameters)
+    if not _RECORD_ID.match(parameters["recordId"]):
+        raise BadRequestError("recordId must be a Salesforce record id (15 or 18 letters and digits)")
+
+
+def check_boolean(parameters: Mapping[str, str], name: str) -> None:
+    value = parameters.get(name)
+    if value is not None and value.strip().lower() not in ("true", "false", ""):
+        raise BadRequestError(f'{name} must be "true" or "false"')
+
+
+def is_true(parameters: Mapping[str, str], name: str) -> bool:
+    return parameters.get(name, "").strip().lower() == "true"

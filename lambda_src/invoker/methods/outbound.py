@@ -1,0 +1,56 @@
+"""fetchOutboundPhoneNumber: the number an agent's outbound call shows, from the SCV messaging channel.
+
+Looks up the MessagingChannel (Voice, active) of CALL_CENTER_API_NAME's contact center that routes to
+the agent (``agentARN``). Like the Node.js version, "no number" is a success without
+``outboundPhoneNumber`` (the flow keeps its default caller id) and a Salesforce failure degrades to the
+same answer, logged with its errorCode. Unlike it, a missing ``agentARN`` is a BadRequestError: that is
+a flow mistake, caught before any request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from invoker.errors import BadRequestError, ConfigurationError, InvokerError
+from invoker.log import logger
+from invoker.methods.base import Invocation
+from invoker.methods.query import first_record, render_soql
+
+OUTBOUND_NUMBER_QUERY = (
+    "SELECT MessagingPlatformKey FROM MessagingChannel "
+    "WHERE MessageType='Voice' AND IsActive = true "
+    "AND Id in (SELECT ChannelId FROM ContactCenterChannel "
+    "WHERE ContactCenterChannel.ContactCenter.InternalName='{callCenterApiName}') "
+    "AND SessionHandlerId in (SELECT ReferenceRecordId FROM CallCenterRoutingMap "
+    "WHERE ExternalId='{agentARN}') "
+    "LIMIT 1"
+)
+
+
+def fetch_outbound_phone_number(invocation: Invocation) -> dict[str, Any]:
+    call_center = invocation.settings.call_center_api_name
+    if not call_center:
+        raise ConfigurationError(
+            "CALL_CENTER_API_NAME is not set: set `call_center_api_name` for this contact center in "
+            "contact_centers.yaml (the SCV call center's API name) and redeploy",
+            error_code="INVALID_CONFIGURATION",
+        )
+    soql = render_soql(
+        OUTBOUND_NUMBER_QUERY, {"callCenterApiName": call_center, "agentARN": invocation.parameters["agentARN"]}
+    )
+    try:
+        record = first_record(invocation, soql)
+    except BadRequestError:
+        raise
+    except InvokerError as error:
+        invocation.stats.error_code = error.error_code
+        logger.error(
+            "fetchOutboundPhoneNumber found no number because a request failed",
+            extra={"errorCode": error.error_code, "status": error.status},
+        )
+        return {"success": True}
+    number = record.get("MessagingPlatformKey")
+    if not number:
+        logger.warning("no active Voice messaging channel routes to this agent; no outbound number")
+        return {"success": True}
+    return {"success": True, "outboundPhoneNumber": number}

@@ -1,0 +1,68 @@
+"""queryRecord and searchRecord: a SOQL/SOSL template from the flow, its placeholders filled safely.
+
+The Node.js function pasted ``{name}`` placeholders raw (and only the last one), so a caller's input
+could rewrite the query. Here templating renders every placeholder, escaped for its position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from invoker import output, templating
+from invoker.errors import BadRequestError
+from invoker.methods.base import Invocation, check_boolean, encode_uri_component, is_true
+
+
+def render_soql(template: str, parameters: Mapping[str, str]) -> str:
+    try:
+        return templating.render_soql(template, parameters)
+    except templating.TemplateError as error:
+        raise BadRequestError(f"soql: {error}", error_code="INVALID_TEMPLATE") from None
+
+
+def render_sosl(template: str, parameters: Mapping[str, str]) -> str:
+    try:
+        return templating.render_sosl(template, parameters)
+    except templating.TemplateError as error:
+        raise BadRequestError(f"sosl: {error}", error_code="INVALID_TEMPLATE") from None
+
+
+def validate_query(parameters: Mapping[str, str]) -> None:
+    """Render before any request, so a bad template or value is a BadRequestError with no API call."""
+    check_boolean(parameters, "allRecords")
+    render_soql(parameters["soql"], parameters)
+
+
+def validate_search(parameters: Mapping[str, str]) -> None:
+    render_sosl(parameters["sosl"], parameters)
+
+
+def first_record(invocation: Invocation, soql: str) -> dict[str, Any]:
+    """The first record of a query without its ``attributes``, {} when there is none."""
+    body = invocation.salesforce.get("query/", query="q=" + encode_uri_component(soql)).body
+    records = body.get("records") if isinstance(body, dict) else None
+    if not records or not isinstance(records[0], dict):
+        return {}
+    record = dict(records[0])
+    record.pop("attributes", None)
+    return record
+
+
+def query_record(invocation: Invocation) -> dict[str, Any]:
+    """The first record, flattened (``Owner.Name``); with ``allRecords="true"`` every returned record."""
+    soql = render_soql(invocation.parameters["soql"], invocation.parameters)
+    if is_true(invocation.parameters, "allRecords"):
+        body = invocation.salesforce.get("query/", query="q=" + encode_uri_component(soql)).body
+        return output.flatten_records(body if isinstance(body, dict) else {})
+    return first_record(invocation, soql)
+
+
+def search_record(invocation: Invocation) -> dict[str, Any]:
+    """The first search result as Salesforce returns it (``attributes`` included, as before), {} when none."""
+    sosl = render_sosl(invocation.parameters["sosl"], invocation.parameters)
+    body = invocation.salesforce.get("search/", query="q=" + encode_uri_component(sosl)).body
+    results = body.get("searchRecords") if isinstance(body, dict) else body
+    if not isinstance(results, list) or not results or not isinstance(results[0], dict):
+        return {}
+    return dict(results[0])

@@ -1,0 +1,170 @@
+"""The Salesforce REST API client: one keep-alive session per container, one token, clear failures.
+
+Paths are relative to SALESFORCE_REST_API_ENDPOINT_BASE, used exactly as configured. A 401 is answered
+once, by TokenProvider (newer token from the access secret, or a new one) and one repeat of the
+request: Salesforce did not process a request it rejected as unauthenticated, so even a create is safe
+to repeat then. Everything else that is not 2xx becomes a SalesforceApiError in the shape the
+Node.js function used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from invoker.auth import TokenProvider
+from invoker.errors import SalesforceApiError
+from invoker.settings import Settings
+from invoker.stats import InvocationStats
+from invoker.transport import Budget, HttpRequest, send
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PATCH", "PUT", "DELETE"})
+
+#: extra guidance for Salesforce error codes whose message does not say what to do
+_ERROR_HINTS = {
+    "INVALID_SESSION_ID": "a freshly minted token was refused too: check the app's OAuth scopes include 'api' and "
+    "that SALESFORCE_REST_API_ENDPOINT_BASE is the org the token was minted for",
+    "REQUEST_LIMIT_EXCEEDED": "the org's daily API request limit is used up (see api-usage in the invoker's logs)",
+    "API_DISABLED_FOR_ORG": "the org's edition or the user's profile does not allow API access ('API Enabled')",
+    "INSUFFICIENT_ACCESS": "grant the integration user access to this object/record (profile or permission set)",
+    "INSUFFICIENT_ACCESS_OR_READONLY": "grant the integration user edit access to this object/record",
+    "NOT_FOUND": "check the object API name and record id the contact flow passes",
+}
+
+
+@dataclass(frozen=True)
+class ApiResponse:
+    """A successful response: status and parsed body (None for 204, text when not JSON)."""
+
+    status: int
+    body: Any
+
+
+def quote_segment(value: str) -> str:
+    """A value as one URL path segment (a record id can never climb to another path)."""
+    return quote(value, safe="")
+
+
+def error_from_response(response: requests.Response, operation: str) -> SalesforceApiError:
+    """Salesforce's error in the Node.js function's shape: data errors arrive as ``[{errorCode, message}]``,
+    OAuth errors as ``{error, error_description}``."""
+    try:
+        body: Any = response.json()
+    except ValueError:
+        body = None
+    error_code: str | None = None
+    message: str | None = None
+    if isinstance(body, list) and body and isinstance(body[0], dict):
+        error_code, message = body[0].get("errorCode"), body[0].get("message")
+    elif isinstance(body, dict):
+        if "error" in body:
+            error_code, message = body.get("error"), body.get("error_description")
+        else:
+            error_code, message = body.get("errorCode"), body.get("message")
+    error_code = str(error_code) if error_code else f"HTTP_{response.status_code}"
+    if not message:
+        message = f"Salesforce answered {response.status_code} {response.reason or ''} to {operation}".rstrip()
+    hint = _ERROR_HINTS.get(error_code)
+    if hint:
+        message = f"{message} ({hint})"
+    return SalesforceApiError(
+        str(message), error_code=error_code, status=response.status_code, status_text=response.reason or ""
+    )
+
+
+class SalesforceClient:
+    """Sends REST API requests for the whole container (one session, so connections are reused)."""
+
+    def __init__(self, settings: Settings, session: requests.Session, tokens: TokenProvider) -> None:
+        self._base = settings.rest_api_endpoint_base
+        self._session = session
+        self._tokens = tokens
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        budget: Budget,
+        stats: InvocationStats,
+        *,
+        query: str | None = None,
+        json_body: Any = None,
+        files: Any = None,
+    ) -> ApiResponse:
+        """``path`` relative to the API base (segments already quoted); ``query`` already encoded."""
+        method = method.upper()
+        path = path.lstrip("/")
+        operation = f"Salesforce {method} {path.split('/', 1)[0]}"  # a fixed word, never a value
+        url = f"{self._base}/{path}" + (f"?{query}" if query else "")
+        headers = {"Accept": "application/json"}
+        token = self._tokens.current(budget, stats)
+        response = self._send(method, url, operation, token, headers, json_body, files, budget, stats)
+        if response.status_code == 401:
+            response.close()
+            token = self._tokens.after_unauthorized(token, budget, stats)
+            response = self._send(method, url, operation, token, headers, json_body, files, budget, stats)
+        if not 200 <= response.status_code < 300:
+            raise error_from_response(response, operation)
+        if response.status_code == 204 or not response.content:
+            return ApiResponse(response.status_code, None)
+        try:
+            return ApiResponse(response.status_code, response.json())
+        except ValueError:
+            return ApiResponse(response.status_code, response.text)
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        operation: str,
+        token: str,
+        headers: dict[str, str],
+        json_body: Any,
+        files: Any,
+        budget: Budget,
+        stats: InvocationStats,
+    ) -> requests.Response:
+        def observe(elapsed_ms: float, response: requests.Response | None) -> None:
+            stats.salesforce_requests += 1
+            stats.salesforce_latency_ms.append(elapsed_ms)
+            if response is not None:
+                stats.salesforce_status = response.status_code
+                stats.record_limit_info(response.headers.get("Sforce-Limit-Info"))
+
+        def on_retry() -> None:
+            stats.salesforce_retries += 1
+
+        request = HttpRequest(
+            method=method,
+            url=url,
+            operation=operation,
+            idempotent=method in IDEMPOTENT_METHODS,
+            headers={**headers, "Authorization": f"Bearer {token}"},
+            json=json_body,
+            files=files,
+        )
+        return send(self._session, request, budget, observe=observe, on_retry=on_retry)
+
+
+class Api:
+    """The client as one invocation sees it: bound to that invocation's time budget and stats."""
+
+    def __init__(self, client: SalesforceClient, budget: Budget, stats: InvocationStats) -> None:
+        self._client = client
+        self._budget = budget
+        self._stats = stats
+
+    def get(self, path: str, *, query: str | None = None) -> ApiResponse:
+        return self._client.request("GET", path, self._budget, self._stats, query=query)
+
+    def post(self, path: str, *, json_body: Any = None, files: Any = None) -> ApiResponse:
+        return self._client.request("POST", path, self._budget, self._stats, json_body=json_body, files=files)
+
+    def patch(self, path: str, *, json_body: Any = None) -> ApiResponse:
+        return self._client.request("PATCH", path, self._budget, self._stats, json_body=json_body)
+
+    def delete(self, path: str) -> ApiResponse:
+        return self._client.request("DELETE", path, self._budget, self._stats)

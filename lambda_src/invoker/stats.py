@@ -1,0 +1,78 @@
+"""What one invocation did, collected as it happens: the seam for the summary log line and metrics.
+
+The handler writes one log line per invocation from this object; a metrics publisher (Powertools
+Metrics / EMF) can read the same fields without any module having to know about metrics.
+Only counts, codes and timings live here, never values (no tokens, no parameter values).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+_API_USAGE = re.compile(r"api-usage\s*=\s*(\d+)\s*/\s*(\d+)")
+
+
+def parse_limit_info(header: str | None) -> tuple[int, int] | None:
+    """``Sforce-Limit-Info: api-usage=25/15000`` → ``(25, 15000)``; None when missing or malformed."""
+    if not header:
+        return None
+    match = _API_USAGE.search(header)
+    if not match:
+        return None
+    return int(match.group(1)), int(match.group(2))
+
+
+@dataclass
+class InvocationStats:
+    """Counters of one invocation (fresh per invocation; the caches that feed it live per container)."""
+
+    method: str | None = None
+    contact_id: str | None = None
+    #: Salesforce REST API requests sent (token requests are counted in ``token_requests``)
+    salesforce_requests: int = 0
+    #: HTTP status of the last Salesforce REST API response (None: no response)
+    salesforce_status: int | None = None
+    #: time spent waiting for Salesforce REST API responses, milliseconds, one entry per request
+    salesforce_latency_ms: list[float] = field(default_factory=list)
+    #: retries of a Salesforce request after 429/5xx/connection errors
+    salesforce_retries: int = 0
+    #: from the last Sforce-Limit-Info header
+    api_usage: int | None = None
+    api_limit: int | None = None
+    #: secret reads served from this container's memory
+    secrets_cache_hits: int = 0
+    #: secret reads through the Parameters and Secrets extension's local endpoint
+    secrets_extension_reads: int = 0
+    #: calls to Secrets Manager itself (GetSecretValue / PutSecretValue through boto3)
+    secrets_manager_calls: int = 0
+    #: the access token came from this container's memory
+    token_cache_hit: bool = False
+    #: POSTs to the OAuth token endpoint, and how many of them produced a token
+    token_requests: int = 0
+    token_mints: int = 0
+    #: mints that ended in a failure (invalid_grant, key problems, ...)
+    token_mint_failures: int = 0
+    #: 401 from Salesforce answered by re-reading/minting a token
+    token_refreshes: int = 0
+    #: set when the invocation failed (or a best-effort method degraded)
+    error_code: str | None = None
+    duration_ms: float | None = None
+
+    def record_limit_info(self, header: str | None) -> None:
+        parsed = parse_limit_info(header)
+        if parsed is not None:
+            self.api_usage, self.api_limit = parsed
+
+    @property
+    def salesforce_latency_total_ms(self) -> float:
+        return round(sum(self.salesforce_latency_ms), 1)
+
+    def as_log_fields(self) -> dict[str, Any]:
+        """The fields of the per-invocation log line."""
+        fields = asdict(self)
+        fields["salesforce_latency_ms"] = self.salesforce_latency_total_ms
+        if self.duration_ms is not None:
+            fields["duration_ms"] = round(self.duration_ms, 1)
+        return fields

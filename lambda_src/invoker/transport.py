@@ -1,0 +1,183 @@
+"""HTTP with a deadline: every request fits in what is left of Amazon Connect's 8 seconds.
+
+Connect gives up on the function after 8 s and then knows nothing about why. So every request gets
+(connect, read) timeouts from the Lambda context's remaining time minus a margin, a request that
+cannot fit is not started, and a hanging peer becomes a clear TIMEOUT failure while the function can
+still report it. A 429/5xx or a refused connection is retried at most once, and only for requests
+that are safe to repeat; a POST that creates something is never repeated, and nothing is repeated
+after a timeout (the first attempt may have been processed).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import requests
+
+from invoker.errors import SalesforceApiError
+
+#: kept free at the end of the invocation to raise and log the failure
+SAFETY_MARGIN_MS = 400
+#: a request is not started with less time than this
+MIN_REQUEST_SECONDS = 0.25
+#: connecting never needs more than this (the rest of the budget is for the answer)
+MAX_CONNECT_SECONDS = 3.05
+#: wait before the one retry when the server gave no Retry-After
+DEFAULT_RETRY_DELAY_SECONDS = 0.2
+#: when no Lambda context tells the time (e.g. a unit test), this is the whole budget
+DEFAULT_BUDGET_MS = 8000
+
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class LambdaContextLike(Protocol):
+    def get_remaining_time_in_millis(self) -> int: ...
+
+
+class Budget:
+    """The time this invocation may still spend on requests."""
+
+    def __init__(self, context: Any, margin_ms: int = SAFETY_MARGIN_MS) -> None:
+        remaining = getattr(context, "get_remaining_time_in_millis", None)
+        if callable(remaining):
+            self._remaining_ms: Callable[[], float] = remaining
+        else:
+            deadline = time.monotonic() + DEFAULT_BUDGET_MS / 1000
+            self._remaining_ms = lambda: (deadline - time.monotonic()) * 1000
+        self._margin_ms = margin_ms
+
+    def remaining_seconds(self) -> float:
+        return (float(self._remaining_ms()) - self._margin_ms) / 1000
+
+    def function_remaining_ms(self) -> int:
+        return max(0, int(self._remaining_ms()))
+
+    def timeouts(self, operation: str) -> tuple[float, float]:
+        """(connect, read) timeouts for the next request; refuses when the request cannot fit."""
+        remaining = self.remaining_seconds()
+        if remaining < MIN_REQUEST_SECONDS:
+            raise SalesforceApiError(
+                f"not enough time left to start {operation}: {self.function_remaining_ms()} ms remain before the "
+                f"function's timeout (Amazon Connect waits at most 8 s); earlier requests were slow. "
+                f"Check Salesforce's latency and the function's cold start",
+                error_code="TIMEOUT",
+                status=504,
+                status_text="Gateway Timeout",
+            )
+        return min(MAX_CONNECT_SECONDS, remaining), remaining
+
+    def allows(self, seconds: float) -> bool:
+        """Whether waiting ``seconds`` still leaves room for one more request."""
+        return self.remaining_seconds() - seconds >= MIN_REQUEST_SECONDS
+
+
+@dataclass
+class HttpRequest:
+    """One request. ``operation`` names it in messages and logs: a fixed label, never a value."""
+
+    method: str
+    url: str
+    operation: str
+    idempotent: bool
+    headers: dict[str, str] = field(default_factory=dict)
+    data: Any = None
+    json: Any = None
+    files: Any = None
+    #: cap on the read timeout (e.g. for the local secrets extension); None: whatever the budget allows
+    max_seconds: float | None = None
+
+
+#: called after every attempt with (elapsed ms, response or None)
+AttemptObserver = Callable[[float, "requests.Response | None"], None]
+
+
+def retry_after_seconds(response: requests.Response) -> float | None:
+    """Retry-After in seconds when it is a number (an HTTP date is treated as absent)."""
+    value = response.headers.get("Retry-After", "").strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return seconds if seconds >= 0 else None
+
+
+def send(
+    session: requests.Session,
+    request: HttpRequest,
+    budget: Budget,
+    *,
+    observe: AttemptObserver | None = None,
+    on_retry: Callable[[], None] | None = None,
+) -> requests.Response:
+    """Send with deadline-derived timeouts; retry once when that is safe and fits. Raises SalesforceApiError
+    (TIMEOUT 504 / CONNECTION_ERROR 502) when no response arrived; returns any response that did."""
+    attempt = 0
+    while True:
+        connect_timeout, read_timeout = budget.timeouts(request.operation)
+        if request.max_seconds is not None:
+            connect_timeout = min(connect_timeout, request.max_seconds)
+            read_timeout = min(read_timeout, request.max_seconds)
+        started = time.perf_counter()
+        response: requests.Response | None = None
+        try:
+            response = session.request(
+                request.method,
+                request.url,
+                headers=request.headers,
+                data=request.data,
+                json=request.json,
+                files=request.files,
+                timeout=(connect_timeout, read_timeout),
+                allow_redirects=False,
+            )
+        except requests.Timeout:
+            raise SalesforceApiError(
+                f"{request.operation} did not answer within {read_timeout * 1000:.0f} ms "
+                f"({budget.function_remaining_ms()} ms were left before the function's timeout; Amazon Connect waits "
+                f"at most 8 s); the request was not repeated. Check Salesforce's status and the org's latency",
+                error_code="TIMEOUT",
+                status=504,
+                status_text="Gateway Timeout",
+            ) from None
+        except requests.ConnectionError as error:
+            if request.idempotent and attempt == 0 and budget.allows(DEFAULT_RETRY_DELAY_SECONDS):
+                attempt += 1
+                if on_retry:
+                    on_retry()
+                time.sleep(DEFAULT_RETRY_DELAY_SECONDS)
+                continue
+            raise SalesforceApiError(
+                f"could not connect for {request.operation} ({_reason(error)}): check the endpoint URL in the "
+                f"function's environment and the network path to Salesforce",
+                error_code="CONNECTION_ERROR",
+                status=502,
+                status_text="Bad Gateway",
+            ) from None
+        finally:
+            if observe:
+                observe((time.perf_counter() - started) * 1000, response)
+
+        if response.status_code in RETRYABLE_STATUSES and request.idempotent and attempt == 0:
+            delay = retry_after_seconds(response)
+            delay = DEFAULT_RETRY_DELAY_SECONDS if delay is None else delay
+            if budget.allows(delay):
+                attempt += 1
+                response.close()
+                if on_retry:
+                    on_retry()
+                time.sleep(delay)
+                continue
+        return response
+
+
+def _reason(error: BaseException) -> str:
+    """A short, value-free reason for a connection failure (the exception text carries URLs)."""
+    text = str(error)
+    for marker in ("Connection refused", "Name or service not known", "nodename nor servname", "Connection reset",
+                   "Remote end closed connection", "certificate verify failed", "No route to host"):  # fmt: skip
+        if marker in text:
+            return marker.lower()
+    return type(error).__name__
