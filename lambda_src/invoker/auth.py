@@ -19,7 +19,7 @@ from typing import Any
 import requests
 from shared import secret_format
 
-from invoker.errors import ConfigurationError, InvokerError, SalesforceApiError
+from invoker.errors import ConfigurationError, InvokerError, SalesforceApiError, salesforce_error
 from invoker.log import logger
 from invoker.secrets_cache import MainSecret, SecretsCache
 from invoker.settings import Settings
@@ -173,14 +173,19 @@ class TokenProvider:
 
     def _exchange(self, secret: MainSecret, budget: Budget, stats: InvocationStats) -> str:
         """POST one signed assertion to the token endpoint."""
-        assertion = self._assertion(secret)
+        unused = [self._assertion(secret)]  # a key that cannot sign fails here, before any request
+
+        def form() -> dict[str, str]:
+            # a fresh assertion (new jti) for a repeat: Salesforce rejects a replayed one
+            return {"grant_type": GRANT_TYPE, "assertion": unused.pop() if unused else self._assertion(secret)}
+
         request = HttpRequest(
             method="POST",
             url=self._settings.auth_endpoint,
             operation="the Salesforce token endpoint",
             idempotent=True,  # a token request creates nothing; a repeat only mints another token
             headers={"Accept": "application/json"},
-            data={"grant_type": GRANT_TYPE, "assertion": assertion},
+            data=form,
         )
         stats.token_requests += 1
         response = send(self._session, request, budget, on_retry=lambda: _count_token_request(stats))
@@ -193,6 +198,8 @@ class TokenProvider:
             raise TokenRejection(
                 response.status_code, response.reason or "", body["error"], str(body.get("error_description") or "")
             )
+        if response.status_code == 429 or response.status_code >= 500:
+            raise salesforce_error(response.status_code, response.reason or "", body, request.operation)
         raise SalesforceApiError(
             f"the token endpoint answered {response.status_code} without a token: check SALESFORCE_AUTH_ENDPOINT "
             f"(it must be <org>/services/oauth2/token)",

@@ -78,3 +78,37 @@ class SecretsUnavailableError(InvokerError):
     default_status = 503
     default_status_text = "Service Unavailable"
     default_error_code = "SECRETS_MANAGER_ERROR"
+
+
+#: extra guidance for Salesforce error codes whose message does not say what to do
+_SALESFORCE_HINTS = {
+    "INVALID_SESSION_ID": "a freshly minted token was refused too: check the app's OAuth scopes include 'api' and "
+    "that SALESFORCE_REST_API_ENDPOINT_BASE is the org the token was minted for",
+    "REQUEST_LIMIT_EXCEEDED": "the org's API request limit is used up or requests come too fast (see api_usage in "
+    "the invoker's logs)",
+    "API_DISABLED_FOR_ORG": "the org's edition or the user's profile does not allow API access ('API Enabled')",
+    "INSUFFICIENT_ACCESS": "grant the integration user access to this object/record (profile or permission set)",
+    "INSUFFICIENT_ACCESS_OR_READONLY": "grant the integration user edit access to this object/record",
+    "NOT_FOUND": "check the object API name and record id the contact flow passes",
+    "SERVER_UNAVAILABLE": "Salesforce is unavailable (maintenance or overload): see status.salesforce.com and retry",
+}
+
+
+def salesforce_error(status: int, status_text: str, body: Any, operation: str) -> SalesforceApiError:
+    """Salesforce's answer in the Node.js function's shape: data errors arrive as ``[{errorCode, message}]``,
+    OAuth errors as ``{error, error_description}``; anything else is named by its HTTP status."""
+    error_code: Any = None
+    message: Any = None
+    if isinstance(body, list) and body and isinstance(body[0], dict):
+        error_code, message = body[0].get("errorCode"), body[0].get("message")
+    elif isinstance(body, dict):
+        if "error" in body:
+            error_code, message = body.get("error"), body.get("error_description")
+        else:
+            error_code, message = body.get("errorCode"), body.get("message")
+    code = str(error_code) if error_code else f"HTTP_{status}"
+    text = str(message) if message else f"Salesforce answered {status} {status_text} to {operation}".rstrip()
+    hint = _SALESFORCE_HINTS.get(code)
+    if hint:
+        text = f"{text} ({hint})"
+    return SalesforceApiError(text, error_code=code, status=status, status_text=status_text)

@@ -16,23 +16,12 @@ from urllib.parse import quote
 import requests
 
 from invoker.auth import TokenProvider
-from invoker.errors import SalesforceApiError
+from invoker.errors import SalesforceApiError, salesforce_error
 from invoker.settings import Settings
 from invoker.stats import InvocationStats
 from invoker.transport import Budget, HttpRequest, send
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PATCH", "PUT", "DELETE"})
-
-#: extra guidance for Salesforce error codes whose message does not say what to do
-_ERROR_HINTS = {
-    "INVALID_SESSION_ID": "a freshly minted token was refused too: check the app's OAuth scopes include 'api' and "
-    "that SALESFORCE_REST_API_ENDPOINT_BASE is the org the token was minted for",
-    "REQUEST_LIMIT_EXCEEDED": "the org's daily API request limit is used up (see api-usage in the invoker's logs)",
-    "API_DISABLED_FOR_ORG": "the org's edition or the user's profile does not allow API access ('API Enabled')",
-    "INSUFFICIENT_ACCESS": "grant the integration user access to this object/record (profile or permission set)",
-    "INSUFFICIENT_ACCESS_OR_READONLY": "grant the integration user edit access to this object/record",
-    "NOT_FOUND": "check the object API name and record id the contact flow passes",
-}
 
 
 @dataclass(frozen=True)
@@ -49,30 +38,11 @@ def quote_segment(value: str) -> str:
 
 
 def error_from_response(response: requests.Response, operation: str) -> SalesforceApiError:
-    """Salesforce's error in the Node.js function's shape: data errors arrive as ``[{errorCode, message}]``,
-    OAuth errors as ``{error, error_description}``."""
     try:
         body: Any = response.json()
     except ValueError:
         body = None
-    error_code: str | None = None
-    message: str | None = None
-    if isinstance(body, list) and body and isinstance(body[0], dict):
-        error_code, message = body[0].get("errorCode"), body[0].get("message")
-    elif isinstance(body, dict):
-        if "error" in body:
-            error_code, message = body.get("error"), body.get("error_description")
-        else:
-            error_code, message = body.get("errorCode"), body.get("message")
-    error_code = str(error_code) if error_code else f"HTTP_{response.status_code}"
-    if not message:
-        message = f"Salesforce answered {response.status_code} {response.reason or ''} to {operation}".rstrip()
-    hint = _ERROR_HINTS.get(error_code)
-    if hint:
-        message = f"{message} ({hint})"
-    return SalesforceApiError(
-        str(message), error_code=error_code, status=response.status_code, status_text=response.reason or ""
-    )
+    return salesforce_error(response.status_code, response.reason or "", body, operation)
 
 
 class SalesforceClient:

@@ -83,6 +83,7 @@ class HttpRequest:
     operation: str
     idempotent: bool
     headers: dict[str, str] = field(default_factory=dict)
+    #: the body; a callable is called for every attempt (a token request signs a fresh assertion each time)
     data: Any = None
     json: Any = None
     files: Any = None
@@ -127,7 +128,7 @@ def send(
                 request.method,
                 request.url,
                 headers=request.headers,
-                data=request.data,
+                data=request.data() if callable(request.data) else request.data,
                 json=request.json,
                 files=request.files,
                 timeout=(connect_timeout, read_timeout),
