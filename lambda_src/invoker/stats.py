@@ -11,7 +11,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-_API_USAGE = re.compile(r"api-usage\s*=\s*(\d+)\s*/\s*(\d+)")
+_API_USAGE = re.compile(r"(?:^|[\s,;])api-usage\s*=\s*(\d+)\s*/\s*(\d+)")
 
 
 def parse_limit_info(header: str | None) -> tuple[int, int] | None:

@@ -1,0 +1,129 @@
+"""Logs: one structured summary per invocation, names not values, and never a secret."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import pytest
+
+from tests.invoker.conftest import CONTACT_ID, FunctionContainer, connect_event
+
+SENSITIVE_VALUE = "Sensitive-Value-4711"
+
+
+def json_lines(output: str) -> list[dict[str, Any]]:
+    records = []
+    for line in output.splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict):
+            records.append(record)
+    return records
+
+
+def summaries(output: str) -> list[dict[str, Any]]:
+    return [r for r in json_lines(output) if r.get("message") in ("invocation succeeded", "invocation failed")]
+
+
+def key_body(pem: str) -> str:
+    """A piece of the key's base64 body (the part that would leak)."""
+    lines = [line for line in pem.splitlines() if line and not line.startswith("-----")]
+    return lines[len(lines) // 2]
+
+
+@pytest.mark.parametrize("level", ["DEBUG", "INFO"])
+def test_no_secret_or_value_in_logs(
+    new_container: Any,
+    salesforce: Any,
+    rsa_key_pair: Any,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    level: str,
+) -> None:
+    caplog.set_level(logging.DEBUG)  # whatever reaches the root logger is inspected too
+    container = new_container(LOG_LEVEL=level)
+    container.ok(connect_event("createRecord", objectApiName="Account", Name=SENSITIVE_VALUE))
+    salesforce.revoke_tokens()
+    container.ok(connect_event("queryRecord", soql="SELECT Id FROM Contact WHERE Phone = '{p}'", p=SENSITIVE_VALUE))
+    container.fails(connect_event("updateRecord", objectApiName="Account", recordId="001000000000001AAA", X="y"))
+    captured = capsys.readouterr()
+    # every record that reached the logging system, except the emulators' own request log
+    records = [str(record.__dict__) for record in caplog.records if not record.name.startswith("tests.")]
+    output = captured.out + captured.err + "\n".join(records)
+    tokens = {r.header("Authorization").split(" ", 1)[1] for r in salesforce.data_requests()}
+    assertions = {r.form()["assertion"] for r in salesforce.token_requests()}
+    assert len(tokens) == 2 and len(assertions) == 2
+    assert key_body(rsa_key_pair.private_key_pem) not in output
+    assert "PRIVATE KEY" not in output
+    for secret in tokens | assertions:
+        assert secret not in output
+        assert secret.split("!")[-1][:20] not in output
+    assert SENSITIVE_VALUE not in output
+    assert len(summaries(output)) == 3
+
+
+def test_one_summary_line_per_invocation(container: FunctionContainer, capsys: pytest.CaptureFixture[str]) -> None:
+    container.ok(connect_event("queryRecord", soql="SELECT Id FROM Account"))
+    container.fails(connect_event("unknown"))
+    container.ok(connect_event("queryRecord", soql="SELECT Id FROM Account"))
+    lines = summaries(capsys.readouterr().out)
+    assert [line["message"] for line in lines] == ["invocation succeeded", "invocation failed", "invocation succeeded"]
+    first, failed, warm = lines
+    assert first["level"] == "INFO"
+    assert first["method"] == "queryRecord"
+    assert first["contact_id"] == CONTACT_ID
+    assert first["cold_start"] is True
+    assert first["salesforce_status"] == 200
+    assert first["salesforce_requests"] == 1
+    assert first["token_mints"] == 1
+    assert first["secrets_manager_calls"] == 3
+    assert first["api_usage"] >= 1 and first["api_limit"] > 0
+    assert isinstance(first["duration_ms"], float)
+    assert failed["level"] == "ERROR"
+    assert failed["error_code"] == "UNKNOWN_METHOD"
+    assert failed["failure"]["errorCode"] == "UNKNOWN_METHOD"
+    assert "method" not in failed  # keys of one invocation do not leak into the next
+    assert warm["cold_start"] is False
+    assert warm["token_cache_hit"] is True
+    assert warm["secrets_cache_hits"] == 1
+    assert warm["secrets_manager_calls"] == 0
+    assert warm["token_mints"] == 0
+
+
+def test_no_contact_data_no_contact_id(container: FunctionContainer, capsys: pytest.CaptureFixture[str]) -> None:
+    container.ok(connect_event("queryRecord", contact_data={}, soql="SELECT Id FROM Account"))
+    [line] = summaries(capsys.readouterr().out)
+    assert "contact_id" not in line
+
+
+def test_sdk_loggers_stay_quiet_and_root_is_untouched(new_container: Any) -> None:
+    root = logging.getLogger()
+    root_level, root_handlers = root.level, list(root.handlers)
+    container = new_container(LOG_LEVEL="DEBUG")
+    container.ok(connect_event("queryRecord", soql="SELECT Id FROM Account"))
+    assert logging.getLogger("botocore").level == logging.WARNING
+    assert logging.getLogger("urllib3").level == logging.WARNING
+    assert root.level == root_level
+    assert root.handlers == root_handlers
+
+
+def test_log_level_applies_to_the_invokers_logger(new_container: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    container = new_container(LOG_LEVEL="ERROR")
+    container.ok(connect_event("queryRecord", soql="SELECT Id FROM Account"))
+    container.fails(connect_event("nope"))
+    lines = json_lines(capsys.readouterr().out)
+    assert [line["level"] for line in lines] == ["ERROR"]
+
+
+def test_degraded_best_effort_method_is_logged(
+    container: FunctionContainer, salesforce: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    salesforce.inject_malformed_query()
+    container.ok(connect_event("fetchOutboundPhoneNumber", agentARN="arn:aws:connect:x"))
+    lines = json_lines(capsys.readouterr().out)
+    assert any(line.get("errorCode") == "MALFORMED_QUERY" and line["level"] == "ERROR" for line in lines)
+    assert summaries("\n".join(json.dumps(line) for line in lines))[-1]["error_code"] == "MALFORMED_QUERY"

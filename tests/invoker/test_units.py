@@ -1,0 +1,108 @@
+"""Small pure pieces: limit header parsing, the failure shape, the time budget, the method table."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.invoker.conftest import FakeContext, FunctionContainer
+
+
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        ("api-usage=25/15000", (25, 15000)),
+        ("api-usage=25/15000, per-app-api-usage=17/250(appName=sample-app)", (25, 15000)),
+        (" api-usage = 3 / 5 ", (3, 5)),
+        (None, None),
+        ("", None),
+        ("api-usage=", None),
+        ("api-usage=abc/def", None),
+        ("per-app-api-usage=1/2", None),
+        ("garbage", None),
+    ],
+)
+def test_parse_limit_info(container: FunctionContainer, header: str | None, expected: Any) -> None:
+    assert container.module("stats").parse_limit_info(header) == expected
+
+
+def test_failure_shape(container: FunctionContainer) -> None:
+    errors = container.module("errors")
+    error = errors.SalesforceApiError("nope", error_code="X", status=418, status_text="Teapot")
+    assert error.failure == {
+        "success": False,
+        "status": 418,
+        "statusText": "Teapot",
+        "errorCode": "X",
+        "errorMessage": "nope",
+    }
+    assert json.loads(str(error)) == error.failure
+    assert isinstance(errors.BadRequestError("x"), errors.InvokerError)
+    assert errors.BadRequestError("x").failure["status"] == 400
+    assert errors.ConfigurationError("x").failure["status"] == 500
+
+
+@pytest.mark.parametrize(
+    "body, code, message",
+    [
+        ([{"errorCode": "INVALID_FIELD", "message": "No such column"}], "INVALID_FIELD", "No such column"),
+        (
+            {"error": "invalid_grant", "error_description": "audience is invalid"},
+            "invalid_grant",
+            "audience is invalid",
+        ),
+        ({"errorCode": "X", "message": "y"}, "X", "y"),
+        (None, "HTTP_500", "Salesforce answered 500"),
+        ([], "HTTP_500", "Salesforce answered 500"),
+    ],
+)
+def test_salesforce_error_bodies(container: FunctionContainer, body: Any, code: str, message: str) -> None:
+    error = container.module("errors").salesforce_error(500, "Server Error", body, "Salesforce GET query")
+    assert error.error_code == code
+    assert error.error_message.startswith(message)
+
+
+def test_budget(container: FunctionContainer) -> None:
+    transport = container.module("transport")
+    budget = transport.Budget(FakeContext(2000))
+    connect, read = budget.timeouts("x")
+    assert 1.4 < read <= 1.6
+    assert connect <= read
+    assert budget.allows(1.0)
+    assert not budget.allows(1.5)
+    with pytest.raises(container.module("errors").SalesforceApiError, match="not enough time left"):
+        transport.Budget(FakeContext(600)).timeouts("x")
+
+
+def test_method_table(container: FunctionContainer) -> None:
+    methods = container.modules["invoker.methods"].METHODS
+    assert set(methods) == {
+        "createRecord",
+        "updateRecord",
+        "deleteRecord",
+        "queryRecord",
+        "searchRecord",
+        "uploadTranscript",
+        "fetchUploadIdsStatus",
+        "realtimeAlertEvent",
+        "SFSPhoneCallFlowQuery",
+        "fetchOutboundPhoneNumber",
+    }
+    assert all(name == method.name for name, method in methods.items())
+
+
+def test_cold_path_imports_nothing_heavy(container: FunctionContainer) -> None:
+    """Importing the handler must not import boto3, jwt or cryptography (they cost ~275 ms)."""
+    import subprocess
+    import sys
+
+    source = container.handler_module.__file__.rsplit("/invoker/", 1)[0]
+    heavy = ("boto3", "botocore.client", "jwt", "cryptography")
+    code = (
+        f"import sys; sys.path.insert(0, {source!r}); import invoker.handler; "
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
