@@ -1,0 +1,65 @@
+"""The cold path stays light: a new container with a cached token imports neither boto3 nor PyJWT/cryptography.
+
+Run in a separate process (this one has imported everything already), with the extension attached as on
+Lambda: the access secret comes over local HTTP and the token from it, so nothing heavy is needed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.invoker.conftest import store_access_token
+
+HEAVY = ("boto3", "botocore.client", "jwt", "cryptography")
+
+SCRIPT = """
+import json, sys, time
+sys.path.insert(0, {source!r})
+started = time.perf_counter()
+import invoker.handler as handler
+import_ms = (time.perf_counter() - started) * 1000
+
+class Context:
+    aws_request_id = "cold-start-test"
+    def get_remaining_time_in_millis(self):
+        return 7000
+
+event = {{"Details": {{"Parameters": {{"methodName": "queryRecord", "soql": "SELECT Id FROM Account"}}}}}}
+result = handler.lambda_handler(event, Context())
+print(json.dumps({{"result": result, "import_ms": import_ms,
+                  "heavy": sorted(m for m in {heavy!r} if m in sys.modules)}}))
+"""
+
+
+def run_cold_container(source: Path, env: dict[str, str]) -> dict[str, Any]:
+    completed = subprocess.run(
+        [sys.executable, "-c", SCRIPT.format(source=str(source), heavy=HEAVY)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def test_cold_start_with_cached_token_imports_nothing_heavy(
+    invoker_source_dir: Path,
+    invoker_env: dict[str, str],
+    secrets_extension: Any,
+    salesforce: Any,
+    secretsmanager_client: Any,
+    cc_secrets: Any,
+) -> None:
+    store_access_token(secretsmanager_client, cc_secrets, salesforce.issue_token())
+    env = {**os.environ, **invoker_env, **secrets_extension.env()}
+    outcome = run_cold_container(invoker_source_dir, env)
+    assert outcome["result"] == {}
+    assert outcome["heavy"] == []
+    assert salesforce.token_requests() == []
