@@ -134,11 +134,19 @@ def send(
                 timeout=(connect_timeout, read_timeout),
                 allow_redirects=False,
             )
+        except requests.ConnectTimeout:
+            raise SalesforceApiError(
+                f"could not connect to {request.operation} within {connect_timeout * 1000:.0f} ms: check the endpoint "
+                f"URL in the function's environment and the network path to it",
+                error_code="TIMEOUT",
+                status=504,
+                status_text="Gateway Timeout",
+            ) from None
         except requests.Timeout:
             raise SalesforceApiError(
-                f"{request.operation} did not answer within {read_timeout * 1000:.0f} ms "
-                f"({budget.function_remaining_ms()} ms were left before the function's timeout; Amazon Connect waits "
-                f"at most 8 s); the request was not repeated. Check Salesforce's status and the org's latency",
+                f"{request.operation} did not answer within {read_timeout * 1000:.0f} ms, the time this invocation had "
+                f"left (Amazon Connect waits at most 8 s); the request was not repeated. Check Salesforce's status "
+                f"and the org's latency",
                 error_code="TIMEOUT",
                 status=504,
                 status_text="Gateway Timeout",
@@ -150,9 +158,12 @@ def send(
                     on_retry()
                 time.sleep(DEFAULT_RETRY_DELAY_SECONDS)
                 continue
+            reason = _reason(error)
+            unsure = not request.idempotent and reason != "connection refused"
+            repeated = "; it was not repeated, as it may have been processed" if unsure else ""
             raise SalesforceApiError(
-                f"could not connect for {request.operation} ({_reason(error)}): check the endpoint URL in the "
-                f"function's environment and the network path to Salesforce",
+                f"the connection for {request.operation} failed ({reason}){repeated}: check the endpoint URL "
+                f"in the function's environment and the network path to it",
                 error_code="CONNECTION_ERROR",
                 status=502,
                 status_text="Bad Gateway",
