@@ -1,0 +1,119 @@
+"""Query templating without injection: ``{name}`` placeholders in SOQL/SOSL filled from the parameters.
+
+Salesforce's Node.js function replaced only the last parameter's placeholder and pasted values raw, so
+a caller's input could end a string literal and add conditions. Here every placeholder that names a
+parameter is replaced, and each value is escaped for where it lands:
+
+- inside a single-quoted string literal: SOQL's escape sequences (``\\'`` ``\\"`` ``\\\\`` ``\\n``
+  ``\\r`` ``\\t`` ``\\b`` ``\\f``). ``%`` and ``_`` are wildcards only in a LIKE pattern; they are left as
+  they are, so a LIKE template can still use a parameter as a pattern on purpose.
+- inside SOSL's ``FIND {...}`` braces: a backslash before each SOSL reserved character.
+- anywhere else (``LIMIT {n}``, ``Id = {id}``): only a plain token (letters, digits, ``_ . + -``) is
+  allowed; anything else is refused with a message that says to quote the placeholder.
+
+In SOSL, braces that name no parameter stay as they are (SOSL's own ``FIND {Acme}`` uses them). SOQL has
+no braces of its own, so a ``{name}`` there without its parameter is a flow that forgot to pass it: it is
+refused rather than sent to Salesforce as the literal text ``{name}``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from enum import Enum
+
+_SOQL_LITERAL_ESCAPES = {
+    "\\": "\\\\",
+    "'": "\\'",
+    '"': '\\"',
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\b": "\\b",
+    "\f": "\\f",
+}
+_SOSL_RESERVED = set("?&|!{}[]()^~*:\\\"'+-")
+_PLAIN_TOKEN = re.compile(r"[A-Za-z0-9_.+-]+")
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class TemplateError(ValueError):
+    """The template cannot be filled safely; the message names the placeholder and the fix."""
+
+
+class _Context(Enum):
+    BARE = "outside any literal"
+    LITERAL = "inside a quoted literal"
+    SEARCH = "inside FIND {...}"
+
+
+def render_soql(template: str, parameters: Mapping[str, str]) -> str:
+    """Fill a SOQL template (``'{phone}'`` inside quotes, plain tokens elsewhere)."""
+    return _render(template, parameters, sosl=False)
+
+
+def render_sosl(template: str, parameters: Mapping[str, str]) -> str:
+    """Fill a SOSL template: like SOQL, plus ``{name}`` inside ``FIND {...}`` escaped for SOSL."""
+    return _render(template, parameters, sosl=True)
+
+
+def _render(template: str, parameters: Mapping[str, str], *, sosl: bool) -> str:
+    output: list[str] = []
+    in_literal = False
+    search_depth = 0  # inside SOSL's FIND {...} braces
+    index = 0
+    while index < len(template):
+        character = template[index]
+        placeholder = _PLACEHOLDER.match(template, index)
+        if placeholder and placeholder.group(1) in parameters:
+            name = placeholder.group(1)
+            context = _Context.LITERAL if in_literal else _Context.SEARCH if search_depth else _Context.BARE
+            output.append(_escape(name, parameters[name], context))
+            index = placeholder.end()
+            continue
+        if placeholder and not sosl:
+            raise TemplateError(
+                f"the query uses {{{placeholder.group(1)}}} but no parameter named {placeholder.group(1)} was passed: "
+                "add it to the Invoke AWS Lambda function block's parameters"
+            )
+        if in_literal:
+            if character == "\\" and index + 1 < len(template):
+                output.append(template[index : index + 2])
+                index += 2
+                continue
+            if character == "'":
+                in_literal = False
+        elif search_depth:
+            if character == "\\" and index + 1 < len(template):
+                output.append(template[index : index + 2])
+                index += 2
+                continue
+            if character == "{":
+                search_depth += 1
+            elif character == "}":
+                search_depth -= 1
+        elif character == "'":
+            in_literal = True
+        elif character == "{" and sosl:
+            search_depth = 1
+        output.append(character)
+        index += 1
+    if in_literal:
+        raise TemplateError("the query has an unterminated string literal (a ' without its closing ')")
+    if search_depth:
+        raise TemplateError("the search has an unterminated FIND {...} (a { without its closing })")
+    return "".join(output)
+
+
+def _escape(name: str, value: str, context: _Context) -> str:
+    if context is _Context.LITERAL:
+        return "".join(_SOQL_LITERAL_ESCAPES.get(character, character) for character in value)
+    if context is _Context.SEARCH:
+        return "".join("\\" + character if character in _SOSL_RESERVED else character for character in value)
+    if _PLAIN_TOKEN.fullmatch(value):
+        return value
+    raise TemplateError(
+        f"placeholder {{{name}}} is {context.value} and its value is not a plain token "
+        "(letters, digits, _ . + -): put the placeholder in quotes in the template, e.g. '{" + name + "}', "
+        "so the value is escaped as a string"
+    )
