@@ -116,6 +116,10 @@ class TokenProvider:
     def current(self, budget: Budget, stats: InvocationStats) -> str:
         """The token to use now: from memory, else the access secret, else a new one."""
         token, from_memory = self._secrets.access_token(budget, stats)
+        if not token and self._secrets.reads_through_extension:
+            # The extension caches for its own TTL: another container may have stored a token since. Ask
+            # Secrets Manager itself before minting (this path mints, and so imports boto3, anyway).
+            token, from_memory = self._secrets.access_token(budget, stats, force=True)
         if token:
             stats.token_cache_hit = from_memory
             return token

@@ -87,6 +87,11 @@ class SecretsCache:
         self._main_name = secret_format.main_secret_name(settings.contact_center)
         self._access_name = secret_format.access_secret_name(settings.contact_center)
 
+    @property
+    def reads_through_extension(self) -> bool:
+        """Reads go through the extension, whose own cache may be up to its TTL old."""
+        return self._extension_usable
+
     # ----------------------------------------------------------------- the access token
 
     def access_token(self, budget: Budget, stats: InvocationStats, *, force: bool = False) -> tuple[str, bool]:

@@ -94,7 +94,7 @@ def test_query_placeholders_are_rendered_and_escaped(container: FunctionContaine
     )
     soql = salesforce.data_requests()[0].query["q"]
     assert "+81312345678" in soql
-    assert "O\\'Brien\\' OR Name LIKE \\'%" in soql or "O\\'Brien\\' OR Name LIKE \\'\\%" in soql
+    assert "LastName = 'O\\'Brien\\' OR Name LIKE \\'%'" in soql
     assert "{" not in soql
 
 

@@ -110,3 +110,15 @@ def test_extension_sees_a_new_token_after_its_own_ttl(
     store_access_token(secretsmanager_client, cc_secrets, fresh)
     container.ok(QUERY)
     assert salesforce.data_requests()[-1].header("Authorization") == f"Bearer {fresh}"
+
+
+def test_empty_token_from_the_extension_is_checked_before_minting(
+    with_extension: Any, secrets_extension: Any, secrets_server: Any, salesforce: Any
+) -> None:
+    """The extension may still cache the empty token from before another container stored one."""
+    with_extension().ok(QUERY)  # reads the empty token through the extension (now cached there), mints, stores
+    assert salesforce.mint_count == 1
+    secrets_server.reset_counts()
+    with_extension().ok(QUERY)  # the extension answers "" from its cache: Secrets Manager itself has the token
+    assert salesforce.mint_count == 1
+    assert secrets_server.count("GetSecretValue") == 1
