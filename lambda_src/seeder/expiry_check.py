@@ -12,11 +12,10 @@ from __future__ import annotations
 import json
 import os
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography import x509
-
 from shared import telemetry
 from shared.secret_format import SecretKeys, parse_secret_document
 
@@ -24,7 +23,7 @@ from shared.secret_format import SecretKeys, parse_secret_document
 def days_left(certificate_pem: str, now: datetime | None = None) -> int:
     """Whole days until the certificate's notAfter (negative once expired)."""
     certificate = x509.load_pem_x509_certificate(certificate_pem.encode())
-    remaining = certificate.not_valid_after_utc - (now or datetime.now(timezone.utc))
+    remaining = certificate.not_valid_after_utc - (now or datetime.now(UTC))
     return remaining.days
 
 

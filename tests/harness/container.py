@@ -59,12 +59,12 @@ class LambdaContainer:
         handler: str,
         environment: dict[str, str],
         *,
-        runtime_packages: Path | None = None,
+        runtime_packages: list[Path] = (),  # type: ignore[assignment]
         timeout_seconds: float = 8.0,
     ) -> None:
         self.timeout_ms = int(timeout_seconds * 1000)
         self.all_logs: list[str] = []
-        paths = [str(asset_dir)] + ([str(runtime_packages)] if runtime_packages else [])
+        paths = [str(asset_dir), *map(str, runtime_packages)]
         read_fd, write_fd = os.pipe()
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -139,7 +139,7 @@ class LambdaContainer:
                 self._process.kill()
         self._results.close()
 
-    def __enter__(self) -> "LambdaContainer":
+    def __enter__(self) -> LambdaContainer:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 
 from tests.harness.container import LambdaContainer
 from tests.harness.runtime import runtime_packages
-from tests.harness.synth import CloudAssembly, FunctionAsset, synthesize
+from tests.harness.synth import CDK_OUT, PROJECT_ROOT, CloudAssembly, FunctionAsset, synthesize
 
 EXAMPLE_STACK = "example-cc-SalesforceRestApi"
+LOCK_DIR = PROJECT_ROOT / "build" / "test-locks"
 
 
 @pytest.fixture(scope="session")
-def cloud_assembly() -> CloudAssembly:
-    """cdk.out from the real CLI, with the bundles exactly as they would ship."""
-    return synthesize()
+def cloud_assembly(testrun_uid: str) -> CloudAssembly:
+    """cdk.out from the real CLI, with the bundles exactly as they would ship.
+
+    Synthesized once per test run: the first xdist worker synthesizes under a file lock, the others wait
+    for it and read the same cdk.out.
+    """
+    LOCK_DIR.mkdir(parents=True, exist_ok=True)
+    done = LOCK_DIR / f"synth-{testrun_uid}.done"
+    with open(LOCK_DIR / "synth.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            for stale in LOCK_DIR.glob("synth-*.done"):
+                stale.unlink()
+            synthesize()
+            done.touch()
+    return CloudAssembly(CDK_OUT)
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +46,7 @@ def seeder_asset(cloud_assembly: CloudAssembly) -> FunctionAsset:
 
 
 @pytest.fixture(scope="session")
-def lambda_runtime_packages() -> Path:
+def lambda_runtime_packages() -> list[Path]:
     return runtime_packages()
 
 
@@ -39,7 +54,7 @@ ContainerFactory = Callable[..., LambdaContainer]
 
 
 @pytest.fixture
-def start_container(lambda_runtime_packages: Path) -> Iterator[ContainerFactory]:
+def start_container(lambda_runtime_packages: list[Path]) -> Iterator[ContainerFactory]:
     """Start containers for a bundle; every container is stopped when the test ends."""
     containers: list[LambdaContainer] = []
 

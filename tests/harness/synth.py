@@ -17,7 +17,7 @@ def cdk_cli_env() -> dict[str, str]:
     return {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "1", "CDK_DISABLE_VERSION_CHECK": "1"}
 
 
-def synthesize(outdir: Path = CDK_OUT) -> "CloudAssembly":
+def synthesize(outdir: Path = CDK_OUT) -> CloudAssembly:
     """`npx cdk synth` exactly as `make synth` runs it (bundles are reused when lambda_src is unchanged)."""
     result = subprocess.run(
         ["npx", "--no-install", "cdk", "synth", "--quiet", "--output", str(outdir)],

@@ -1,0 +1,1 @@
+"""The seeder: key pair, certificate and secret values of a contact center (also used by scvctl)."""

@@ -1,0 +1,147 @@
+"""A stack from cdk.out "deployed" on this machine: moto for Secrets Manager, the emulator for Salesforce.
+
+Does what CloudFormation and the administrator would do, in order: create the two secrets empty (as the
+template declares them), run the seeder bundle's Create with the custom resource's properties from the
+template, set the consumer key the way a user would (a config change and a deploy: the seeder's Update),
+register the returned certificate in the Salesforce emulator, then start invoker bundles with the
+function's environment from the template (secret ids resolved; only the org endpoints and the extension
+port point at this machine). Used by the end-to-end tests, `make demo` and `make bench`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tests.emulators.salesforce import SalesforceEmulator
+from tests.emulators.secrets import FakeSecretsExtension, MotoSecretsServer
+from tests.harness.container import LambdaContainer
+from tests.harness.synth import CloudAssembly, FunctionAsset, resolve_refs
+
+CONSUMER_KEY = "3MVG9e2e-consumer-key-from-the-external-client-app"
+STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/local/00000000-0000-0000-0000-000000000000"
+
+StartContainer = Callable[..., LambdaContainer]
+
+
+@dataclass
+class LocalDeployment:
+    """What a deployed contact center is made of, on this machine."""
+
+    assembly: CloudAssembly
+    stack_name: str
+    salesforce: SalesforceEmulator
+    secrets_server: MotoSecretsServer
+    extension: FakeSecretsExtension
+    start_container: StartContainer
+    refs: dict[str, str]
+    seed_properties: dict[str, str]
+    seed_logical_id: str
+    certificate_pem: str = ""
+
+    @property
+    def invoker(self) -> FunctionAsset:
+        return self.assembly.function(self.stack_name, "InvokerFunction")
+
+    @property
+    def seeder(self) -> FunctionAsset:
+        return self.assembly.function(self.stack_name, "SeederFunction")
+
+    @property
+    def contact_center(self) -> str:
+        return self.seed_properties["ContactCenter"]
+
+    def invoker_environment(self, **overrides: str) -> dict[str, str]:
+        """The template's environment, secrets resolved, the org and the extension on this machine."""
+        environment = resolve_refs(self.invoker.environment, self.refs)
+        environment.update(
+            {
+                "SALESFORCE_REST_API_ENDPOINT_BASE": self.salesforce.rest_base(_api_version(environment)),
+                "SALESFORCE_AUTH_ENDPOINT": self.salesforce.auth_endpoint,
+                **self.secrets_server.env(),
+                **self.extension.env(),
+            }
+        )
+        environment.update(overrides)
+        return environment
+
+    def start_invoker(self, **overrides: str) -> LambdaContainer:
+        """A new container (a cold start) of the shipped invoker bundle."""
+        return self.start_container(self.invoker, self.invoker_environment(**overrides))
+
+    def run_seeder(self, request_type: str, properties: dict[str, str], old: dict[str, str] | None = None) -> Any:
+        """One CloudFormation event through the shipped seeder bundle, in a fresh container."""
+        event: dict[str, Any] = {
+            "RequestType": request_type,
+            "ServiceToken": "arn:aws:lambda:us-east-1:123456789012:function:provider",
+            "ResponseURL": "https://cloudformation-custom-resource-response.example/",
+            "StackId": STACK_ID,
+            "RequestId": str(uuid.uuid4()),
+            "LogicalResourceId": self.seed_logical_id,
+            "ResourceType": "Custom::SalesforceSecretSeed",
+            "ResourceProperties": {"ServiceToken": "provider", **properties},
+        }
+        if request_type != "Create":
+            event["PhysicalResourceId"] = f"{self.contact_center}-salesforce-secret-seed"
+        if old is not None:
+            event["OldResourceProperties"] = {"ServiceToken": "provider", **old}
+        environment = {**self.secrets_server.env()}
+        with self.start_container(self.seeder, environment) as container:
+            return container.invoke(event, timeout_ms=self.seeder.timeout_seconds * 1000)
+
+
+def _api_version(environment: dict[str, str]) -> str:
+    return environment["SALESFORCE_REST_API_ENDPOINT_BASE"].rsplit("/v", 1)[1]
+
+
+def deploy(
+    assembly: CloudAssembly,
+    stack_name: str,
+    *,
+    salesforce: SalesforceEmulator,
+    secrets_server: MotoSecretsServer,
+    extension: FakeSecretsExtension,
+    start_container: StartContainer,
+    consumer_key: str = CONSUMER_KEY,
+) -> LocalDeployment:
+    """Create the secrets, seed them, set the consumer key and upload the certificate, like a first rollout."""
+    template = assembly.template(stack_name)
+    client = secrets_server.client()
+    refs: dict[str, str] = {}
+    for logical_id, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::SecretsManager::Secret":
+            refs[logical_id] = client.create_secret(Name=resource["Properties"]["Name"])["ARN"]
+    (seed_logical_id,) = [
+        logical_id
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == "Custom::SalesforceSecretSeed"
+    ]
+    properties = resolve_refs(
+        {k: v for k, v in template["Resources"][seed_logical_id]["Properties"].items() if k != "ServiceToken"}, refs
+    )
+    deployment = LocalDeployment(
+        assembly=assembly,
+        stack_name=stack_name,
+        salesforce=salesforce,
+        secrets_server=secrets_server,
+        extension=extension,
+        start_container=start_container,
+        refs=refs,
+        seed_properties=properties,
+        seed_logical_id=seed_logical_id,
+    )
+    created = deployment.run_seeder("Create", properties)
+    assert created.ok, f"seeder Create failed: {created.error}"
+    # The administrator creates the External Client App with the certificate, copies its consumer key
+    # into the config and deploys again: CloudFormation sends the seeder an Update.
+    updated_properties = {**properties, "ConsumerKey": consumer_key}
+    updated = deployment.run_seeder("Update", updated_properties, old=properties)
+    assert updated.ok, f"seeder Update failed: {updated.error}"
+    deployment.seed_properties = updated_properties
+    deployment.certificate_pem = updated.payload["Data"]["Certificate"]
+    salesforce.register_app(consumer_key, deployment.certificate_pem)
+    salesforce.add_user(properties["Subject"])
+    salesforce.expected_audiences = {properties["Audience"]}
+    return deployment
