@@ -1,0 +1,32 @@
+"""The daily certificate check publishes CertificateDaysLeft as an EMF line for the expiry alarm."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from seeder import credentials, expiry_check
+from tests.seeder.conftest import CC, Stack
+
+
+def test_days_left_is_published_as_an_emf_metric(stack: Stack, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    stack.create(CertificateValidityDays="45")
+    monkeypatch.setenv("CONTACT_CENTER_NAME", CC)
+    monkeypatch.setenv("SALESFORCE_SECRET_ID", stack.main_arn)
+    result = expiry_check.handler({}, None)
+    assert result["certificateDaysLeft"] in (44, 45)
+    (line,) = [json.loads(line) for line in capsys.readouterr().out.splitlines() if "_aws" in line]
+    (directive,) = line["_aws"]["CloudWatchMetrics"]
+    assert directive["Namespace"] == "ServiceCloudVoice/SalesforceRestApi"
+    assert directive["Dimensions"] == [["ContactCenter"]]
+    assert directive["Metrics"] == [{"Name": "CertificateDaysLeft", "Unit": "Count"}]
+    assert line["ContactCenter"] == CC and line["CertificateDaysLeft"] == result["certificateDaysLeft"]
+
+
+def test_an_expired_certificate_counts_negative_days() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    pem = credentials.issue_certificate(credentials.generate_private_key(), "x", 1)
+    assert expiry_check.days_left(pem, datetime.now(timezone.utc) + timedelta(days=3)) < 0
