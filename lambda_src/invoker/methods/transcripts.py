@@ -61,8 +61,11 @@ def fetch_upload_ids_status(invocation: Invocation) -> dict[str, Any]:
 
 
 def _as_dict(body: Any) -> dict[str, Any]:
+    """Salesforce's JSON as a mapping to flatten; a list keeps the keys ``flat()`` gave it (``0.uploadId``)."""
     if isinstance(body, dict):
         return body
+    if isinstance(body, list):
+        return {str(index): item for index, item in enumerate(body)}
     if body is None:
         return {}
     return {"result": body}
