@@ -4,15 +4,19 @@ One invocation: check the event, run the method from the METHODS table, return a
 (what Connect stores as contact attributes). A failure raises an InvokerError whose message is the
 JSON failure object, so the flow takes its error branch. Every invocation writes exactly one summary
 log line (INFO on success, ERROR on failure) with the method, Salesforce status, timings, API usage
-and cache/mint counts; names and codes only, never values or secrets.
+and cache/mint counts; names and codes only, never values or secrets. The same line carries the
+invocation's metrics in Embedded Metric Format (invoker/metrics.py).
 """
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
-from invoker import output
+from shared import telemetry
+
+from invoker import metrics, output
 from invoker.container import Container
 from invoker.errors import InvokerError, SalesforceApiError
 from invoker.log import logger
@@ -90,7 +94,9 @@ def _invoke(event: Any, context: Any, stats: InvocationStats) -> dict[str, str]:
 
 def _summary(stats: InvocationStats, started: float, *, failure: dict[str, Any] | None = None) -> None:
     stats.duration_ms = (time.perf_counter() - started) * 1000
-    fields = stats.as_log_fields()
+    contact_center = _container.settings.contact_center if _container else os.environ.get("CONTACT_CENTER_NAME", "")
+    namespace = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", telemetry.NAMESPACE)
+    fields = {**stats.as_log_fields(), **metrics.emf_fields(stats, contact_center, namespace)}
     try:
         if failure is None:
             logger.info("invocation succeeded", extra=fields)

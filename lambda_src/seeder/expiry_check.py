@@ -29,18 +29,13 @@ def days_left(certificate_pem: str, now: datetime | None = None) -> int:
 
 def emf_line(contact_center: str, days: int) -> str:
     """One EMF record: CloudWatch turns it into the CertificateDaysLeft metric of this contact center."""
+    namespace = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", telemetry.NAMESPACE)
+    directive = telemetry.emf_directive(
+        {telemetry.CERTIFICATE_DAYS_LEFT: "Count"}, [[telemetry.CONTACT_CENTER_DIMENSION]], namespace
+    )
     return json.dumps(
         {
-            "_aws": {
-                "Timestamp": int(time.time() * 1000),
-                "CloudWatchMetrics": [
-                    {
-                        "Namespace": os.environ.get("POWERTOOLS_METRICS_NAMESPACE", telemetry.NAMESPACE),
-                        "Dimensions": [[telemetry.CONTACT_CENTER_DIMENSION]],
-                        "Metrics": [{"Name": telemetry.CERTIFICATE_DAYS_LEFT, "Unit": "Count"}],
-                    }
-                ],
-            },
+            "_aws": telemetry.emf_metadata(directive, timestamp_ms=int(time.time() * 1000)),
             telemetry.CONTACT_CENTER_DIMENSION: contact_center,
             telemetry.CERTIFICATE_DAYS_LEFT: days,
         }

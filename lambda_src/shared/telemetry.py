@@ -26,3 +26,17 @@ API_LIMIT = "ApiLimit"
 API_USAGE_PERCENT = "ApiUsagePercent"
 # From the scheduled certificate check.
 CERTIFICATE_DAYS_LEFT = "CertificateDaysLeft"
+
+
+def emf_directive(metrics: dict[str, str], dimension_sets: list[list[str]], namespace: str = NAMESPACE) -> dict:
+    """One CloudWatch Embedded Metric Format directive: metric name → unit, under the given dimension sets."""
+    return {
+        "Namespace": namespace,
+        "Dimensions": dimension_sets,
+        "Metrics": [{"Name": name, "Unit": unit} for name, unit in metrics.items()],
+    }
+
+
+def emf_metadata(*directives: dict, timestamp_ms: int) -> dict:
+    """The ``_aws`` member that turns a JSON log line into metrics (its values are the line's own keys)."""
+    return {"Timestamp": timestamp_ms, "CloudWatchMetrics": list(directives)}

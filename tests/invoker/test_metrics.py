@@ -1,0 +1,78 @@
+"""Metrics: each invocation's summary line is also an Embedded Metric Format record (no extra API call)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.invoker.conftest import CONTACT_CENTER, FunctionContainer, connect_event
+from tests.invoker.test_logging import summaries
+
+
+def metrics_of(record: dict[str, Any]) -> dict[str, Any]:
+    """Metric name → value for every metric the record's EMF directives declare, with their dimensions."""
+    found = {}
+    for directive in record["_aws"]["CloudWatchMetrics"]:
+        assert directive["Namespace"] == "ServiceCloudVoice/SalesforceRestApi"
+        for dimension_set in directive["Dimensions"]:
+            assert all(dimension in record for dimension in dimension_set)
+        for metric in directive["Metrics"]:
+            found[metric["Name"]] = record[metric["Name"]]
+    return found
+
+
+def last_summary(capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    return summaries(capsys.readouterr().out)[-1]
+
+
+def test_a_warm_call_reports_one_request_and_cache_hits(
+    container: FunctionContainer, salesforce: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    container.ok(connect_event("queryRecord", soql="SELECT Id FROM Account"))
+    first = metrics_of(last_summary(capsys))
+    assert first["TokenMints"] == 1 and first["TokenCacheHits"] == 0
+    container.ok(connect_event("queryRecord", soql="SELECT Id FROM Account"))
+    record = last_summary(capsys)
+    assert record["ContactCenter"] == CONTACT_CENTER and record["Method"] == "queryRecord"
+    values = metrics_of(record)
+    assert values["Invocations"] == 1 and values["Errors"] == 0
+    assert values["SalesforceRequests"] == 1
+    assert values["SalesforceLatency"] > 0
+    assert values["TokenMints"] == 0 and values["TokenCacheHits"] == 1
+    assert values["SecretsManagerCalls"] == 0 and values["SecretsCacheHits"] >= 1
+    assert (values["ApiUsage"], values["ApiLimit"]) == (2, 15000)
+    assert values["ApiUsagePercent"] == pytest.approx(100 * 2 / 15000, abs=0.01)
+    dimension_sets = [d["Dimensions"] for d in record["_aws"]["CloudWatchMetrics"]]
+    assert [["ContactCenter"], ["ContactCenter", "Method"]] in dimension_sets
+
+
+def test_a_401_refresh_counts_a_mint(
+    container: FunctionContainer, salesforce: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    container.ok(connect_event("queryRecord", soql="SELECT Id FROM Account"))
+    salesforce.revoke_tokens()
+    container.ok(connect_event("queryRecord", soql="SELECT Id FROM Account"))
+    values = metrics_of(last_summary(capsys))
+    assert values["TokenMints"] == 1
+    assert values["SalesforceRequests"] == 2
+    assert values["Errors"] == 0
+
+
+def test_an_error_is_counted_by_its_code(container: FunctionContainer, capsys: pytest.CaptureFixture[str]) -> None:
+    container.fails(connect_event("queryRecord"))
+    record = last_summary(capsys)
+    values = metrics_of(record)
+    assert values["Errors"] == 1 and values["ErrorsByCode"] == 1
+    assert record["ErrorCode"] == "MISSING_PARAMETER"
+    assert [["ContactCenter", "ErrorCode"]] in [d["Dimensions"] for d in record["_aws"]["CloudWatchMetrics"]]
+
+
+def test_a_token_mint_failure_is_counted(
+    container: FunctionContainer, salesforce: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    salesforce.expected_audiences = {"https://test.salesforce.com/"}
+    container.fails(connect_event("queryRecord", soql="SELECT Id FROM Account"))
+    values = metrics_of(last_summary(capsys))
+    assert values["TokenMintFailures"] == 1 and values["TokenMints"] == 0
+    assert "ApiUsage" not in values  # no Salesforce data response, no usage figure
