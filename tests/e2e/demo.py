@@ -1,0 +1,114 @@
+"""`make demo`: the whole flow on this machine, printed step by step.
+
+Starts moto (Secrets Manager) and the Salesforce emulator on loopback, "deploys" the synthesized example
+stack from cdk.out (the seeder bundle creates the key, certificate and secret values), uploads the
+certificate to the emulated org, then calls the shipped invoker bundle the way contact flows do: the
+setup guide's console test event, a caller lookup by phone and a case creation. Everything stops at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from tests.e2e.conftest import SEED_CONSOLE_TEST_EVENT, connect_event
+from tests.e2e.deployment import deploy
+from tests.emulators.salesforce import SalesforceEmulator
+from tests.emulators.secrets import FakeSecretsExtension, MotoSecretsServer
+from tests.harness.container import LambdaContainer
+from tests.harness.fixtures import EXAMPLE_STACK
+from tests.harness.runtime import runtime_packages
+from tests.harness.synth import CDK_OUT, CloudAssembly, FunctionAsset
+
+
+def show(title: str, value: Any = None) -> None:
+    print(f"\n=== {title}")
+    if value is not None:
+        print(json.dumps(value, indent=2, ensure_ascii=False) if not isinstance(value, str) else value)
+
+
+def main() -> int:
+    if not (CDK_OUT / "manifest.json").exists():
+        print("cdk.out is missing: run `make synth` first", file=sys.stderr)
+        return 2
+    assembly = CloudAssembly(CDK_OUT)
+    packages = runtime_packages()
+    containers: list[LambdaContainer] = []
+
+    def start_container(asset: FunctionAsset, environment: dict[str, str]) -> LambdaContainer:
+        container = LambdaContainer(
+            asset.asset_dir,
+            asset.handler,
+            environment,
+            runtime_packages=packages,
+            timeout_seconds=asset.timeout_seconds,
+        )
+        containers.append(container)
+        return container
+
+    with (
+        MotoSecretsServer() as secrets_server,
+        FakeSecretsExtension(secrets_server) as extension,
+        SalesforceEmulator() as org,
+    ):
+        show(
+            "Local stand-ins",
+            f"Secrets Manager (moto): {secrets_server.endpoint_url}\nSalesforce org (emulator): {org.base_url}",
+        )
+        deployment = deploy(
+            assembly, EXAMPLE_STACK, salesforce=org, secrets_server=secrets_server, extension=extension,
+            start_container=start_container,
+        )  # fmt: skip
+        cc = deployment.contact_center
+        show(
+            "Seeder (cdk deploy): key pair, certificate and secrets created",
+            f"{cc}-salesforce-secret and {cc}-salesforce-access-secret filled; certificate to upload to Salesforce:\n"
+            + deployment.certificate_pem,
+        )
+        org.set_query_result("FROM Contact", [{"Id": "0035g00000DEMOAAA1", "Name": "Yamada Taro"}], sobject="Contact")
+        invoker = deployment.start_invoker()
+        calls = [
+            ("The setup guide's console test event", SEED_CONSOLE_TEST_EVENT),
+            (
+                "Look the caller up by phone (the sample flow's queryRecord)",
+                connect_event(
+                    {
+                        "methodName": "queryRecord",
+                        "soql": "SELECT Id, Name FROM Contact WHERE Phone = '{phone}' LIMIT 1",
+                        "phone": "+81312345678",
+                    }
+                ),
+            ),
+            (
+                "Create a case (createRecord)",
+                connect_event(
+                    {
+                        "methodName": "createRecord",
+                        "objectApiName": "Case",
+                        "Subject": "Callback requested",
+                        "Origin": "Phone",
+                    }
+                ),
+            ),
+        ]
+        for title, event in calls:
+            show(f"{title}: request", event["Details"]["Parameters"])
+            result = invoker.invoke(event)
+            show(
+                f"{title}: {'result' if result.ok else 'error'} ({result.duration_ms:.0f} ms)",
+                result.payload if result.ok else result.error_message,
+            )
+        show(
+            "What Salesforce received",
+            "\n".join(f"{r.method} {r.path} {r.query.get('q', '')}".rstrip() for r in org.requests),
+        )
+        show("Tokens minted", str(org.mint_count))
+        for container in containers:
+            container.close()
+    print("\nDone: everything ran on this machine and has been stopped.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
