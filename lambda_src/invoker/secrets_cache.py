@@ -35,10 +35,23 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: the extension answers from memory or after one Secrets Manager call
 EXTENSION_TIMEOUT_SECONDS = 2.0
-#: botocore timeouts and attempts: a slow Secrets Manager must not eat Connect's 8 s
+#: botocore's per-attempt timeouts: the longest read timeout whose attempt fits in the time left is used
+#: (one client per timeout, made on first use), so a slow Secrets Manager cannot run the function past
+#: its deadline; the connect timeout is min(SDK_CONNECT_TIMEOUT_SECONDS, read timeout)
 SDK_CONNECT_TIMEOUT_SECONDS = 1.0
-SDK_READ_TIMEOUT_SECONDS = 2.0
-SDK_MAX_ATTEMPTS = 2
+SDK_READ_TIMEOUTS_SECONDS = (2.0, 1.0, 0.5, 0.25)
+#: a failed read is repeated once (botocore's own retries are off: they ignore the deadline) when an
+#: attempt with at least this much time still fits
+SDK_RETRY_MIN_SECONDS = 1.0
+SDK_RETRY_DELAY_SECONDS = 0.1
+#: failures worth one more attempt: throttling, Secrets Manager's 5xx, and the network
+_SDK_RETRYABLE = frozenset({
+    "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded",
+    "InternalServiceError", "InternalFailure", "ServiceUnavailable", "ServiceUnavailableException",
+    "RequestTimeout", "RequestTimeoutException",
+    "ReadTimeoutError", "ConnectTimeoutError", "EndpointConnectionError", "ConnectionClosedError",
+})  # fmt: skip
+_SDK_TIMEOUTS = frozenset({"ReadTimeoutError", "ConnectTimeoutError"})
 
 
 def consumer_key_missing_message(contact_center: str) -> str:
@@ -82,7 +95,7 @@ class SecretsCache:
         self._session = session
         self._clock = clock
         self._entries: dict[str, _Entry] = {}
-        self._client: SecretsManagerClient | None = None
+        self._clients: dict[float, SecretsManagerClient] = {}
         self._extension_usable = settings.extension_port is not None
         self._main_name = secret_format.main_secret_name(settings.contact_center)
         self._access_name = secret_format.access_secret_name(settings.contact_center)
@@ -107,8 +120,9 @@ class SecretsCache:
         document = json.dumps({self._keys.access_token: token})
         self._entries[self._settings.access_secret_id] = _Entry(document, None, self._clock())
         try:
+            budget.timeouts("writing the new token to the access secret")
             stats.secrets_manager_calls += 1
-            self._sdk().put_secret_value(SecretId=self._settings.access_secret_id, SecretString=document)
+            self._sdk(budget).put_secret_value(SecretId=self._settings.access_secret_id, SecretString=document)
         except Exception as error:  # noqa: BLE001 - any SDK failure is only a missed write-back
             logger.warning(
                 "could not write the new access token to the access secret; other containers will mint their own",
@@ -145,7 +159,7 @@ class SecretsCache:
         budget.timeouts("reading the staged (AWSPENDING) key from Secrets Manager")
         try:
             stats.secrets_manager_calls += 1
-            response = self._sdk().get_secret_value(
+            response = self._sdk(budget).get_secret_value(
                 SecretId=self._settings.main_secret_id, VersionStage=secret_format.PENDING_STAGE
             )
         except Exception as error:  # noqa: BLE001
@@ -263,30 +277,52 @@ class SecretsCache:
     def _read_through_sdk(
         self, secret_id: str, budget: Budget, stats: InvocationStats
     ) -> tuple[str | None, str | None]:
+        """GetSecretValue, repeated once after a throttle, 5xx or network failure when the time left allows."""
         name = self._main_name if secret_id == self._settings.main_secret_id else self._access_name
-        budget.timeouts(f"reading secret {name} from Secrets Manager")
-        stats.secrets_manager_calls += 1
-        try:
-            response = self._sdk().get_secret_value(SecretId=secret_id)
-        except Exception as error:  # noqa: BLE001
-            raise _secrets_error(error, name, secret_id) from None
-        return response.get("SecretString"), response.get("VersionId")
+        attempt = 0
+        while True:
+            budget.timeouts(f"reading secret {name} from Secrets Manager")
+            stats.secrets_manager_calls += 1
+            try:
+                response = self._sdk(budget).get_secret_value(SecretId=secret_id)
+            except Exception as error:  # noqa: BLE001
+                retryable = _sdk_error_code(error) in _SDK_RETRYABLE or _sdk_status(error) >= 500
+                if retryable and attempt == 0 and budget.allows(SDK_RETRY_MIN_SECONDS):
+                    attempt += 1
+                    time.sleep(SDK_RETRY_DELAY_SECONDS)
+                    continue
+                raise _secrets_error(error, name, secret_id, repeated=attempt > 0) from None
+            return response.get("SecretString"), response.get("VersionId")
 
-    def _sdk(self) -> SecretsManagerClient:
-        """One boto3 client per container, created on first use (importing boto3 costs ~200 ms)."""
-        if self._client is None:
+    def _sdk(self, budget: Budget) -> SecretsManagerClient:
+        """A boto3 client whose attempt fits in the time left (importing boto3 costs ~200 ms: first use only).
+
+        Clients are kept per read timeout for the container's life; usually only the longest is ever made.
+        """
+        read_timeout = sdk_read_timeout(budget.remaining_seconds())
+        client = self._clients.get(read_timeout)
+        if client is None:
             import boto3
             from botocore.config import Config
 
-            self._client = boto3.client(
+            client = boto3.client(
                 "secretsmanager",
                 config=Config(
-                    connect_timeout=SDK_CONNECT_TIMEOUT_SECONDS,
-                    read_timeout=SDK_READ_TIMEOUT_SECONDS,
-                    retries={"max_attempts": SDK_MAX_ATTEMPTS, "mode": "standard"},
+                    connect_timeout=min(SDK_CONNECT_TIMEOUT_SECONDS, read_timeout),
+                    read_timeout=read_timeout,
+                    retries={"total_max_attempts": 1, "mode": "standard"},
                 ),
             )
-        return self._client
+            self._clients[read_timeout] = client
+        return client
+
+
+def sdk_read_timeout(remaining_seconds: float) -> float:
+    """The longest read timeout whose whole attempt (connect + read) fits in ``remaining_seconds``."""
+    for read_timeout in SDK_READ_TIMEOUTS_SECONDS:
+        if min(SDK_CONNECT_TIMEOUT_SECONDS, read_timeout) + read_timeout <= remaining_seconds:
+            return read_timeout
+    return SDK_READ_TIMEOUTS_SECONDS[-1]
 
 
 def _sdk_error_code(error: BaseException) -> str:
@@ -298,8 +334,18 @@ def _sdk_error_code(error: BaseException) -> str:
     return type(error).__name__
 
 
-def _secrets_error(error: BaseException, name: str, secret_id: str) -> InvokerError:
+def _sdk_status(error: BaseException) -> int:
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if isinstance(status, int):
+            return status
+    return 0
+
+
+def _secrets_error(error: BaseException, name: str, secret_id: str, *, repeated: bool = False) -> InvokerError:
     code = _sdk_error_code(error)
+    tried = " (tried twice)" if repeated else ""
     if code == "ResourceNotFoundException":
         return ConfigurationError(
             f"secret {name} was not found (id {secret_id}): deploy the stack, or fix SALESFORCE_SECRET_ID / "
@@ -318,8 +364,15 @@ def _secrets_error(error: BaseException, name: str, secret_id: str) -> InvokerEr
             f"Secrets Manager rejected the function's credentials ({code}) reading secret {name}",
             error_code="SECRET_ACCESS_DENIED",
         )
+    if code in _SDK_TIMEOUTS:
+        return SecretsUnavailableError(
+            f"Secrets Manager did not answer in time reading secret {name} ({code}){tried}: the function gives up "
+            f"before Amazon Connect's 8 s. Check Secrets Manager's health and the function's network path to it "
+            f"(VPC endpoint or NAT)",
+            error_code="SECRETS_MANAGER_ERROR",
+        )
     return SecretsUnavailableError(
-        f"could not read secret {name} from Secrets Manager ({code}); retry, and check Secrets Manager's health "
-        f"and the function's network path to it",
+        f"could not read secret {name} from Secrets Manager ({code}){tried}; retry, and check Secrets Manager's "
+        f"health and the function's network path to it",
         error_code="SECRETS_MANAGER_ERROR",
     )

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import socket
+import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -165,3 +168,65 @@ def test_api_usage_in_the_summary(warm: FunctionContainer, salesforce: Any, caps
     [summary] = summary_lines(capsys.readouterr().out)
     assert summary["api_usage"] == 1234
     assert summary["api_limit"] == salesforce.api_limit
+
+
+# ---------------------------------------------------------------------------------------------- Secrets Manager
+
+
+@pytest.fixture
+def silent_endpoint() -> Iterator[str]:
+    """A TCP endpoint that accepts connections and never answers: a hanging Secrets Manager."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            held.append(connection)
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+    for connection in held:
+        connection.close()
+
+
+@pytest.mark.parametrize("budget_ms", [8000, 2500])
+def test_hanging_secrets_manager_fails_clearly_within_the_budget(
+    new_container: Any, silent_endpoint: str, salesforce: Any, budget_ms: int
+) -> None:
+    container = new_container(AWS_ENDPOINT_URL_SECRETS_MANAGER=silent_endpoint)
+    started = time.monotonic()
+    outcome = container.fails(QUERY, budget_ms=budget_ms)
+    elapsed_ms = (time.monotonic() - started) * 1000
+    # one attempt and, when it still fits, one more; never past the function's deadline
+    assert elapsed_ms < budget_ms - 200
+    assert outcome.error_type == "SecretsUnavailableError"
+    assert outcome.failure["errorCode"] == "SECRETS_MANAGER_ERROR"
+    assert "did not answer in time" in outcome.failure["errorMessage"]
+    assert salesforce.requests == []
+
+
+def test_secrets_manager_throttled_once_is_retried(
+    container: FunctionContainer, secrets_server: Any, salesforce: Any
+) -> None:
+    secrets_server.fail_next("GetSecretValue")
+    container.ok(QUERY)
+    # access secret: throttled + repeated; main secret (to mint); the token's write-back
+    assert secrets_server.count("GetSecretValue") == 3
+    assert secrets_server.count("PutSecretValue") == 1
+
+
+def test_secrets_manager_throttled_twice_fails_after_two_attempts(
+    container: FunctionContainer, secrets_server: Any
+) -> None:
+    secrets_server.fail_next("GetSecretValue", times=5)
+    outcome = container.fails(QUERY)
+    assert outcome.failure["errorCode"] == "SECRETS_MANAGER_ERROR"
+    assert "tried twice" in outcome.failure["errorMessage"]
+    assert secrets_server.count("GetSecretValue") == 2
