@@ -9,38 +9,32 @@ session.
 
 from __future__ import annotations
 
-import importlib
 import json
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+from lambda_src.shared.secret_format import SecretKeys, access_secret_name, main_secret_name
 from tests.emulators.credentials import KeyPair, generate_key_pair
 from tests.emulators.salesforce import SalesforceEmulator
 from tests.emulators.secrets import FakeSecretsExtension, MotoSecretsServer
 
-LAMBDA_SRC = Path(__file__).resolve().parents[2] / "lambda_src"
-
-
-def _secret_format() -> ModuleType:
-    """``shared.secret_format``, imported the way the bundles import it (with lambda_src on sys.path)."""
-    if str(LAMBDA_SRC) not in sys.path:
-        sys.path.append(str(LAMBDA_SRC))
-    return importlib.import_module("shared.secret_format")
-
 
 @dataclass(frozen=True)
 class ContactCenterSecrets:
-    """The two secrets of one contact center as created in moto."""
+    """The two secrets of one contact center as created in moto.
+
+    Unpacks as ``main_arn, access_arn = make_contact_center_secrets(...)`` for tests that only need the ARNs.
+    """
 
     contact_center: str
     main_secret_arn: str
     access_secret_arn: str
+
+    def __iter__(self) -> Iterator[str]:
+        return iter((self.main_secret_arn, self.access_secret_arn))
 
     def env(self) -> dict[str, str]:
         """The invoker's environment variables that name these secrets."""
@@ -59,14 +53,13 @@ def make_contact_center_secrets(
     subject: str,
     audience: str,
     access_token: str = "",
-    certificate_pem: str = "",
+    certificate_pem: str | None = None,
 ) -> ContactCenterSecrets:
     """Create ``${cc}-salesforce-secret`` and ``${cc}-salesforce-access-secret`` in the documented format.
 
     The certificate key is written only when ``certificate_pem`` is given (a hand-made secret has none).
     """
-    secret_format = _secret_format()
-    keys = secret_format.SecretKeys.for_contact_center(cc)
+    keys = SecretKeys.for_contact_center(cc)
     document = {
         keys.consumer_key: consumer_key,
         keys.private_key: private_key_pem,
@@ -75,9 +68,9 @@ def make_contact_center_secrets(
     }
     if certificate_pem:
         document[keys.certificate] = certificate_pem
-    main = client.create_secret(Name=secret_format.main_secret_name(cc), SecretString=json.dumps(document))
+    main = client.create_secret(Name=main_secret_name(cc), SecretString=json.dumps(document))
     access = client.create_secret(
-        Name=secret_format.access_secret_name(cc), SecretString=json.dumps({keys.access_token: access_token})
+        Name=access_secret_name(cc), SecretString=json.dumps({keys.access_token: access_token})
     )
     return ContactCenterSecrets(cc, main["ARN"], access["ARN"])
 
@@ -86,6 +79,12 @@ def make_contact_center_secrets(
 def rsa_key_pair() -> KeyPair:
     """The key and certificate most tests sign with and upload; generated per session, never stored."""
     return generate_key_pair("scv-salesforce-test")
+
+
+@pytest.fixture(scope="session")
+def test_key_pair(rsa_key_pair: KeyPair) -> KeyPair:
+    """The same pair as ``rsa_key_pair``, under the name the team's briefs use."""
+    return rsa_key_pair
 
 
 @pytest.fixture(scope="session")

@@ -202,6 +202,7 @@ class _OrgState:
     used_jtis: set[str] = field(default_factory=set)
     mint_count: int = 0
     assertion_claims: list[dict[str, Any]] = field(default_factory=list)
+    issued_claims: list[dict[str, Any]] = field(default_factory=list)  # claims of assertions that minted a token
     requests: list[RecordedRequest] = field(default_factory=list)
     faults: list[_Fault] = field(default_factory=list)
     queries: list[_ScriptedResult] = field(default_factory=list)
@@ -347,6 +348,12 @@ class SalesforceEmulator:
             return list(self._state.assertion_claims)
 
     @property
+    def issued_claims(self) -> list[dict[str, Any]]:
+        """The claims of the assertions that minted a token, in order: what a test asserts iss/sub/aud/exp/jti on."""
+        with self._lock:
+            return list(self._state.issued_claims)
+
+    @property
     def valid_tokens(self) -> frozenset[str]:
         with self._lock:
             return frozenset(self._state.tokens)
@@ -364,6 +371,7 @@ class SalesforceEmulator:
             self._state.tokens.clear()
 
     def revoke_token(self, token: str) -> None:
+        """Invalidate one token (the next request with it gets 401 INVALID_SESSION_ID), others stay valid."""
         with self._lock:
             self._state.tokens.discard(token)
 
@@ -560,12 +568,14 @@ class SalesforceEmulator:
     def _token(self, request: Request) -> Response:
         if request.values.get("grant_type") != JWT_BEARER_GRANT:
             return _json_response(400, UNSUPPORTED_GRANT_TYPE.as_json())
-        outcome = self._check_assertion(request.values.get("assertion", ""))
+        assertion = request.values.get("assertion", "")
+        outcome = self._check_assertion(assertion)
         if isinstance(outcome, OAuthError):
             return _json_response(400, outcome.as_json())
         token = self.issue_token()
         with self._lock:
             self._state.mint_count += 1
+            self._state.issued_claims.append(jwt.decode(assertion, options={"verify_signature": False}))
         return _json_response(
             200,
             {

@@ -94,7 +94,7 @@ def test_a_valid_assertion_mints_a_token_that_opens_the_data_api(
     assert body["id"].startswith(f"{org.base_url}/id/{org.org_id}/005")
     assert body["issued_at"].isdigit()
     assert org.mint_count == 1
-    assert org.assertion_claims == [jwt.decode(assertion, options={"verify_signature": False})]
+    assert org.assertion_claims == org.issued_claims == [jwt.decode(assertion, options={"verify_signature": False})]
     assert get(org, "/query/", body["access_token"], params={"q": "SELECT Id FROM Contact"}).status_code == 200
     assert post_token(org, make_assertion(rsa_key_pair)).json()["access_token"] != body["access_token"]
 
@@ -108,7 +108,8 @@ def test_the_signature_is_verified_against_the_uploaded_certificate(
 
     assert post_token(org, make_assertion(other_rsa_key_pair)).status_code == 200
     assert post_token(org, make_assertion(rsa_key_pair)).json() == INVALID_ASSERTION.as_json()
-    assert org.mint_count == 1
+    assert org.mint_count == len(org.issued_claims) == 1
+    assert len(org.assertion_claims) == 3  # refused assertions are recorded too, but issued no token
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,9 @@ import pytest
 import requests
 from botocore.exceptions import ClientError, EndpointConnectionError
 
+from lambda_src.shared.secret_format import SecretKeys, missing_keys
 from tests.emulators.credentials import KeyPair
-from tests.emulators.fixtures import _secret_format, make_contact_center_secrets
+from tests.emulators.fixtures import make_contact_center_secrets
 from tests.emulators.secrets import TOKEN_HEADER, FakeSecretsExtension, MotoSecretsServer
 
 SECRET = "acme-salesforce-secret"
@@ -169,8 +170,7 @@ def test_the_extension_answers_500_when_secrets_manager_is_unreachable(
 
 
 def test_contact_center_secrets_follow_the_documented_format(secretsmanager_client: Any, rsa_key_pair: KeyPair) -> None:
-    secret_format = _secret_format()
-    keys = secret_format.SecretKeys.for_contact_center("acme")
+    keys = SecretKeys.for_contact_center("acme")
 
     created = make_contact_center_secrets(
         secretsmanager_client,
@@ -183,9 +183,31 @@ def test_contact_center_secrets_follow_the_documented_format(secretsmanager_clie
 
     main = json.loads(secretsmanager_client.get_secret_value(SecretId=created.main_secret_arn)["SecretString"])
     access = json.loads(secretsmanager_client.get_secret_value(SecretId=created.access_secret_arn)["SecretString"])
-    assert secret_format.missing_keys(main, keys.required_main_keys) == []
+    assert missing_keys(main, keys.required_main_keys) == []
     assert main[keys.private_key].startswith("-----BEGIN PRIVATE KEY-----") and keys.certificate not in main
     assert access == {keys.access_token: ""}
     assert created.env()["SALESFORCE_SECRET_ID"].endswith(
         ":secret:acme-salesforce-secret-" + created.main_secret_arn[-6:]
     )
+
+
+def test_contact_center_secrets_unpack_as_arns_and_can_carry_a_certificate_and_token(
+    secretsmanager_client: Any, test_key_pair: KeyPair
+) -> None:
+    keys = SecretKeys.for_contact_center("beta")
+
+    main_arn, access_arn = make_contact_center_secrets(
+        secretsmanager_client,
+        "beta",
+        private_key_pem=test_key_pair.private_key_pem,
+        consumer_key="KEY",
+        subject="user@example.com",
+        audience="https://test.salesforce.com/",
+        access_token="00D!cached",
+        certificate_pem=test_key_pair.certificate_pem,
+    )
+
+    main = json.loads(secretsmanager_client.get_secret_value(SecretId=main_arn)["SecretString"])
+    access = json.loads(secretsmanager_client.get_secret_value(SecretId=access_arn)["SecretString"])
+    assert main[keys.certificate] == test_key_pair.certificate_pem
+    assert access == {keys.access_token: "00D!cached"}
