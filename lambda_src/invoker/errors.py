@@ -82,8 +82,8 @@ class SecretsUnavailableError(InvokerError):
 
 #: extra guidance for Salesforce error codes whose message does not say what to do
 _SALESFORCE_HINTS = {
-    "INVALID_SESSION_ID": "a freshly minted token was refused too: check the app's OAuth scopes include 'api' and "
-    "that SALESFORCE_REST_API_ENDPOINT_BASE is the org the token was minted for",
+    "INVALID_SESSION_ID": "a fresh token was refused too: check the app's OAuth scopes include 'api' and that "
+    "SALESFORCE_REST_API_ENDPOINT_BASE is the org the token was minted for",
     "REQUEST_LIMIT_EXCEEDED": "the org's API request limit is used up or requests come too fast (see api_usage in "
     "the invoker's logs)",
     "API_DISABLED_FOR_ORG": "the org's edition or the user's profile does not allow API access ('API Enabled')",

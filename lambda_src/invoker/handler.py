@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+import traceback
 from typing import Any
 
 from shared import telemetry
@@ -21,7 +22,7 @@ from invoker.container import Container
 from invoker.errors import InvokerError, SalesforceApiError
 from invoker.log import logger
 from invoker.methods import Invocation
-from invoker.request import contact_id_of, parse_event
+from invoker.request import contact_id_of, parameter_names_of, parse_event
 from invoker.salesforce import Api
 from invoker.stats import InvocationStats
 from invoker.transport import Budget
@@ -39,7 +40,7 @@ def _get_container() -> Container:
 
 def lambda_handler(event: Any, context: Any) -> dict[str, str]:
     started = time.perf_counter()
-    stats = InvocationStats(contact_id=contact_id_of(event))
+    stats = InvocationStats(contact_id=contact_id_of(event), parameters=parameter_names_of(event))
     cold_start = _container is None
     logger.append_keys(
         request_id=getattr(context, "aws_request_id", None), contact_id=stats.contact_id, cold_start=cold_start
@@ -52,14 +53,12 @@ def lambda_handler(event: Any, context: Any) -> dict[str, str]:
         raise
     except Exception as error:
         # A bug, not a condition we know: report it in the same shape, with the traceback in the log.
-        failure = SalesforceApiError(
+        failure = InvokerError(
             f"unexpected {type(error).__name__} in the invoker; see the function's log for the traceback",
             error_code="INTERNAL_ERROR",
-            status=500,
-            status_text="Internal Server Error",
         )
         stats.error_code = failure.error_code
-        logger.exception("unexpected error", extra={"errorType": type(error).__name__})
+        logger.error("unexpected error", extra={"errorType": type(error).__name__, "where": _where(error)})
         _summary(stats, started, failure=failure.failure)
         raise failure from None
     _summary(stats, started)
@@ -90,6 +89,14 @@ def _invoke(event: Any, context: Any, stats: InvocationStats) -> dict[str, str]:
             status_text="Bad Gateway",
         ) from None
     return flat
+
+
+def _where(error: BaseException) -> list[str]:
+    """The traceback's frames (file, line, function) without the exception's text, which may quote a value."""
+    return [
+        f"{'/'.join(frame.filename.split('/')[-2:])}:{frame.lineno} {frame.name}"
+        for frame in traceback.extract_tb(error.__traceback__)
+    ]
 
 
 def _summary(stats: InvocationStats, started: float, *, failure: dict[str, Any] | None = None) -> None:

@@ -39,6 +39,13 @@ def contact_id_of(event: Any) -> str | None:
     return contact_id if isinstance(contact_id, str) else None
 
 
+def parameter_names_of(event: Any) -> list[str]:
+    """The names of the event's parameters, sorted (for log lines: names only, never values)."""
+    details = event.get("Details") if isinstance(event, dict) else None
+    parameters = details.get("Parameters") if isinstance(details, dict) else None
+    return sorted(str(name)[:64] for name in parameters) if isinstance(parameters, dict) else []
+
+
 def parse_event(event: Any) -> ConnectRequest:
     if not isinstance(event, dict):
         raise BadRequestError(

@@ -3,7 +3,8 @@
 Paths are relative to SALESFORCE_REST_API_ENDPOINT_BASE, used exactly as configured. A 401 is answered
 once, by TokenProvider (newer token from the access secret, or a new one) and one repeat of the
 request: Salesforce did not process a request it rejected as unauthenticated, so even a create is safe
-to repeat then. Everything else that is not 2xx becomes a SalesforceApiError in the shape the
+to repeat then. A token minted for the request itself and refused is a setup problem (wrong org, missing
+scope): it is reported, not minted again. Everything else that is not 2xx becomes a SalesforceApiError in the shape the
 Node.js function used.
 """
 
@@ -70,9 +71,13 @@ class SalesforceClient:
         operation = f"Salesforce {method} {path.split('/', 1)[0]}"  # a fixed word, never a value
         url = f"{self._base}/{path}" + (f"?{query}" if query else "")
         headers = {"Accept": "application/json"}
+        mints_before = stats.token_mints
         token = self._tokens.current(budget, stats)
+        minted_now = stats.token_mints > mints_before
         response = self._send(method, url, operation, token, headers, json_body, files, budget, stats)
-        if response.status_code == 401:
+        # A token minted for this very request and refused is not stale: another mint would be refused too (wrong
+        # org, missing scope) and only spend the user's token-request limit. Report it instead.
+        if response.status_code == 401 and not minted_now:
             response.close()
             token = self._tokens.after_unauthorized(token, budget, stats)
             response = self._send(method, url, operation, token, headers, json_body, files, budget, stats)

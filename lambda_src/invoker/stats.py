@@ -30,6 +30,8 @@ class InvocationStats:
 
     method: str | None = None
     contact_id: str | None = None
+    #: the names of the parameters the flow passed (never their values), for reading a flow's mistake from the log
+    parameters: list[str] = field(default_factory=list)
     #: Salesforce REST API requests sent (token requests are counted in ``token_requests``)
     salesforce_requests: int = 0
     #: HTTP status of the last Salesforce REST API response (None: no response)

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import requests
 
 from invoker.errors import SalesforceApiError
+from invoker.log import logger
 
 #: kept free at the end of the invocation to raise and log the failure
 SAFETY_MARGIN_MS = 400
@@ -169,8 +170,20 @@ def send(
                 status_text="Bad Gateway",
             ) from None
         finally:
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            # DEBUG only: the fixed operation label, status and timing; never the URL, headers or body
+            logger.debug(
+                "http attempt",
+                extra={
+                    "operation": request.operation,
+                    "attempt": attempt + 1,
+                    "status": response.status_code if response is not None else None,
+                    "elapsed_ms": round(elapsed_ms, 1),
+                    "timeout_s": [round(connect_timeout, 2), round(read_timeout, 2)],
+                },
+            )
             if observe:
-                observe((time.perf_counter() - started) * 1000, response)
+                observe(elapsed_ms, response)
 
         if response.status_code in RETRYABLE_STATUSES and request.idempotent and attempt == 0:
             delay = retry_after_seconds(response)

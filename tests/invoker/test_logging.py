@@ -64,6 +64,14 @@ def test_no_secret_or_value_in_logs(
         assert secret.split("!")[-1][:20] not in output
     assert SENSITIVE_VALUE not in output
     assert len(summaries(output)) == 3
+    # the parameters are named, never quoted
+    assert summaries(output)[1]["parameters"] == ["methodName", "p", "soql"]
+    attempts = [line for line in json_lines(captured.out) if line.get("message") == "http attempt"]
+    if level == "DEBUG":
+        assert {line["operation"] for line in attempts} >= {"Salesforce GET query", "the Salesforce token endpoint"}
+        assert all(set(line) >= {"attempt", "status", "elapsed_ms", "timeout_s"} for line in attempts)
+    else:
+        assert attempts == []
 
 
 def test_one_summary_line_per_invocation(container: FunctionContainer, capsys: pytest.CaptureFixture[str]) -> None:
@@ -127,3 +135,23 @@ def test_degraded_best_effort_method_is_logged(
     lines = json_lines(capsys.readouterr().out)
     assert any(line.get("errorCode") == "MALFORMED_QUERY" and line["level"] == "ERROR" for line in lines)
     assert summaries("\n".join(json.dumps(line) for line in lines))[-1]["error_code"] == "MALFORMED_QUERY"
+
+
+def test_unexpected_error_is_reported_in_the_failure_shape_without_values(
+    container: FunctionContainer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bug still fails the invocation in the documented shape; its log line says where, not what values."""
+    methods = container.module("methods")
+    broken = methods.Method("queryRecord", lambda invocation: {}[invocation.parameters["soql"]], ("soql",))
+    methods.METHODS["queryRecord"] = broken
+    outcome = container.fails(connect_event("queryRecord", soql=SENSITIVE_VALUE))
+    assert outcome.error_type == "InvokerError"
+    assert outcome.failure["status"] == 500
+    assert outcome.failure["errorCode"] == "INTERNAL_ERROR"
+    assert "unexpected KeyError" in outcome.failure["errorMessage"]
+    output = capsys.readouterr().out
+    assert SENSITIVE_VALUE not in output
+    [line] = [line for line in json_lines(output) if line.get("message") == "unexpected error"]
+    assert line["errorType"] == "KeyError"
+    assert any("handler.py" in frame for frame in line["where"])
+    assert summaries(output)[-1]["error_code"] == "INTERNAL_ERROR"

@@ -174,6 +174,19 @@ def test_401_twice_fails_with_invalid_session(container: FunctionContainer, sale
     assert "Session expired or invalid" in outcome.failure["errorMessage"]
 
 
+def test_fresh_token_refused_is_reported_not_minted_again(
+    container: FunctionContainer, salesforce: Any, secrets_server: Any
+) -> None:
+    """A token minted for this very request and refused means a setup problem, not a stale token."""
+    salesforce.inject_session_expired(times=5)
+    outcome = container.fails(QUERY)
+    assert outcome.failure["status"] == 401
+    assert outcome.failure["errorCode"] == "INVALID_SESSION_ID"
+    assert "OAuth scopes" in outcome.failure["errorMessage"]
+    assert salesforce.mint_count == 1
+    assert len(salesforce.data_requests()) == 1
+
+
 def test_401_on_create_is_repeated_once_and_creates_once(container: FunctionContainer, salesforce: Any) -> None:
     container.ok(QUERY)
     salesforce.revoke_tokens()
