@@ -61,12 +61,45 @@ class PipLocalBundler:
             )
         for package in (self._package, SHARED_PACKAGE):
             shutil.copytree(LAMBDA_SOURCE_DIR / package, out / package, ignore=_IGNORED, dirs_exist_ok=True)
+        _precompile(out, self._python_version)
         return True
+
+
+def _runtime_interpreter(python_version: str) -> str | None:
+    """An interpreter of the Lambda runtime's version on this machine, if there is one."""
+    pyenv = sorted(Path.home().glob(f".pyenv/versions/{python_version}.*/bin/python{python_version}"), reverse=True)
+    candidates = [str(path) for path in pyenv] + [shutil.which(f"python{python_version}") or ""]
+    for candidate in filter(None, candidates):
+        probe = subprocess.run(
+            [candidate, "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True
+        )
+        if probe.returncode == 0 and probe.stdout.strip() == str(tuple(map(int, python_version.split(".")))):
+            return candidate
+    return None
+
+
+def _precompile(out: Path, python_version: str) -> None:
+    """Ship bytecode for the runtime's Python: /var/task is read-only on Lambda, so without it every cold
+    start compiles every module again (measured: 374 ms vs 107 ms to import the invoker on 3.13).
+
+    Unchecked-hash .pyc files do not depend on file times, which the asset zip does not keep. Without an
+    interpreter of that version here the bundle is still correct, only slower to start (a warning says so).
+    """
+    interpreter = _runtime_interpreter(python_version)
+    if interpreter is None:
+        print(f"warning: no python{python_version} here; the bundle ships without bytecode (slower cold start)")
+        return
+    subprocess.run(
+        [interpreter, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash", str(out)],
+        check=True,
+        capture_output=True,
+    )
 
 
 def bundle_hash(package: str, python_version: str = PYTHON_VERSION) -> str:
     """Hash of everything that goes into a bundle, so an unchanged bundle is never rebuilt."""
-    digest = hashlib.sha256(f"python{python_version};manylinux2014_x86_64".encode())
+    precompiled = _runtime_interpreter(python_version) is not None
+    digest = hashlib.sha256(f"python{python_version};manylinux2014_x86_64;bytecode={precompiled}".encode())
     for package_name in (package, SHARED_PACKAGE):
         package_dir = LAMBDA_SOURCE_DIR / package_name
         for path in _package_files(package_dir):

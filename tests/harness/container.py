@@ -51,7 +51,7 @@ class Invocation:
 
 
 class LambdaContainer:
-    """Starts ``python -I -S runner.py`` with only the bundle and the runtime's boto3 importable."""
+    """Starts ``python -I -S -B runner.py`` (no bytecode written into the asset) with only the bundle and the runtime's boto3 importable."""
 
     def __init__(
         self,
@@ -78,7 +78,7 @@ class LambdaContainer:
             **environment,
         }
         self._process = subprocess.Popen(
-            [sys.executable, "-I", "-S", str(RUNNER), str(write_fd), handler, *paths],
+            [sys.executable, "-I", "-S", "-B", str(RUNNER), str(write_fd), handler, *paths],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

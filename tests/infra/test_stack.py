@@ -61,7 +61,11 @@ def test_secrets_use_the_configured_customer_managed_key_or_are_adopted(template
             {
                 "Fn::Join": [
                     "",
-                    ["arn:", {"Ref": "AWS::Partition"}, f":secretsmanager:ap-northeast-1:111111111111:secret:{name}-??????"],
+                    [
+                        "arn:",
+                        {"Ref": "AWS::Partition"},
+                        f":secretsmanager:ap-northeast-1:111111111111:secret:{name}-??????",
+                    ],
                 ]
             }
         )
@@ -74,7 +78,9 @@ def test_secrets_use_the_configured_customer_managed_key_or_are_adopted(template
 
 def test_invoker_may_read_both_secrets_write_only_the_token_and_its_own_logs(example: Template) -> None:
     main = {"Ref": logical_id(example, "AWS::SecretsManager::Secret", {"Name": "example-cc-salesforce-secret"})}
-    access = {"Ref": logical_id(example, "AWS::SecretsManager::Secret", {"Name": "example-cc-salesforce-access-secret"})}
+    access = {
+        "Ref": logical_id(example, "AWS::SecretsManager::Secret", {"Name": "example-cc-salesforce-access-secret"})
+    }
     invoker = statements(example, "InvokerRole")
     assert set(invoker) == {"WriteOwnLogs", "ReadSalesforceSecrets", "CacheAccessToken"}
     assert invoker["ReadSalesforceSecrets"]["Action"] == "secretsmanager:GetSecretValue"
@@ -82,13 +88,17 @@ def test_invoker_may_read_both_secrets_write_only_the_token_and_its_own_logs(exa
     assert invoker["CacheAccessToken"]["Action"] == "secretsmanager:PutSecretValue"
     assert invoker["CacheAccessToken"]["Resource"] == access
     assert invoker["WriteOwnLogs"]["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
-    log_group = logical_id(example, "AWS::Logs::LogGroup", {"LogGroupName": "/aws/lambda/example-cc-InvokeSalesforceRestApiFunction"})
+    log_group = logical_id(
+        example, "AWS::Logs::LogGroup", {"LogGroupName": "/aws/lambda/example-cc-InvokeSalesforceRestApiFunction"}
+    )
     assert invoker["WriteOwnLogs"]["Resource"][0] == {"Fn::GetAtt": [log_group, "Arn"]}
 
 
 def test_seeder_may_write_only_the_two_secrets_and_stage_keys_on_the_main_one(example: Template) -> None:
     main = {"Ref": logical_id(example, "AWS::SecretsManager::Secret", {"Name": "example-cc-salesforce-secret"})}
-    access = {"Ref": logical_id(example, "AWS::SecretsManager::Secret", {"Name": "example-cc-salesforce-access-secret"})}
+    access = {
+        "Ref": logical_id(example, "AWS::SecretsManager::Secret", {"Name": "example-cc-salesforce-access-secret"})
+    }
     seeder = statements(example, "SeederRole")
     assert set(seeder) == {"WriteOwnLogs", "SeedSalesforceSecrets", "StageRotatedKeys"}
     assert seeder["SeedSalesforceSecrets"]["Action"] == [
@@ -104,7 +114,9 @@ def test_no_statement_allows_everything(templates: dict[str, Template]) -> None:
     for variant, template in templates.items():
         for policy in template.find_resources("AWS::IAM::Policy").values():
             for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
-                resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+                resources = (
+                    statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+                )
                 assert "*" not in resources, f"{variant}: {statement}"
                 actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
                 assert not any(action.endswith(":*") or action == "*" for action in actions), f"{variant}: {statement}"
@@ -148,7 +160,9 @@ def test_invoker_environment_points_only_at_the_configured_org_and_secrets(examp
 
 
 def test_invoker_log_group_has_retention(example: Template) -> None:
-    _, log_group = only(example, "AWS::Logs::LogGroup", {"LogGroupName": "/aws/lambda/example-cc-InvokeSalesforceRestApiFunction"})
+    _, log_group = only(
+        example, "AWS::Logs::LogGroup", {"LogGroupName": "/aws/lambda/example-cc-InvokeSalesforceRestApiFunction"}
+    )
     assert log_group["Properties"]["RetentionInDays"] == 90
 
 
@@ -202,7 +216,9 @@ def test_only_the_configured_connect_instance_may_invoke_the_function(example: T
     assert props["SourceAccount"] == "111111111111"
 
 
-def test_function_is_associated_with_the_instance_unless_already_associated_by_hand(templates: dict[str, Template]) -> None:
+def test_function_is_associated_with_the_instance_unless_already_associated_by_hand(
+    templates: dict[str, Template],
+) -> None:
     _, association = only(templates["example"], "AWS::Connect::IntegrationAssociation")
     assert association["Properties"]["InstanceId"] == CONNECT_INSTANCE_ARN
     assert association["Properties"]["IntegrationType"] == "LAMBDA_FUNCTION"
@@ -245,4 +261,7 @@ def test_snapstart_publishes_versions_and_the_flow_calls_the_alias(templates: di
 def test_nothing_is_provisioned_by_default(example: Template) -> None:
     example.resource_count_is("AWS::Lambda::Alias", 0)
     example.resource_count_is("AWS::Lambda::Version", 0)
-    example.has_resource_properties("AWS::Lambda::Function", {"FunctionName": "example-cc-InvokeSalesforceRestApiFunction", "SnapStart": Match.absent()})
+    example.has_resource_properties(
+        "AWS::Lambda::Function",
+        {"FunctionName": "example-cc-InvokeSalesforceRestApiFunction", "SnapStart": Match.absent()},
+    )
