@@ -1,0 +1,65 @@
+"""The contact center a command acts on, validated against the same config file ``cdk deploy`` reads.
+
+Every command takes a contact-center name. Taking the rest (username, audience, certificate settings,
+function name) from ``contact_centers.yaml`` through ``infra.config`` means scvctl and the stack can
+never disagree about names, and a typo in the name fails at once with the list of known names instead
+of as a "secret not found" from AWS.
+
+scvctl is installed from this repository (``pip install -e .``), which packages ``scvctl``, ``shared``
+and ``seeder`` but not ``infra``; the checkout's root is put on the import path so ``infra.config`` is
+the one ``cdk synth`` uses.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scvctl.errors import CliError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from infra.config import ContactCenter as ContactCenter
+
+
+def _infra_config():  # type: ignore[no-untyped-def]
+    try:
+        from infra import config
+    except ModuleNotFoundError as error:
+        if error.name not in ("infra", "infra.config") or not (PROJECT_ROOT / "infra" / "config.py").is_file():
+            raise
+        sys.path.append(str(PROJECT_ROOT))
+        from infra import config
+    return config
+
+
+def default_config_file() -> Path:
+    """contact_centers.yaml at the root of this checkout (what ``cdk synth`` reads without ``-c config=``)."""
+    return Path(_infra_config().DEFAULT_CONFIG_FILE)
+
+
+def load_contact_center(name: str, config_file: Path | str | None = None, *, echo_name: bool = True) -> ContactCenter:
+    """The validated contact center ``name``; a CliError naming the file and the known names otherwise.
+
+    ``echo_name=False`` leaves an unknown name out of the message: where a secret value may have been
+    typed in its place (``scvctl consumer-key set <value>``), it must not be printed back.
+    """
+    config = _infra_config()
+    path = Path(config_file) if config_file else default_config_file()
+    try:
+        app_config = config.load_config(path)
+    except config.ConfigError as error:
+        message = str(error)
+        raise CliError(message if message.startswith(str(path)) else f"{path}: {message}") from None
+    try:
+        return app_config.find(name)
+    except config.ConfigError as error:
+        if echo_name:
+            raise CliError(f"{path}: {error}") from None
+        known = ", ".join(contact_center.name for contact_center in app_config.contact_centers)
+        raise CliError(
+            f"{path}: no such contact center (the name is not shown: it may be a secret value typed by mistake); "
+            f"known: {known}"
+        ) from None

@@ -1,0 +1,82 @@
+"""What scvctl prints and the files it writes: certificates only, never a secret value.
+
+The private key, the consumer key and the access token stay in Secrets Manager; they never pass through
+these functions. Certificates are public (they are what gets uploaded to Salesforce), so they are
+printed and written freely.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from seeder.credentials import CertificateInfo, certificate_info
+
+from scvctl.errors import CliError
+
+#: the CertificateExpiry alarm's default warning period
+EXPIRY_WARNING_DAYS = 30
+
+
+def say(text: str = "") -> None:
+    print(text, file=sys.stdout)
+
+
+def note(text: str) -> None:
+    """Secondary information (warnings, hints) on stderr, so stdout stays the result."""
+    print(text, file=sys.stderr)
+
+
+def expiry_text(info: CertificateInfo) -> str:
+    if info.days_left < 0:
+        return (
+            f"{info.not_after} (EXPIRED {-info.days_left} days ago: Salesforce may still accept it for the JWT "
+            "bearer flow, but renew it: scvctl cert renew)"
+        )
+    if info.days_left <= EXPIRY_WARNING_DAYS:
+        return f"{info.not_after} ({info.days_left} days left: renew soon with scvctl cert renew)"
+    return f"{info.not_after} ({info.days_left} days left)"
+
+
+def certificate_summary(title: str, certificate_pem: str, *, with_pem: bool = True) -> CertificateInfo:
+    """Print a certificate's subject, SHA-256 fingerprint and expiry (and the PEM); returns its info."""
+    info = certificate_info(certificate_pem)
+    say(title)
+    say(f"  Subject CN:  {info.common_name}")
+    say(f"  SHA-256:     {info.fingerprint_sha256}")
+    say(f"  Expires:     {expiry_text(info)}")
+    if with_pem:
+        say(certificate_pem.rstrip("\n"))
+    return info
+
+
+def write_public_file(path: Path, content: str) -> None:
+    """Write a certificate or metadata file (public content); '-' means stdout."""
+    if str(path) == "-":
+        sys.stdout.write(content if content.endswith("\n") else content + "\n")
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content if content.endswith("\n") else content + "\n", encoding="utf-8")
+    except OSError as error:
+        raise CliError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def read_text_file(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CliError(f"{what} {path}: no such file") from None
+    except UnicodeDecodeError:
+        raise CliError(f"{what} {path} is not a PEM text file (a DER file? convert it to PEM with openssl)") from None
+    except OSError as error:
+        raise CliError(f"cannot read {what} {path}: {error.strerror or error}") from None
+
+
+def display_path(path: Path) -> str:
+    """The path as the user would type it (relative to the working directory when inside it)."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)

@@ -1,0 +1,76 @@
+"""One clear sentence instead of a traceback: the CLI's error type and the translation of library errors.
+
+An operator runs scvctl in the middle of a setup or an incident. A traceback from botocore or
+cryptography tells them nothing they can act on, so every failure that bad input, missing AWS
+credentials or a missing secret can cause is turned into a :class:`CliError` whose message says what
+is wrong and what to do. Anything not translated here is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+    ProfileNotFound,
+)
+
+NO_CREDENTIALS = "no AWS credentials: set AWS_PROFILE (or --profile) or run aws configure / aws sso login"
+
+#: Secrets Manager / STS error codes that mean "your AWS credentials are the problem", not the secret
+_CREDENTIAL_CODES = (
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "InvalidSignatureException",
+    "NoCredentialsError",
+)
+
+
+class CliError(Exception):
+    """A failure the user can fix; printed as ``scvctl: error: <message>`` with exit status ``exit_code``."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def translate(error: BaseException) -> CliError | None:
+    """The CliError for a known library failure, or None for a bug (which should keep its traceback)."""
+    # Imported here: these modules come from lambda_src and infra, whose import path config.py sets up.
+    from seeder.credentials import CredentialError
+    from seeder.store import StoreError
+    from shared.secret_format import SecretFormatError
+
+    if isinstance(error, CliError):
+        return error
+    if isinstance(error, (NoCredentialsError, PartialCredentialsError)):
+        return CliError(NO_CREDENTIALS)
+    if isinstance(error, ProfileNotFound):
+        return CliError(f"{error}: check --profile / AWS_PROFILE against ~/.aws/config")
+    if isinstance(error, NoRegionError):
+        return CliError("no AWS region: pass --region, set region in contact_centers.yaml, or set AWS_REGION")
+    if isinstance(error, StoreError):
+        return CliError(_with_credential_hint(str(error)))
+    if isinstance(error, (CredentialError, SecretFormatError)):
+        return CliError(str(error))
+    if isinstance(error, ClientError):
+        code = error.response.get("Error", {}).get("Code", "")
+        return CliError(
+            _with_credential_hint(f"AWS refused the call: {code}: {error.response['Error'].get('Message', '')}")
+        )
+    if isinstance(error, BotoCoreError):
+        return CliError(f"AWS call failed: {error}")
+    return None
+
+
+def _with_credential_hint(message: str) -> str:
+    """Secrets Manager errors caused by expired or invalid credentials get the credentials' fix appended."""
+    if "NoCredentialsError" in message:
+        return NO_CREDENTIALS
+    if any(code in message for code in _CREDENTIAL_CODES):
+        return f"{message} (your AWS credentials are expired or invalid: run aws sso login or refresh them)"
+    return message

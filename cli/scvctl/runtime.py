@@ -1,0 +1,34 @@
+"""What a command runs with: its contact center, and the AWS session and secret store, made on first use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import boto3
+from seeder.store import SecretStore
+
+from scvctl.aws import secret_store
+from scvctl.invoke import Invoker
+
+if TYPE_CHECKING:  # pragma: no cover
+    from scvctl.config import ContactCenter
+
+
+@dataclass
+class Runtime:
+    """The resolved contact center plus lazily opened AWS access (so a bad name fails before AWS is touched)."""
+
+    contact_center: ContactCenter
+    open_session: Callable[[], boto3.Session]
+    invoker: Invoker | None = None
+
+    @cached_property
+    def session(self) -> boto3.Session:
+        return self.open_session()
+
+    @cached_property
+    def store(self) -> SecretStore:
+        return secret_store(self.session, self.contact_center.name)
