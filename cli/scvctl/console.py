@@ -77,6 +77,7 @@ def read_text_file(path: Path, what: str) -> str:
 def display_path(path: Path) -> str:
     """The path as the user would type it (relative to the working directory when inside it)."""
     try:
-        return os.path.relpath(path)
-    except ValueError:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
         return str(path)
+    return str(path) if relative.startswith("..") else relative
