@@ -232,6 +232,11 @@ class LocalInvoker:
         error = dict(result.error or {})
         return Invocation(error, "Unhandled")
 
+    def cold_start(self) -> None:
+        """The next invocation runs in a new container (as after the secrets cache TTL or a deploy)."""
+        self.close()
+        self._container = None
+
     @property
     def logs(self) -> list[str]:
         return self._container.all_logs if self._container else []

@@ -43,9 +43,7 @@ def run_check(args: argparse.Namespace, runtime: Runtime) -> int:
     say(f"Invoking {target} ({runtime.session.region_name}) with {_describe_event(event)}")
     invocation = invoker.invoke(contact_center.function_name, event, qualifier=qualifier)
     diagnosis = diagnose(invocation, contact_center.name)
-    _print(diagnosis, invocation.payload)
-    if diagnosis.about_certificate:
-        _print_stored_certificates(runtime)
+    _print(diagnosis, invocation.payload, _stored_certificates(runtime) if diagnosis.about_certificate else [])
     return 0 if diagnosis.ok else 1
 
 
@@ -67,7 +65,7 @@ def _describe_event(event: dict[str, Any]) -> str:
     return f"{parameters['methodName']}: {statement}" if statement else str(parameters["methodName"])
 
 
-def _print(diagnosis: Diagnosis, payload: Any) -> None:
+def _print(diagnosis: Diagnosis, payload: Any, certificates: list[str]) -> None:
     if diagnosis.ok:
         text = json.dumps(payload, ensure_ascii=False)
         if len(text) > _INLINE_LIMIT:
@@ -81,23 +79,26 @@ def _print(diagnosis: Diagnosis, payload: Any) -> None:
     say(f"Result: the function failed{kind}")
     say(f"  {failure.describe()}")
     say(f"Cause: {diagnosis.cause}.")
+    if certificates:
+        say("Certificates in Secrets Manager (compare with the app's):")
+        for line in certificates:
+            say(f"  {line}")
     say("Fix:")
     for number, step in enumerate(diagnosis.fixes, 1):
         say(f"  {number}. {step}")
 
 
-def _print_stored_certificates(runtime: Runtime) -> None:
+def _stored_certificates(runtime: Runtime) -> list[str]:
     """The fingerprints to compare with the app's certificate (best effort: the diagnosis stands without them)."""
     keys = SecretKeys.for_contact_center(runtime.contact_center.name)
     try:
         current = (runtime.store.read_current() or {}).get(keys.certificate)
         pending = runtime.store.read_pending()
-    except Exception:  # noqa: BLE001 - only extra information; the check's answer is already printed
-        return
+    except Exception:  # noqa: BLE001 - only extra information; the check's answer does not depend on it
+        return []
+    lines = []
     for label, pem in (("current", current), ("pending", pending[1].get(keys.certificate) if pending else None)):
         if pem:
             info = credentials.certificate_info(pem)
-            say(
-                f"  The {label} certificate in Secrets Manager: SHA-256 {info.fingerprint_sha256}, "
-                f"expires {info.not_after}"
-            )
+            lines.append(f"{label}: SHA-256 {info.fingerprint_sha256}, expires {info.not_after}")
+    return lines
