@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
             "consumer key, subject, audience, token, checks and the Salesforce app. Never prints secret values."
         ),
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     _add_global_options(parser, None)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("contact_center", metavar="CC", help="contact-center name from contact_centers.yaml")
@@ -42,6 +43,15 @@ def build_parser() -> argparse.ArgumentParser:
     for module in (cert, key, settings, check, metadata):
         module.register(commands, common)
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("scv-salesforce-rest-api")
+    except PackageNotFoundError:  # run from a checkout without pip install -e .
+        return "(not installed)"
 
 
 def _add_global_options(parser: argparse.ArgumentParser, default: object) -> None:
