@@ -62,6 +62,10 @@ def show_certificate(args: argparse.Namespace, runtime: Runtime) -> int:
     say()
     if pending is None:
         say("No key rotation staged.")
+    elif not pending[1].get(keys.certificate):
+        say(
+            f"A key rotation is staged without a certificate: `scvctl key discard {cc}`, then `scvctl key rotate {cc}`."
+        )
     else:
         certificate_summary(
             f"Pending certificate (key rotation staged: upload it, then `scvctl key activate {cc}`):",

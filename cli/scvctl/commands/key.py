@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from seeder import credentials
 from shared.secret_format import SecretKeys
 
-from scvctl.console import certificate_summary, display_path, read_text_file, say, write_public_file
+from scvctl.console import certificate_summary, display_path, fingerprint, read_text_file, say, write_public_file
 from scvctl.errors import CliError
 from scvctl.runtime import Runtime
 from scvctl.secret_document import require_current, with_config_defaults, write_and_clear_token
@@ -65,9 +65,8 @@ def rotate_key(args: argparse.Namespace, runtime: Runtime) -> int:
     document = require_current(store, cc)
     pending = store.read_pending()
     if pending is not None and not args.now:
-        info = credentials.certificate_info(pending[1][keys.certificate])
         raise CliError(
-            f"a key rotation is already staged for {cc} (certificate SHA-256 {info.fingerprint_sha256}): upload that "
+            f"a key rotation is already staged for {cc} ({fingerprint(pending[1].get(keys.certificate))}): upload that "
             f"certificate (`scvctl cert export {cc} --pending --out server.crt`) and run `scvctl key activate {cc}`, "
             f"or drop it with `scvctl key discard {cc}`"
         )
