@@ -152,7 +152,16 @@ class SecretsCache:
     def main_secret(self, budget: Budget, stats: InvocationStats, *, force: bool = False) -> MainSecret:
         """The current key document, validated; ``force`` reads Secrets Manager itself."""
         entry, _ = self._read(self._settings.main_secret_id, budget, stats, force=force)
-        return self._parse_main(entry.secret_string, entry.version_id, secret_format.CURRENT_STAGE)
+        try:
+            return self._parse_main(entry.secret_string, entry.version_id, secret_format.CURRENT_STAGE)
+        except ConfigurationError:
+            if force:
+                raise
+            # The copy in memory (or in the extension's cache) is unusable, but the operator may have fixed
+            # the secret since (`scvctl consumer-key set`, `key import`): ask Secrets Manager itself once
+            # before failing, so a fix works at the next call instead of after the cache TTL.
+            entry, _ = self._read(self._settings.main_secret_id, budget, stats, force=True)
+            return self._parse_main(entry.secret_string, entry.version_id, secret_format.CURRENT_STAGE)
 
     def pending_main_secret(self, budget: Budget, stats: InvocationStats) -> MainSecret | None:
         """The AWSPENDING document of a staged key rotation, None when there is none (or it is unusable)."""

@@ -357,6 +357,17 @@ def test_empty_consumer_key(
     assert salesforce.requests == []
 
 
+def test_a_consumer_key_set_after_a_failure_works_at_the_next_call(
+    container: FunctionContainer, salesforce: Any, secretsmanager_client: Any, cc_secrets: Any, rsa_key_pair: Any
+) -> None:
+    put_main(secretsmanager_client, cc_secrets, main_document(rsa_key_pair.private_key_pem, **{KEYS.consumer_key: ""}))
+    assert container.fails(QUERY).failure["errorCode"] == "CONSUMER_KEY_NOT_SET"
+    # the administrator runs `scvctl consumer-key set`: the warm container must not wait for its cache TTL
+    put_main(secretsmanager_client, cc_secrets, main_document(rsa_key_pair.private_key_pem))
+    assert container.ok(QUERY) == {}
+    assert salesforce.mint_count == 1
+
+
 @pytest.mark.parametrize(
     "secret_string, mentions",
     [

@@ -83,12 +83,6 @@ def set_consumer_key(args: argparse.Namespace, runtime: Runtime) -> int:
     write_and_clear_token(store, {**document, keys.consumer_key: value})
     say(f"Stored the consumer key ({len(value)} characters, not shown) in {store.main_secret_id}.")
     say("Cleared the cached access token.")
-    if not document.get(keys.consumer_key):
-        note(
-            "Note: a warm function container that already read the empty consumer key keeps it until its secrets "
-            f"cache expires (secrets_cache_ttl_seconds: {contact_center.secrets_cache_ttl_seconds} s); new containers "
-            "use the new key at once."
-        )
     if contact_center.consumer_key and contact_center.consumer_key != value:
         note(
             "Note: contact_centers.yaml sets a different consumer_key. Deploys keep the value set here until that "
