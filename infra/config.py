@@ -9,9 +9,10 @@ the field and what is allowed, before anything is built.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Literal, Mapping
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -212,7 +213,7 @@ class ContactCenter(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _connect_matches_environment(self) -> "ContactCenter":
+    def _connect_matches_environment(self) -> ContactCenter:
         if self.connect_instance_arn:
             match = _CONNECT_INSTANCE_ARN.match(self.connect_instance_arn)
             assert match  # validated above
@@ -272,7 +273,7 @@ class AppConfig(_Strict):
     contact_centers: Annotated[list[ContactCenter], Field(min_length=1)]
 
     @model_validator(mode="after")
-    def _unique_names(self) -> "AppConfig":
+    def _unique_names(self) -> AppConfig:
         seen: set[str] = set()
         for contact_center in self.contact_centers:
             key = contact_center.name.lower().replace("_", "-")

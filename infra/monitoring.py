@@ -9,22 +9,20 @@ certificate publishes its days left the same way.
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
-from infra.bundling import python_function_code
 from infra.config import ContactCenter
 from infra.constants import CONNECT_TIME_LIMIT_SECONDS
-from infra.invoker import acknowledge_pinned_runtime, function_role, python_runtime, set_retention
+from infra.lambda_function import python_function
 from infra.secrets import ContactCenterSecrets
 from lambda_src.shared import telemetry
 
@@ -70,7 +68,8 @@ class Monitoring(Construct):
                 "ErrorRate",
                 error_rate,
                 settings.error_rate_percent,
-                f"More than {settings.error_rate_percent}% of invocations failed: contact flows take their error branch",
+                f"More than {settings.error_rate_percent}% of invocations failed: "
+                "contact flows take their error branch",
             ),
             self._alarm(
                 "LatencyNearConnectLimit",
@@ -105,9 +104,7 @@ class Monitoring(Construct):
         ]
         self.dashboard = self._dashboard(contact_center, error_rate, p99, throttles, api_usage, days_left)
 
-    def _metric(
-        self, name: str, statistic: str, label: str, *, period: Duration = _FIVE_MINUTES
-    ) -> cloudwatch.Metric:
+    def _metric(self, name: str, statistic: str, label: str, *, period: Duration = _FIVE_MINUTES) -> cloudwatch.Metric:
         return cloudwatch.Metric(
             namespace=telemetry.NAMESPACE,
             metric_name=name,
@@ -163,27 +160,16 @@ class Monitoring(Construct):
 
     def _certificate_check(self, contact_center: ContactCenter, secrets: ContactCenterSecrets) -> lambda_.Function:
         """Daily: read the certificate from the main secret, publish its days left (EMF)."""
-        log_group = logs.LogGroup(self, "CertificateCheckLogGroup", removal_policy=RemovalPolicy.DESTROY)
-        set_retention(log_group, contact_center.log_retention_days)
-        role = function_role(
+        parts = python_function(
             self,
-            "CertificateCheckRole",
-            description=f"{contact_center.name} certificate check: read the main secret, write own logs",
-            log_group=log_group,
-        )
-        secrets.grant_certificate_check(role)
-        function = lambda_.Function(
-            self,
-            "CertificateCheck",
-            description=f"Publishes the days left on the Salesforce JWT certificate of {contact_center.name}",
-            runtime=python_runtime(),
-            architecture=lambda_.Architecture.X86_64,
+            id_prefix="CertificateCheck",
+            package="seeder",
             handler="seeder.expiry_check.handler",
-            code=python_function_code("seeder"),
-            timeout=Duration.seconds(30),
+            description=f"Publishes the days left on the Salesforce JWT certificate of {contact_center.name}",
+            role_description=f"{contact_center.name} certificate check: read the main secret, write own logs",
+            timeout_seconds=30,
             memory_size=256,
-            role=role,
-            log_group=log_group,
+            log_retention_days=contact_center.log_retention_days,
             environment={
                 "CONTACT_CENTER_NAME": contact_center.name,
                 "SALESFORCE_SECRET_ID": secrets.main_secret.secret_arn,
@@ -191,7 +177,8 @@ class Monitoring(Construct):
                 "POWERTOOLS_SERVICE_NAME": "SalesforceCertificateCheck",
             },
         )
-        acknowledge_pinned_runtime(function)
+        function = parts.function
+        secrets.grant_certificate_check(parts.role)
         events.Rule(
             self,
             "DailyCertificateCheck",

@@ -17,7 +17,6 @@ from constructs import Construct
 
 from lambda_src.shared.secret_format import access_secret_name, main_secret_name
 
-
 _NO_SCHEDULED_ROTATION = (
     "Not rotated on a Secrets Manager schedule: the key pair only works once its certificate is uploaded to "
     "Salesforce, so it is rotated by the operator (certificate.key_rotation in the config or `scvctl key rotate`, "
@@ -26,7 +25,8 @@ _NO_SCHEDULED_ROTATION = (
 
 
 class ContactCenterSecrets(Construct):
-    """``${cc}-salesforce-secret`` (key pair, consumer key, subject, audience) and ``${cc}-salesforce-access-secret``."""
+    """``${cc}-salesforce-secret`` (key pair, consumer key, subject, audience) and
+    ``${cc}-salesforce-access-secret`` (the cached token)."""
 
     def __init__(
         self,

@@ -8,16 +8,13 @@ leaves Secrets Manager: only the certificate, its fingerprint and expiry come ba
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, CustomResource, Duration, RemovalPolicy, Stack, Validations
-from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
+from aws_cdk import Acknowledgment, CustomResource, Stack, Validations
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from infra.bundling import python_function_code
 from infra.config import ContactCenter
 from infra.constants import SEEDER_TIMEOUT_SECONDS
-from infra.invoker import acknowledge_pinned_runtime, function_role, python_runtime, set_retention
+from infra.lambda_function import python_function, retained_days_log_group
 from infra.secrets import ContactCenterSecrets
 
 SEEDER_RESOURCE_TYPE = "Custom::SalesforceSecretSeed"
@@ -35,31 +32,19 @@ class SecretSeeder(Construct):
         secrets: ContactCenterSecrets,
     ) -> None:
         super().__init__(scope, construct_id)
-        log_group = logs.LogGroup(self, "LogGroup", removal_policy=RemovalPolicy.DESTROY)
-        set_retention(log_group, contact_center.log_retention_days)
-        role = function_role(
+        parts = python_function(
             self,
-            "Role",
-            description=f"{contact_center.name} secret seeder: write the two Salesforce secrets, write own logs",
-            log_group=log_group,
-        )
-        secrets.grant_seeder(role)
-        self.function = lambda_.Function(
-            self,
-            "Function",
-            description=f"Seeds the Salesforce JWT key pair and secrets of {contact_center.name}",
-            runtime=python_runtime(),
-            architecture=lambda_.Architecture.X86_64,
+            package="seeder",
             handler="seeder.handler.on_event",
-            code=python_function_code("seeder"),
-            timeout=Duration.seconds(SEEDER_TIMEOUT_SECONDS),
+            description=f"Seeds the Salesforce JWT key pair and secrets of {contact_center.name}",
+            role_description=f"{contact_center.name} secret seeder: write the two Salesforce secrets, write own logs",
+            timeout_seconds=SEEDER_TIMEOUT_SECONDS,
             memory_size=512,
-            role=role,
-            log_group=log_group,
+            log_retention_days=contact_center.log_retention_days,
         )
-        acknowledge_pinned_runtime(self.function)
-        provider_log_group = logs.LogGroup(self, "ProviderLogGroup", removal_policy=RemovalPolicy.DESTROY)
-        set_retention(provider_log_group, contact_center.log_retention_days)
+        self.function = parts.function
+        secrets.grant_seeder(parts.role)
+        provider_log_group = retained_days_log_group(self, "ProviderLogGroup", days=contact_center.log_retention_days)
         provider = cr.Provider(self, "Provider", on_event_handler=self.function, log_group=provider_log_group)
         self._acknowledge_provider_framework(provider)
         certificate = contact_center.certificate

@@ -86,12 +86,14 @@ class ContactCenterStack(Stack):
             self,
             "PendingKeyRotation",
             value=self.seeder.pending_rotation,
-            description="true while a rotated key waits for its certificate to be uploaded (the Certificate output is then the pending one)",
+            description="true while a rotated key waits for its certificate to be uploaded "
+            "(the Certificate output is then the pending one)",
         )
         CfnOutput(self, "DashboardName", value=self.monitoring.dashboard.dashboard_name)
         if not contact_center.connect_instance_arn:
             CfnOutput(
                 self,
                 "ConnectIntegration",
-                value="skipped: set connect_instance_arn in the config to associate the function and create the sample flow",
+                value="skipped: set connect_instance_arn in the config to associate the function "
+                "and create the sample flow",
             )

@@ -1,0 +1,107 @@
+"""One way to make a Python function of this app: its own log group, a role that may write only there,
+the pinned runtime, and its package bundled without Docker.
+
+The invoker, the seeder and the certificate check all need exactly this; each construct then grants its
+role what its job needs (secrets.grant_*), so the differences between the functions stay visible there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra.bundling import python_function_code
+from infra.constants import PYTHON_VERSION
+
+
+@dataclass(frozen=True)
+class PythonFunction:
+    function: lambda_.Function
+    role: iam.Role
+    log_group: logs.LogGroup
+
+
+def python_runtime() -> lambda_.Runtime:
+    """CDK's own Runtime object for the pinned version (it knows which features, e.g. SnapStart, it supports)."""
+    runtime = getattr(lambda_.Runtime, f"PYTHON_{PYTHON_VERSION.replace('.', '_')}")
+    assert isinstance(runtime, lambda_.Runtime)
+    return runtime
+
+
+def retained_days_log_group(
+    scope: Construct, construct_id: str, *, days: int, name: str | None = None
+) -> logs.LogGroup:
+    """A log group with the configured retention (the config accepts exactly CloudWatch Logs' periods)."""
+    log_group = logs.LogGroup(scope, construct_id, log_group_name=name, removal_policy=RemovalPolicy.DESTROY)
+    cfn_log_group = log_group.node.default_child
+    assert isinstance(cfn_log_group, logs.CfnLogGroup)
+    cfn_log_group.retention_in_days = days
+    return log_group
+
+
+def python_function(
+    scope: Construct,
+    *,
+    id_prefix: str = "",
+    package: str,
+    handler: str,
+    description: str,
+    role_description: str,
+    timeout_seconds: int,
+    memory_size: int,
+    log_retention_days: int,
+    log_group_name: str | None = None,
+    **function_props: Any,
+) -> PythonFunction:
+    """``<prefix>LogGroup``, ``<prefix>Role`` and ``<prefix>Function`` in ``scope``."""
+    log_group = retained_days_log_group(scope, f"{id_prefix}LogGroup", days=log_retention_days, name=log_group_name)
+    role = iam.Role(
+        scope,
+        f"{id_prefix}Role",
+        assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+        description=role_description,
+    )
+    role.add_to_policy(
+        iam.PolicyStatement(
+            sid="WriteOwnLogs",
+            actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+            resources=[log_group.log_group_arn, f"{log_group.log_group_arn}:log-stream:*"],
+        )
+    )
+    log_group_id = Stack.of(scope).get_logical_id(log_group.node.default_child)  # type: ignore[arg-type]
+    Validations.of(role).acknowledge(
+        Acknowledgment(
+            id=f"AwsSolutions-IAM5[Resource::<{log_group_id}.Arn>:log-stream:*]",
+            reason="Lambda names its log streams at run time; the wildcard covers only streams of this "
+            "function's own log group",
+        )
+    )
+    function = lambda_.Function(
+        scope,
+        f"{id_prefix}Function",
+        description=description,
+        runtime=python_runtime(),
+        architecture=lambda_.Architecture.X86_64,
+        handler=handler,
+        code=python_function_code(package),
+        timeout=Duration.seconds(timeout_seconds),
+        memory_size=memory_size,
+        role=role,
+        log_group=log_group,
+        **function_props,
+    )
+    Validations.of(function).acknowledge(
+        Acknowledgment(
+            id="AwsSolutions-L1",
+            reason=f"python{PYTHON_VERSION} is pinned: the bundle's wheels are built for "
+            f"cp{PYTHON_VERSION.replace('.', '')} and the tests run exactly that bundle; a runtime upgrade is a "
+            "deliberate change with its own test run",
+        )
+    )
+    return PythonFunction(function=function, role=role, log_group=log_group)
