@@ -55,7 +55,8 @@ def load_private_key(private_key_pem: str) -> rsa.RSAPrivateKey:
         raise CredentialError("the private key is not a PEM private key (-----BEGIN PRIVATE KEY-----)") from None
     if not isinstance(key, rsa.RSAPrivateKey):
         raise CredentialError(
-            f"the private key is {type(key).__name__.removesuffix('PrivateKey')}, not RSA: the JWT bearer flow signs with RS256"
+            f"the private key is {type(key).__name__.removesuffix('PrivateKey')}, not RSA: "
+            "the JWT bearer flow signs with RS256"
         )
     if key.key_size < MIN_KEY_SIZE:
         raise CredentialError(f"the RSA key has {key.key_size} bits; Salesforce needs at least {MIN_KEY_SIZE}")

@@ -8,8 +8,8 @@ so the invoker, the seeder and scvctl all take them from here and never spell th
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 PRODUCTION_AUDIENCE = "https://login.salesforce.com/"
 SANDBOX_AUDIENCE = "https://test.salesforce.com/"
@@ -40,7 +40,7 @@ class SecretKeys:
     access_token: str
 
     @classmethod
-    def for_contact_center(cls, contact_center: str) -> "SecretKeys":
+    def for_contact_center(cls, contact_center: str) -> SecretKeys:
         prefix = f"{contact_center}-salesforce-rest-api"
         return cls(
             consumer_key=f"{prefix}-auth-consumer-key",

@@ -13,6 +13,7 @@ from tests.harness.fixtures import EXAMPLE_STACK, ContainerFactory
 from tests.harness.synth import CloudAssembly
 
 pytestmark = pytest.mark.e2e
+CONNECT_INSTANCE_ARN = "arn:aws:connect:ap-northeast-1:111111111111:instance/00000000-0000-4000-8000-000000000000"
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ def connect_event(parameters: dict[str, str], *, phone: str = "+81312345678") ->
                 "ContactId": "6e0b1b5e-8f41-4b6e-9a55-2f1f3c1d2e3f",
                 "InitialContactId": "6e0b1b5e-8f41-4b6e-9a55-2f1f3c1d2e3f",
                 "Channel": "VOICE",
-                "InstanceARN": "arn:aws:connect:ap-northeast-1:111111111111:instance/00000000-0000-4000-8000-000000000000",
+                "InstanceARN": CONNECT_INSTANCE_ARN,
                 "CustomerEndpoint": {"Address": phone, "Type": "TELEPHONE_NUMBER"},
                 "Attributes": {},
             },

@@ -51,7 +51,8 @@ class Invocation:
 
 
 class LambdaContainer:
-    """Starts ``python -I -S -B runner.py`` (no bytecode written into the asset) with only the bundle and the runtime's boto3 importable."""
+    """Starts ``python -I -S -B runner.py`` (no bytecode written into the asset),
+    with only the bundle and the runtime's boto3 importable."""
 
     def __init__(
         self,

@@ -69,7 +69,8 @@ def test_trailing_slash_on_the_org_url_is_normalized() -> None:
         (
             {
                 "region": "us-east-1",
-                "connect_instance_arn": "arn:aws:connect:ap-northeast-1:111111111111:instance/00000000-0000-4000-8000-000000000000",
+                "connect_instance_arn": "arn:aws:connect:ap-northeast-1:111111111111:instance/"
+                "00000000-0000-4000-8000-000000000000",
             },
             "the function must be in the instance's region",
         ),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from invoker.output import ResponseTooLargeError, check_size, flatten, flatten_records
 
 

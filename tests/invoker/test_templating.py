@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from invoker.templating import TemplateError, render_soql, render_sosl
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from typing import Any
 
 import pytest
-
 from seeder import credentials, expiry_check
+
 from tests.seeder.conftest import CC, Stack
 
 
@@ -26,7 +27,7 @@ def test_days_left_is_published_as_an_emf_metric(stack: Stack, monkeypatch: pyte
 
 
 def test_an_expired_certificate_counts_negative_days() -> None:
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     pem = credentials.issue_certificate(credentials.generate_private_key(), "x", 1)
-    assert expiry_check.days_left(pem, datetime.now(timezone.utc) + timedelta(days=3)) < 0
+    assert expiry_check.days_left(pem, datetime.now(UTC) + timedelta(days=3)) < 0

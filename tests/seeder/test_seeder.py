@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-
 from seeder import credentials, handler
 from seeder.store import StoreError
 from shared.secret_format import SecretKeys
+
 from tests.seeder.conftest import CC, Stack
 
 KEYS = SecretKeys.for_contact_center(CC)
@@ -69,7 +69,7 @@ def test_create_writes_the_four_keys_a_certificate_and_an_empty_token(stack: Sta
     assert data["CertificateFingerprintSha256"] == ":".join(
         f"{b:02X}" for b in certificate.fingerprint(hashes.SHA256())
     )
-    assert datetime.fromisoformat(data["CertificateNotAfter"]) > datetime.now(timezone.utc) + timedelta(days=364)
+    assert datetime.fromisoformat(data["CertificateNotAfter"]) > datetime.now(UTC) + timedelta(days=364)
 
 
 def test_sandbox_audience_and_consumer_key_from_the_config(stack: Stack) -> None:
@@ -276,7 +276,7 @@ def test_key_validation_refuses_what_salesforce_cannot_use() -> None:
     with pytest.raises(credentials.CredentialError, match="not RSA"):
         credentials.validate_key_pair(ec_key)
     small = (
-        rsa.generate_private_key(public_exponent=65537, key_size=1024)
+        rsa.generate_private_key(public_exponent=65537, key_size=1024)  # noqa: S505 - the weak key is the point
         .private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
         .decode()
     )
