@@ -18,12 +18,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from infra.constants import DEFAULT_API_VERSION, FUNCTION_NAME_SUFFIX, MAX_FUNCTION_NAME_LENGTH
+from lambda_src.shared.secret_format import PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE
 
 DEFAULT_CONFIG_FILE = Path(__file__).resolve().parent.parent / "contact_centers.yaml"
 CONFIG_CONTEXT_KEY = "config"
 
-PRODUCTION_AUDIENCE = "https://login.salesforce.com/"
-SANDBOX_AUDIENCE = "https://test.salesforce.com/"
 GENERIC_LOGIN_HOSTS = ("login.salesforce.com", "test.salesforce.com")
 
 _MAX_NAME_LENGTH = MAX_FUNCTION_NAME_LENGTH - len(FUNCTION_NAME_SUFFIX)

@@ -7,7 +7,6 @@ from typing import Any
 
 from aws_cdk.assertions import Match, Template
 
-from infra.config import PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE
 from tests.infra.conftest import KMS_KEY_ARN
 
 CONNECT_PERMISSION = {"Principal": "connect.amazonaws.com"}
@@ -179,13 +178,13 @@ def test_seeder_receives_the_config_but_no_secret_material(example: Template, te
     _, seed = only(example, "Custom::SalesforceSecretSeed", {"ContactCenter": "example-cc"})
     props = seed["Properties"]
     assert props["Subject"] == "integration.user@example.com"
-    assert props["Audience"] == PRODUCTION_AUDIENCE
+    assert props["Audience"] == "https://login.salesforce.com/"
     assert props["ConsumerKey"] == ""
     assert props["AdoptExisting"] == "false"
     assert {"KeyRotation", "CertificateRenewal", "CertificateValidityDays", "CertificateCommonName"} <= set(props)
     assert "PrivateKey" not in json.dumps(props)
     _, sandbox_seed = only(templates["hardened"], "Custom::SalesforceSecretSeed", {"ContactCenter": "hardened"})
-    assert sandbox_seed["Properties"]["Audience"] == SANDBOX_AUDIENCE
+    assert sandbox_seed["Properties"]["Audience"] == "https://test.salesforce.com/"
     assert sandbox_seed["Properties"]["AdoptExisting"] == "true"
 
 
