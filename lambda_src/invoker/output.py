@@ -2,97 +2,124 @@
 
 A contact flow stores a Lambda's answer as contact attributes and, with STRING_MAP response validation,
 accepts only string keys and string values, at most 32 KB in all. The Node.js function returned
-``flat(result)`` (dotted keys, list indexes) with JSON types; the keys stay the same here, the values
-become text:
+``flat(result)`` (npm ``flat``: dotted keys, list indexes) with JSON types; the keys stay the same here, the
+values become text:
 
 - nested objects become dotted keys (``Owner.Name``), list items their index (``errors.0.statusCode``);
-- ``true``/``false`` become ``"true"``/``"false"``, numbers their decimal text (no exponent), ``null`` ``""``;
-- an empty object or list becomes ``""`` under its key (flat kept it as an empty value too).
+- ``true``/``false`` become ``"true"``/``"false"``, integers their digits, floats their decimal text without
+  an exponent (``1e21`` → ``"1000000000000000000000"``; a flow compares text, and Salesforce's own number
+  fields never use exponents), ``null`` ``""``;
+- an empty object or list becomes ``""`` under its key: ``flat`` kept it as an empty value, and Connect's
+  STRING_MAP accepts no object, so the key stays and its value is the empty string.
+
+``attributes`` (Salesforce's ``type``/``url`` record metadata) is kept by :func:`flatten`, because the
+Node.js function returned it for search results and related records and flows may read
+``attributes.type``; the opt-in all-records mode (:func:`flatten_records`) has no such history and drops it
+at every level, since there it only spends the 32 KB.
+
+Sizes are measured as the Lambda Python 3.12+/3.13 runtime serialises the answer: ``json.dumps`` with its
+default separators and ``ensure_ascii=False``, in UTF-8.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 CONNECT_RESPONSE_LIMIT_BYTES = 32 * 1024
-ALL_RECORDS_LIMIT_BYTES = 32_000  # leaves room for totalSize/returnedSize/truncated
+ALL_RECORDS_LIMIT_BYTES = 32_000  # below Connect's limit, leaving room for a caller's own keys
+SALESFORCE_METADATA_KEY = "attributes"
 
 
 class ResponseTooLargeError(ValueError):
     """The flat answer is over Connect's 32 KB; the message says how to make it smaller."""
 
 
-def flatten(value: Mapping[str, Any]) -> dict[str, str]:
-    """``{"Owner": {"Name": "x"}, "Vip": True}`` → ``{"Owner.Name": "x", "Vip": "true"}``."""
+def flatten(value: Mapping[str, Any], *, drop_attributes: bool = False) -> dict[str, str]:
+    """``{"Owner": {"Name": "x"}, "Vip": True}`` → ``{"Owner.Name": "x", "Vip": "true"}``.
+
+    With ``drop_attributes`` every ``attributes`` key is left out, at every level.
+    """
     flat: dict[str, str] = {}
-    _flatten_into(flat, "", value)
+    _flatten_into(flat, "", value, drop_attributes)
     return flat
 
 
-def _flatten_into(flat: dict[str, str], prefix: str, value: Any) -> None:
+def _flatten_into(flat: dict[str, str], prefix: str, value: Any, drop_attributes: bool) -> None:
     if isinstance(value, Mapping):
-        items = [(str(key), item) for key, item in value.items()]
+        items = [
+            (str(key), item) for key, item in value.items() if not (drop_attributes and key == SALESFORCE_METADATA_KEY)
+        ]
     elif isinstance(value, (list, tuple)):
         items = [(str(index), item) for index, item in enumerate(value)]
     else:
-        flat[prefix] = text(value)
+        flat[prefix] = _text(value)
         return
     if not items and prefix:
         flat[prefix] = ""
     for key, item in items:
-        _flatten_into(flat, f"{prefix}.{key}" if prefix else key, item)
+        _flatten_into(flat, f"{prefix}.{key}" if prefix else key, item, drop_attributes)
 
 
-def text(value: Any) -> str:
-    """One value as Connect should see it."""
+def _text(value: Any) -> str:
+    """One scalar as Connect should see it (see the module docstring)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return format(Decimal(repr(value)), "f") if value == value and abs(value) != float("inf") else str(value)
+        if value != value or value in (float("inf"), float("-inf")):
+            return str(value)  # nan/inf: JSON from Salesforce never holds them; keep Python's spelling
+        return format(Decimal(repr(value)), "f")  # repr is the shortest exact text; "f" removes the exponent
     return str(value)
 
 
-def encoded_size(result: Mapping[str, str]) -> int:
-    return len(json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+def _json_bytes(value: Any) -> int:
+    return len(json.dumps(value, ensure_ascii=False).encode("utf-8"))
 
 
 def check_size(result: Mapping[str, str]) -> None:
-    """Refuse an answer Connect would reject, with what to do about it."""
-    size = encoded_size(result)
+    """Refuse an answer Connect would reject, so the flow's error branch says why instead of a bare failure."""
+    size = _json_bytes(result)
     if size >= CONNECT_RESPONSE_LIMIT_BYTES:
         raise ResponseTooLargeError(
-            f"the answer is {size} bytes, over Amazon Connect's 32 KB limit for a Lambda response: "
+            f"the answer is {size} bytes, at or over Amazon Connect's 32 KB limit for a Lambda response: "
             "select fewer fields, add a LIMIT, or leave out allRecords"
         )
 
 
 def flatten_records(body: Mapping[str, Any], limit_bytes: int = ALL_RECORDS_LIMIT_BYTES) -> dict[str, str]:
-    """Every record of a query answer (each without ``attributes``) as ``records.<i>.<field>``.
+    """Every record of a query answer (``{"totalSize", "records"}``) as ``records.<i>.<field>``.
 
-    Whole records only, while the answer stays under ``limit_bytes``; ``truncated`` says whether some were
-    left out, ``returnedSize`` how many made it and ``totalSize`` how many Salesforce matched.
+    Whole records only, in order, while the whole answer's JSON stays under ``limit_bytes``: a flow must
+    never see half a record. ``returnedSize`` says how many made it, ``totalSize`` how many Salesforce matched, and
+    ``truncated`` is ``"true"`` when the answer holds fewer records than Salesforce matched (left out for
+    size, or on a later result page).
     """
-    records = body.get("records") or []
-    total_size = body.get("totalSize", len(records))
+    records: Sequence[Any] = body.get("records") or []
+    total_size = int(body.get("totalSize", len(records)))
     result: dict[str, str] = {}
+    records_bytes = 0  # the records' pairs, each with the ", " that follows it
     returned = 0
     for index, record in enumerate(records):
-        fields = (
-            {key: item for key, item in record.items() if key != "attributes"}
-            if isinstance(record, Mapping)
-            else record
-        )
-        candidate = {**result, **flatten({"records": {str(index): fields}})}
-        if encoded_size(_with_counts(candidate, total_size, index + 1, False)) > limit_bytes:
+        pairs = flatten({"records": {str(index): record}}, drop_attributes=True)
+        pairs_bytes = sum(_json_bytes(key) + 2 + _json_bytes(text) + 2 for key, text in pairs.items())
+        # the "false" spelling is the longer one, so the final answer is never bigger than measured here
+        if 2 + records_bytes + pairs_bytes + _counts_bytes(total_size, index + 1) >= limit_bytes:
             break
-        result, returned = candidate, index + 1
-    return _with_counts(result, total_size, returned, returned < len(records) or returned < int(total_size))
+        result.update(pairs)
+        records_bytes += pairs_bytes
+        returned = index + 1
+    return {**result, **_counts(total_size, returned, returned < max(len(records), total_size))}
 
 
-def _with_counts(result: dict[str, str], total_size: Any, returned: int, truncated: bool) -> dict[str, str]:
-    return {**result, "totalSize": text(total_size), "returnedSize": str(returned), "truncated": text(truncated)}
+def _counts(total_size: int, returned: int, truncated: bool) -> dict[str, str]:
+    return {"totalSize": str(total_size), "returnedSize": str(returned), "truncated": _text(truncated)}
+
+
+def _counts_bytes(total_size: int, returned: int) -> int:
+    """The counts' pairs with their ", " separators, as the tail of the answer object."""
+    counts = _counts(total_size, returned, False)
+    return sum(_json_bytes(key) + 2 + _json_bytes(text) for key, text in counts.items()) + 2 * (len(counts) - 1)

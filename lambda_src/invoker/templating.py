@@ -2,18 +2,22 @@
 
 Salesforce's Node.js function replaced only the last parameter's placeholder and pasted values raw, so
 a caller's input could end a string literal and add conditions. Here every placeholder that names a
-parameter is replaced, and each value is escaped for where it lands:
+parameter is replaced, as often as it appears, and each value is escaped for where it lands. A small
+scanner walks the template and knows whether it is inside a single-quoted literal (where a backslash
+escapes the next character) or inside SOSL's ``FIND {...}`` braces:
 
-- inside a single-quoted string literal: SOQL's escape sequences (``\\'`` ``\\"`` ``\\\\`` ``\\n``
-  ``\\r`` ``\\t`` ``\\b`` ``\\f``). ``%`` and ``_`` are wildcards only in a LIKE pattern; they are left as
-  they are, so a LIKE template can still use a parameter as a pattern on purpose.
-- inside SOSL's ``FIND {...}`` braces: a backslash before each SOSL reserved character.
-- anywhere else (``LIMIT {n}``, ``Id = {id}``): only a plain token (letters, digits, ``_ . + -``) is
-  allowed; anything else is refused with a message that says to quote the placeholder.
+- inside a single-quoted string literal (SOQL, and SOSL's ``RETURNING ... WHERE``): SOQL's escape sequences
+  (``\\\\`` ``\\'`` ``\\"`` ``\\n`` ``\\r`` ``\\t`` ``\\b`` ``\\f``). ``%`` and ``_`` are wildcards only in a
+  LIKE pattern; they are left as they are, so a LIKE template can take a pattern from a parameter on
+  purpose (a template that must match them literally cannot, which no Node.js flow could either).
+- inside SOSL's ``FIND {...}`` braces: a backslash before each SOSL reserved character
+  (``? & | ! { } [ ] ( ) ^ ~ * : \\ " ' + -``), so a value cannot close the braces or add operators.
+- anywhere else (``LIMIT {n}``, ``Id = {id}``): only a plain token (ASCII letters, digits, ``_ . + -``,
+  non-empty) is allowed; anything else is refused with a message that says to quote the placeholder.
 
 In SOSL, braces that name no parameter stay as they are (SOSL's own ``FIND {Acme}`` uses them). SOQL has
 no braces of its own, so a ``{name}`` there without its parameter is a flow that forgot to pass it: it is
-refused rather than sent to Salesforce as the literal text ``{name}``.
+refused (``INVALID_TEMPLATE``, no request sent) rather than searched for as the literal text ``{name}``.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ _SOQL_LITERAL_ESCAPES = {
     "\b": "\\b",
     "\f": "\\f",
 }
-_SOSL_RESERVED = set("?&|!{}[]()^~*:\\\"'+-")
+_SOSL_RESERVED = frozenset("?&|!{}[]()^~*:\\\"'+-")
 _PLAIN_TOKEN = re.compile(r"[A-Za-z0-9_.+-]+")
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -42,7 +46,7 @@ class TemplateError(ValueError):
 
 
 class _Context(Enum):
-    BARE = "outside any literal"
+    BARE = "outside any quoted literal"
     LITERAL = "inside a quoted literal"
     SEARCH = "inside FIND {...}"
 
@@ -60,7 +64,7 @@ def render_sosl(template: str, parameters: Mapping[str, str]) -> str:
 def _render(template: str, parameters: Mapping[str, str], *, sosl: bool) -> str:
     output: list[str] = []
     in_literal = False
-    search_depth = 0  # inside SOSL's FIND {...} braces
+    search_depth = 0  # nesting inside SOSL's FIND {...} braces
     index = 0
     while index < len(template):
         character = template[index]
@@ -72,26 +76,19 @@ def _render(template: str, parameters: Mapping[str, str], *, sosl: bool) -> str:
             index = placeholder.end()
             continue
         if placeholder and not sosl:
+            name = placeholder.group(1)
             raise TemplateError(
-                f"the query uses {{{placeholder.group(1)}}} but no parameter named {placeholder.group(1)} was passed: "
+                f"the query uses {{{name}}} but no parameter named {name} was passed: "
                 "add it to the Invoke AWS Lambda function block's parameters"
             )
+        if (in_literal or search_depth) and character == "\\" and index + 1 < len(template):
+            output.append(template[index : index + 2])  # an escaped character never opens or closes anything
+            index += 2
+            continue
         if in_literal:
-            if character == "\\" and index + 1 < len(template):
-                output.append(template[index : index + 2])
-                index += 2
-                continue
-            if character == "'":
-                in_literal = False
+            in_literal = character != "'"
         elif search_depth:
-            if character == "\\" and index + 1 < len(template):
-                output.append(template[index : index + 2])
-                index += 2
-                continue
-            if character == "{":
-                search_depth += 1
-            elif character == "}":
-                search_depth -= 1
+            search_depth += {"{": 1, "}": -1}.get(character, 0)
         elif character == "'":
             in_literal = True
         elif character == "{" and sosl:
@@ -99,9 +96,15 @@ def _render(template: str, parameters: Mapping[str, str], *, sosl: bool) -> str:
         output.append(character)
         index += 1
     if in_literal:
-        raise TemplateError("the query has an unterminated string literal (a ' without its closing ')")
+        raise TemplateError(
+            "the template has an unterminated string literal (a ' without its closing '): "
+            "close it, and write a quote inside a literal as \\'"
+        )
     if search_depth:
-        raise TemplateError("the search has an unterminated FIND {...} (a { without its closing })")
+        raise TemplateError(
+            "the search has an unterminated FIND {...} (a { without its closing }): "
+            "close it, and write a brace inside the search term as \\{ or \\}"
+        )
     return "".join(output)
 
 
@@ -114,6 +117,6 @@ def _escape(name: str, value: str, context: _Context) -> str:
         return value
     raise TemplateError(
         f"placeholder {{{name}}} is {context.value} and its value is not a plain token "
-        "(letters, digits, _ . + -): put the placeholder in quotes in the template, e.g. '{" + name + "}', "
-        "so the value is escaped as a string"
+        "(letters, digits, _ . + -), so it could change the query: put the placeholder in quotes in the "
+        "template, e.g. '{" + name + "}', so the value is escaped as a string"
     )

@@ -5,127 +5,226 @@ from __future__ import annotations
 import pytest
 from invoker.templating import TemplateError, render_soql, render_sosl
 
+CONTACT_BY_NAME = "SELECT Id FROM Contact WHERE Name = '{n}'"
+
 
 @pytest.mark.parametrize(
     ("template", "parameters", "expected"),
     [
-        (
+        pytest.param(
             "SELECT Id FROM Contact WHERE Phone = '{phone}'",
             {"phone": "+81312345678"},
             "SELECT Id FROM Contact WHERE Phone = '+81312345678'",
+            id="one placeholder",
         ),
-        # every placeholder, not only the last one (the Node.js function's defect)
-        (
-            "SELECT Id FROM Case WHERE A = '{a}' AND B = '{b}'",
-            {"a": "1", "b": "2"},
-            "SELECT Id FROM Case WHERE A = '1' AND B = '2'",
+        pytest.param(
+            "SELECT Id FROM Case WHERE A = '{a}' AND B = '{b}' AND C = '{c}'",
+            {"a": "1", "b": "2", "c": "3"},
+            "SELECT Id FROM Case WHERE A = '1' AND B = '2' AND C = '3'",
+            id="every placeholder, not only the last (the Node.js defect)",
         ),
-        (
-            "SELECT Id FROM Case WHERE A = '{a}' OR B = '{a}'",
-            {"a": "x"},
-            "SELECT Id FROM Case WHERE A = 'x' OR B = 'x'",
+        pytest.param(
+            "SELECT Id FROM Case WHERE A = '{a}' OR B = '{a}' LIMIT {n}",
+            {"a": "x", "n": "2"},
+            "SELECT Id FROM Case WHERE A = 'x' OR B = 'x' LIMIT 2",
+            id="a repeated placeholder everywhere",
         ),
-        # hostile values cannot leave the literal
-        (
+        pytest.param(
+            "SELECT Id FROM Contact WHERE Name = '{n}' AND Phone = '{p}'",
+            {"n": "{p}", "p": "1"},
+            "SELECT Id FROM Contact WHERE Name = '{p}' AND Phone = '1'",
+            id="a value is never rendered again",
+        ),
+        pytest.param(
             "SELECT Id FROM Contact WHERE Name = '{n}'",
-            {"n": "' OR Name != '"},
-            "SELECT Id FROM Contact WHERE Name = '\\' OR Name != \\''",
+            {"n": "山田 太郎 😀"},
+            "SELECT Id FROM Contact WHERE Name = '山田 太郎 😀'",
+            id="unicode as is",
         ),
-        (
-            "SELECT Id FROM Contact WHERE Name = '{n}'",
-            {"n": "\\' OR 1=1"},
-            "SELECT Id FROM Contact WHERE Name = '\\\\\\' OR 1=1'",
-        ),
-        (
-            "SELECT Id FROM Contact WHERE Name = '{n}'",
-            {"n": "x'); DELETE"},
-            "SELECT Id FROM Contact WHERE Name = 'x\\'); DELETE'",
-        ),
-        (
-            "SELECT Id FROM Contact WHERE Name = '{n}'",
-            {"n": 'a"b\nc\td\r'},
-            "SELECT Id FROM Contact WHERE Name = 'a\\\"b\\nc\\td\\r'",
-        ),
-        (
-            "SELECT Id FROM Contact WHERE Name = '{n}'",
-            {"n": "山田 太郎"},
-            "SELECT Id FROM Contact WHERE Name = '山田 太郎'",
-        ),
-        # LIKE wildcards stay wildcards (documented)
-        (
+        pytest.param(
             "SELECT Id FROM Account WHERE Name LIKE '{p}%'",
-            {"p": "Ac_me"},
-            "SELECT Id FROM Account WHERE Name LIKE 'Ac_me%'",
+            {"p": "Ac_me%"},
+            "SELECT Id FROM Account WHERE Name LIKE 'Ac_me%%'",
+            id="LIKE wildcards stay wildcards (documented)",
         ),
-        # a plain token is fine outside a literal
-        ("SELECT Id FROM Case LIMIT {n}", {"n": "5"}, "SELECT Id FROM Case LIMIT 5"),
-        (
+        pytest.param("SELECT Id FROM Case LIMIT {n}", {"n": "5"}, "SELECT Id FROM Case LIMIT 5", id="LIMIT token"),
+        pytest.param(
             "SELECT Id FROM Case WHERE Id = {id}",
             {"id": "5003000000D8cuI"},
             "SELECT Id FROM Case WHERE Id = 5003000000D8cuI",
+            id="id token",
         ),
-        # an escaped quote in the template does not end the literal
-        ("SELECT Id FROM Case WHERE S = 'it\\'s {x}'", {"x": "'"}, "SELECT Id FROM Case WHERE S = 'it\\'s \\''"),
+        pytest.param(
+            "SELECT Id FROM Case WHERE Amount > {x}",
+            {"x": "-1.5e+3"},
+            "SELECT Id FROM Case WHERE Amount > -1.5e+3",
+            id="token with _ . + -",
+        ),
+        pytest.param(
+            "SELECT Id FROM Case WHERE S = 'it\\'s {x}'",
+            {"x": "'"},
+            "SELECT Id FROM Case WHERE S = 'it\\'s \\''",
+            id="an escaped quote in the template does not end the literal",
+        ),
+        pytest.param(
+            "SELECT Id FROM Case WHERE S = '\\\\' AND T = '{x}'",
+            {"x": "a"},
+            "SELECT Id FROM Case WHERE S = '\\\\' AND T = 'a'",
+            id="an escaped backslash before the closing quote",
+        ),
     ],
 )
-def test_soql_placeholders(template: str, parameters: dict[str, str], expected: str) -> None:
+def test_soql_fills_placeholders(template: str, parameters: dict[str, str], expected: str) -> None:
     assert render_soql(template, parameters) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected_literal"),
+    [
+        pytest.param("' OR Name != '", "'\\' OR Name != \\''", id="quote closes literal"),
+        pytest.param("\\' OR 1=1", "'\\\\\\' OR 1=1'", id="backslash before quote"),
+        pytest.param("x'); DELETE", "'x\\'); DELETE'", id="statement break"),
+        pytest.param('a"b', "'a\\\"b'", id="double quote"),
+        pytest.param("a\nb\rc\td", "'a\\nb\\rc\\td'", id="newline, return, tab"),
+        pytest.param("\b\f", "'\\b\\f'", id="backspace, form feed"),
+        pytest.param("\\", "'\\\\'", id="lone backslash"),
+    ],
+)
+def test_soql_literal_values_cannot_leave_the_literal(value: str, expected_literal: str) -> None:
+    prefix = CONTACT_BY_NAME.removesuffix("'{n}'")
+    rendered = render_soql(CONTACT_BY_NAME, {"n": value})
+    assert rendered.startswith(prefix)
+    assert rendered.removeprefix(prefix) == expected_literal
 
 
 @pytest.mark.parametrize(
     ("template", "value"),
     [
-        ("SELECT Id FROM Case LIMIT {n}", "1 OR Id != null"),
+        ("SELECT Id FROM Case LIMIT {n}", "0 OR Id != null"),
         ("SELECT Id FROM Case WHERE Id = {id}", "x' OR '1'='1"),
         ("SELECT Id FROM Case LIMIT {n}", ""),
         ("SELECT Id FROM Case LIMIT {n}", "5\n"),
+        ("SELECT Id FROM Case WHERE Id = {id}", "x)"),
+        ("SELECT Id FROM Case WHERE Name = {id}", "山田"),
     ],
 )
 def test_a_value_outside_any_literal_must_be_a_plain_token(template: str, value: str) -> None:
     name = template[template.index("{") + 1 : template.index("}")]
-    with pytest.raises(TemplateError, match=rf"\{{{name}\}}.*put the placeholder in quotes"):
+    message = rf"\{{{name}\}} is outside any quoted literal.*put the placeholder in quotes"
+    with pytest.raises(TemplateError, match=message):
         render_soql(template, {name: value})
 
 
+def test_template_error_is_a_value_error() -> None:
+    assert issubclass(TemplateError, ValueError)
+
+
 def test_soql_placeholder_without_its_parameter_is_refused() -> None:
+    """SOQL has no braces of its own: a forgotten parameter fails instead of querying for '{phone}'."""
     with pytest.raises(TemplateError, match="no parameter named phone"):
         render_soql("SELECT Id FROM Contact WHERE Phone = '{phone}'", {"methodName": "queryRecord"})
 
 
-def test_unterminated_literal_is_refused() -> None:
-    with pytest.raises(TemplateError, match="unterminated string literal"):
-        render_soql("SELECT Id FROM Contact WHERE Name = '{n}", {"n": "x"})
+@pytest.mark.parametrize(
+    "template",
+    [
+        pytest.param("SELECT Id FROM Contact WHERE Name = '{n}", id="soql"),
+        pytest.param("SELECT Id FROM Contact WHERE Name = 'x\\'", id="soql, closing quote escaped"),
+    ],
+)
+def test_unterminated_literal_is_refused(template: str) -> None:
+    with pytest.raises(TemplateError, match="unterminated string literal.*close it"):
+        render_soql(template, {"n": "x"})
 
 
 @pytest.mark.parametrize(
     ("template", "parameters", "expected"),
     [
-        # SOSL's own braces stay when they name no parameter
-        (
+        pytest.param(
             "FIND {Acme} IN NAME FIELDS RETURNING Account(Id)",
             {"methodName": "searchRecord"},
             "FIND {Acme} IN NAME FIELDS RETURNING Account(Id)",
+            id="braces naming no parameter are SOSL's own",
         ),
-        ("FIND {{name}} RETURNING Contact(Id)", {"name": "Yamada"}, "FIND {Yamada} RETURNING Contact(Id)"),
-        # reserved characters inside FIND {...} are escaped
-        ("FIND {{q}} RETURNING Contact(Id)", {"q": "a} OR {b"}, "FIND {a\\} OR \\{b} RETURNING Contact(Id)"),
-        (
+        pytest.param(
+            "FIND {Acme {Corp}} RETURNING Account(Id)",
+            {},
+            "FIND {Acme {Corp}} RETURNING Account(Id)",
+            id="unknown nested braces untouched",
+        ),
+        pytest.param(
+            "FIND {{name}} RETURNING Contact(Id)",
+            {"name": "Yamada"},
+            "FIND {Yamada} RETURNING Contact(Id)",
+            id="placeholder as the search term",
+        ),
+        pytest.param(
+            "FIND {{a} OR {b} OR {a}} RETURNING Contact(Id)",
+            {"a": "x", "b": "y"},
+            "FIND {x OR y OR x} RETURNING Contact(Id)",
+            id="every and repeated placeholder in FIND",
+        ),
+        pytest.param(
             "FIND {{q}} RETURNING Contact(Id)",
-            {"q": "x*&|!():\"'+-~^?[]\\"},
-            "FIND {x\\*\\&\\|\\!\\(\\)\\:\\\"\\'\\+\\-\\~\\^\\?\\[\\]\\\\} RETURNING Contact(Id)",
+            {"q": "a} RETURNING User(Id) {b"},
+            "FIND {a\\} RETURNING User\\(Id\\) \\{b} RETURNING Contact(Id)",
+            id="a closing brace cannot leave FIND",
         ),
-        # literals inside RETURNING ... WHERE use SOQL's escapes
-        (
+        pytest.param(
+            "FIND {{q}} RETURNING Contact(Id)",
+            {"q": "x*&|!():\"'+-~^?[]\\{}"},
+            "FIND {x\\*\\&\\|\\!\\(\\)\\:\\\"\\'\\+\\-\\~\\^\\?\\[\\]\\\\\\{\\}} RETURNING Contact(Id)",
+            id="every reserved character escaped",
+        ),
+        pytest.param(
+            "FIND {{q}} RETURNING Contact(Id)",
+            {"q": "山田\n太郎"},
+            "FIND {山田\n太郎} RETURNING Contact(Id)",
+            id="unicode and newline are not reserved",
+        ),
+        pytest.param(
+            "FIND {\\{{q}\\}} RETURNING Contact(Id)",
+            {"q": "x"},
+            "FIND {\\{x\\}} RETURNING Contact(Id)",
+            id="escaped braces in FIND do not nest",
+        ),
+        pytest.param(
             "FIND {Acme} RETURNING Contact(Name WHERE Phone = '{phone}')",
             {"phone": "' OR Id != '"},
             "FIND {Acme} RETURNING Contact(Name WHERE Phone = '\\' OR Id != \\'')",
+            id="RETURNING WHERE literal uses SOQL escapes",
+        ),
+        pytest.param(
+            "FIND {Acme} RETURNING Contact(Name WHERE Note = '{x} {y}')",
+            {"x": "}"},
+            "FIND {Acme} RETURNING Contact(Name WHERE Note = '} {y}')",
+            id="braces inside a literal are text",
+        ),
+        pytest.param(
+            "FIND {{q}} RETURNING Contact(Id) LIMIT {n}",
+            {"q": "x", "n": "10"},
+            "FIND {x} RETURNING Contact(Id) LIMIT 10",
+            id="token outside FIND",
         ),
     ],
 )
-def test_sosl_placeholders(template: str, parameters: dict[str, str], expected: str) -> None:
+def test_sosl_fills_placeholders(template: str, parameters: dict[str, str], expected: str) -> None:
     assert render_sosl(template, parameters) == expected
 
 
-def test_unterminated_find_is_refused() -> None:
-    with pytest.raises(TemplateError, match="unterminated FIND"):
-        render_sosl("FIND {Acme RETURNING Account(Id)", {})
+def test_sosl_value_outside_find_and_literals_must_be_a_plain_token() -> None:
+    with pytest.raises(TemplateError, match=r"\{n\} is outside any quoted literal.*'\{n\}'"):
+        render_sosl("FIND {x} RETURNING Contact(Id) LIMIT {n}", {"n": "1) RETURNING User(Id"})
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        pytest.param("FIND {Acme RETURNING Account(Id)", "unterminated FIND", id="open FIND"),
+        pytest.param("FIND {Acme\\} RETURNING Account(Id)", "unterminated FIND", id="closing brace escaped"),
+        pytest.param("FIND {Acme} RETURNING Contact(Id WHERE Name = 'x)", "unterminated string literal", id="quote"),
+    ],
+)
+def test_unterminated_sosl_is_refused(template: str, message: str) -> None:
+    with pytest.raises(TemplateError, match=message):
+        render_sosl(template, {})
