@@ -11,13 +11,18 @@ escapes the next character) or inside SOSL's ``FIND {...}`` braces:
   LIKE pattern; they are left as they are, so a LIKE template can take a pattern from a parameter on
   purpose (a template that must match them literally cannot, which no Node.js flow could either).
 - inside SOSL's ``FIND {...}`` braces: a backslash before each SOSL reserved character
-  (``? & | ! { } [ ] ( ) ^ ~ * : \\ " ' + -``), so a value cannot close the braces or add operators.
+  (``? & | ! { } [ ] ( ) ^ ~ * : \\ " ' + -``), so a value cannot close the braces, add wildcards, phrases
+  or groups. Words stay words: a value ``a OR b`` searches for either, as it would typed into the search box.
 - anywhere else (``LIMIT {n}``, ``Id = {id}``): only a plain token (ASCII letters, digits, ``_ . + -``,
-  non-empty) is allowed; anything else is refused with a message that says to quote the placeholder.
+  non-empty) is allowed; anything else is refused with a message that says to quote the placeholder. A
+  SOSL ``FIND {q}`` (the placeholder as the braces themselves) is refused whatever the value, since the
+  braces would be lost: the message says to write ``FIND {{q}}``.
 
-In SOSL, braces that name no parameter stay as they are (SOSL's own ``FIND {Acme}`` uses them). SOQL has
-no braces of its own, so a ``{name}`` there without its parameter is a flow that forgot to pass it: it is
-refused (``INVALID_TEMPLATE``, no request sent) rather than searched for as the literal text ``{name}``.
+A placeholder's name is any parameter's name without a quote or backslash, as the Node.js function
+took it (``{customer-phone}`` too). In SOSL, braces that name no parameter stay as they are (SOSL's own
+``FIND {Acme}`` uses them). SOQL has no braces of its own, so a ``{name}`` there (an identifier) without
+its parameter is a flow that forgot to pass it: it is refused (``INVALID_TEMPLATE``, no request sent)
+rather than searched for as the literal text ``{name}``. Other braced text in SOQL (``'{"a": 1}'``) stays.
 """
 
 from __future__ import annotations
@@ -38,7 +43,10 @@ _SOQL_LITERAL_ESCAPES = {
 }
 _SOSL_RESERVED = frozenset("?&|!{}[]()^~*:\\\"'+-")
 _PLAIN_TOKEN = re.compile(r"[A-Za-z0-9_.+-]+")
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# a name never holds a quote or a backslash, so a placeholder cannot hide one from the scanner
+_PLACEHOLDER = re.compile(r"\{([^{}'\\]+)\}")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # how a parameter a SOQL template forgot looks
+_AFTER_FIND = re.compile(r"\bFIND\s*\Z", re.IGNORECASE)
 
 
 class TemplateError(ValueError):
@@ -68,15 +76,20 @@ def _render(template: str, parameters: Mapping[str, str], *, sosl: bool) -> str:
     index = 0
     while index < len(template):
         character = template[index]
-        placeholder = _PLACEHOLDER.match(template, index)
-        if placeholder and placeholder.group(1) in parameters:
-            name = placeholder.group(1)
+        placeholder = _PLACEHOLDER.match(template, index) if character == "{" else None
+        name = placeholder.group(1) if placeholder else ""
+        if placeholder and name in parameters:
             context = _Context.LITERAL if in_literal else _Context.SEARCH if search_depth else _Context.BARE
+            if sosl and context is _Context.BARE and _AFTER_FIND.search("".join(output)):
+                raise TemplateError(
+                    f"placeholder {{{name}}} follows FIND without braces of its own, so the value would lose SOSL's "
+                    "search braces: "
+                    f"write FIND {{{{{name}}}}} in the template, so the value is escaped as a search term"
+                )
             output.append(_escape(name, parameters[name], context))
             index = placeholder.end()
             continue
-        if placeholder and not sosl:
-            name = placeholder.group(1)
+        if placeholder and not sosl and _IDENTIFIER.fullmatch(name):
             raise TemplateError(
                 f"the query uses {{{name}}} but no parameter named {name} was passed: "
                 "add it to the Invoke AWS Lambda function block's parameters"

@@ -32,6 +32,7 @@ def runtime_size(result: dict[str, str]) -> int:
             id="list → index keys",
         ),
         pytest.param({"ids": ["a", "b"]}, {"ids.0": "a", "ids.1": "b"}, id="list of scalars"),
+        pytest.param({"m": [["a"], []]}, {"m.0.0": "a", "m.1": ""}, id="list in a list, as flat() keys it"),
         pytest.param({"Vip__c": True, "Closed": False}, {"Vip__c": "true", "Closed": "false"}, id="bool"),
         pytest.param({"Age__c": 36, "Neg": -5}, {"Age__c": "36", "Neg": "-5"}, id="int"),
         pytest.param({"Score__c": 0.5, "Whole": 3.0}, {"Score__c": "0.5", "Whole": "3.0"}, id="float"),
@@ -136,6 +137,11 @@ def test_all_records_keep_only_whole_records_under_the_limit(limit_bytes: int) -
     # the next record would not have fitted
     fuller = flatten_records({"totalSize": 100, "records": records[: returned + 1]}, limit_bytes=10**9)
     assert runtime_size(fuller) >= limit_bytes
+
+
+def test_a_first_record_too_large_leaves_none_rather_than_part_of_it() -> None:
+    result = flatten_records({"totalSize": 2, "records": [{"Body": "x" * 500}, {"Id": "1"}]}, limit_bytes=300)
+    assert result == {"totalSize": "2", "returnedSize": "0", "truncated": "true"}
 
 
 def test_all_records_answer_passes_connects_check() -> None:

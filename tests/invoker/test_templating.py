@@ -2,10 +2,45 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Mapping
+
 import pytest
 from invoker.templating import TemplateError, render_soql, render_sosl
 
 CONTACT_BY_NAME = "SELECT Id FROM Contact WHERE Name = '{n}'"
+Render = Callable[[str, Mapping[str, str]], str]
+
+HOSTILE_VALUES = [
+    "' OR Name != '",
+    "\\' OR 1=1",
+    "x'); DELETE",
+    "\\",
+    "a\\",
+    "}",
+    "} RETURNING User(Id) {",
+    "{n}",
+    "'\n'\r\t\b\f\"",
+    "山田'太郎 😀\u2028",
+    "*?~^:&|!()[]+-",
+]
+# a literal with its escapes, and FIND's braces with theirs, as Salesforce reads them
+_LITERAL = re.compile(r"'(?:\\.|[^'\\])*'", re.DOTALL)
+_SEARCH = re.compile(r"\{(?:\\.|[^{}\\])*\}", re.DOTALL)
+_SOQL_UNESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
+
+
+def structure(query: str) -> str:
+    """The query with every literal's and FIND term's content blanked: what a value must never change."""
+    return _SEARCH.sub("{}", _LITERAL.sub("''", query))
+
+
+def soql_unescape(literal: str) -> str:
+    return re.sub(r"\\(.)", lambda match: _SOQL_UNESCAPES.get(match[1], match[1]), literal[1:-1], flags=re.DOTALL)
+
+
+def sosl_unescape(term: str) -> str:
+    return re.sub(r"\\(.)", r"\1", term[1:-1], flags=re.DOTALL)
 
 
 @pytest.mark.parametrize(
@@ -34,6 +69,24 @@ CONTACT_BY_NAME = "SELECT Id FROM Contact WHERE Name = '{n}'"
             {"n": "{p}", "p": "1"},
             "SELECT Id FROM Contact WHERE Name = '{p}' AND Phone = '1'",
             id="a value is never rendered again",
+        ),
+        pytest.param(
+            "SELECT Id FROM Contact WHERE Phone = '{customer-phone}' OR MobilePhone = '{customer-phone}'",
+            {"customer-phone": "+81312345678"},
+            "SELECT Id FROM Contact WHERE Phone = '+81312345678' OR MobilePhone = '+81312345678'",
+            id="any parameter name, as Node.js took it",
+        ),
+        pytest.param(
+            "SELECT Id FROM Case WHERE Subject = '{\"a\": 1}' AND Id = '{id}'",
+            {"id": "5003000000D8cuI"},
+            "SELECT Id FROM Case WHERE Subject = '{\"a\": 1}' AND Id = '5003000000D8cuI'",
+            id="braced text naming no parameter stays",
+        ),
+        pytest.param(
+            "SELECT Id FROM Case WHERE A = '{x' AND B = 'y}'",
+            {"x' AND B = 'y": "z"},
+            "SELECT Id FROM Case WHERE A = '{x' AND B = 'y}'",
+            id="a name never spans a quote",
         ),
         pytest.param(
             "SELECT Id FROM Contact WHERE Name = '{n}'",
@@ -95,6 +148,32 @@ def test_soql_literal_values_cannot_leave_the_literal(value: str, expected_liter
     rendered = render_soql(CONTACT_BY_NAME, {"n": value})
     assert rendered.startswith(prefix)
     assert rendered.removeprefix(prefix) == expected_literal
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES)
+@pytest.mark.parametrize(
+    ("render", "template", "unescape"),
+    [
+        pytest.param(render_soql, "SELECT Id FROM Contact WHERE Name = '{n}' LIMIT 1", soql_unescape, id="soql"),
+        pytest.param(
+            render_sosl,
+            "FIND {Acme} RETURNING Contact(Id WHERE Name = '{n}')",
+            soql_unescape,
+            id="sosl RETURNING literal",
+        ),
+        pytest.param(render_sosl, "FIND {{n}} RETURNING Contact(Id)", sosl_unescape, id="sosl FIND"),
+    ],
+)
+def test_hostile_values_keep_the_query_structure_and_arrive_intact(
+    render: Render, template: str, unescape: Callable[[str], str], value: str
+) -> None:
+    """Whatever the value, the text outside literals and FIND terms is the template's, and the one
+    literal or term that holds the value reads back as exactly that value."""
+    rendered = render(template, {"n": value})
+    benign = render(template, {"n": "x"})
+    assert structure(rendered) == structure(benign)
+    holders = [m[0] for m in (_SEARCH if unescape is sosl_unescape else _LITERAL).finditer(rendered)]
+    assert unescape(holders[-1]) == value
 
 
 @pytest.mark.parametrize(
@@ -210,6 +289,19 @@ def test_unterminated_literal_is_refused(template: str) -> None:
 )
 def test_sosl_fills_placeholders(template: str, parameters: dict[str, str], expected: str) -> None:
     assert render_sosl(template, parameters) == expected
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        pytest.param("FIND {q} RETURNING Contact(Id)", id="FIND {q}"),
+        pytest.param("find  {q} IN NAME FIELDS", id="lower case, more spaces"),
+    ],
+)
+def test_sosl_placeholder_as_finds_braces_is_refused(template: str) -> None:
+    """``FIND {q}`` would send ``FIND Yamada``, which Salesforce rejects: say to write ``FIND {{q}}``."""
+    with pytest.raises(TemplateError, match=r"\{q\} follows FIND.*write FIND \{\{q\}\}"):
+        render_sosl(template, {"q": "Yamada"})
 
 
 def test_sosl_value_outside_find_and_literals_must_be_a_plain_token() -> None:
