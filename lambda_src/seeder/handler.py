@@ -1,12 +1,29 @@
-"""The seeder custom resource (CDK Provider framework onEvent handler).
+"""The seeder custom resource (CDK Provider framework onEvent handler ``seeder.handler.on_event``).
 
-Create: a new key pair and certificate, the four JSON keys of the setup guide, an empty access token.
-Update: changed settings are written (the key is kept) and the token cleared; a bumped ``KeyRotation``
-stages a new key as pending; ``ActivatePendingKey`` promotes it; a bumped ``CertificateRenewal`` issues a
-new certificate for the same key. A value the config leaves empty (the consumer key before the app
-exists) never blanks what is stored, so a consumer key set with scvctl survives every deploy. Delete
-leaves both secrets as they are (they are retained). Replays end in the same state. The answer carries
-the certificate (public) and never the private key.
+It does at deploy time what the setup guide does by hand (openssl key and certificate, jq, put-secret-value,
+"clear the access token"), and it is safe to run again: every decision is taken from the event and the
+stored state, so a replayed event ends in the same state.
+
+Create
+    No private key stored: a new RSA-2048 key and certificate, the four JSON keys of the guide plus the
+    certificate, and an empty access token. A key already stored (a retried Create, or secrets made by
+    hand and adopted with ``AdoptExisting``) is kept untouched; only missing JSON keys are filled, and a
+    missing certificate is made FROM THAT KEY (the old ``server.crt`` stays valid: same key).
+Update
+    ``Subject``, ``Audience`` or a non-empty ``ConsumerKey`` that changed since the last deploy is written
+    (key and certificate kept) and the token cleared; so is a changed ``SettingsVersion``. A config value
+    left empty or unchanged never overwrites a stored one, so a consumer key set later with scvctl
+    survives every deploy. ``KeyRotation`` bumped: a new key and certificate are staged as ``AWSPENDING``
+    (calls go on with the current key; ``Data.Certificate`` is the pending certificate to upload).
+    ``ActivatePendingKey`` "true" with a staged key: it is promoted and the token cleared.
+    ``CertificateRenewal`` bumped: a new certificate for the CURRENT key (a staged key already has a fresh
+    one); the token is kept, since the key did not change. A counter that goes down (CloudFormation rolling
+    back a failed update) unstages the rotation the failed update staged and renews nothing.
+Delete
+    Nothing: both secrets are retained with the stack's resources. Never fails.
+
+The answer holds the certificate (public) and facts about it, never the private key; the logs are JSON
+lines naming what was done, never a value read from a secret.
 """
 
 from __future__ import annotations
@@ -14,18 +31,39 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from seeder.credentials import certificate_info, generate_private_key, issue_certificate
-from seeder.store import Document, SecretStore
+from seeder.credentials import (
+    CredentialError,
+    certificate_info,
+    certificate_matches_key,
+    generate_key_pair,
+    generate_private_key,
+    issue_certificate,
+    load_certificate,
+    load_private_key,
+    public_key_fingerprint,
+    renew_certificate,
+)
+from seeder.store import Document, SecretStore, SecretValueError, StoreError
 
 PHYSICAL_ID_SUFFIX = "-salesforce-secret-seed"
+DEFAULT_VALIDITY_DAYS = 730
+
+
+def physical_resource_id(contact_center: str) -> str:
+    """Stable per contact center: CloudFormation never replaces the resource because of a property change."""
+    return f"{contact_center}{PHYSICAL_ID_SUFFIX}"
+
+
+class SeederError(ValueError):
+    """The event cannot be acted on; the message says what to change."""
 
 
 @dataclass(frozen=True)
 class SeedProperties:
-    """The custom resource's properties (all strings in CloudFormation)."""
+    """The custom resource's properties (all strings in CloudFormation), as infra/seeder.py sends them."""
 
     contact_center: str
     main_secret_id: str
@@ -43,107 +81,228 @@ class SeedProperties:
 
     @classmethod
     def parse(cls, properties: Mapping[str, Any]) -> SeedProperties:
-        try:
-            return cls(
-                contact_center=properties["ContactCenter"],
-                main_secret_id=properties["MainSecretId"],
-                access_secret_id=properties["AccessSecretId"],
-                subject=properties.get("Subject", ""),
-                audience=properties.get("Audience", ""),
-                consumer_key=properties.get("ConsumerKey", ""),
-                common_name=properties.get("CertificateCommonName") or f"{properties['ContactCenter']} Salesforce JWT",
-                validity_days=int(properties.get("CertificateValidityDays", "730")),
-                key_rotation=str(properties.get("KeyRotation", "0")),
-                certificate_renewal=str(properties.get("CertificateRenewal", "0")),
-                activate_pending_key=str(properties.get("ActivatePendingKey", "false")).lower() == "true",
-                adopt_existing=str(properties.get("AdoptExisting", "false")).lower() == "true",
-                settings_version=properties.get("SettingsVersion", ""),
+        def text(name: str, default: str = "") -> str:
+            value = properties.get(name, default)
+            return default if value is None else str(value)
+
+        absent = [name for name in ("ContactCenter", "MainSecretId", "AccessSecretId") if not text(name)]
+        if absent:
+            raise SeederError(
+                f"the custom resource lacks the properties {', '.join(absent)}: deploy it with this project's stack"
             )
-        except KeyError as missing:
-            raise ValueError(
-                f"the custom resource lacks the property {missing}: redeploy with this project's stack"
-            ) from None
-        except ValueError:
-            raise ValueError("CertificateValidityDays must be a whole number of days") from None
+        validity = text("CertificateValidityDays", str(DEFAULT_VALIDITY_DAYS))
+        if not validity.isdigit() or int(validity) < 1:
+            raise SeederError(
+                f"CertificateValidityDays must be a whole number of days (at least 1), not {validity!r}: "
+                "fix certificate.validity_days in the contact-center config"
+            )
+        contact_center = text("ContactCenter")
+        return cls(
+            contact_center=contact_center,
+            main_secret_id=text("MainSecretId"),
+            access_secret_id=text("AccessSecretId"),
+            subject=text("Subject"),
+            audience=text("Audience"),
+            consumer_key=text("ConsumerKey"),
+            common_name=text("CertificateCommonName") or f"{contact_center} Salesforce JWT",
+            validity_days=int(validity),
+            key_rotation=text("KeyRotation", "0"),
+            certificate_renewal=text("CertificateRenewal", "0"),
+            activate_pending_key=text("ActivatePendingKey", "false").lower() == "true",
+            adopt_existing=text("AdoptExisting", "false").lower() == "true",
+            settings_version=text("SettingsVersion"),
+        )
+
+
+@dataclass
+class SeedOutcome:
+    """The custom resource's attributes and the names of the steps taken (for the log)."""
+
+    data: dict[str, str]
+    actions: list[str] = field(default_factory=list)
 
 
 def on_event(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
-    request_type = event["RequestType"]
-    properties = SeedProperties.parse(event["ResourceProperties"])
-    physical_id = f"{properties.contact_center}{PHYSICAL_ID_SUFFIX}"
-    _log("seeder event", request_type=request_type, contact_center=properties.contact_center)
+    """Provider framework entry point: returns the physical id and Data, or raises with what to fix."""
+    request_type = event.get("RequestType")
+    raw = event.get("ResourceProperties") or {}
+    contact_center = str(raw.get("ContactCenter") or "")
+    log_fields = {
+        "request_type": request_type,
+        "request_id": event.get("RequestId"),
+        "logical_resource_id": event.get("LogicalResourceId"),
+        "contact_center": contact_center,
+    }
     if request_type == "Delete":
-        return {"PhysicalResourceId": event.get("PhysicalResourceId", physical_id)}
-    old = SeedProperties.parse(event["OldResourceProperties"]) if "OldResourceProperties" in event else None
-    import boto3  # provided by the Lambda runtime; only a real event needs it
+        # Before any parsing: a Delete that fails leaves the stack stuck in DELETE_FAILED / ROLLBACK_FAILED.
+        _log("INFO", "delete: nothing to do, both secrets are retained", **log_fields)
+        return {"PhysicalResourceId": event.get("PhysicalResourceId") or physical_resource_id(contact_center)}
+    if request_type not in ("Create", "Update"):
+        raise SeederError(f"unknown RequestType {request_type!r}: expected Create, Update or Delete")
+    try:
+        new = SeedProperties.parse(raw)
+        old_raw = event.get("OldResourceProperties") if request_type == "Update" else None
+        old = SeedProperties.parse(old_raw) if old_raw else None
+        store = SecretStore(_secrets_manager_client(), new.contact_center, new.main_secret_id, new.access_secret_id)
+        outcome = seed(store, new, old)
+    except (SeederError, StoreError, CredentialError) as error:
+        _log("ERROR", str(error), error_type=type(error).__name__, **log_fields)
+        raise
+    shown = {name: value for name, value in outcome.data.items() if name != "Certificate"}
+    _log("INFO", "seeded", actions=outcome.actions, **shown, **log_fields)
+    return {"PhysicalResourceId": physical_resource_id(new.contact_center), "Data": outcome.data}
 
-    store = SecretStore(
-        boto3.client("secretsmanager"),
-        properties.contact_center,
-        properties.main_secret_id,
-        properties.access_secret_id,
-    )
-    data = seed(store, properties, old)
-    _log("seeded", contact_center=properties.contact_center, **{k: v for k, v in data.items() if k != "Certificate"})
-    return {"PhysicalResourceId": physical_id, "Data": data}
 
-
-def seed(store: SecretStore, new: SeedProperties, old: SeedProperties | None) -> dict[str, str]:
-    """Bring the secrets to what the properties ask for; returns the custom resource's attributes."""
+def seed(store: SecretStore, new: SeedProperties, old: SeedProperties | None) -> SeedOutcome:
+    """Bring the secrets to what the properties ask for (``old`` is None on Create)."""
     keys = store.keys
-    current = store.read_current() or {}
-    document: Document = dict(current)
-    certificate_is_new = False
+    actions: list[str] = []
+    before = store.read_current() or {}
+    document: Document = dict(before)
+    certificate_is_new = old is None and not new.adopt_existing  # a new stack's certificate is not in Salesforce yet
+
+    # 1. The key: made once, never replaced here (a rotation goes through AWSPENDING).
     if not document.get(keys.private_key):
         document[keys.private_key] = generate_private_key()
         document.pop(keys.certificate, None)
-    if not document.get(keys.certificate) or (old is not None and old.certificate_renewal != new.certificate_renewal):
-        document[keys.certificate] = issue_certificate(document[keys.private_key], new.common_name, new.validity_days)
+        actions.append("generated-key")
+    private_key = document[keys.private_key]
+    _check_stored_key(store, private_key)
+
+    # 2. The certificate of the current key: made if missing or not this key's, renewed when asked.
+    renewal_requested = old is not None and _bumped(old.certificate_renewal, new.certificate_renewal)
+    renewal_version = None
+    if renewal_requested:
         certificate_is_new = True
+        renewal_version = store.version_id(
+            f"renewal={new.certificate_renewal};key={public_key_fingerprint(private_key)}"
+        )
+        if store.read_version(renewal_version) is not None:  # a replay: this renewal was written already
+            renewal_version = None
+            actions.append("renewal-already-written")
+    if not _certificate_fits(private_key, document.get(keys.certificate)):
+        document[keys.certificate] = issue_certificate(private_key, new.common_name, new.validity_days)
+        certificate_is_new = True
+        actions.append("issued-certificate")
+    elif renewal_version is not None:
+        document[keys.certificate] = renew_certificate(private_key, new.common_name, new.validity_days)
+        actions.append("renewed-certificate")
+
+    # 3. Settings: the config wins when it changed since the last deploy or the secret lacks the value;
+    # an empty config value never blanks a stored one (the consumer key is often set later with scvctl).
     for key, value, old_value in (
         (keys.subject, new.subject, old.subject if old else None),
         (keys.audience, new.audience, old.audience if old else None),
         (keys.consumer_key, new.consumer_key, old.consumer_key if old else None),
     ):
-        # The config wins when it changed since the last deploy or the secret lacks the value; an empty
-        # config value never blanks a stored one (the consumer key is often set later with scvctl).
         if value and (not document.get(key) or (old_value is not None and old_value != value)):
             document[key] = value
         document.setdefault(key, "")
-    identity_changed = any(document.get(k) != current.get(k) for k in (keys.private_key, *keys.required_main_keys))
+    identity_changed = any(document.get(key) != before.get(key) for key in keys.required_main_keys)
     settings_changed = old is not None and old.settings_version != new.settings_version
-    if document != current:
-        store.write_current(document)
+    if document != before:
+        store.write_current(document, version_id=renewal_version)
+        actions.append("wrote-main-secret")
 
+    # 4. Rotation: stage a new key as AWSPENDING (current untouched), or unstage it on a rollback.
     pending = store.read_pending()
     if old is not None and old.key_rotation != new.key_rotation:
-        rotated_key = generate_private_key()
-        rotated = {
-            **document,
-            keys.private_key: rotated_key,
-            keys.certificate: issue_certificate(rotated_key, new.common_name, new.validity_days),
-        }
-        store.stage_pending(rotated, new.key_rotation)
-        pending = store.read_pending()  # a replayed event keeps the key it staged the first time
+        if _bumped(old.key_rotation, new.key_rotation):
+            rotated_key, rotated_certificate = generate_key_pair(new.common_name, new.validity_days)
+            rotated = {**document, keys.private_key: rotated_key, keys.certificate: rotated_certificate}
+            store.stage_pending(rotated, new.key_rotation)  # a replay finds its first key staged
+            certificate_is_new = True
+            actions.append("staged-rotation")
+        elif store.discard_pending(only_version_id=store.rotation_version_id(old.key_rotation, private_key)):
+            actions.append("unstaged-rolled-back-rotation")
+        pending = store.read_pending()
+
+    # 5. Activation: the staged key becomes current, with the current consumer key, subject and audience.
     activated = False
     if new.activate_pending_key and pending is not None:
         document = store.promote_pending()
         pending, activated = None, True
+        actions.append("activated-pending-key")
+        if not document.get(keys.certificate):  # staged by hand without one
+            document[keys.certificate] = issue_certificate(
+                document[keys.private_key], new.common_name, new.validity_days
+            )
+            store.write_current(document)
+            certificate_is_new = True
+            actions.append("issued-certificate")
 
-    if identity_changed or settings_changed or activated or store.read_token() is None:
+    # 6. The token: cleared whenever what it was issued for changed (as the guide requires), kept otherwise.
+    if identity_changed or settings_changed or activated or _token_unset(store):
         store.clear_token()
+        actions.append("cleared-token")
 
-    shown = pending[1][keys.certificate] if pending is not None else document[keys.certificate]
+    shown = document[keys.certificate]
+    if pending is not None:
+        if pending[1].get(keys.certificate):
+            shown = pending[1][keys.certificate]
+        else:
+            actions.append("pending-key-has-no-certificate")
     info = certificate_info(shown)
-    return {
-        "Certificate": shown,
-        "CertificateFingerprintSha256": info.fingerprint_sha256,
-        "CertificateNotAfter": info.not_after,
-        "PendingRotation": "true" if pending is not None else "false",
-        "CertificateIsNew": "true" if certificate_is_new or pending is not None or activated else "false",
-    }
+    return SeedOutcome(
+        data={
+            "Certificate": shown,
+            "CertificateFingerprintSha256": info.fingerprint_sha256,
+            "CertificateNotAfter": info.not_after,
+            "PendingRotation": "true" if pending is not None else "false",
+            "CertificateIsNew": "true" if certificate_is_new else "false",
+        },
+        actions=actions,
+    )
 
 
-def _log(message: str, **fields: Any) -> None:
-    """One JSON line (no secret values are ever passed here)."""
-    print(json.dumps({"level": "INFO", "message": message, **fields}), file=sys.stdout, flush=True)
+def _bumped(old: str, new: str) -> bool:
+    """A counter went up (a request); down is CloudFormation rolling back (or a revert): undo, do not redo."""
+    if old == new:
+        return False
+    try:
+        return int(new) > int(old)
+    except ValueError:
+        return True
+
+
+def _check_stored_key(store: SecretStore, private_key: str) -> None:
+    try:
+        load_private_key(private_key)
+    except CredentialError as error:
+        raise StoreError(
+            f"secret {store.main_secret_id}: the stored {store.keys.private_key} cannot be used: {error}; "
+            "then put it back with 'scvctl key import'"
+        ) from None
+
+
+def _certificate_fits(private_key: str, certificate: str | None) -> bool:
+    """A stored certificate that is readable and carries this key's public key (else a new one is made)."""
+    if not certificate:
+        return False
+    try:
+        load_certificate(certificate)
+    except CredentialError:
+        return False
+    return certificate_matches_key(private_key, certificate)
+
+
+def _token_unset(store: SecretStore) -> bool:
+    """The access secret has no token entry, or no readable value (it is only a cache: rewriting it is safe)."""
+    try:
+        return store.read_token() is None
+    except SecretValueError:
+        return True
+
+
+def _secrets_manager_client() -> Any:
+    """boto3 comes with the Lambda runtime; imported here so that parsing and Delete never need it."""
+    import boto3
+    from botocore.config import Config
+
+    config = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=15)
+    return boto3.client("secretsmanager", config=config)
+
+
+def _log(level: str, message: str, **fields: Any) -> None:
+    """One JSON line on stdout (CloudWatch Logs). Callers pass names and public facts, never secret values."""
+    print(json.dumps({"level": level, "message": message, **fields}, default=str), file=sys.stdout, flush=True)
