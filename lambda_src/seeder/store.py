@@ -58,7 +58,13 @@ class SecretStore:
         response = self._get(self.main_secret_id, stage=PENDING_STAGE)
         if response is None:
             return None
-        return response["VersionId"], self._parse(self.main_secret_id, response)
+        try:
+            return response["VersionId"], self._parse(self.main_secret_id, response)
+        except SecretValueError as error:
+            raise SecretValueError(
+                f"{error} (this is its AWSPENDING version {response['VersionId']}: "
+                "unstage it with 'scvctl key discard', then rotate again)"
+            ) from None
 
     def read_version(self, version_id: str) -> Document | None:
         """One version of the main secret by id (labelled or not), or None if there is no such version."""

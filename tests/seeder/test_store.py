@@ -177,3 +177,10 @@ def test_errors_carry_the_aws_code_and_message_but_no_value(stack: Stack, seeder
         stack.store.clear_token()
     assert str(raised.value).startswith(f"secret {stack.access_arn}: DecryptionFailure: ")
     assert "the key is disabled" in str(raised.value)
+
+
+def test_a_broken_pending_version_says_how_to_get_rid_of_it(stack: Stack, seeder: SeederCode) -> None:
+    stack.store.write_current(document(seeder))
+    stack.client.put_secret_value(SecretId=stack.main_arn, SecretString="{oops", VersionStages=["AWSPENDING"])
+    with pytest.raises(seeder.store.SecretValueError, match="AWSPENDING version .*scvctl key discard"):
+        stack.store.read_pending()
