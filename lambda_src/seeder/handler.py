@@ -190,15 +190,20 @@ def seed(store: SecretStore, new: SeedProperties, old: SeedProperties | None) ->
 
     # 3. Settings: the config wins when it changed since the last deploy or the secret lacks the value;
     # an empty config value never blanks a stored one (the consumer key is often set later with scvctl).
+    config_changed = False
     for key, value, old_value in (
         (keys.subject, new.subject, old.subject if old else None),
         (keys.audience, new.audience, old.audience if old else None),
         (keys.consumer_key, new.consumer_key, old.consumer_key if old else None),
     ):
-        if value and (not document.get(key) or (old_value is not None and old_value != value)):
+        changed = bool(value) and old_value is not None and old_value != value
+        if value and (changed or not document.get(key)):
             document[key] = value
         document.setdefault(key, "")
-    identity_changed = any(document.get(key) != before.get(key) for key in keys.required_main_keys)
+        config_changed = config_changed or changed
+    # Judged from the event as well as from what was stored: a replay after a crash between writing the
+    # main secret and clearing the token still clears it.
+    identity_changed = config_changed or any(document.get(k) != before.get(k) for k in keys.required_main_keys)
     settings_changed = old is not None and old.settings_version != new.settings_version
     if document != before:
         store.write_current(document, version_id=renewal_version)
@@ -299,7 +304,8 @@ def _secrets_manager_client() -> Any:
     import boto3
     from botocore.config import Config
 
-    config = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=15)
+    # Worst case 3 x (3 s + 10 s) per call: a stuck call fails the deploy with a message well within the timeout.
+    config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10)
     return boto3.client("secretsmanager", config=config)
 
 

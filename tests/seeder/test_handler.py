@@ -555,3 +555,26 @@ def test_logs_are_json_lines_naming_what_was_done(stack: Stack, capsys: pytest.C
     assert seeded[1]["actions"] == ["staged-rotation"]
     assert all(record["contact_center"] == CC for record in records)
     assert all("Certificate" not in record for record in records)
+
+
+def test_a_replay_after_a_crash_before_the_token_was_cleared_clears_it(stack: Stack) -> None:
+    stack.create()
+    # The first attempt of the Update wrote the main secret, then died before clearing the token.
+    stack.store.write_current({**stack.main_document(), KEYS.subject: "other@example.com"})
+    stack.set_token("00D!minted-for-the-old-subject")
+    stack.update(Subject="other@example.com")  # the replay finds the main secret already as asked
+    assert stack.token() == ""
+
+
+def test_the_answer_fits_cloudformations_4096_byte_response(stack: Stack) -> None:
+    result = stack.create(CertificateCommonName="x" * 64)
+    response = {
+        "Status": "SUCCESS",
+        "Reason": "See the details in CloudWatch Log Stream: 2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef",
+        "PhysicalResourceId": result["PhysicalResourceId"],
+        "StackId": "arn:aws:cloudformation:ap-northeast-1:123456789012:stack/" + "s" * 128 + "/" + "0" * 36,
+        "RequestId": "0" * 36,
+        "LogicalResourceId": "SecretSeederSeed" + "0" * 8,
+        "Data": result["Data"],
+    }
+    assert len(json.dumps(response).encode()) < 4096
