@@ -95,7 +95,7 @@ class ContactCenterSecrets(Construct):
         self._allow(
             grantee,
             "StageRotatedKeys",
-            ["secretsmanager:UpdateSecretVersionStage", "secretsmanager:ListSecretVersionIds"],
+            ["secretsmanager:UpdateSecretVersionStage"],
             self.main_secret,
         )
         self._allow_key(grantee, ["kms:Decrypt", "kms:GenerateDataKey"])
