@@ -115,6 +115,11 @@ class SecretStore:
         pending = self.read_pending()
         if pending is not None and pending[0] == version_id:
             return version_id
+        if self.read_version(version_id) is not None:
+            # Staged before and unstaged since (a rollback, a discard): label that same version again. A put
+            # would not do: Secrets Manager ignores a repeated token with the same value (and attaches no label).
+            self._move_stage(PENDING_STAGE, version_id, pending[0] if pending else None)
+            return version_id
         try:
             self._client.put_secret_value(
                 SecretId=self.main_secret_id,
@@ -123,7 +128,7 @@ class SecretStore:
                 VersionStages=[PENDING_STAGE],
             )
         except self._client.exceptions.ResourceExistsException:
-            # This rotation was staged before and unstaged since: stage that same key again.
+            # Written between our read and our put (another caller of the same rotation): label that version.
             self._move_stage(PENDING_STAGE, version_id, pending[0] if pending else None)
         except Exception as error:
             raise _store_error(self.main_secret_id, error) from None

@@ -109,6 +109,18 @@ def test_a_discarded_rotation_asked_for_again_gets_its_first_key_back(stack: Sta
     assert stack.store.read_pending() == (version, staged)
 
 
+def test_the_same_document_staged_again_after_a_discard_is_staged(stack: Stack, seeder: SeederCode) -> None:
+    # Secrets Manager silently ignores a PutSecretValue that repeats a version's token and value (no label
+    # is attached), so re-staging the very same document must move the label, not rely on the put.
+    current = document(seeder)
+    stack.store.write_current(current)
+    staged = rotated(seeder, current)
+    version = stack.store.stage_pending(staged, "1")
+    assert stack.store.discard_pending()
+    assert stack.store.stage_pending(staged, "1") == version
+    assert stack.store.read_pending() == (version, staged)
+
+
 def test_staging_needs_a_current_key(stack: Stack, seeder: SeederCode) -> None:
     with pytest.raises(seeder.store.StoreError, match="no current key to rotate from"):
         stack.store.stage_pending(document(seeder), "1")
