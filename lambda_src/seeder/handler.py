@@ -15,7 +15,10 @@ Update
     left empty or unchanged never overwrites a stored one, so a consumer key set later with scvctl
     survives every deploy. ``KeyRotation`` bumped: a new key and certificate are staged as ``AWSPENDING``
     (calls go on with the current key; ``Data.Certificate`` is the pending certificate to upload).
-    ``ActivatePendingKey`` "true" with a staged key: it is promoted and the token cleared.
+    ``ActivatePendingKey`` turned to "true" by this deploy, with a key staged (by this deploy's
+    ``KeyRotation`` or earlier, e.g. by ``scvctl key rotate``): it is promoted and the token cleared. Only
+    the deploy that turns it on activates: a "true" left in the config never promotes a key staged later,
+    whose certificate may not be in Salesforce yet (that would stop every call until it is uploaded).
     ``CertificateRenewal`` bumped: a new certificate for the CURRENT key (a staged key already has a fresh
     one); the token is kept, since the key did not change. A counter that goes down (CloudFormation rolling
     back a failed update) unstages the rotation the failed update staged and renews nothing.
@@ -224,7 +227,10 @@ def seed(store: SecretStore, new: SeedProperties, old: SeedProperties | None) ->
 
     # 5. Activation: the staged key becomes current, with the current consumer key, subject and audience.
     activated = False
-    if new.activate_pending_key and pending is not None:
+    activation_requested = new.activate_pending_key and (old is None or not old.activate_pending_key)
+    if new.activate_pending_key and not activation_requested and pending is not None:
+        actions.append("kept-pending-key-activate-was-already-true")
+    if activation_requested and pending is not None:
         document = store.promote_pending()
         pending, activated = None, True
         actions.append("activated-pending-key")

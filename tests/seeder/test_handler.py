@@ -437,6 +437,28 @@ def test_rotation_and_activation_in_one_deploy_replace_the_key(stack: Stack) -> 
     assert not stack.has_pending()
 
 
+def test_an_activation_left_on_never_promotes_a_key_staged_later(stack: Stack, seeder: SeederCode) -> None:
+    # The staged certificate may not be in Salesforce yet: promoting it would stop every call until it is.
+    stack.create()
+    stack.update(KeyRotation="1")
+    stack.update(ActivatePendingKey="true")  # activates rotation 1; the config keeps saying "true"
+    in_use = stack.main_document()
+    key, certificate = seeder.credentials.generate_key_pair("scvctl", 30)
+    stack.store.stage_pending({**in_use, KEYS.private_key: key, KEYS.certificate: certificate}, "cli-1")
+    shown = stack.update(Subject="other@example.com")
+    assert stack.main_document()[KEYS.private_key] == in_use[KEYS.private_key]
+    assert (shown["Data"]["PendingRotation"], shown["Data"]["Certificate"]) == ("true", certificate)
+    rotated = stack.update(KeyRotation="2")  # a config rotation: staged, not activated
+    assert stack.main_document()[KEYS.private_key] == in_use[KEYS.private_key]
+    assert rotated["Data"]["PendingRotation"] == "true"
+    staged = stack.main_document("AWSPENDING")[KEYS.private_key]
+    stack.update(ActivatePendingKey="false")
+    assert stack.has_pending()
+    stack.update(ActivatePendingKey="true")  # turned on again: this deploy activates
+    assert stack.main_document()[KEYS.private_key] == staged
+    assert not stack.has_pending()
+
+
 def test_a_rotation_staged_with_scvctl_is_shown_and_activated_by_a_deploy(stack: Stack, seeder: SeederCode) -> None:
     stack.create()
     key, certificate = seeder.credentials.generate_key_pair("scvctl", 30)
