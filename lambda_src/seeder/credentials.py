@@ -27,6 +27,8 @@ MIN_KEY_SIZE = 2048
 MAX_COMMON_NAME_LENGTH = 64
 #: notBefore is set slightly in the past so a clock a little behind ours still accepts the certificate
 CLOCK_SKEW = timedelta(minutes=5)
+#: a bound well past any policy (infra allows 3650) that keeps notAfter a representable date
+MAX_VALIDITY_DAYS = 36500
 DECRYPT_HINT = "openssl rsa -in server.pass.key -out server.key"
 
 
@@ -100,8 +102,8 @@ def issue_certificate(private_key_pem: str, common_name: str, validity_days: int
     Random 127-bit serial, ``CN=<common_name>`` as both subject and issuer, valid from now (less a little
     clock skew) for ``validity_days`` days.
     """
-    if not isinstance(validity_days, int) or validity_days < 1:
-        raise CredentialError(f"the certificate validity must be at least one day, not {validity_days!r}")
+    if not isinstance(validity_days, int) or not 1 <= validity_days <= MAX_VALIDITY_DAYS:
+        raise CredentialError(f"the certificate validity must be 1 to {MAX_VALIDITY_DAYS} days, not {validity_days!r}")
     if not common_name or len(common_name) > MAX_COMMON_NAME_LENGTH:
         raise CredentialError(
             f"the certificate common name must be 1 to {MAX_COMMON_NAME_LENGTH} characters, not {common_name!r}"

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from seeder.credentials import (
+    MAX_VALIDITY_DAYS,
     CredentialError,
     certificate_info,
     certificate_matches_key,
@@ -94,9 +95,10 @@ class SeedProperties:
                 f"the custom resource lacks the properties {', '.join(absent)}: deploy it with this project's stack"
             )
         validity = text("CertificateValidityDays", str(DEFAULT_VALIDITY_DAYS))
-        if not validity.isdigit() or int(validity) < 1:
+        if not (validity.isascii() and validity.isdigit()) or not 1 <= int(validity) <= MAX_VALIDITY_DAYS:
             raise SeederError(
-                f"CertificateValidityDays must be a whole number of days (at least 1), not {validity!r}: "
+                f"CertificateValidityDays must be a whole number of days from 1 to {MAX_VALIDITY_DAYS}, "
+                f"not {validity!r}: "
                 "fix certificate.validity_days in the contact-center config"
             )
         contact_center = text("ContactCenter")

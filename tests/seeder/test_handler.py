@@ -533,7 +533,8 @@ def test_a_kms_failure_while_writing_leaves_the_secrets_as_they_were(
     [
         ({"MainSecretId": ""}, "lacks the properties MainSecretId"),
         ({"CertificateValidityDays": "two years"}, "CertificateValidityDays must be a whole number"),
-        ({"CertificateValidityDays": "0"}, "at least 1"),
+        ({"CertificateValidityDays": "0"}, "from 1 to 36500"),
+        ({"CertificateValidityDays": "99999999"}, "from 1 to 36500"),
     ],
 )
 def test_bad_properties_fail_with_what_to_change(
