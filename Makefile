@@ -9,7 +9,7 @@ CDK := npx --no-install cdk
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
 export CDK_DISABLE_VERSION_CHECK := 1
 
-.PHONY: install synth test deploy diff demo emulator lint lock clean
+.PHONY: install synth test deploy diff demo emulator bench lint lock clean
 
 $(BIN)/activate: requirements.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,9 @@ demo: synth
 
 emulator: install
 	$(BIN)/python -m tests.emulators.salesforce $(ARGS)
+
+bench: synth
+	$(BIN)/python -m benchmarks.run
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,0 +1,205 @@
+"""Runs INSIDE an isolated Lambda-Python process (``python3.13 -I -S -B lambda_worker.py <result.json>``).
+
+Why a separate script: the figures that need the handler in-process (import cost, first call, handler
+overhead vs a bare ``requests`` GET) must be taken in a process that sees only what the Lambda runtime
+would: the bundle from cdk.out and the runtime's boto3, under the runtime's Python. The emulators run in
+the parent (``make bench``) process, so their server threads never compete with the measured code for this
+process's GIL. Only the standard library is imported before the bundle's paths are set; the fake Lambda
+context is the harness's own (tests/harness/runner.py, loaded by file path so nothing else of the repository
+becomes importable).
+
+Input: one JSON object on stdin (``mode``, ``paths``, ``handler``, ``runner``, ``event`` and the mode's
+arguments). Output: one JSON object written to the result file named by argv[1]. The handler's log lines go to
+stdout, a pipe the parent drains, as on Lambda.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+import time
+from collections.abc import Callable  # loaded already: json imports re, which imports collections
+
+# No ``typing`` import: the handler's own import of it must be part of the measured import. Annotations are
+# never evaluated (``from __future__ import annotations``); plain ``dict``/``object`` say enough here.
+
+#: Lambda's per-invocation limit for the function (8 s, Amazon Connect's)
+TIMEOUT_MS = 8000
+
+
+def _load_context_class(runner_path: str) -> type:
+    """tests/harness/runner.py's LambdaContext, without putting tests/ on sys.path (loaded after the handler)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_harness_runner", runner_path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.LambdaContext
+
+
+def _context(context_class: type) -> object:
+    import uuid  # imported here: the handler's own import of uuid must be part of the measured import
+
+    return context_class(str(uuid.uuid4()), time.monotonic() + TIMEOUT_MS / 1000)
+
+
+def _import_handler(config: dict) -> tuple[Callable[..., object], float]:
+    module_name, function_name = config["handler"].rsplit(".", 1)
+    started = time.perf_counter()
+    handler = getattr(importlib.import_module(module_name), function_name)
+    return handler, (time.perf_counter() - started) * 1000
+
+
+def cold(config: dict) -> dict:
+    """Module import, then the first invocation: what a cold start costs after the interpreter is up.
+
+    Only json and importlib are loaded before the handler's import; the harness's context class is loaded after
+    it, so nothing the handler imports is paid for outside the measured import. (The Lambda runtime client has
+    json, logging and traceback loaded at that point, so on Lambda the import is a little shorter: figure 4
+    reports that variant separately.)
+    """
+    handler, import_ms = _import_handler(config)
+    context_class = _load_context_class(config["runner"])
+    started = time.perf_counter()
+    payload = handler(config["event"], _context(context_class))
+    first_ms = (time.perf_counter() - started) * 1000
+    boto3_loaded = "boto3" in sys.modules
+    jwt_loaded = "jwt" in sys.modules
+    return {
+        "import_ms": import_ms,
+        "first_ms": first_ms,
+        "payload": payload,
+        "boto3_imported": boto3_loaded,
+        "jwt_imported": jwt_loaded,
+        "modules_loaded": len(sys.modules),
+        "python": sys.version.split()[0],
+    }
+
+
+def import_only(config: dict) -> dict:
+    """The handler's import alone, after importing ``preload`` untimed: the difference from an import without
+    preload is what those modules cost the handler's import (their marginal cost, shared imports excluded)."""
+    for module in config.get("preload", []):
+        importlib.import_module(module)
+    _, import_ms = _import_handler(config)
+    return {"import_ms": import_ms}
+
+
+def overhead(config: dict) -> dict:
+    """Warm handler calls and bare ``requests`` GETs of the same URL, in rotating batches.
+
+    Both use the bundle's ``requests`` with one keep-alive Session (the handler keeps one per container), the
+    same Authorization header and the same emulator, so the difference is what the handler adds: event
+    parsing, templating, the time budget, token lookup, response flattening and the summary log line.
+    """
+    import logging
+
+    import requests  # the bundle's copy: sys.path starts with the bundle
+
+    handler, _ = _import_handler(config)
+    context_class = _load_context_class(config["runner"])
+    event = config["event"]
+    handler(event, _context(context_class))  # cold call: container state, connection, token
+    session = requests.Session()
+    session.headers["User-Agent"] = "bench-bare-get"
+    url, headers = config["url"], {"Accept": "application/json", "Authorization": config["authorization"]}
+
+    def bare(_: object) -> None:
+        response = session.get(url, headers=headers, timeout=(3.05, 7.6), allow_redirects=False)
+        response.raise_for_status()
+        response.json()
+
+    def through_handler(context: object) -> None:
+        handler(event, context)
+
+    # Powertools' Logger is a logging.Logger named after the service. At WARNING the handler does the same
+    # work minus formatting and writing its INFO summary line: the "quiet" kind isolates that line's cost.
+    invoker_logger = logging.getLogger(config["logger_name"])
+    info_level = invoker_logger.getEffectiveLevel()
+    kinds = (
+        (through_handler, "handler_ns", info_level),
+        (through_handler, "quiet_handler_ns", logging.WARNING),
+        (bare, "bare_ns", info_level),
+    )
+    for _ in range(config["warmup"]):
+        for call, _, log_level in kinds:
+            invoker_logger.setLevel(log_level)
+            call(None if call is bare else _context(context_class))
+    samples: dict[str, list[int]] = {key: [] for _, key, _ in kinds}
+    batch, batches = config["batch"], config["batches"]
+    for index in range(batches):  # bounded: batches x batch calls of each kind
+        # rotate which kind goes first, so none always follows another's cache effects
+        for call, key, log_level in kinds[index % 3 :] + kinds[: index % 3]:
+            invoker_logger.setLevel(log_level)  # outside the clock: setLevel clears logging's caches
+            sink = samples[key]
+            for _ in range(batch):
+                # the context is the runtime's work, not the handler's: made before the clock starts
+                context = None if call is bare else _context(context_class)
+                started = time.perf_counter_ns()
+                call(context)
+                sink.append(time.perf_counter_ns() - started)
+    invoker_logger.setLevel(info_level)
+    result: dict = {**samples, "python": sys.version.split()[0]}
+    if config.get("profile_calls"):
+        result["profile"] = _profile(lambda: through_handler(_context(context_class)), config["profile_calls"])
+    return result
+
+
+def _profile(call: Callable[[], object], calls: int) -> dict:
+    """cProfile of warm handler calls, per invocation: the invoker's own functions by cumulative time (with
+    requests' ``Session.request``, the part a bare GET does too), and every function by own time."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(calls):
+        call()
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    rows = []
+    for (filename, line, name), (_, ncalls, tottime, cumtime, _) in stats.stats.items():  # type: ignore[attr-defined]
+        rows.append(
+            {
+                "function": f"{_short(filename)}:{line}({name})",
+                "file": _short(filename),
+                "name": name,
+                "calls_per_invocation": ncalls / calls,
+                "own_us": tottime / calls * 1e6,
+                "cumulative_us": cumtime / calls * 1e6,
+            }
+        )
+    own_code = [
+        row
+        for row in rows
+        if row["file"].startswith(("invoker/", "shared/"))
+        or (row["file"] == "requests/sessions.py" and row["name"] == "request")
+    ]
+    return {
+        "by_cumulative": sorted(own_code, key=lambda row: row["cumulative_us"], reverse=True)[:20],
+        "by_own_time": sorted(rows, key=lambda row: row["own_us"], reverse=True)[:15],
+    }
+
+
+def _short(filename: str) -> str:
+    """A path from the bundle root (``invoker/handler.py``), or the stdlib module's file name."""
+    for marker in ("/asset.", "/lib/python"):
+        if marker in filename:
+            return filename.split(marker, 1)[1].split("/", 1)[-1]
+    return filename
+
+
+def main() -> None:
+    config = json.loads(sys.stdin.read())
+    sys.path[:0] = config["paths"]
+    modes = {"cold": cold, "import": import_only, "overhead": overhead}
+    result = modes[config["mode"]](config)
+    sys.stdout.flush()
+    with open(sys.argv[1], "w", encoding="utf-8") as out:
+        json.dump(result, out, default=str)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""Handler overhead (figure 3): a warm queryRecord through the handler vs a bare ``requests`` GET of the same URL.
+
+Both are timed in ONE isolated Lambda-Python process (benchmarks/lambda_worker.py) against the same emulator,
+in rotating batches, so interpreter, machine load and emulator speed cancel out of the ratio. A third kind in
+the same rotation, the handler with its logger at WARNING, is not a goal figure: it splits the overhead into
+the summary log line (formatted and written only at INFO) and the rest, so the findings rest on a measurement
+and not only on a profile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from benchmarks.measure import Summary, ratio, summarize
+from benchmarks.stage import LOOKUP_PHONE, LOOKUP_SOQL, Stage, lookup_event
+
+WARMUP_CALLS = 20
+BATCH = 20
+BATCHES = 15  # 300 calls of each kind
+PROFILE_CALLS = 200
+
+
+@dataclass(frozen=True)
+class OverheadFigures:
+    handler: Summary  # warm queryRecord, as deployed (LOG_LEVEL=INFO: one summary line per call)
+    quiet_handler: Summary  # the same with the invoker's logger at WARNING (no summary line)
+    bare: Summary  # requests.Session().get of the same URL with the same token
+    profile: dict[str, list[dict[str, Any]]]
+    python: str
+
+    @property
+    def ratio(self) -> float | None:
+        return ratio(self.handler.median, self.bare.median)
+
+    @property
+    def quiet_ratio(self) -> float | None:
+        return ratio(self.quiet_handler.median, self.bare.median)
+
+    @property
+    def added_ms(self) -> float:
+        return self.handler.median - self.bare.median
+
+    @property
+    def summary_line_ms(self) -> float:
+        """What formatting and writing the summary line costs (INFO minus WARNING medians)."""
+        return self.handler.median - self.quiet_handler.median
+
+
+def query_url(stage: Stage) -> str:
+    """The URL the handler sends for the lookup (SOQL rendered, encoded like encodeURIComponent)."""
+    encoded = quote(LOOKUP_SOQL.replace("{phone}", LOOKUP_PHONE), safe="-_.!~*'()")
+    return f"{stage.salesforce.rest_base()}/query/?q={encoded}"
+
+
+def measure_overhead(stage: Stage) -> OverheadFigures:
+    token = stage.seed_token()
+    stage.fresh_environment()
+    environment = stage.lambda_process_environment()
+    before = stage.counts()
+    run = stage.run_worker(
+        "overhead",
+        {
+            "event": lookup_event(),
+            "url": query_url(stage),
+            "authorization": f"Bearer {token}",
+            "logger_name": environment["POWERTOOLS_SERVICE_NAME"],
+            "warmup": WARMUP_CALLS,
+            "batch": BATCH,
+            "batches": BATCHES,
+            "profile_calls": PROFILE_CALLS,
+            "environment": environment,
+        },
+    )
+    delta = stage.counts() - before
+    if delta.mints or delta.salesforce_token:
+        raise RuntimeError("the overhead run minted a token: the figure would include a mint")
+    return OverheadFigures(
+        handler=summarize([ns / 1e6 for ns in run.result["handler_ns"]]),
+        quiet_handler=summarize([ns / 1e6 for ns in run.result["quiet_handler_ns"]]),
+        bare=summarize([ns / 1e6 for ns in run.result["bare_ns"]]),
+        profile=run.result.get("profile", {}),
+        python=run.result["python"],
+    )

@@ -1,0 +1,286 @@
+"""The stage every figure is measured on: the example stack from cdk.out "deployed" on loopback.
+
+Reuses tests/e2e/deployment.py exactly as ``make demo`` does (moto for Secrets Manager, the fake Parameters and
+Secrets extension in front of it, the Salesforce emulator), so the benchmarks exercise the shipped bundles with
+the environment CloudFormation would give the function. What is added here is only what the figures need:
+a valid token pre-seeded in the access secret (the "cached token" every goal assumes), counters read as
+snapshots, a "fresh execution environment" (the extension's cache emptied, as a new Lambda environment starts
+with a new extension), and a launcher for isolated processes under the Lambda runtime's Python.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lambda_src.shared.secret_format import SecretKeys
+from tests.e2e.conftest import connect_event
+from tests.e2e.deployment import LocalDeployment, deploy
+from tests.emulators.salesforce import SalesforceEmulator
+from tests.emulators.secrets import FakeSecretsExtension, MotoSecretsServer
+from tests.harness.container import RUNNER, LambdaContainer
+from tests.harness.fixtures import EXAMPLE_STACK
+from tests.harness.runtime import runtime_packages
+from tests.harness.synth import CDK_OUT, CloudAssembly, FunctionAsset
+
+LAMBDA_PYTHON_VERSION = "3.13"
+WORKER = Path(__file__).resolve().parent / "lambda_worker.py"
+#: the base environment tests/harness/container.py gives a container (the function's own variables come on top)
+LAMBDA_BASE_ENVIRONMENT = {
+    "LANG": "C.UTF-8",
+    "TZ": "UTC",
+    "AWS_LAMBDA_FUNCTION_NAME": "test-function",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
+    "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
+    "AWS_REGION": "us-east-1",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+#: the sample flow's caller lookup: the workload of the latency figures
+LOOKUP_SOQL = "SELECT Id, Name FROM Contact WHERE Phone = '{phone}' LIMIT 1"
+LOOKUP_PHONE = "+81312345678"
+
+
+def lookup_event() -> dict[str, Any]:
+    """queryRecord as the sample flow sends it (one scripted Contact comes back)."""
+    return connect_event({"methodName": "queryRecord", "soql": LOOKUP_SOQL, "phone": LOOKUP_PHONE})
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Everything the goals count, read at one moment; subtract two to get what happened in between."""
+
+    secrets_get: int  # GetSecretValue calls that reached Secrets Manager (moto), the extension's included
+    secrets_all: int  # every Secrets Manager call (reads and the token write-back)
+    extension_reads: int  # requests to the fake extension (cache hits included)
+    salesforce_data: int  # REST API requests
+    salesforce_token: int  # token endpoint requests
+    mints: int  # tokens the org issued
+
+    def __sub__(self, other: Counts) -> Counts:
+        return Counts(*(a - b for a, b in zip(self.as_tuple(), other.as_tuple(), strict=True)))
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(*(a + b for a, b in zip(self.as_tuple(), other.as_tuple(), strict=True)))
+
+    def as_tuple(self) -> tuple[int, ...]:
+        return (
+            self.secrets_get,
+            self.secrets_all,
+            self.extension_reads,
+            self.salesforce_data,
+            self.salesforce_token,
+            self.mints,
+        )
+
+
+@dataclass(frozen=True)
+class WorkerRun:
+    """What one isolated worker process reported, plus the wall time the parent saw (interpreter start included)."""
+
+    result: dict[str, Any]
+    logs: list[str]
+    wall_ms: float
+
+    def summary_line(self) -> dict[str, Any]:
+        """The invoker's last ``invocation succeeded/failed`` log record."""
+        for line in reversed(self.logs):
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and str(record.get("message", "")).startswith("invocation "):
+                return record
+        raise LookupError("no summary log line in the worker's output")
+
+
+@dataclass
+class Stage:
+    """A deployed contact center on this machine, with a cached token, and the processes started on it."""
+
+    deployment: LocalDeployment
+    packages: list[Path]  # the harness's runtime packages: the Lambda runtime's boto3 (3.13), the host's cffi
+    lambda_python: str | None  # the Lambda runtime's Python, None when this machine has none
+
+    @property
+    def salesforce(self) -> SalesforceEmulator:
+        return self.deployment.salesforce
+
+    @property
+    def secrets_server(self) -> MotoSecretsServer:
+        return self.deployment.secrets_server
+
+    @property
+    def extension(self) -> FakeSecretsExtension:
+        return self.deployment.extension
+
+    @property
+    def invoker(self) -> FunctionAsset:
+        return self.deployment.invoker
+
+    @property
+    def access_secret_id(self) -> str:
+        return self.deployment.invoker_environment()["SALESFORCE_ACCESS_SECRET_ID"]
+
+    def counts(self) -> Counts:
+        return Counts(
+            secrets_get=self.secrets_server.count("GetSecretValue"),
+            secrets_all=self.secrets_server.count(),
+            extension_reads=len(self.extension.calls()),
+            salesforce_data=len(self.salesforce.data_requests()),
+            salesforce_token=len(self.salesforce.token_requests()),
+            mints=self.salesforce.mint_count,
+        )
+
+    def write_token(self, token: str, secret_id: str | None = None) -> None:
+        """Put ``token`` in the access secret (or another secret of the same format), as a container would."""
+        keys = SecretKeys.for_contact_center(self.deployment.contact_center)
+        self.secrets_server.client().put_secret_value(
+            SecretId=secret_id or self.access_secret_id, SecretString=json.dumps({keys.access_token: token})
+        )
+
+    def seed_token(self) -> str:
+        """A valid token in the access secret: the "cached token exists" precondition of the cold-start goals."""
+        token = self.salesforce.issue_token()
+        self.write_token(token)
+        return token
+
+    def fresh_environment(self) -> None:
+        """What a new Lambda execution environment starts with: its own extension, with an empty cache."""
+        self.extension.clear_cache()
+
+    def start_container(self, **overrides: str) -> LambdaContainer:
+        """The shipped invoker bundle as a harness container (host Python; stopped when the stage closes)."""
+        return self.deployment.start_invoker(**overrides)
+
+    def close_containers(self, containers: list[LambdaContainer]) -> None:
+        """Stop containers now (a benchmark's processes must not linger into the next one's timings)."""
+        for container in containers:
+            container.close()
+
+    def lambda_process_environment(self, **overrides: str) -> dict[str, str]:
+        """The environment of an isolated Lambda-Python process: the harness's base plus the function's."""
+        return {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            **LAMBDA_BASE_ENVIRONMENT,
+            **self.deployment.invoker_environment(**overrides),
+        }
+
+    @property
+    def worker_python(self) -> str:
+        """The Lambda runtime's Python when installed, else the host's (RESULTS.md says which was used)."""
+        return self.lambda_python or sys.executable
+
+    def lambda_paths(self) -> list[str]:
+        """What the worker's Python may import: the bundle, then the runtime's boto3 (built for 3.13).
+
+        Under 3.13 the host's cffi build (the harness's second runtime entry) is left out: the bundle's own
+        cp313 ``_cffi_backend`` loads natively. Under the host Python it stays, as in the harness's containers.
+        """
+        boto3_dir = self.packages[0]
+        assert "boto3" in boto3_dir.name, self.packages
+        extra = [boto3_dir] if self.lambda_python else self.packages
+        return [str(self.invoker.asset_dir), *map(str, extra)]
+
+    def run_worker(self, mode: str, config: dict[str, Any], *, timeout_seconds: float = 120.0) -> WorkerRun:
+        """One isolated ``python3.13 -I -S -B benchmarks/lambda_worker.py`` process (see its docstring)."""
+        environment = config.pop("environment", None) or self.lambda_process_environment()
+        request = {
+            "mode": mode,
+            "paths": config.pop("paths", None) or self.lambda_paths(),
+            "handler": self.invoker.handler,
+            "runner": str(RUNNER),
+            **config,
+        }
+        with tempfile.TemporaryDirectory(prefix="bench-worker-") as scratch:
+            result_path = Path(scratch) / "result.json"
+            started = time.perf_counter()
+            completed = subprocess.run(
+                [self.worker_python, "-I", "-S", "-B", str(WORKER), str(result_path)],
+                input=json.dumps(request),
+                capture_output=True,
+                text=True,
+                env=environment,
+                timeout=timeout_seconds,
+                check=False,
+            )
+            wall_ms = (time.perf_counter() - started) * 1000
+            if completed.returncode != 0 or not result_path.exists():
+                raise RuntimeError(
+                    f"the {mode} worker failed ({completed.returncode}):\n{completed.stdout[-3000:]}\n"
+                    f"{completed.stderr[-3000:]}"
+                )
+            result = json.loads(result_path.read_text())
+        return WorkerRun(result, completed.stdout.splitlines(), wall_ms)
+
+
+def find_lambda_python(version: str = LAMBDA_PYTHON_VERSION) -> str | None:
+    """An interpreter of the Lambda runtime's version: $BENCH_LAMBDA_PYTHON, pyenv's, or python3.13 on PATH."""
+    candidates = [os.environ.get("BENCH_LAMBDA_PYTHON", "")]
+    candidates += [
+        str(path) for path in sorted(Path.home().glob(f".pyenv/versions/{version}.*/bin/python{version}"), reverse=True)
+    ]
+    candidates.append(shutil.which(f"python{version}") or "")
+    for candidate in filter(None, candidates):
+        probe = subprocess.run(
+            [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if probe.returncode == 0 and probe.stdout.strip() == version:
+            return candidate
+    return None
+
+
+@contextmanager
+def open_stage() -> Iterator[Stage]:
+    """Start the emulators, deploy the example stack from cdk.out, seed a token; stop everything afterwards."""
+    if not (CDK_OUT / "manifest.json").exists():
+        raise SystemExit("cdk.out is missing: run `make synth` first (make bench does)")
+    assembly = CloudAssembly(CDK_OUT)
+    packages = runtime_packages(LAMBDA_PYTHON_VERSION)
+    started: list[LambdaContainer] = []
+
+    def start_container(asset: FunctionAsset, environment: dict[str, str]) -> LambdaContainer:
+        container = LambdaContainer(
+            asset.asset_dir,
+            asset.handler,
+            environment,
+            runtime_packages=packages,
+            timeout_seconds=asset.timeout_seconds,
+        )
+        started.append(container)
+        return container
+
+    with ExitStack() as stack:
+        secrets_server = stack.enter_context(MotoSecretsServer())
+        extension = stack.enter_context(FakeSecretsExtension(secrets_server))
+        salesforce = stack.enter_context(SalesforceEmulator())
+        stack.callback(lambda: [container.close() for container in started])
+        deployment = deploy(
+            assembly,
+            EXAMPLE_STACK,
+            salesforce=salesforce,
+            secrets_server=secrets_server,
+            extension=extension,
+            start_container=start_container,
+        )
+        # The deployed extension caches for SECRETS_MANAGER_TTL seconds (the template says 60), not the
+        # fake's default of 300: use the template's value so the extension's upstream calls are realistic.
+        ttl = deployment.invoker.environment.get("SECRETS_MANAGER_TTL")
+        if isinstance(ttl, str) and ttl.isdigit():
+            extension.ttl_seconds = float(ttl)
+        salesforce.set_query_result("FROM Contact", [{"Id": "0035g00000BENCHAA1", "Name": "Yamada Taro"}])
+        stage = Stage(deployment, packages, find_lambda_python())
+        stage.seed_token()
+        yield stage
