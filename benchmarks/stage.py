@@ -28,23 +28,13 @@ from tests.e2e.conftest import connect_event
 from tests.e2e.deployment import LocalDeployment, deploy
 from tests.emulators.salesforce import SalesforceEmulator
 from tests.emulators.secrets import FakeSecretsExtension, MotoSecretsServer
-from tests.harness.container import RUNNER, LambdaContainer
+from tests.harness.container import LAMBDA_BASE_ENVIRONMENT, RUNNER, ContainerPool, LambdaContainer
 from tests.harness.fixtures import EXAMPLE_STACK
 from tests.harness.runtime import runtime_packages
 from tests.harness.synth import CDK_OUT, CloudAssembly, FunctionAsset
 
 LAMBDA_PYTHON_VERSION = "3.13"
 WORKER = Path(__file__).resolve().parent / "lambda_worker.py"
-#: the base environment tests/harness/container.py gives a container (the function's own variables come on top)
-LAMBDA_BASE_ENVIRONMENT = {
-    "LANG": "C.UTF-8",
-    "TZ": "UTC",
-    "AWS_LAMBDA_FUNCTION_NAME": "test-function",
-    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
-    "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
-    "AWS_REGION": "us-east-1",
-    "AWS_DEFAULT_REGION": "us-east-1",
-}
 #: the sample flow's caller lookup: the workload of the latency figures
 LOOKUP_SOQL = "SELECT Id, Name FROM Contact WHERE Phone = '{phone}' LIMIT 1"
 LOOKUP_PHONE = "+81312345678"
@@ -249,31 +239,18 @@ def open_stage() -> Iterator[Stage]:
         raise SystemExit("cdk.out is missing: run `make synth` first (make bench does)")
     assembly = CloudAssembly(CDK_OUT)
     packages = runtime_packages(LAMBDA_PYTHON_VERSION)
-    started: list[LambdaContainer] = []
-
-    def start_container(asset: FunctionAsset, environment: dict[str, str]) -> LambdaContainer:
-        container = LambdaContainer(
-            asset.asset_dir,
-            asset.handler,
-            environment,
-            runtime_packages=packages,
-            timeout_seconds=asset.timeout_seconds,
-        )
-        started.append(container)
-        return container
-
     with ExitStack() as stack:
+        pool = stack.enter_context(ContainerPool(packages))
         secrets_server = stack.enter_context(MotoSecretsServer())
         extension = stack.enter_context(FakeSecretsExtension(secrets_server))
         salesforce = stack.enter_context(SalesforceEmulator())
-        stack.callback(lambda: [container.close() for container in started])
         deployment = deploy(
             assembly,
             EXAMPLE_STACK,
             salesforce=salesforce,
             secrets_server=secrets_server,
             extension=extension,
-            start_container=start_container,
+            start_container=pool.start,
         )
         # The deployed extension caches for SECRETS_MANAGER_TTL seconds (the template says 60), not the
         # fake's default of 300: use the template's value so the extension's upstream calls are realistic.

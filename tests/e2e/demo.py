@@ -16,10 +16,10 @@ from tests.e2e.conftest import SEED_CONSOLE_TEST_EVENT, connect_event
 from tests.e2e.deployment import deploy
 from tests.emulators.salesforce import SalesforceEmulator
 from tests.emulators.secrets import FakeSecretsExtension, MotoSecretsServer
-from tests.harness.container import LambdaContainer
+from tests.harness.container import ContainerPool
 from tests.harness.fixtures import EXAMPLE_STACK
 from tests.harness.runtime import runtime_packages
-from tests.harness.synth import CDK_OUT, CloudAssembly, FunctionAsset
+from tests.harness.synth import CDK_OUT, CloudAssembly
 
 
 def show(title: str, value: Any = None) -> None:
@@ -33,21 +33,8 @@ def main() -> int:
         print("cdk.out is missing: run `make synth` first", file=sys.stderr)
         return 2
     assembly = CloudAssembly(CDK_OUT)
-    packages = runtime_packages()
-    containers: list[LambdaContainer] = []
-
-    def start_container(asset: FunctionAsset, environment: dict[str, str]) -> LambdaContainer:
-        container = LambdaContainer(
-            asset.asset_dir,
-            asset.handler,
-            environment,
-            runtime_packages=packages,
-            timeout_seconds=asset.timeout_seconds,
-        )
-        containers.append(container)
-        return container
-
     with (
+        ContainerPool(runtime_packages()) as pool,
         MotoSecretsServer() as secrets_server,
         FakeSecretsExtension(secrets_server) as extension,
         SalesforceEmulator() as org,
@@ -58,7 +45,7 @@ def main() -> int:
         )
         deployment = deploy(
             assembly, EXAMPLE_STACK, salesforce=org, secrets_server=secrets_server, extension=extension,
-            start_container=start_container,
+            start_container=pool.start,
         )  # fmt: skip
         cc = deployment.contact_center
         show(
@@ -104,8 +91,6 @@ def main() -> int:
             "\n".join(f"{r.method} {r.path} {r.query.get('q', '')}".rstrip() for r in org.requests),
         )
         show("Tokens minted", str(org.mint_count))
-        for container in containers:
-            container.close()
     print("\nDone: everything ran on this machine and has been stopped.")
     return 0
 

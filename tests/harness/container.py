@@ -13,7 +13,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.harness.synth import FunctionAsset
+
 RUNNER = Path(__file__).resolve().parent / "runner.py"
+#: what the Lambda runtime sets in every environment (the function's own variables come on top)
+LAMBDA_BASE_ENVIRONMENT = {
+    "LANG": "C.UTF-8",
+    "TZ": "UTC",
+    "AWS_LAMBDA_FUNCTION_NAME": "test-function",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
+    "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
+    "AWS_REGION": "us-east-1",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
 _END_MARKER = "__INVOCATION_END__ "
 
 
@@ -67,17 +79,7 @@ class LambdaContainer:
         self.all_logs: list[str] = []
         paths = [str(asset_dir), *map(str, runtime_packages)]
         read_fd, write_fd = os.pipe()
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "LANG": "C.UTF-8",
-            "TZ": "UTC",
-            "AWS_LAMBDA_FUNCTION_NAME": "test-function",
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
-            "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
-            "AWS_REGION": "us-east-1",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            **environment,
-        }
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **LAMBDA_BASE_ENVIRONMENT, **environment}
         self._process = subprocess.Popen(
             [sys.executable, "-I", "-S", "-B", str(RUNNER), str(write_fd), handler, *paths],
             stdin=subprocess.PIPE,
@@ -141,6 +143,36 @@ class LambdaContainer:
         self._results.close()
 
     def __enter__(self) -> LambdaContainer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class ContainerPool:
+    """Starts containers of cdk.out bundles with the runtime's packages, and stops them all at the end."""
+
+    def __init__(self, runtime_packages: list[Path]) -> None:
+        self._runtime_packages = runtime_packages
+        self._containers: list[LambdaContainer] = []
+
+    def start(self, asset: FunctionAsset, environment: dict[str, str], **kwargs: Any) -> LambdaContainer:
+        container = LambdaContainer(
+            asset.asset_dir,
+            asset.handler,
+            environment,
+            runtime_packages=self._runtime_packages,
+            timeout_seconds=asset.timeout_seconds,
+            **kwargs,
+        )
+        self._containers.append(container)
+        return container
+
+    def close(self) -> None:
+        for container in self._containers:
+            container.close()
+
+    def __enter__(self) -> ContainerPool:
         return self
 
     def __exit__(self, *exc: object) -> None:

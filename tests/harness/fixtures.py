@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.container import LambdaContainer
+from tests.harness.container import ContainerPool, LambdaContainer
 from tests.harness.runtime import runtime_packages
 from tests.harness.synth import CDK_OUT, PROJECT_ROOT, CloudAssembly, FunctionAsset, synthesize
 
@@ -56,20 +56,5 @@ ContainerFactory = Callable[..., LambdaContainer]
 @pytest.fixture
 def start_container(lambda_runtime_packages: list[Path]) -> Iterator[ContainerFactory]:
     """Start containers for a bundle; every container is stopped when the test ends."""
-    containers: list[LambdaContainer] = []
-
-    def start(asset: FunctionAsset, environment: dict[str, str], **kwargs: object) -> LambdaContainer:
-        container = LambdaContainer(
-            asset.asset_dir,
-            asset.handler,
-            environment,
-            runtime_packages=lambda_runtime_packages,
-            timeout_seconds=asset.timeout_seconds,
-            **kwargs,  # type: ignore[arg-type]
-        )
-        containers.append(container)
-        return container
-
-    yield start
-    for container in containers:
-        container.close()
+    with ContainerPool(lambda_runtime_packages) as pool:
+        yield pool.start
