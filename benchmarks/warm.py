@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from benchmarks.measure import Summary, ratio, summarize
 from benchmarks.stage import Counts, Stage, lookup_event
 from tests.e2e.conftest import connect_event
+from tests.e2e.deployment import script_org_for_every_method
 from tests.harness.container import LambdaContainer
 
 #: measured warm calls per method (after one priming call in the same container)
@@ -97,15 +98,7 @@ class MethodCase:
 def _method_cases(stage: Stage) -> list[MethodCase]:
     """Every method, with the emulator scripted and records seeded so each call succeeds."""
     salesforce = stage.salesforce
-    salesforce.set_search_result("FIND", [{"Id": "0035g00000BENCHAA1", "Name": "Yamada Taro"}], sobject="Contact")
-    salesforce.set_query_result("FROM FieldServiceOrgSettings", [{"ApptAssistantStatus": "En Route"}])
-    salesforce.set_query_result(
-        "FROM AssignedResource",
-        [{"ServiceResource": {"RelatedRecord": {"Phone": "+81399998888"}}}],
-        sobject="AssignedResource",
-    )
-    salesforce.set_query_result("FROM MessagingChannel", [{"MessagingPlatformKey": "+81501234567"}])
-    case_id = salesforce.add_record("Case", {"Subject": "Existing"})
+    case_id = script_org_for_every_method(salesforce)
     transcript = json.dumps([["6e0b1b5e-8f41-4b6e-9a55-2f1f3c1d2e3f", '{"Transcript": []}']])
 
     def call(method: str, **parameters: str) -> Callable[[], dict]:

@@ -145,3 +145,24 @@ def deploy(
     salesforce.add_user(properties["Subject"])
     salesforce.expected_audiences = {properties["Audience"]}
     return deployment
+
+
+ENGINEER_PHONE = "+81399998888"
+OUTBOUND_NUMBER = "+81501234567"
+
+
+def script_org_for_every_method(salesforce: SalesforceEmulator) -> str:
+    """Answers for the search and the Field Service / outbound-number queries, and a Case to update.
+
+    Every method then succeeds against the emulator; returns the Case's id. Shared by the end-to-end
+    test of every method and the benchmark's per-method request counts.
+    """
+    salesforce.set_search_result("FIND", [{"Id": "0035g00000ABCDEAA1", "Name": "Yamada Taro"}], sobject="Contact")
+    salesforce.set_query_result("FROM FieldServiceOrgSettings", [{"ApptAssistantStatus": "En Route"}])
+    salesforce.set_query_result(
+        "FROM AssignedResource",
+        [{"ServiceResource": {"RelatedRecord": {"Phone": ENGINEER_PHONE}}}],
+        sobject="AssignedResource",
+    )
+    salesforce.set_query_result("FROM MessagingChannel", [{"MessagingPlatformKey": OUTBOUND_NUMBER}])
+    return salesforce.add_record("Case", {"Subject": "Existing"})

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from infra.connect import load_sample_flow
 from tests.e2e.conftest import SEED_CONSOLE_TEST_EVENT, connect_event
-from tests.e2e.deployment import CONSUMER_KEY, LocalDeployment
+from tests.e2e.deployment import CONSUMER_KEY, LocalDeployment, script_org_for_every_method
 from tests.harness.container import LambdaContainer
 
 pytestmark = pytest.mark.e2e
@@ -97,16 +97,8 @@ def test_a_hostile_phone_number_cannot_change_the_query(deployment: LocalDeploym
 
 def test_every_method_through_one_warm_container(deployment: LocalDeployment) -> None:
     salesforce = deployment.salesforce
-    case_id = salesforce.add_record("Case", {"Subject": "Existing"})
+    case_id = script_org_for_every_method(salesforce)
     doomed_id = salesforce.add_record("Task", {"Subject": "Obsolete"})
-    salesforce.set_search_result("FIND", [{"Id": "0035g00000ABCDEAA1", "Name": "Yamada Taro"}], sobject="Contact")
-    salesforce.set_query_result("FROM FieldServiceOrgSettings", [{"ApptAssistantStatus": "En Route"}])
-    salesforce.set_query_result(
-        "FROM AssignedResource",
-        [{"ServiceResource": {"RelatedRecord": {"Phone": "+81399998888"}}}],
-        sobject="AssignedResource",
-    )
-    salesforce.set_query_result("FROM MessagingChannel", [{"MessagingPlatformKey": "+81501234567"}])
     invoker = deployment.start_invoker()
     calls: list[tuple[dict[str, str], Any]] = [
         ({"methodName": "createRecord", "objectApiName": "case", "Subject": "Caller asked for a callback"}, "recordId"),
