@@ -15,10 +15,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from invoker.errors import BadRequestError, InvokerError
-from invoker.log import logger
 from invoker.methods.base import Invocation
-from invoker.methods.query import first_record, render_soql
+from invoker.methods.query import best_effort_first_record, first_record, render_soql
 
 #: the Node.js version's rule, as intended: 8-20 characters, an optional leading +, then digits only
 _PHONE = re.compile(r"^\+?[0-9]+$")
@@ -68,18 +66,14 @@ def sfs_phone_call_flow_query(invocation: Invocation) -> dict[str, Any]:
     phone = caller_number(invocation.contact_data)
     if not phone or phone == "anonymous" or not is_valid_phone_number(phone):
         return dict(ANONYMOUS)
-    try:
-        status = appointment_status(invocation)
-        soql = render_soql(ENGINEER_QUERY, {"appointmentStatus": status, "customerPhone": phone})
-        record = first_record(invocation, soql)
-    except BadRequestError:
-        raise
-    except InvokerError as error:
-        invocation.stats.error_code = error.error_code
-        logger.error(
-            "SFSPhoneCallFlowQuery degraded to PHONE_NOT_FOUND after a failure",
-            extra={"errorCode": error.error_code, "status": error.status},
-        )
+    record = best_effort_first_record(
+        invocation,
+        lambda: render_soql(
+            ENGINEER_QUERY, {"appointmentStatus": appointment_status(invocation), "customerPhone": phone}
+        ),
+        degraded="SFSPhoneCallFlowQuery degraded to PHONE_NOT_FOUND after a failure",
+    )
+    if record is None:
         return phone_not_found("getInfo() exception")
     resource = record.get("ServiceResource")
     related = resource.get("RelatedRecord") if isinstance(resource, dict) else None

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from invoker.errors import BadRequestError, ConfigurationError, InvokerError
+from invoker.errors import ConfigurationError
 from invoker.log import logger
 from invoker.methods.base import Invocation
-from invoker.methods.query import first_record, render_soql
+from invoker.methods.query import best_effort_first_record, render_soql
 
 OUTBOUND_NUMBER_QUERY = (
     "SELECT MessagingPlatformKey FROM MessagingChannel "
@@ -35,19 +35,14 @@ def fetch_outbound_phone_number(invocation: Invocation) -> dict[str, Any]:
             "contact_centers.yaml (the SCV call center's API name) and redeploy",
             error_code="INVALID_CONFIGURATION",
         )
-    soql = render_soql(
-        OUTBOUND_NUMBER_QUERY, {"callCenterApiName": call_center, "agentARN": invocation.parameters["agentARN"]}
+    record = best_effort_first_record(
+        invocation,
+        lambda: render_soql(
+            OUTBOUND_NUMBER_QUERY, {"callCenterApiName": call_center, "agentARN": invocation.parameters["agentARN"]}
+        ),
+        degraded="fetchOutboundPhoneNumber found no number because a request failed",
     )
-    try:
-        record = first_record(invocation, soql)
-    except BadRequestError:
-        raise
-    except InvokerError as error:
-        invocation.stats.error_code = error.error_code
-        logger.error(
-            "fetchOutboundPhoneNumber found no number because a request failed",
-            extra={"errorCode": error.error_code, "status": error.status},
-        )
+    if record is None:
         return {"success": True}
     number = record.get("MessagingPlatformKey")
     if not number:

@@ -6,11 +6,12 @@ could rewrite the query. Here templating renders every placeholder, escaped for 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from invoker import output, templating
-from invoker.errors import BadRequestError
+from invoker.errors import BadRequestError, InvokerError
+from invoker.log import logger
 from invoker.methods.base import Invocation, check_boolean, encode_uri_component, is_true
 
 
@@ -47,6 +48,23 @@ def first_record(invocation: Invocation, soql: str) -> dict[str, Any]:
     record = dict(records[0])
     record.pop("attributes", None)
     return record
+
+
+def best_effort_first_record(
+    invocation: Invocation, soql: Callable[[], str], *, degraded: str
+) -> dict[str, Any] | None:
+    """The first record, or None when Salesforce failed: the Node.js function's best-effort methods
+    (SFSPhoneCallFlowQuery, fetchOutboundPhoneNumber) never fail the call for that. The failure is logged
+    and counted with its errorCode; a bad request still fails, as it is the flow's mistake.
+    """
+    try:
+        return first_record(invocation, soql())
+    except BadRequestError:
+        raise
+    except InvokerError as error:
+        invocation.stats.error_code = error.error_code
+        logger.error(degraded, extra={"errorCode": error.error_code, "status": error.status})
+        return None
 
 
 def query_record(invocation: Invocation) -> dict[str, Any]:
