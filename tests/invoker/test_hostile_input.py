@@ -1,0 +1,54 @@
+"""Hostile values from a contact flow (the outside audit's categories): every one is a clear 400 that
+names the parameter, sent to no one. Trailing line breaks and NULs, deep nesting, lone surrogates and
+values past Salesforce's documented limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.invoker.conftest import CONTACT_ID, FunctionContainer, connect_event
+
+RECORD_ID = "003000000000001AAA"
+#: what a value may end in that ``re.match`` with ``$`` let through (``$`` matches before a final newline)
+TRAILING = {"newline": "\n", "carriage return": "\r", "NUL": "\x00"}
+
+
+def assert_bad_request(outcome: Any, parameter: str, salesforce: Any) -> dict[str, Any]:
+    assert outcome.error_type == "BadRequestError", outcome.error
+    failure = outcome.failure
+    assert failure["status"] == 400
+    assert parameter in failure["errorMessage"]
+    assert salesforce.data_requests() == []
+    return failure
+
+
+@pytest.mark.parametrize("trailing", TRAILING.values(), ids=TRAILING.keys())
+@pytest.mark.parametrize("method", ["createRecord", "updateRecord", "deleteRecord"])
+def test_an_object_name_with_a_trailing_control_character_is_refused(
+    container: FunctionContainer, salesforce: Any, method: str, trailing: str
+) -> None:
+    outcome = container.fails(connect_event(method, objectApiName="Contact" + trailing, recordId=RECORD_ID))
+    assert_bad_request(outcome, "objectApiName", salesforce)
+
+
+@pytest.mark.parametrize("trailing", TRAILING.values(), ids=TRAILING.keys())
+@pytest.mark.parametrize("method", ["updateRecord", "deleteRecord"])
+def test_a_record_id_with_a_trailing_control_character_is_refused(
+    container: FunctionContainer, salesforce: Any, method: str, trailing: str
+) -> None:
+    salesforce.add_record("Contact", {"LastName": "Kept"}, record_id=RECORD_ID)
+    outcome = container.fails(connect_event(method, objectApiName="Contact", recordId=RECORD_ID + trailing))
+    assert_bad_request(outcome, "recordId", salesforce)
+    assert salesforce.record(RECORD_ID) is not None
+
+
+@pytest.mark.parametrize("trailing", TRAILING.values(), ids=TRAILING.keys())
+def test_a_caller_number_with_a_trailing_control_character_never_reaches_the_query(
+    container: FunctionContainer, salesforce: Any, trailing: str
+) -> None:
+    contact = {"ContactId": CONTACT_ID, "CustomerEndpoint": {"Address": "+81312345678" + trailing}}
+    result = container.ok(connect_event("SFSPhoneCallFlowQuery", contact_data=contact))
+    assert result["status"] == "ANONYMOUS"
+    assert salesforce.data_requests() == []
