@@ -26,14 +26,16 @@ CONFIG_CONTEXT_KEY = "config"
 GENERIC_LOGIN_HOSTS = ("login.salesforce.com", "test.salesforce.com")
 
 _MAX_NAME_LENGTH = MAX_FUNCTION_NAME_LENGTH - len(FUNCTION_NAME_SUFFIX)
-_NAME_PATTERN = re.compile(rf"^[A-Za-z][A-Za-z0-9_-]{{0,{_MAX_NAME_LENGTH - 1}}}$")
+_NAME_PATTERN = re.compile(rf"[A-Za-z][A-Za-z0-9_-]{{0,{_MAX_NAME_LENGTH - 1}}}")
 _CONNECT_INSTANCE_ARN = re.compile(
-    r"^arn:aws[a-z-]*:connect:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):instance/[0-9a-f-]{36}$"
+    r"arn:aws[a-z-]*:connect:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):instance/[0-9a-f-]{36}"
 )
-_KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}$")
-_SNS_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")
-_API_VERSION = re.compile(r"^\d{2,3}\.0$")
-_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+_KMS_KEY_ARN = re.compile(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}")
+_SNS_TOPIC_ARN = re.compile(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}")
+_API_VERSION = re.compile(r"\d{2,3}\.0")
+_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d")
+#: a line break, tab or NUL pasted with a value: never part of a name, URL, ARN or username
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class ConfigError(ValueError):
@@ -50,6 +52,15 @@ class ColdStartMitigation(str, Enum):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @field_validator("*")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        """Every text value: a control character inside one (after stripping the ends) would reach a
+        template, a secret or a JWT claim as it is."""
+        if isinstance(value, str) and _CONTROL_CHARACTER.search(value):
+            raise ValueError("must not contain control characters (a line break, tab or NUL pasted with the value?)")
+        return value
 
 
 class Certificate(_Strict):
@@ -78,7 +89,7 @@ class Monitoring(_Strict):
     @field_validator("alarm_topic_arn")
     @classmethod
     def _topic_arn(cls, value: str | None) -> str | None:
-        if value is not None and not _SNS_TOPIC_ARN.match(value):
+        if value is not None and not _SNS_TOPIC_ARN.fullmatch(value):
             raise ValueError("must be an SNS topic ARN like arn:aws:sns:<region>:<account>:<topic>")
         return value
 
@@ -116,7 +127,7 @@ class ContactCenter(_Strict):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not _NAME_PATTERN.match(value):
+        if not _NAME_PATTERN.fullmatch(value):
             raise ValueError(
                 f"must start with a letter and use only letters, digits, '-' and '_', at most "
                 f"{_MAX_NAME_LENGTH} characters (it prefixes the secret names and the function "
@@ -127,7 +138,7 @@ class ContactCenter(_Strict):
     @field_validator("salesforce_url")
     @classmethod
     def _salesforce_url(cls, value: str) -> str:
-        match = re.match(r"^https://([A-Za-z0-9.-]+)/?$", value)
+        match = re.fullmatch(r"https://([A-Za-z0-9.-]+)/?", value)
         if not match:
             raise ValueError("must be the org's https URL with no path, e.g. https://acme.my.salesforce.com")
         host = match.group(1).lower()
@@ -141,42 +152,42 @@ class ContactCenter(_Strict):
     @field_validator("api_version")
     @classmethod
     def _api_version(cls, value: str) -> str:
-        if not _API_VERSION.match(value):
+        if not _API_VERSION.fullmatch(value):
             raise ValueError(f"must look like {DEFAULT_API_VERSION} (a Salesforce REST API version)")
         return value
 
     @field_validator("audience")
     @classmethod
     def _audience(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^https://[A-Za-z0-9.-]+/?$", value):
+        if value is not None and not re.fullmatch(r"https://[A-Za-z0-9.-]+/?", value):
             raise ValueError("must be an https URL such as https://login.salesforce.com/ or the My Domain URL")
         return value
 
     @field_validator("connect_instance_arn")
     @classmethod
     def _connect_instance_arn(cls, value: str | None) -> str | None:
-        if value is not None and not _CONNECT_INSTANCE_ARN.match(value):
+        if value is not None and not _CONNECT_INSTANCE_ARN.fullmatch(value):
             raise ValueError("must be an Amazon Connect instance ARN: arn:aws:connect:<region>:<account>:instance/<id>")
         return value
 
     @field_validator("kms_key_arn")
     @classmethod
     def _kms_key_arn(cls, value: str | None) -> str | None:
-        if value is not None and not _KMS_KEY_ARN.match(value):
+        if value is not None and not _KMS_KEY_ARN.fullmatch(value):
             raise ValueError("must be a KMS key ARN: arn:aws:kms:<region>:<account>:key/<key-id> (not an alias)")
         return value
 
     @field_validator("account")
     @classmethod
     def _account(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^\d{12}$", value):
+        if value is not None and not re.fullmatch(r"\d{12}", value):
             raise ValueError("must be a 12-digit AWS account id")
         return value
 
     @field_validator("region")
     @classmethod
     def _region(cls, value: str | None) -> str | None:
-        if value is not None and not _REGION.match(value):
+        if value is not None and not _REGION.fullmatch(value):
             raise ValueError("must be an AWS region name like ap-northeast-1")
         return value
 
@@ -214,7 +225,7 @@ class ContactCenter(_Strict):
     @model_validator(mode="after")
     def _connect_matches_environment(self) -> ContactCenter:
         if self.connect_instance_arn:
-            match = _CONNECT_INSTANCE_ARN.match(self.connect_instance_arn)
+            match = _CONNECT_INSTANCE_ARN.fullmatch(self.connect_instance_arn)
             assert match  # validated above
             if self.region and match["region"] != self.region:
                 raise ValueError(
@@ -257,12 +268,12 @@ class ContactCenter(_Strict):
 
     @property
     def connect_region(self) -> str | None:
-        match = _CONNECT_INSTANCE_ARN.match(self.connect_instance_arn or "")
+        match = _CONNECT_INSTANCE_ARN.fullmatch(self.connect_instance_arn or "")
         return match["region"] if match else None
 
     @property
     def connect_account(self) -> str | None:
-        match = _CONNECT_INSTANCE_ARN.match(self.connect_instance_arn or "")
+        match = _CONNECT_INSTANCE_ARN.fullmatch(self.connect_instance_arn or "")
         return match["account"] if match else None
 
 

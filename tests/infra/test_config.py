@@ -113,3 +113,37 @@ def test_unreadable_files_name_the_file(tmp_path: Path) -> None:
     broken.write_text("contact_centers: [\n")
     with pytest.raises(ConfigError, match="broken.yaml: not valid YAML"):
         load_config(broken)
+
+
+ARN_TAIL = "00000000-0000-4000-8000-000000000000"
+TEXT_FIELDS: dict[str, Any] = {
+    "name": "acme",
+    "salesforce_url": "https://acme.my.salesforce.com",
+    "username": "integration@acme.example",
+    "call_center_api_name": "AcmeCallCenter",
+    "consumer_key": "3MVG9-consumer-key",
+    "audience": "https://acme.my.salesforce.com",
+    "api_version": "68.0",
+    "account": "111111111111",
+    "region": "ap-northeast-1",
+    "connect_instance_arn": f"arn:aws:connect:ap-northeast-1:111111111111:instance/{ARN_TAIL}",
+    "kms_key_arn": f"arn:aws:kms:ap-northeast-1:111111111111:key/{ARN_TAIL}",
+}
+
+
+@pytest.mark.parametrize("trailing", ["\n", "\r", "\x00"], ids=["newline", "carriage-return", "NUL"])
+@pytest.mark.parametrize("field", TEXT_FIELDS)
+def test_a_trailing_control_character_never_reaches_a_stack(field: str, trailing: str) -> None:
+    """Refused with the field's name, or (a line break YAML kept at the end) stripped: never kept."""
+    overrides = {**TEXT_FIELDS, field: TEXT_FIELDS[field] + trailing}
+    try:
+        (cc,) = parse_config(config_with(**overrides)).contact_centers
+    except ConfigError as error:
+        assert f"field {field}:" in str(error)
+    else:
+        assert trailing not in getattr(cc, field)
+
+
+def test_a_control_character_in_the_certificate_common_name_is_refused() -> None:
+    with pytest.raises(ConfigError, match="field certificate.common_name: must not contain control characters"):
+        parse_config(config_with(certificate={"common_name": "acme\x00"}))
