@@ -32,6 +32,7 @@ lines naming what was done, never a value read from a secret.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -54,6 +55,10 @@ from seeder.store import Document, SecretStore, SecretValueError, StoreError
 
 PHYSICAL_ID_SUFFIX = "-salesforce-secret-seed"
 DEFAULT_VALIDITY_DAYS = 730
+#: a property written into a secret or a certificate: one line of text, no control character (a line break or
+#: NUL would reach the JWT's claims or the certificate's subject as it is)
+_ONE_LINE = re.compile(r"[^\x00-\x1f\x7f]*")
+_TEXT_PROPERTIES = ("ContactCenter", "Subject", "Audience", "ConsumerKey", "CertificateCommonName")
 
 
 def physical_resource_id(contact_center: str) -> str:
@@ -93,6 +98,12 @@ class SeedProperties:
         if absent:
             raise SeederError(
                 f"the custom resource lacks the properties {', '.join(absent)}: deploy it with this project's stack"
+            )
+        multiline = [name for name in _TEXT_PROPERTIES if not _ONE_LINE.fullmatch(text(name))]
+        if multiline:
+            raise SeederError(
+                f"the properties {', '.join(multiline)} hold a control character (a line break or NUL): "
+                "fix them in the contact-center config"
             )
         validity = text("CertificateValidityDays", str(DEFAULT_VALIDITY_DAYS))
         if not (validity.isascii() and validity.isdigit()) or not 1 <= int(validity) <= MAX_VALIDITY_DAYS:

@@ -601,3 +601,22 @@ def test_the_answer_fits_cloudformations_4096_byte_response(stack: Stack) -> Non
         "Data": result["Data"],
     }
     assert len(json.dumps(response).encode()) < 4096
+
+
+@pytest.mark.parametrize("trailing", ["\n", "\r", "\x00"], ids=["newline", "carriage-return", "NUL"])
+@pytest.mark.parametrize("name", ["Subject", "Audience", "ConsumerKey", "CertificateCommonName"])
+def test_a_property_with_a_trailing_control_character_is_refused_and_nothing_is_written(
+    stack: Stack, seeder: SeederCode, name: str, trailing: str
+) -> None:
+    value = {"Subject": "user@example.com", "Audience": "https://login.salesforce.com/"}.get(name, "value")
+    with pytest.raises(seeder.handler.SeederError, match=f"properties {name} hold a control character"):
+        stack.create(**{name: value + trailing})
+    assert stack.client.describe_secret(SecretId=stack.main_arn).get("VersionIdsToStages", {}) == {}
+
+
+@pytest.mark.parametrize("trailing", ["\n", "\r", "\x00"], ids=["newline", "carriage-return", "NUL"])
+def test_a_validity_with_a_trailing_control_character_is_refused(
+    stack: Stack, seeder: SeederCode, trailing: str
+) -> None:
+    with pytest.raises(seeder.handler.SeederError, match="CertificateValidityDays must be a whole number"):
+        stack.create(CertificateValidityDays="730" + trailing)
