@@ -83,7 +83,7 @@ def _invoke(event: Any, context: Any, stats: InvocationStats) -> dict[str, str]:
         output.check_size(flat)
     except output.ResponseTooLargeError as error:
         raise SalesforceApiError(
-            f"{error} — select fewer fields, or use queryRecord without allRecords",
+            str(error),  # its message already says how to make the answer smaller
             error_code="RESPONSE_TOO_LARGE",
             status=502,
             status_text="Bad Gateway",

@@ -52,3 +52,52 @@ def test_a_caller_number_with_a_trailing_control_character_never_reaches_the_que
     result = container.ok(connect_event("SFSPhoneCallFlowQuery", contact_data=contact))
     assert result["status"] == "ANONYMOUS"
     assert salesforce.data_requests() == []
+
+
+def test_a_deeply_nested_transcript_map_is_a_bad_request(container: FunctionContainer, salesforce: Any) -> None:
+    nested = "[" * 100_000 + "]" * 100_000
+    outcome = container.fails(connect_event("uploadTranscript", contactIdsPayloadMap=nested))
+    failure = assert_bad_request(outcome, "contactIdsPayloadMap", salesforce)
+    assert "nested too deeply" in failure["errorMessage"]
+
+
+SURROGATE_EVENTS = {
+    "query template": (connect_event("queryRecord", soql="SELECT Id FROM Case WHERE Subject = '\ud800'"), "soql"),
+    "query value": (
+        connect_event("queryRecord", soql="SELECT Id FROM Case WHERE Subject = '{s}'", s="x\ud800"),
+        "s",
+    ),
+    "record field": (connect_event("createRecord", objectApiName="Case", Subject="\udfff"), "Subject"),
+    "field name": (connect_event("createRecord", objectApiName="Case", **{"Sub\ud800ject": "x"}), "Sub\\ud800ject"),
+    "upload ids": (connect_event("fetchUploadIdsStatus", uploadIds="a\ud800"), "uploadIds"),
+    "transcript": (
+        connect_event("uploadTranscript", contactIdsPayloadMap='[["c-1", "\ud800"]]'),
+        "contactIdsPayloadMap",
+    ),
+}
+
+
+@pytest.mark.parametrize("event, parameter", SURROGATE_EVENTS.values(), ids=SURROGATE_EVENTS.keys())
+def test_a_lone_surrogate_is_a_bad_request_naming_the_parameter(
+    container: FunctionContainer, salesforce: Any, capsys: Any, event: Any, parameter: str
+) -> None:
+    outcome = container.fails(event)
+    failure = assert_bad_request(outcome, parameter, salesforce)
+    assert "surrogate" in failure["errorMessage"]
+    str(outcome.error).encode("utf-8")  # what Lambda sends back must be UTF-8
+    assert "Logging error" not in capsys.readouterr().err
+
+
+def test_a_lone_surrogate_escaped_in_the_transcript_json_is_a_bad_request(
+    container: FunctionContainer, salesforce: Any
+) -> None:
+    outcome = container.fails(connect_event("uploadTranscript", contactIdsPayloadMap='[["c-1", "\\ud800"]]'))
+    assert_bad_request(outcome, "contactIdsPayloadMap", salesforce)
+
+
+def test_an_answer_over_connects_limit_gives_its_advice_once(container: FunctionContainer, salesforce: Any) -> None:
+    salesforce.set_query_result("FROM Case", [{"Description": "x" * 40_000}])
+    outcome = container.fails(connect_event("queryRecord", soql="SELECT Description FROM Case"))
+    failure = outcome.failure
+    assert failure["errorCode"] == "RESPONSE_TOO_LARGE"
+    assert failure["errorMessage"].count("select fewer fields") == 1, failure["errorMessage"]

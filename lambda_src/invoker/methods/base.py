@@ -87,6 +87,15 @@ def object_api_name(parameters: Mapping[str, str]) -> str:
     return value[:1].upper() + value[1:].lower()
 
 
+def is_utf8(text: str) -> bool:
+    """False for a string holding a lone surrogate (``"\\ud800"``), which no UTF-8 request or log line can carry."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def check_object_api_name(parameters: Mapping[str, str]) -> None:
     if not _OBJECT_API_NAME.fullmatch(parameters["objectApiName"]):
         raise BadRequestError(
