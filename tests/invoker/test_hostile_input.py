@@ -101,3 +101,37 @@ def test_an_answer_over_connects_limit_gives_its_advice_once(container: Function
     failure = outcome.failure
     assert failure["errorCode"] == "RESPONSE_TOO_LARGE"
     assert failure["errorMessage"].count("select fewer fields") == 1, failure["errorMessage"]
+
+
+def test_a_one_megabyte_value_is_refused_before_anything_is_sent(container: FunctionContainer, salesforce: Any) -> None:
+    event = connect_event("queryRecord", soql="SELECT Id FROM Contact WHERE Phone = '{p}'", p="'" * 1_000_000)
+    failure = assert_bad_request(container.fails(event), "soql", salesforce)
+    assert failure["errorCode"] == "QUERY_TOO_LONG"
+    assert "100,000 characters" in failure["errorMessage"]
+    assert salesforce.requests == []
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        connect_event("queryRecord", soql="SELECT Id FROM Contact WHERE Name = '{n}'", n="山田" * 1_500),
+        connect_event("searchRecord", sosl="FIND {{{n}}} RETURNING Contact(Id)", n="x y " * 2_000),
+        connect_event("fetchUploadIdsStatus", uploadIds=",".join(["0Zz000000000001AAA"] * 900)),
+    ],
+    ids=["soql", "sosl", "uploadIds"],
+)
+def test_a_request_uri_past_salesforces_limit_is_refused_before_any_token(
+    container: FunctionContainer, salesforce: Any, event: dict[str, Any]
+) -> None:
+    outcome = container.fails(event)
+    assert outcome.error_type == "BadRequestError", outcome.error
+    failure = outcome.failure
+    assert failure["status"] == 400
+    assert failure["errorCode"] == "REQUEST_TOO_LONG"
+    assert "16,384 bytes" in failure["errorMessage"]
+    assert salesforce.requests == []  # no request, not even for a token
+
+
+def test_a_request_uri_just_within_the_limit_is_sent(container: FunctionContainer, salesforce: Any) -> None:
+    container.ok(connect_event("queryRecord", soql="SELECT Id FROM Contact WHERE Name = '{n}'", n="x" * 14_000))
+    assert len(salesforce.data_requests()) == 1
