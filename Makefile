@@ -9,7 +9,7 @@ CDK := npx --no-install cdk
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
 export CDK_DISABLE_VERSION_CHECK := 1
 
-.PHONY: install synth test deploy diff demo emulator bench lint lock clean
+.PHONY: install synth test deploy diff demo emulator bench lint lock audit clean
 
 $(BIN)/activate: requirements.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,14 @@ $(BIN)/activate: requirements.txt pyproject.toml
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-fund --no-audit --loglevel=error
 
-install: $(BIN)/activate node_modules/.package-lock.json
+# checkov has its own venv: it pins boto3 and packaging versions the dev set cannot share
+CHECKOV_VENV := build/checkov-venv
+$(CHECKOV_VENV)/bin/checkov: requirements-checkov.txt
+	test -d $(CHECKOV_VENV) || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	touch $@
+
+install: $(BIN)/activate node_modules/.package-lock.json $(CHECKOV_VENV)/bin/checkov
 
 synth: install
 	$(CDK) synth --quiet
@@ -45,6 +52,10 @@ emulator: install
 
 bench: synth
 	$(BIN)/python -m benchmarks.run
+
+# every pinned requirements file against known vulnerabilities; says NOT CHECKED (exit 2) when it cannot tell
+audit: install
+	$(BIN)/python -m tools.audit
 
 lint: install
 	$(BIN)/ruff check .

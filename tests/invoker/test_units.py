@@ -95,9 +95,12 @@ def test_method_table(container: FunctionContainer) -> None:
 
 def test_an_invocation_gets_an_unhurried_deadline_unless_the_test_sets_one(container: FunctionContainer) -> None:
     seen: list[int] = []
-    container.handler_module.lambda_handler = (
-        lambda event, context: seen.append(context.get_remaining_time_in_millis()) or {}
-    )
+
+    def remember_the_deadline(event: Any, context: Any) -> dict[str, str]:
+        seen.append(context.get_remaining_time_in_millis())
+        return {}
+
+    container.handler_module.lambda_handler = remember_the_deadline
     container.invoke({})
     container.invoke({}, budget_ms=8000)
     assert seen[0] > 60_000
