@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -26,6 +26,13 @@ CONFIG_CONTEXT_KEY = "config"
 GENERIC_LOGIN_HOSTS = ("login.salesforce.com", "test.salesforce.com")
 
 _MAX_NAME_LENGTH = MAX_FUNCTION_NAME_LENGTH - len(FUNCTION_NAME_SUFFIX)
+#: A cap on the invoker's concurrency, so a call flood (or many looping flows) is throttled by Lambda before it
+#: spends the org's daily API allowance; a throttled call takes the flow's error branch. An invocation takes
+#: 0.1-0.5 s warm, so 25 at once serve some 50-250 invocations a second, far above what a contact center's
+#: Connect quota of concurrent calls makes at a few lookups per call; 25 is also Salesforce's limit of
+#: concurrent long-running API requests in a production org. Lower it for a small org's allowance; null removes
+#: the cap (an account whose whole Lambda quota is 10 cannot reserve any).
+DEFAULT_RESERVED_CONCURRENCY = 25
 _NAME_PATTERN = re.compile(rf"[A-Za-z][A-Za-z0-9_-]{{0,{_MAX_NAME_LENGTH - 1}}}")
 _CONNECT_INSTANCE_ARN = re.compile(
     r"arn:aws[a-z-]*:connect:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):instance/[0-9a-f-]{36}"
@@ -42,7 +49,7 @@ class ConfigError(ValueError):
     """The contact-center config is invalid; the message says where and how to fix it."""
 
 
-class ColdStartMitigation(str, Enum):
+class ColdStartMitigation(StrEnum):
     """How the invoker's cold start is hidden from callers (off by default: both cost money)."""
 
     NONE = "none"
@@ -85,6 +92,17 @@ class Monitoring(_Strict):
     p99_duration_ms: int = Field(default=6000, ge=500, le=7900)
     api_usage_percent: float = Field(default=80.0, gt=0, le=100)
     certificate_expiry_warning_days: int = Field(default=30, ge=1, le=365)
+    invocations_per_minute: int = Field(
+        default=300,
+        ge=1,
+        description="invocation-rate alarm: more than this many in a minute, two minutes of three (a flood or a "
+        "loop; 300 a minute is 432,000 API requests a day, more than most orgs' daily allowance)",
+    )
+    calls_per_contact: int = Field(
+        default=20,
+        ge=2,
+        description="looping-flow alarm: one contact making more than this many invocations in 5 minutes",
+    )
 
     @field_validator("alarm_topic_arn")
     @classmethod
@@ -121,6 +139,12 @@ class ContactCenter(_Strict):
     memory_size_mb: int = Field(default=512, ge=256, le=3008)
     cold_start: ColdStartMitigation = ColdStartMitigation.NONE
     provisioned_concurrency: int = Field(default=1, ge=1, le=100)
+    reserved_concurrency: int | None = Field(
+        default=DEFAULT_RESERVED_CONCURRENCY,
+        ge=1,
+        le=1000,
+        description="the most invocations the invoker runs at once (null: no cap, the account's pool)",
+    )
     certificate: Certificate = Certificate()
     monitoring: Monitoring = Monitoring()
 
@@ -221,6 +245,18 @@ class ContactCenter(_Strict):
         if value not in allowed:
             raise ValueError(f"must be one of CloudWatch Logs' retention periods: {', '.join(map(str, allowed))}")
         return value
+
+    @model_validator(mode="after")
+    def _provisioned_fits_reserved(self) -> ContactCenter:
+        provisioned = self.cold_start is ColdStartMitigation.PROVISIONED
+        if provisioned and self.reserved_concurrency is not None:
+            if self.provisioned_concurrency > self.reserved_concurrency:
+                raise ValueError(
+                    f"provisioned_concurrency {self.provisioned_concurrency} is more than reserved_concurrency "
+                    f"{self.reserved_concurrency}: Lambda provisions only within the reservation; raise "
+                    "reserved_concurrency or lower provisioned_concurrency"
+                )
+        return self
 
     @model_validator(mode="after")
     def _connect_matches_environment(self) -> ContactCenter:

@@ -106,8 +106,8 @@ def _summary(stats: InvocationStats, started: float, *, failure: dict[str, Any] 
     fields = {**stats.as_log_fields(), **metrics.emf_fields(stats, contact_center, namespace)}
     try:
         if failure is None:
-            logger.info("invocation succeeded", extra=fields)
+            logger.info(telemetry.SUCCEEDED_MESSAGE, extra=fields)
         else:
-            logger.error("invocation failed", extra={**fields, "failure": failure})
+            logger.error(telemetry.FAILED_MESSAGE, extra={**fields, "failure": failure})
     finally:
         logger.remove_keys(["request_id", "contact_id", "cold_start", "method"])

@@ -38,6 +38,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from seeder import public_certificate
 from seeder.credentials import (
     MAX_VALIDITY_DAYS,
     CredentialError,
@@ -87,6 +88,8 @@ class SeedProperties:
     activate_pending_key: bool
     adopt_existing: bool
     settings_version: str
+    #: where the certificate in use is published ("" from a template older than that: nothing is published)
+    certificate_parameter: str = ""
 
     @classmethod
     def parse(cls, properties: Mapping[str, Any]) -> SeedProperties:
@@ -127,6 +130,7 @@ class SeedProperties:
             activate_pending_key=text("ActivatePendingKey", "false").lower() == "true",
             adopt_existing=text("AdoptExisting", "false").lower() == "true",
             settings_version=text("SettingsVersion"),
+            certificate_parameter=text("CertificateParameter"),
         )
 
 
@@ -136,6 +140,8 @@ class SeedOutcome:
 
     data: dict[str, str]
     actions: list[str] = field(default_factory=list)
+    #: the certificate of the key in use (``data["Certificate"]`` is the pending one during a rotation)
+    current_certificate: str = ""
 
 
 def on_event(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
@@ -161,6 +167,9 @@ def on_event(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         old = SeedProperties.parse(old_raw) if old_raw else None
         store = SecretStore(_secrets_manager_client(), new.contact_center, new.main_secret_id, new.access_secret_id)
         outcome = seed(store, new, old)
+        if new.certificate_parameter:
+            public_certificate.publish(_ssm_client(), new.certificate_parameter, outcome.current_certificate)
+            outcome.actions.append("published-certificate")
     except (SeederError, StoreError, CredentialError) as error:
         _log("ERROR", str(error), error_type=type(error).__name__, **log_fields)
         raise
@@ -276,6 +285,7 @@ def seed(store: SecretStore, new: SeedProperties, old: SeedProperties | None) ->
             "CertificateIsNew": "true" if certificate_is_new else "false",
         },
         actions=actions,
+        current_certificate=document[keys.certificate],
     )
 
 
@@ -326,6 +336,14 @@ def _secrets_manager_client() -> Any:
     # Worst case 3 x (3 s + 10 s) per call: a stuck call fails the deploy with a message well within the timeout.
     config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10)
     return boto3.client("secretsmanager", config=config)
+
+
+def _ssm_client() -> Any:
+    import boto3
+    from botocore.config import Config
+
+    config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10)
+    return boto3.client("ssm", config=config)
 
 
 def _log(level: str, message: str, **fields: Any) -> None:

@@ -28,6 +28,11 @@ def access_secret_name(contact_center: str) -> str:
     return f"{contact_center}-salesforce-access-secret"
 
 
+def certificate_parameter_name(contact_center: str) -> str:
+    """Name of the SSM parameter holding the public certificate in use (readable without the key's secret)."""
+    return f"/{contact_center}/salesforce/certificate"
+
+
 @dataclass(frozen=True)
 class SecretKeys:
     """The JSON keys of one contact center's secret documents."""

@@ -147,3 +147,17 @@ def test_a_trailing_control_character_never_reaches_a_stack(field: str, trailing
 def test_a_control_character_in_the_certificate_common_name_is_refused() -> None:
     with pytest.raises(ConfigError, match="field certificate.common_name: must not contain control characters"):
         parse_config(config_with(certificate={"common_name": "acme\x00"}))
+
+
+def test_reserved_concurrency_defaults_to_a_cap_and_can_be_removed() -> None:
+    (capped,) = parse_config(config_with()).contact_centers
+    assert capped.reserved_concurrency == 25
+    (uncapped,) = parse_config(config_with(reserved_concurrency=None)).contact_centers
+    assert uncapped.reserved_concurrency is None
+    with pytest.raises(ConfigError, match="field reserved_concurrency"):
+        parse_config(config_with(reserved_concurrency=0))
+
+
+def test_provisioned_concurrency_must_fit_in_the_reservation() -> None:
+    with pytest.raises(ConfigError, match="provisioned_concurrency 30 is more than reserved_concurrency 25"):
+        parse_config(config_with(cold_start="provisioned", provisioned_concurrency=30))

@@ -74,6 +74,7 @@ def rotate_key(args: argparse.Namespace, runtime: Runtime) -> int:
     rotated = {**document, keys.private_key: private_key, keys.certificate: certificate}
     if args.now:
         write_and_clear_token(store, rotated)
+        runtime.publish_certificate(certificate)
         if pending is not None:
             store.discard_pending()
         certificate_summary(
@@ -114,6 +115,7 @@ def activate_key(args: argparse.Namespace, runtime: Runtime) -> int:
     store.read_token()  # the access secret must be usable before the main secret changes
     promoted = store.promote_pending()
     store.clear_token()
+    runtime.publish_certificate(promoted[keys.certificate])
     certificate_summary(
         f"Activated the staged key of {cc}; the cached access token is cleared. Certificate now in use:",
         promoted[keys.certificate],
@@ -164,6 +166,7 @@ def import_key(args: argparse.Namespace, runtime: Runtime) -> int:
     document[keys.private_key] = private_key
     document[keys.certificate] = certificate
     write_and_clear_token(store, document)
+    runtime.publish_certificate(certificate)
     if pending is not None:
         store.discard_pending()
     say(
