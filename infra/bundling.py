@@ -127,8 +127,21 @@ def _precompile(out: Path, python_version: str) -> None:
         print(f"warning: no python{python_version} here; the bundle ships without bytecode (slower cold start)")
         return
     subprocess.run(
-        [interpreter, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash",
-         "-s", str(out), "-p", LAMBDA_TASK_ROOT, str(out)],  # fmt: skip
+        [
+            interpreter,
+            "-m",
+            "compileall",
+            "-q",
+            "-j",
+            "0",
+            "--invalidation-mode",
+            "unchecked-hash",
+            "-s",
+            str(out),
+            "-p",
+            LAMBDA_TASK_ROOT,
+            str(out),
+        ],  # fmt: skip
         check=True,
         capture_output=True,
     )
