@@ -126,22 +126,19 @@ def _precompile(out: Path, python_version: str) -> None:
     if interpreter is None:
         print(f"warning: no python{python_version} here; the bundle ships without bytecode (slower cold start)")
         return
+    compile_for_lambda = [
+        "-q",
+        "-j",
+        "0",
+        "--invalidation-mode",
+        "unchecked-hash",
+        "-s",
+        str(out),
+        "-p",
+        LAMBDA_TASK_ROOT,
+    ]
     subprocess.run(
-        [
-            interpreter,
-            "-m",
-            "compileall",
-            "-q",
-            "-j",
-            "0",
-            "--invalidation-mode",
-            "unchecked-hash",
-            "-s",
-            str(out),
-            "-p",
-            LAMBDA_TASK_ROOT,
-            str(out),
-        ],  # fmt: skip
+        [interpreter, "-m", "compileall", *compile_for_lambda, str(out)],
         check=True,
         capture_output=True,
     )
