@@ -31,11 +31,11 @@ test: install
 
 deploy: install
 	@test -n "$(CC)" || { echo "usage: make deploy CC=<contact-center name from contact_centers.yaml>"; exit 2; }
-	$(CDK) deploy "$$($(BIN)/python -m infra.config stack-name $(CC))"
+	$(CDK) deploy $(CDK_ARGS) "$$($(BIN)/python -m infra.config stack-name $(CC))"
 
 diff: install
 	@test -n "$(CC)" || { echo "usage: make diff CC=<contact-center name>"; exit 2; }
-	$(CDK) diff "$$($(BIN)/python -m infra.config stack-name $(CC))"
+	$(CDK) diff $(CDK_ARGS) "$$($(BIN)/python -m infra.config stack-name $(CC))"
 
 demo: synth
 	$(BIN)/python -m tests.e2e.demo
