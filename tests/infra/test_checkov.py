@@ -11,6 +11,7 @@ from typing import Any
 from aws_cdk.assertions import Template
 
 from tests.harness.synth import PROJECT_ROOT, CloudAssembly
+from tests.infra.test_deploy_pipeline import _pipeline_template
 
 #: its own virtual environment (`make install` builds it from requirements-checkov.txt): checkov pins boto3 and
 #: packaging versions the dev set cannot share
@@ -40,7 +41,9 @@ def checkov(directory: Path) -> dict[str, Any]:
 def test_checkov_finds_nothing_unjustified_in_any_template(
     cloud_assembly: CloudAssembly, templates: dict[str, Template], tmp_path: Path
 ) -> None:
-    """The shipped cdk.out and every config variant (CMK, no Connect, provisioned, SnapStart, no reservation)."""
+    """The shipped cdk.out, every config variant (CMK, no Connect, provisioned, SnapStart, no reservation) and
+    the deploy pipeline's stack (synthesized only when the config has a deploy_pipeline)."""
+    (tmp_path / "deploy-pipeline.template.json").write_text(json.dumps(_pipeline_template().to_json()))
     for name in cloud_assembly.stack_names:
         (tmp_path / f"{name}.template.json").write_text(json.dumps(cloud_assembly.template(name)))
     for variant, template in templates.items():
