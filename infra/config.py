@@ -16,11 +16,13 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from shared.secret_format import PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE
 
-from infra.constants import DEFAULT_API_VERSION, FUNCTION_NAME_SUFFIX, MAX_FUNCTION_NAME_LENGTH
-from lambda_src.shared.secret_format import PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE
+from .constants import DEFAULT_API_VERSION, FUNCTION_NAME_SUFFIX, MAX_FUNCTION_NAME_LENGTH
 
-DEFAULT_CONFIG_FILE = Path(__file__).resolve().parent.parent / "contact_centers.yaml"
+# This checkout's contact_centers.yaml; installed from a wheel, the one in the working directory.
+_CHECKOUT_CONFIG_FILE = Path(__file__).resolve().parent.parent / "contact_centers.yaml"
+DEFAULT_CONFIG_FILE = _CHECKOUT_CONFIG_FILE if _CHECKOUT_CONFIG_FILE.is_file() else Path("contact_centers.yaml")
 CONFIG_CONTEXT_KEY = "config"
 
 GENERIC_LOGIN_HOSTS = ("login.salesforce.com", "test.salesforce.com")
@@ -34,6 +36,10 @@ _KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{
 _SNS_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")
 _API_VERSION = re.compile(r"^\d{2,3}\.0$")
 _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+_MANAGED_POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\w+=,.@/-]{1,512}")
+_ROLE_NAME_PREFIX = re.compile(r"[\w+=,.@-]{1,24}")
+_TAG_KEY = re.compile(r"[\w .:/=+@-]{1,128}")
+_TAG_VALUE = re.compile(r"[\w .:/=+@-]{0,256}")
 _GITHUB_REPOSITORY = re.compile(r"[A-Za-z0-9-]{1,39}/[A-Za-z0-9_.-]{1,100}")
 _GITHUB_ENVIRONMENT = re.compile(r"[A-Za-z0-9_.-]{1,255}")
 _GITHUB_OIDC_PROVIDER_ARN = re.compile(
@@ -106,6 +112,13 @@ class ContactCenter(_Strict):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_retention_days: int = 90
     kms_key_arn: str | None = None
+    permissions_boundary_arn: str | None = Field(
+        default=None, description="managed policy applied as the permissions boundary of every role of the stack"
+    )
+    role_name_prefix: str | None = Field(
+        default=None, description="name every role <prefix><cc>-<unit> (default: names CloudFormation generates)"
+    )
+    tags: dict[str, str] = Field(default_factory=dict, description="tags on every taggable resource of the stack")
     account: str | None = None
     region: str | None = None
     adopt_existing_secrets: bool = Field(
@@ -169,6 +182,32 @@ class ContactCenter(_Strict):
     def _kms_key_arn(cls, value: str | None) -> str | None:
         if value is not None and not _KMS_KEY_ARN.match(value):
             raise ValueError("must be a KMS key ARN: arn:aws:kms:<region>:<account>:key/<key-id> (not an alias)")
+        return value
+
+    @field_validator("permissions_boundary_arn")
+    @classmethod
+    def _permissions_boundary_arn(cls, value: str | None) -> str | None:
+        if value is not None and not _MANAGED_POLICY_ARN.fullmatch(value):
+            raise ValueError("must be an IAM managed policy ARN: arn:aws:iam::<account>:policy/<name>")
+        return value
+
+    @field_validator("role_name_prefix")
+    @classmethod
+    def _role_name_prefix(cls, value: str | None) -> str | None:
+        if value is not None and not _ROLE_NAME_PREFIX.fullmatch(value):
+            raise ValueError("must be 1 to 24 characters of letters, digits and + = , . @ _ - (IAM role names)")
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, tag_value in value.items():
+            if not _TAG_KEY.fullmatch(key) or key.lower().startswith("aws:"):
+                raise ValueError(
+                    f"tag key {key!r}: 1 to 128 letters, digits, spaces or _ . : / = + - @, not starting with aws:"
+                )
+            if not _TAG_VALUE.fullmatch(tag_value):
+                raise ValueError(f"tag {key!r}: the value takes at most 256 letters, digits, spaces or _ . : / = + - @")
         return value
 
     @field_validator("account")

@@ -17,7 +17,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from infra.config import ContactCenter
+from .config import ContactCenter
 
 SAMPLE_FLOW_FILE = Path(__file__).resolve().parent / "connect" / "sample_flow.json"
 FUNCTION_ARN_PLACEHOLDER = "${InvokerFunctionArn}"

@@ -13,12 +13,12 @@ from __future__ import annotations
 from aws_cdk import Duration
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
+from shared.telemetry import NAMESPACE
 
-from infra.config import ColdStartMitigation, ContactCenter
-from infra.constants import INVOKER_TIMEOUT_SECONDS
-from infra.lambda_function import python_function
-from infra.secrets import ContactCenterSecrets
-from lambda_src.shared.telemetry import NAMESPACE
+from .config import ColdStartMitigation, ContactCenter
+from .constants import INVOKER_TIMEOUT_SECONDS
+from .lambda_function import python_function
+from .secrets import ContactCenterSecrets
 
 POWERTOOLS_SERVICE_NAME = "InvokeSalesforceRestApi"
 LIVE_ALIAS_NAME = "live"

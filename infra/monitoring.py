@@ -19,12 +19,12 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
+from shared import telemetry
 
-from infra.config import ContactCenter
-from infra.constants import CONNECT_TIME_LIMIT_SECONDS
-from infra.lambda_function import python_function
-from infra.secrets import ContactCenterSecrets
-from lambda_src.shared import telemetry
+from .config import ContactCenter
+from .constants import CONNECT_TIME_LIMIT_SECONDS
+from .lambda_function import python_function
+from .secrets import ContactCenterSecrets
 
 _FIVE_MINUTES = Duration.minutes(5)
 
@@ -40,11 +40,13 @@ class Monitoring(Construct):
         contact_center: ContactCenter,
         function: lambda_.Function,
         secrets: ContactCenterSecrets,
+        alarm_topic: sns.ITopic | None = None,
     ) -> None:
+        """``alarm_topic``: an existing topic for the alarms; default: the config's ``monitoring`` settings."""
         super().__init__(scope, construct_id)
         settings = contact_center.monitoring
         self._dimensions = {telemetry.CONTACT_CENTER_DIMENSION: contact_center.name}
-        self.topic = self._alarm_topic(contact_center)
+        self.topic = alarm_topic or self._alarm_topic(contact_center)
         self.certificate_check = self._certificate_check(contact_center, secrets)
 
         errors = function.metric_errors(period=_FIVE_MINUTES, statistic="Sum")

@@ -14,8 +14,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
-
-from lambda_src.shared.secret_format import access_secret_name, main_secret_name
+from shared.secret_format import access_secret_name, main_secret_name
 
 _NO_SCHEDULED_ROTATION = (
     "Not rotated on a Secrets Manager schedule: the key pair only works once its certificate is uploaded to "

@@ -12,10 +12,10 @@ from aws_cdk import Acknowledgment, CustomResource, Stack, Validations
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from infra.config import ContactCenter
-from infra.constants import SEEDER_TIMEOUT_SECONDS
-from infra.lambda_function import python_function, retained_days_log_group
-from infra.secrets import ContactCenterSecrets
+from .config import ContactCenter
+from .constants import SEEDER_TIMEOUT_SECONDS
+from .lambda_function import python_function, retained_days_log_group
+from .secrets import ContactCenterSecrets
 
 SEEDER_RESOURCE_TYPE = "Custom::SalesforceSecretSeed"
 

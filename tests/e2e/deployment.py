@@ -40,14 +40,15 @@ class LocalDeployment:
     seed_properties: dict[str, str]
     seed_logical_id: str
     certificate_pem: str = ""
+    construct_id: str = ""  # the SalesforceRestApi's id in a consumer's stack ("Default" leaves no trace)
 
     @property
     def invoker(self) -> FunctionAsset:
-        return self.assembly.function(self.stack_name, "InvokerFunction")
+        return self.assembly.function(self.stack_name, f"{self.construct_id}InvokerFunction")
 
     @property
     def seeder(self) -> FunctionAsset:
-        return self.assembly.function(self.stack_name, "SeederFunction")
+        return self.assembly.function(self.stack_name, f"{self.construct_id}SeederFunction")
 
     @property
     def contact_center(self) -> str:
@@ -105,6 +106,7 @@ def deploy(
     extension: FakeSecretsExtension,
     start_container: StartContainer,
     consumer_key: str = CONSUMER_KEY,
+    construct_id: str = "",
 ) -> LocalDeployment:
     """Create the secrets, seed them, set the consumer key and upload the certificate, like a first rollout."""
     template = assembly.template(stack_name)
@@ -131,6 +133,7 @@ def deploy(
         refs=refs,
         seed_properties=properties,
         seed_logical_id=seed_logical_id,
+        construct_id=construct_id,
     )
     created = deployment.run_seeder("Create", properties)
     assert created.ok, f"seeder Create failed: {created.error}"
