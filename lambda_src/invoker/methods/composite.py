@@ -215,10 +215,10 @@ def _parse_step(
         raise _bad(
             f"{label}: {method_name} in a step takes only {', '.join(sorted(kind.only_parameters))}, not {extra}"
         )
-    rendered = {key: _render(label, key, value, context, kind) for key, value in step_parameters.items()}
     steps_before = {step.reference_id: step for step in earlier}
-    for key, value in rendered.items():
+    for key, value in step_parameters.items():
         _check_references(label, key, value, steps_before, names)
+    rendered = {key: _render(label, key, value, context, kind) for key, value in step_parameters.items()}
     missing = [name for name in method.required if not rendered.get(name, "").strip()]
     if missing:
         raise _bad(f"{label}: {method_name} needs {', '.join(missing)}", error_code="MISSING_PARAMETER")
