@@ -23,6 +23,9 @@ took it (``{customer-phone}`` too). In SOSL, braces that name no parameter stay 
 ``FIND {Acme}`` uses them). SOQL has no braces of its own, so a ``{name}`` there (an identifier) without
 its parameter is a flow that forgot to pass it: it is refused (``INVALID_TEMPLATE``, no request sent)
 rather than searched for as the literal text ``{name}``. Other braced text in SOQL (``'{"a": 1}'``) stays.
+
+Field values (composite's steps, :func:`render_text`) take every placeholder's value as it is: they end up
+in a JSON string, and the JSON encoder escapes whatever the value holds.
 """
 
 from __future__ import annotations
@@ -67,6 +70,25 @@ def render_soql(template: str, parameters: Mapping[str, str]) -> str:
 def render_sosl(template: str, parameters: Mapping[str, str]) -> str:
     """Fill a SOSL template: like SOQL, plus ``{name}`` inside ``FIND {...}`` escaped for SOSL."""
     return _render(template, parameters, sosl=True)
+
+
+def render_text(template: str, parameters: Mapping[str, str]) -> str:
+    """Fill a field value (composite's steps): each ``{name}`` naming a parameter becomes its value as it is,
+    since the value lands in a JSON string, which the JSON encoder escapes. As in SOQL, ``{identifier}`` naming
+    no parameter is a forgotten parameter and is refused; other braced text stays."""
+
+    def fill(placeholder: re.Match[str]) -> str:
+        name = placeholder.group(1)
+        if name in parameters:
+            return parameters[name]
+        if _IDENTIFIER.fullmatch(name):
+            raise TemplateError(
+                f"the value uses {{{name}}} but no parameter named {name} was passed: "
+                "add it to the Invoke AWS Lambda function block's parameters"
+            )
+        return placeholder.group(0)
+
+    return _PLACEHOLDER.sub(fill, template)
 
 
 def _render(template: str, parameters: Mapping[str, str], *, sosl: bool) -> str:

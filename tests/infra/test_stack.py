@@ -253,8 +253,10 @@ def test_snapstart_publishes_versions_and_the_flow_calls_the_alias(templates: di
     assert "ProvisionedConcurrencyConfig" not in alias["Properties"]
     _, association = only(template, "AWS::Connect::IntegrationAssociation")
     assert association["Properties"]["IntegrationArn"] == {"Ref": alias_id}
-    _, flow = only(template, "AWS::Connect::ContactFlow")
-    assert json.dumps({"Ref": alias_id}) in json.dumps(flow["Properties"]["Content"])
+    flows = template.find_resources("AWS::Connect::ContactFlow").values()
+    assert len(flows) == 2
+    for flow in flows:
+        assert json.dumps({"Ref": alias_id}) in json.dumps(flow["Properties"]["Content"])
 
 
 def test_nothing_is_provisioned_by_default(example: Template) -> None:

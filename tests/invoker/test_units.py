@@ -82,6 +82,8 @@ def test_method_table(container: FunctionContainer) -> None:
         "createRecord",
         "updateRecord",
         "deleteRecord",
+        "upsertRecord",
+        "composite",
         "queryRecord",
         "searchRecord",
         "uploadTranscript",

@@ -1,16 +1,24 @@
 """The methods a contact flow can call, by ``methodName``: one table, no if-chain.
 
 Names, parameters and output keys are those of Salesforce's Node.js invokeSfRestApi function, so
-existing contact flows work unchanged; deleteRecord is new.
+existing contact flows work unchanged; deleteRecord, upsertRecord and composite are new.
 """
 
 from __future__ import annotations
 
 from invoker.methods.base import ContainerMemory, Invocation, Method, check_object_api_name, check_record_id
+from invoker.methods.composite import composite_method
 from invoker.methods.field_service import sfs_phone_call_flow_query
 from invoker.methods.outbound import fetch_outbound_phone_number
 from invoker.methods.query import query_record, search_record, validate_query, validate_search
-from invoker.methods.records import create_record, delete_record, realtime_alert_event, update_record
+from invoker.methods.records import (
+    check_upsert,
+    create_record,
+    delete_record,
+    realtime_alert_event,
+    update_record,
+    upsert_record,
+)
 from invoker.methods.transcripts import fetch_upload_ids_status, upload_transcript, validate_upload
 
 _ALL = (
@@ -19,6 +27,8 @@ _ALL = (
     Method("updateRecord", update_record, ("objectApiName", "recordId"), check_record_id,
            "update a record; every other parameter is a field"),
     Method("deleteRecord", delete_record, ("objectApiName", "recordId"), check_record_id, "delete a record"),
+    Method("upsertRecord", upsert_record, ("objectApiName", "externalIdField", "externalId"), check_upsert,
+           "create or update the record with this external id; every other parameter is a field"),
     Method("queryRecord", query_record, ("soql",), validate_query,
            "first record of a SOQL query (every record with allRecords=true)"),
     Method("searchRecord", search_record, ("sosl",), validate_search, "first result of a SOSL search"),
@@ -34,5 +44,7 @@ _ALL = (
 )  # fmt: skip
 
 METHODS: dict[str, Method] = {method.name: method for method in _ALL}
+# its steps are the record and query methods above, with their required parameters and checks
+METHODS["composite"] = composite_method(METHODS)
 
 __all__ = ["METHODS", "ContainerMemory", "Invocation", "Method"]
