@@ -2,9 +2,9 @@
 
 Does what CloudFormation and the administrator would do, in order: create the two secrets empty (as the
 template declares them), run the seeder bundle's Create with the custom resource's properties from the
-template, set the consumer key the way a user would (a config change and a deploy: the seeder's Update),
-register the returned certificate in the Salesforce emulator, then start invoker bundles with the
-function's environment from the template (secret ids resolved; only the org endpoints and the extension
+template, set the consumer key the way a user would (what `scvctl consumer-key set` writes), register
+the returned certificate in the Salesforce emulator, then start invoker bundles with the function's
+environment from the template (secret ids resolved; only the org endpoints and the extension
 port point at this machine). Used by the end-to-end tests, `make demo` and `make bench`.
 """
 
@@ -14,6 +14,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from scvctl.secret_document import write_and_clear_token
+from seeder.store import SecretStore
 
 from tests.emulators.salesforce import SalesforceEmulator
 from tests.emulators.secrets import FakeSecretsExtension, MotoSecretsServer
@@ -134,13 +137,11 @@ def deploy(
     )
     created = deployment.run_seeder("Create", properties)
     assert created.ok, f"seeder Create failed: {created.error}"
-    # The administrator creates the External Client App with the certificate, copies its consumer key
-    # into the config and deploys again: CloudFormation sends the seeder an Update.
-    updated_properties = {**properties, "ConsumerKey": consumer_key}
-    updated = deployment.run_seeder("Update", updated_properties, old=properties)
-    assert updated.ok, f"seeder Update failed: {updated.error}"
-    deployment.seed_properties = updated_properties
-    deployment.certificate_pem = updated.payload["Data"]["Certificate"]
+    deployment.certificate_pem = created.payload["Data"]["Certificate"]
+    # The administrator creates the External Client App with the certificate and stores its consumer key
+    # with `scvctl consumer-key set`: the same write (main secret rewritten, cached token cleared).
+    store = SecretStore(client, deployment.contact_center, properties["MainSecretId"], properties["AccessSecretId"])
+    write_and_clear_token(store, {**store.read_current(), store.keys.consumer_key: consumer_key})
     salesforce.register_app(consumer_key, deployment.certificate_pem)
     salesforce.add_user(properties["Subject"])
     salesforce.expected_audiences = {properties["Audience"]}
