@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
 """The CDK app: one stack per contact center declared in contact_centers.yaml (cdk-nag checks every synth)."""
 
+import sys
+
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
-from infra.config import load_from_context
+from infra.config import ConfigError, load_from_context
 from infra.stack import ContactCenterStack
 
 app = cdk.App()
-for contact_center in load_from_context(app.node).contact_centers:
+try:
+    config = load_from_context(app.node)
+except ConfigError as error:  # the user's mistake: its message alone, no traceback
+    sys.exit(str(error))
+for contact_center in config.contact_centers:
     ContactCenterStack(
         app,
         contact_center.stack_name,

@@ -13,8 +13,9 @@ Update
     ``Subject`` or ``Audience`` changed since the last deploy is written (key and certificate kept) and the
     token cleared; so is a changed ``SettingsVersion``. A value left empty or unchanged never overwrites a
     stored one. The consumer key is never a property (a template keeps its properties in plain text): it
-    starts empty and is set with ``scvctl consumer-key set``, and every deploy keeps it. ``KeyRotation`` bumped: a new key and certificate are staged as ``AWSPENDING``
-    (calls go on with the current key; ``Data.Certificate`` is the pending certificate to upload).
+    starts empty and is set with ``scvctl consumer-key set``, and every deploy keeps it. ``KeyRotation``
+    bumped: a new key and certificate are staged as ``AWSPENDING`` (calls go on with the current key;
+    ``Data.Certificate`` is the pending certificate to upload).
     ``ActivatePendingKey`` turned to "true" by this deploy, with a key staged (by this deploy's
     ``KeyRotation`` or earlier, e.g. by ``scvctl key rotate``): it is promoted and the token cleared. Only
     the deploy that turns it on activates: a "true" left in the config never promotes a key staged later,

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from infra.config import ConfigError, load_config, parse_config
+from tests.harness.synth import PROJECT_ROOT, SILENCED_NODE_WARNINGS
 
 VALID: dict[str, Any] = {
     "name": "acme",
@@ -47,9 +52,7 @@ def test_sandbox_and_audience_override() -> None:
 ARN_TOKYO = "arn:aws:connect:ap-northeast-1:111111111111:instance/00000000-0000-4000-8000-000000000000"
 
 
-@pytest.mark.parametrize(
-    "url", ["https://acme--uat.sandbox.my.salesforce.com", "https://acme--uat.my.salesforce.com"]
-)
+@pytest.mark.parametrize("url", ["https://acme--uat.sandbox.my.salesforce.com", "https://acme--uat.my.salesforce.com"])
 def test_a_sandbox_url_implies_the_sandbox_audience(url: str) -> None:
     (cc,) = parse_config(config_with(salesforce_url=url)).contact_centers
     assert cc.sandbox is True
@@ -199,3 +202,25 @@ def test_unreadable_files_name_the_file(tmp_path: Path) -> None:
     broken.write_text("contact_centers: [\n")
     with pytest.raises(ConfigError, match="broken.yaml: not valid YAML"):
         load_config(broken)
+
+
+def test_a_config_mistake_fails_the_cdk_app_with_the_message_alone(tmp_path: Path) -> None:
+    """What `cdk synth` shows: the app's stderr is exactly the message (no traceback) and the exit status 1."""
+    config = tmp_path / "contact_centers.yaml"
+    config.write_text("contact_centers:\n  - name: acme\n    salesforce_url: https://acme.lightning.force.com\n")
+    with pytest.raises(ConfigError) as expected:
+        load_config(config)
+    result = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "app.py")],
+        cwd=PROJECT_ROOT,
+        env={
+            **os.environ,
+            "CDK_CONTEXT_JSON": json.dumps({"config": str(config)}),
+            "CDK_OUTDIR": str(tmp_path / "cdk.out"),
+            **SILENCED_NODE_WARNINGS,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (result.returncode, result.stderr, result.stdout) == (1, f"{expected.value}\n", "")
