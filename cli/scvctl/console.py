@@ -3,10 +3,15 @@
 The private key, the consumer key and the access token stay in Secrets Manager; they never pass through
 these functions. Certificates are public (they are what gets uploaded to Salesforce), so they are
 printed and written freely.
+
+A stdout whose reader went away (``scvctl cert show cc | head -1``) never stops a command halfway: the
+first failed write swaps stdout for :class:`ClosedStdout`, the command finishes its work, and main()
+then says on stderr what it changed (:func:`stdout_closed`).
 """
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from pathlib import Path
@@ -19,8 +24,40 @@ from scvctl.errors import CliError
 EXPIRY_WARNING_DAYS = 30
 
 
+class ClosedStdout(io.TextIOBase):
+    """Takes the place of a stdout nobody reads any more: what is written is dropped."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
 def say(text: str = "") -> None:
-    print(text, file=sys.stdout)
+    _write_stdout(text + "\n")
+
+
+def _write_stdout(text: str) -> None:
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()  # each line now, so a closed pipe is found here and not at exit
+    except BrokenPipeError:
+        _drop_stdout()
+
+
+def _drop_stdout() -> None:
+    try:  # the interpreter's own flush at exit then writes to /dev/null instead of failing again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):  # not a file descriptor (tests capture stdout)
+        pass
+    sys.stdout = ClosedStdout()
+
+
+def stdout_closed() -> bool:
+    """Whether a write to stdout found its reader gone (anything still buffered is flushed first)."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _drop_stdout()
+    return isinstance(sys.stdout, ClosedStdout)
 
 
 def note(text: str) -> None:
@@ -61,7 +98,7 @@ def fingerprint(certificate_pem: str | None) -> str:
 def write_public_file(path: Path, content: str) -> None:
     """Write a certificate or metadata file (public content); '-' means stdout."""
     if str(path) == "-":
-        sys.stdout.write(content if content.endswith("\n") else content + "\n")
+        _write_stdout(content if content.endswith("\n") else content + "\n")
         return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -73,6 +73,7 @@ def write_metadata(args: argparse.Namespace, runtime: Runtime) -> int:
     for relative, content in files.items():
         write_public_file(args.out / relative, content)
     out = display_path(args.out)
+    runtime.changed(f"wrote the External Client App bundle {spec.name} for {cc} to {out}/")
     say(
         f"Wrote the External Client App {spec.name} for {cc} to {out}/ (certificate SHA-256 {info.fingerprint_sha256}):"
     )

@@ -80,6 +80,7 @@ def set_consumer_key(args: argparse.Namespace, runtime: Runtime) -> int:
         say(f"The consumer key in {store.main_secret_id} is already this one: nothing changed.")
         return 0
     write_and_clear_token(store, {**document, keys.consumer_key: value})
+    runtime.changed(f"stored the consumer key in {store.main_secret_id} and cleared the token")
     say(f"Stored the consumer key ({len(value)} characters, not shown) in {store.main_secret_id}.")
     say("Cleared the cached access token.")
     say(f"Next: scvctl check {cc}")
@@ -121,6 +122,7 @@ def set_audience(args: argparse.Namespace, runtime: Runtime) -> int:
 def reset_token(args: argparse.Namespace, runtime: Runtime) -> int:
     store = runtime.store
     store.clear_token()
+    runtime.changed(f"cleared the cached access token in {store.access_secret_id}")
     say(f"Cleared the cached access token in {store.access_secret_id}; the next call mints a new one.")
     return 0
 
@@ -135,6 +137,7 @@ def _update(runtime: Runtime, key: str, value: str, what: str) -> None:
         say(f"The {what} in {store.main_secret_id} is already {value}: nothing changed.")
         return
     write_and_clear_token(store, {**document, key: value})
+    runtime.changed(f"set the {what} in {store.main_secret_id} to {value} and cleared the token")
     say(f"Set the {what} in {store.main_secret_id}: {old or '(empty)'} -> {value}")
     say("Cleared the cached access token.")
     say(f"Next: scvctl check {cc}")
