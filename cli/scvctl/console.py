@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from seeder.credentials import CertificateInfo, certificate_info
@@ -65,15 +66,26 @@ def note(text: str) -> None:
     print(text, file=sys.stderr)
 
 
-def expiry_text(info: CertificateInfo) -> str:
-    if info.days_left < 0:
+def expiry_text(info: CertificateInfo, now: datetime | None = None) -> str:
+    """The expiry with the time left counted as a person reads it: a certificate made for 730 days has
+    730 days left, not 729 (it is seconds old), and one that expired seconds ago did so less than a day ago."""
+    remaining = datetime.fromisoformat(info.not_after) - (now or datetime.now(UTC))
+    if remaining <= timedelta(0):
         return (
-            f"{info.not_after} (EXPIRED {-info.days_left} days ago: Salesforce may still accept it for the JWT "
+            f"{info.not_after} (EXPIRED {_days(-remaining)} ago: Salesforce may still accept it for the JWT "
             "bearer flow, but renew it: scvctl cert renew)"
         )
-    if info.days_left <= EXPIRY_WARNING_DAYS:
-        return f"{info.not_after} ({info.days_left} days left: renew soon with scvctl cert renew)"
-    return f"{info.not_after} ({info.days_left} days left)"
+    if remaining < timedelta(days=EXPIRY_WARNING_DAYS + 0.5):
+        return f"{info.not_after} ({_days(remaining)} left: renew soon with scvctl cert renew)"
+    return f"{info.not_after} ({_days(remaining)} left)"
+
+
+def _days(span: timedelta) -> str:
+    """'less than a day', '1 day', '730 days' (to the nearest day)."""
+    if span < timedelta(days=1):
+        return "less than a day"
+    days = int(span / timedelta(days=1) + 0.5)
+    return "1 day" if days == 1 else f"{days} days"
 
 
 def certificate_summary(title: str, certificate_pem: str, *, with_pem: bool = True) -> CertificateInfo:
