@@ -57,6 +57,10 @@ diff: install
 demo: synth
 	$(BIN)/python -m tests.e2e.demo $(CC)
 
+# Every scvctl command against stand-ins of AWS and Salesforce, in a shell (`exit` stops them); CC= as for demo.
+try: synth
+	$(BIN)/python -m tests.e2e.try_scvctl $(CC)
+
 emulator: install
 	$(BIN)/python -m tests.emulators.salesforce $(ARGS)
 

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from infra.config import ConfigError
-from tests.e2e.demo import synthesized_stack
-from tests.harness.synth import PROJECT_ROOT, CloudAssembly
+from tests.harness.synth import PROJECT_ROOT, CloudAssembly, synthesized_contact_center
 
 INSTALLED = ["-o", ".venv/bin/activate", "-o", "node_modules/.package-lock.json"]
 EXAMPLE_STACK = "example-cc-SalesforceRestApi"
@@ -57,18 +56,24 @@ def test_demo_runs_the_named_contact_center() -> None:
     assert "-m tests.e2e.demo acme" in result.stdout
 
 
+def test_try_runs_the_named_contact_center() -> None:
+    assert "-m tests.e2e.try_scvctl acme" in make("-n", "try", "CC=acme", "CDK=true").stdout
+
+
 def test_demo_defaults_to_the_first_contact_center_of_the_config(tmp_path: Path) -> None:
-    assembly = cloud_assembly_with(tmp_path / "cdk.out", EXAMPLE_STACK)
-    assert synthesized_stack(assembly) == EXAMPLE_STACK
-    assert synthesized_stack(assembly, "example-cc") == EXAMPLE_STACK
+    cloud_assembly_with(tmp_path / "cdk.out", EXAMPLE_STACK)
+    assert synthesized_contact_center(None, tmp_path / "cdk.out")[1].stack_name == EXAMPLE_STACK
+    assert synthesized_contact_center("example-cc", tmp_path / "cdk.out")[1].name == "example-cc"
 
 
 def test_demo_refuses_a_stack_this_synth_did_not_produce(tmp_path: Path) -> None:
-    assembly = cloud_assembly_with(tmp_path / "cdk.out", "other-SalesforceRestApi")
+    cloud_assembly_with(tmp_path / "cdk.out", "other-SalesforceRestApi")
     with pytest.raises(LookupError, match="has no stack example-cc-SalesforceRestApi .* run `make synth`"):
-        synthesized_stack(assembly)
+        synthesized_contact_center(None, tmp_path / "cdk.out")
     with pytest.raises(ConfigError, match="no contact center named 'nope'"):
-        synthesized_stack(assembly, "nope")
+        synthesized_contact_center("nope", tmp_path / "cdk.out")
+    with pytest.raises(LookupError, match="is missing: run `make synth` first"):
+        synthesized_contact_center(None, tmp_path / "elsewhere")
 
 
 def fake_node(tmp_path: Path, major: int) -> Path:

@@ -13,14 +13,10 @@ import json
 import sys
 from typing import Any
 
-from infra.config import ConfigError, load_config
+from infra.config import ConfigError
 from tests.e2e.conftest import SEED_CONSOLE_TEST_EVENT, connect_event
-from tests.e2e.deployment import deploy
-from tests.emulators.salesforce import SalesforceEmulator
-from tests.emulators.secrets import FakeSecretsExtension, MotoSecretsServer
-from tests.harness.container import ContainerPool
-from tests.harness.runtime import runtime_packages
-from tests.harness.synth import CDK_OUT, CloudAssembly
+from tests.e2e.deployment import local_deployment
+from tests.harness.synth import synthesized_contact_center
 
 
 def show(title: str, value: Any = None) -> None:
@@ -29,48 +25,22 @@ def show(title: str, value: Any = None) -> None:
         print(json.dumps(value, indent=2, ensure_ascii=False) if not isinstance(value, str) else value)
 
 
-def synthesized_stack(assembly: CloudAssembly, contact_center: str | None = None) -> str:
-    """The stack of ``contact_center`` (default: the config's first) as the last synth produced it.
-
-    Raises ConfigError for a name the config lacks, LookupError when cdk.out is from another config.
-    """
-    config = load_config()
-    chosen = config.find(contact_center) if contact_center else config.contact_centers[0]
-    if chosen.stack_name not in assembly.stack_names:
-        raise LookupError(
-            f"{assembly.outdir}/manifest.json has no stack {chosen.stack_name} for contact center {chosen.name} "
-            "(cdk.out is from another config): run `make synth`"
-        )
-    return chosen.stack_name
-
-
 def main(argv: list[str]) -> int:
     if len(argv) > 1:
         print("usage: python -m tests.e2e.demo [CONTACT_CENTER]", file=sys.stderr)
         return 2
-    if not (CDK_OUT / "manifest.json").exists():
-        print("cdk.out is missing: run `make synth` first", file=sys.stderr)
-        return 2
-    assembly = CloudAssembly(CDK_OUT)
     try:
-        stack_name = synthesized_stack(assembly, argv[0] if argv else None)
+        assembly, contact_center = synthesized_contact_center(argv[0] if argv else None)
     except (ConfigError, LookupError) as error:
         print(error, file=sys.stderr)
         return 2
-    with (
-        ContainerPool(runtime_packages()) as pool,
-        MotoSecretsServer() as secrets_server,
-        FakeSecretsExtension(secrets_server) as extension,
-        SalesforceEmulator() as org,
-    ):
+    with local_deployment(assembly, contact_center.stack_name) as deployment:
+        org = deployment.salesforce
         show(
             "Local stand-ins",
-            f"Secrets Manager (moto): {secrets_server.endpoint_url}\nSalesforce org (emulator): {org.base_url}",
+            f"Secrets Manager (moto): {deployment.secrets_server.endpoint_url}\nSalesforce org (emulator): "
+            f"{org.base_url}",
         )
-        deployment = deploy(
-            assembly, stack_name, salesforce=org, secrets_server=secrets_server, extension=extension,
-            start_container=pool.start,
-        )  # fmt: skip
         cc = deployment.contact_center
         show(
             "Seeder (cdk deploy): key pair, certificate and secrets created",

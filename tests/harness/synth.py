@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from infra.config import ContactCenter, load_config
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CDK_OUT = PROJECT_ROOT / "cdk.out"
 
@@ -121,6 +123,24 @@ def resolve_refs(environment: dict[str, Any], refs: dict[str, str]) -> dict[str,
         else:
             raise ValueError(f"environment variable {name} has an unresolvable value {value!r}")
     return resolved
+
+
+def synthesized_contact_center(name: str | None = None, outdir: Path = CDK_OUT) -> tuple[CloudAssembly, ContactCenter]:
+    """cdk.out and the contact center ``name`` (default: the config's first), whose stack it must hold.
+
+    ConfigError for a name the config lacks; LookupError when cdk.out is missing or from another config.
+    """
+    if not (outdir / "manifest.json").exists():
+        raise LookupError(f"{os.path.relpath(outdir)} is missing: run `make synth` first")
+    assembly = CloudAssembly(outdir)
+    config = load_config()
+    contact_center = config.find(name) if name else config.contact_centers[0]
+    if contact_center.stack_name not in assembly.stack_names:
+        raise LookupError(
+            f"{os.path.relpath(outdir)}/manifest.json has no stack {contact_center.stack_name} for contact center "
+            f"{contact_center.name} (it was synthesized from another config): run `make synth`"
+        )
+    return assembly, contact_center
 
 
 def main(argv: list[str]) -> int:
