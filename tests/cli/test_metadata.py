@@ -112,6 +112,20 @@ def test_the_readme_gives_the_deploy_command_and_the_manual_steps(bundle: Path) 
     assert "PRIVATE KEY" not in readme
 
 
+def test_the_readme_covers_consumer_secret_access_reruns_and_reading_the_key_back(bundle: Path) -> None:
+    readme = (bundle / "README.md").read_text()
+
+    assert "user permission\n   **View External Client Apps Consumer Secrets in Metadata**" in readme
+    assert "Salesforce marks that setting deprecated" in readme
+    assert "a metadata deploy replaces whole records" in readme
+    assert "--source-dir force-app/main/default/extlClntAppOauthPolicies" in readme
+    assert f"sf project retrieve start -m ExtlClntAppGlobalOauthSettings:{NAME}_glbloauth --target-org testcc-org" in (
+        readme
+    )
+    assert Path(f"{SOURCE}/extlClntAppGlobalOauthSets/{NAME}_glbloauth.ecaGlblOauth-meta.xml").as_posix() in readme
+    assert (bundle / SOURCE / "extlClntAppGlobalOauthSets" / f"{NAME}_glbloauth.ecaGlblOauth-meta.xml").exists()
+
+
 def test_preauthorized_profiles_and_permission_sets(run_cli: RunCli, cc_secrets: Any, tmp_path: Path) -> None:
     out = tmp_path / "sf"
     result = run_cli(
