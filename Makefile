@@ -16,7 +16,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := $(NODE_MAJOR)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export CDK_DISABLE_VERSION_CHECK := 1
 
-.PHONY: install node-version synth test deploy diff demo try emulator bench lint lock clean
+.PHONY: install node-version synth test deploy diff demo try emulator bench lint lock clean release-fixture
 
 # The CDK CLI and jsii need Node 20+; the Salesforce CLI (sf, to deploy the External Client App bundle) needs 22+.
 node-version:
@@ -47,11 +47,11 @@ test: install
 
 deploy: install
 	@test -n "$(CC)" || { echo "usage: make deploy CC=<contact-center name from contact_centers.yaml>"; exit 2; }
-	$(CDK) deploy "$$($(BIN)/python -m infra.config stack-name $(CC))"
+	$(CDK) deploy $(CDK_ARGS) "$$($(BIN)/python -m infra.config stack-name $(CC))"
 
 diff: install
 	@test -n "$(CC)" || { echo "usage: make diff CC=<contact-center name>"; exit 2; }
-	$(CDK) diff "$$($(BIN)/python -m infra.config stack-name $(CC))"
+	$(CDK) diff $(CDK_ARGS) "$$($(BIN)/python -m infra.config stack-name $(CC))"
 
 # The whole flow on this machine for the first contact center in the config, or CC=<name>.
 demo: synth
@@ -76,6 +76,15 @@ lock:
 	build/lock-venv/bin/pip install --quiet -r requirements.in
 	(echo "# Generated from requirements.in by 'make lock' (pip freeze of a clean venv). Do not edit by hand."; \
 	 build/lock-venv/bin/pip freeze --exclude-editable | grep -v '^pip==') > requirements.txt
+
+# On release: keep what this release synthesizes as the fixture the upgrade-safety test compares against.
+release-fixture: synth
+	rm -f tests/infra/previous_release/*.template.json
+	cp contact_centers.yaml tests/infra/previous_release/contact_centers.yaml
+	$(BIN)/python -c 'import json; m = json.load(open("cdk.out/manifest.json")); \
+	  print("\n".join(a["properties"]["templateFile"] for a in m["artifacts"].values() if a["type"] == "aws:cloudformation:stack"))' \
+	  | while read -r template; do cp "cdk.out/$$template" tests/infra/previous_release/; done
+	@echo "Refreshed tests/infra/previous_release/ (update its README's 'Taken from' line)"
 
 clean:
 	rm -rf cdk.out build

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The CDK app: one stack per contact center declared in contact_centers.yaml (cdk-nag checks every synth)."""
+"""The CDK app: one stack per contact center declared in contact_centers.yaml (cdk-nag checks every synth),
+and the example deploy pipeline's roles where the config asks for them."""
 
 import sys
 
@@ -7,6 +8,7 @@ import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
 from infra.config import ConfigError, load_from_context
+from infra.deploy_pipeline import DeployPipelineStack
 from infra.stack import ContactCenterStack
 
 app = cdk.App()
@@ -20,6 +22,13 @@ for contact_center in config.contact_centers:
         contact_center.stack_name,
         contact_center=contact_center,
         env=cdk.Environment(account=contact_center.account, region=contact_center.region),
+    )
+if config.deploy_pipeline:
+    DeployPipelineStack(
+        app,
+        config.deploy_pipeline.stack_name,
+        pipeline=config.deploy_pipeline,
+        env=cdk.Environment(account=config.deploy_pipeline.account, region=config.deploy_pipeline.region),
     )
 cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
 app.synth()

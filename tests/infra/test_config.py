@@ -100,6 +100,12 @@ def test_api_version_written_unquoted_in_yaml_is_accepted(tmp_path: Path) -> Non
     assert load_config(config).contact_centers[0].rest_api_endpoint_base.endswith("/v62.0")
 
 
+def test_an_empty_consumer_key_left_from_earlier_releases_is_ignored() -> None:
+    """Earlier examples had `consumer_key: ""`: nothing secret, so an upgrade must not fail on it."""
+    (cc,) = parse_config(config_with(consumer_key="")).contact_centers
+    assert "consumer_key" not in cc.model_dump()
+
+
 def test_trailing_slash_on_the_org_url_is_normalized() -> None:
     (cc,) = parse_config(config_with(salesforce_url="https://ACME.my.salesforce.com/")).contact_centers
     assert cc.rest_api_endpoint_base == "https://acme.my.salesforce.com/services/data/v68.0"
@@ -132,7 +138,7 @@ def test_trailing_slash_on_the_org_url_is_normalized() -> None:
             {"consumer_key": "3MVG9-from-the-app"},
             'contact center "acme": consumer_key does not belong in the config',
         ),
-        ({"consumer_key": ""}, "remove the line and store it with `scvctl consumer-key set acme`"),
+        ({"consumer_key": 12345}, "remove the line and store it with `scvctl consumer-key set acme`"),
         (
             {"monitoring": {"alarm_email": "ops@example.com"}},
             "field monitoring: alarm_email ops@example.com would never receive an alarm: set create_alarm_topic: true",
