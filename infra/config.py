@@ -40,6 +40,12 @@ _MANAGED_POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\w+=
 _ROLE_NAME_PREFIX = re.compile(r"[\w+=,.@-]{1,24}")
 _TAG_KEY = re.compile(r"[\w .:/=+@-]{1,128}")
 _TAG_VALUE = re.compile(r"[\w .:/=+@-]{0,256}")
+#: a sandbox's My Domain host: acme--uat.sandbox.my.salesforce.com (enhanced domains), acme--uat.my.salesforce.com
+_SANDBOX_HOST = re.compile(r"^[a-z0-9-]+--[a-z0-9-]+\.(sandbox\.)?my\.salesforce\.com$|\.sandbox\.my\.salesforce\.com$")
+_LIGHTNING_HOST_SUFFIX = ".lightning.force.com"
+_MY_DOMAIN_SUFFIX = ".my.salesforce.com"
+#: stores the consumer key; the config refuses it (a template keeps its properties in plain text)
+SET_CONSUMER_KEY_COMMAND = "scvctl consumer-key set"
 _GITHUB_REPOSITORY = re.compile(r"[A-Za-z0-9-]{1,39}/[A-Za-z0-9_.-]{1,100}")
 _GITHUB_ENVIRONMENT = re.compile(r"[A-Za-z0-9_.-]{1,255}")
 _GITHUB_OIDC_PROVIDER_ARN = re.compile(
@@ -76,7 +82,7 @@ class Certificate(_Strict):
 
 
 class Monitoring(_Strict):
-    """Alarm thresholds and where alarms are sent."""
+    """Alarm thresholds and where alarms are sent (an email needs the topic this stack creates)."""
 
     alarm_topic_arn: str | None = None
     create_alarm_topic: bool = False
@@ -93,6 +99,17 @@ class Monitoring(_Strict):
             raise ValueError("must be an SNS topic ARN like arn:aws:sns:<region>:<account>:<topic>")
         return value
 
+    @model_validator(mode="after")
+    def _email_needs_created_topic(self) -> Monitoring:
+        if self.alarm_email and not self.create_alarm_topic:
+            where = (
+                "subscribe it to alarm_topic_arn's topic yourself and remove alarm_email"
+                if self.alarm_topic_arn
+                else "set create_alarm_topic: true so this stack creates the topic and subscribes it"
+            )
+            raise ValueError(f"alarm_email {self.alarm_email} would never receive an alarm: {where}")
+        return self
+
 
 class ContactCenter(_Strict):
     """One Amazon Connect contact center wired to one Salesforce org."""
@@ -102,9 +119,8 @@ class ContactCenter(_Strict):
     username: str = Field(min_length=3, description="the integration user (JWT subject)")
     call_center_api_name: str = Field(min_length=1, description="SCV call center API name")
     api_version: str = DEFAULT_API_VERSION
-    sandbox: bool = False
+    sandbox: bool = Field(default=False, description="default: true when salesforce_url is a sandbox's My Domain")
     audience: str | None = Field(default=None, description="JWT audience override, e.g. the My Domain URL")
-    consumer_key: str = Field(default="", description="empty until the connected app / External Client App exists")
     connect_instance_arn: str | None = None
     associate_with_connect: bool = Field(
         default=True, description="false where the function is already associated with the instance by hand"
@@ -120,7 +136,7 @@ class ContactCenter(_Strict):
     )
     tags: dict[str, str] = Field(default_factory=dict, description="tags on every taggable resource of the stack")
     account: str | None = None
-    region: str | None = None
+    region: str | None = Field(default=None, description="default: connect_instance_arn's region")
     adopt_existing_secrets: bool = Field(
         default=False, description="import secrets made by hand per the setup guide instead of creating them"
     )
@@ -130,6 +146,30 @@ class ContactCenter(_Strict):
     provisioned_concurrency: int = Field(default=1, ge=1, le=100)
     certificate: Certificate = Certificate()
     monitoring: Monitoring = Monitoring()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults_from_other_fields(cls, raw: Any) -> Any:
+        """Refuse secrets; take what the URL and the ARN already say (sandbox, region) when omitted."""
+        if not isinstance(raw, Mapping):
+            return raw
+        consumer_key = raw.get("consumer_key")
+        left_empty = consumer_key is None or (isinstance(consumer_key, str) and not consumer_key.strip())
+        if not left_empty:
+            name = raw.get("name") or "<cc>"
+            raise ValueError(
+                "consumer_key does not belong in the config (CloudFormation would keep it in the template and in "
+                f"the stack's history): remove the line and store it with `{SET_CONSUMER_KEY_COMMAND} {name}` "
+                "(hidden prompt, or piped on stdin)"
+            )
+        filled = {key: value for key, value in raw.items() if key != "consumer_key"}  # "" from earlier examples
+        if "sandbox" not in filled and _is_sandbox_url(filled.get("salesforce_url")):
+            filled["sandbox"] = True
+        if not filled.get("region") and isinstance(filled.get("connect_instance_arn"), str):
+            match = _CONNECT_INSTANCE_ARN.match(filled["connect_instance_arn"].strip())
+            if match:
+                filled["region"] = match["region"]
+        return filled
 
     @field_validator("name")
     @classmethod
@@ -149,6 +189,12 @@ class ContactCenter(_Strict):
         if not match:
             raise ValueError("must be the org's https URL with no path, e.g. https://acme.my.salesforce.com")
         host = match.group(1).lower()
+        if host.endswith(_LIGHTNING_HOST_SUFFIX):
+            my_domain = host.removesuffix(_LIGHTNING_HOST_SUFFIX) + _MY_DOMAIN_SUFFIX
+            raise ValueError(
+                f"{host} is the Lightning UI host; the API needs the My Domain URL: https://{my_domain} "
+                "(Setup > My Domain shows it)"
+            )
         if host in GENERIC_LOGIN_HOSTS:
             raise ValueError(
                 f"{host} is the generic login host; the My Domain URL is needed "
@@ -156,10 +202,12 @@ class ContactCenter(_Strict):
             )
         return f"https://{host}"
 
-    @field_validator("api_version")
+    @field_validator("api_version", mode="before")
     @classmethod
-    def _api_version(cls, value: str) -> str:
-        if not _API_VERSION.match(value):
+    def _api_version(cls, value: Any) -> Any:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):  # YAML reads 62.0 as a number
+            value = f"{float(value):.1f}"
+        if isinstance(value, str) and not _API_VERSION.match(value.strip()):
             raise ValueError(f"must look like {DEFAULT_API_VERSION} (a Salesforce REST API version)")
         return value
 
@@ -254,6 +302,15 @@ class ContactCenter(_Strict):
         if value not in allowed:
             raise ValueError(f"must be one of CloudWatch Logs' retention periods: {', '.join(map(str, allowed))}")
         return value
+
+    @model_validator(mode="after")
+    def _sandbox_matches_url(self) -> ContactCenter:
+        if not self.sandbox and self.audience is None and _is_sandbox_url(self.salesforce_url):
+            raise ValueError(
+                f"salesforce_url {self.salesforce_url} is a sandbox but sandbox is false, so sign-in would fail with "
+                "'audience is invalid': set sandbox: true (or remove the line: a sandbox URL implies it)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _connect_matches_environment(self) -> ContactCenter:
@@ -368,12 +425,17 @@ class AppConfig(_Strict):
 
     @model_validator(mode="after")
     def _unique_names(self) -> AppConfig:
-        seen: set[str] = set()
-        for contact_center in self.contact_centers:
+        seen: dict[str, tuple[int, str]] = {}
+        for number, contact_center in enumerate(self.contact_centers, 1):
             key = contact_center.name.lower().replace("_", "-")
             if key in seen:
-                raise ValueError(f"contact center {contact_center.name!r} is declared twice")
-            seen.add(key)
+                first_number, first_name = seen[key]
+                same = "the same name" if first_name == contact_center.name else "names that differ only in case or _/-"
+                raise ValueError(
+                    f"contact centers #{first_number} {first_name!r} and #{number} {contact_center.name!r} collide: "
+                    f"{same} (their stack and resource names would clash); rename one"
+                )
+            seen[key] = (number, contact_center.name)
         return self
 
     def find(self, name: str) -> ContactCenter:
@@ -424,8 +486,15 @@ def _describe(error: ValidationError, raw: Any, source: str) -> str:
             message = "is required"
         elif problem["type"] == "extra_forbidden":
             message = "is not a known setting (check the spelling against README's config reference)"
+        elif problem["type"] in ("bool_parsing", "bool_type"):
+            message = f"must be true or false, not {problem['input']!r}"
         lines.append(f"  - {where}: {message}")
     return "\n".join(lines)
+
+
+def _is_sandbox_url(url: Any) -> bool:
+    host = url.strip().lower().removeprefix("https://").rstrip("/") if isinstance(url, str) else ""
+    return bool(_SANDBOX_HOST.search(host))
 
 
 def _where(location: list[Any], raw: Any) -> str:

@@ -59,7 +59,6 @@ class SecretSeeder(Construct):
                 "AccessSecretId": secrets.access_secret.secret_arn,
                 "Subject": contact_center.username,
                 "Audience": contact_center.jwt_audience,
-                "ConsumerKey": contact_center.consumer_key,
                 "CertificateCommonName": contact_center.certificate_common_name,
                 "CertificateValidityDays": str(certificate.validity_days),
                 "KeyRotation": str(certificate.key_rotation),

@@ -1,9 +1,10 @@
-"""What a command runs with: its contact center, and the AWS session and secret store, made on first use."""
+"""What a command runs with: its contact center, the AWS session and secret store (made on first use), and
+the changes it made (said again on stderr when stdout is closed before they were shown: ``scvctl ... | head``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,11 @@ class Runtime:
     contact_center: ContactCenter
     open_session: Callable[[], boto3.Session]
     invoker: Invoker | None = None
+    changes: list[str] = field(default_factory=list)
+
+    def changed(self, what: str) -> None:
+        """Record a change made to the secrets or to files, right after making it (before printing about it)."""
+        self.changes.append(what)
 
     @cached_property
     def session(self) -> boto3.Session:

@@ -10,11 +10,12 @@ Create
     hand and adopted with ``AdoptExisting``) is kept untouched; only missing JSON keys are filled, and a
     missing certificate is made FROM THAT KEY (the old ``server.crt`` stays valid: same key).
 Update
-    ``Subject``, ``Audience`` or a non-empty ``ConsumerKey`` that changed since the last deploy is written
-    (key and certificate kept) and the token cleared; so is a changed ``SettingsVersion``. A config value
-    left empty or unchanged never overwrites a stored one, so a consumer key set later with scvctl
-    survives every deploy. ``KeyRotation`` bumped: a new key and certificate are staged as ``AWSPENDING``
-    (calls go on with the current key; ``Data.Certificate`` is the pending certificate to upload).
+    ``Subject`` or ``Audience`` changed since the last deploy is written (key and certificate kept) and the
+    token cleared; so is a changed ``SettingsVersion``. A value left empty or unchanged never overwrites a
+    stored one. The consumer key is never a property (a template keeps its properties in plain text): it
+    starts empty and is set with ``scvctl consumer-key set``, and every deploy keeps it. ``KeyRotation``
+    bumped: a new key and certificate are staged as ``AWSPENDING`` (calls go on with the current key;
+    ``Data.Certificate`` is the pending certificate to upload).
     ``ActivatePendingKey`` turned to "true" by this deploy, with a key staged (by this deploy's
     ``KeyRotation`` or earlier, e.g. by ``scvctl key rotate``): it is promoted and the token cleared. Only
     the deploy that turns it on activates: a "true" left in the config never promotes a key staged later,
@@ -74,7 +75,6 @@ class SeedProperties:
     access_secret_id: str
     subject: str
     audience: str
-    consumer_key: str
     common_name: str
     validity_days: int
     key_rotation: str
@@ -108,7 +108,6 @@ class SeedProperties:
             access_secret_id=text("AccessSecretId"),
             subject=text("Subject"),
             audience=text("Audience"),
-            consumer_key=text("ConsumerKey"),
             common_name=text("CertificateCommonName") or f"{contact_center} Salesforce JWT",
             validity_days=int(validity),
             key_rotation=text("KeyRotation", "0"),
@@ -194,12 +193,12 @@ def seed(store: SecretStore, new: SeedProperties, old: SeedProperties | None) ->
         actions.append("renewed-certificate")
 
     # 3. Settings: the config wins when it changed since the last deploy or the secret lacks the value;
-    # an empty config value never blanks a stored one (the consumer key is often set later with scvctl).
+    # an empty config value never blanks a stored one. The consumer key is only ever set with scvctl.
+    document.setdefault(keys.consumer_key, "")
     config_changed = False
     for key, value, old_value in (
         (keys.subject, new.subject, old.subject if old else None),
         (keys.audience, new.audience, old.audience if old else None),
-        (keys.consumer_key, new.consumer_key, old.consumer_key if old else None),
     ):
         changed = bool(value) and old_value is not None and old_value != value
         if value and (changed or not document.get(key)):

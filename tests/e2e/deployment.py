@@ -2,22 +2,28 @@
 
 Does what CloudFormation and the administrator would do, in order: create the two secrets empty (as the
 template declares them), run the seeder bundle's Create with the custom resource's properties from the
-template, set the consumer key the way a user would (a config change and a deploy: the seeder's Update),
-register the returned certificate in the Salesforce emulator, then start invoker bundles with the
-function's environment from the template (secret ids resolved; only the org endpoints and the extension
-port point at this machine). Used by the end-to-end tests, `make demo` and `make bench`.
+template, set the consumer key the way a user would (what `scvctl consumer-key set` writes), register
+the returned certificate in the Salesforce emulator, then start invoker bundles with the function's
+environment from the template (secret ids resolved; only the org endpoints and the extension
+port point at this machine). Used by the end-to-end tests, `make demo`, `make try` and `make bench`;
+:func:`local_deployment` also starts and stops the stand-ins.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from scvctl.secret_document import write_and_clear_token
+from seeder.store import SecretStore
+
 from tests.emulators.salesforce import SalesforceEmulator
-from tests.emulators.secrets import FakeSecretsExtension, MotoSecretsServer
-from tests.harness.container import LambdaContainer
+from tests.emulators.secrets import REGION, FakeSecretsExtension, MotoSecretsServer
+from tests.harness.container import ContainerPool, LambdaContainer
+from tests.harness.runtime import runtime_packages
 from tests.harness.synth import CloudAssembly, FunctionAsset, resolve_refs
 
 CONSUMER_KEY = "3MVG9e2e-consumer-key-from-the-external-client-app"
@@ -137,13 +143,11 @@ def deploy(
     )
     created = deployment.run_seeder("Create", properties)
     assert created.ok, f"seeder Create failed: {created.error}"
-    # The administrator creates the External Client App with the certificate, copies its consumer key
-    # into the config and deploys again: CloudFormation sends the seeder an Update.
-    updated_properties = {**properties, "ConsumerKey": consumer_key}
-    updated = deployment.run_seeder("Update", updated_properties, old=properties)
-    assert updated.ok, f"seeder Update failed: {updated.error}"
-    deployment.seed_properties = updated_properties
-    deployment.certificate_pem = updated.payload["Data"]["Certificate"]
+    deployment.certificate_pem = created.payload["Data"]["Certificate"]
+    # The administrator creates the External Client App with the certificate and stores its consumer key
+    # with `scvctl consumer-key set`: the same write (main secret rewritten, cached token cleared).
+    store = SecretStore(client, deployment.contact_center, properties["MainSecretId"], properties["AccessSecretId"])
+    write_and_clear_token(store, {**store.read_current(), store.keys.consumer_key: consumer_key})
     salesforce.register_app(consumer_key, deployment.certificate_pem)
     salesforce.add_user(properties["Subject"])
     salesforce.expected_audiences = {properties["Audience"]}
@@ -169,3 +173,19 @@ def script_org_for_every_method(salesforce: SalesforceEmulator) -> str:
     )
     salesforce.set_query_result("FROM MessagingChannel", [{"MessagingPlatformKey": OUTBOUND_NUMBER}])
     return salesforce.add_record("Case", {"Subject": "Existing"})
+
+
+@contextmanager
+def local_deployment(assembly: CloudAssembly, stack_name: str, *, region: str = REGION) -> Iterator[LocalDeployment]:
+    """The stand-ins started on loopback (moto keeping the secrets in ``region``, the secrets extension,
+    the Salesforce emulator, a container pool), the stack deployed on them; all stopped on exit."""
+    with (
+        ContainerPool(runtime_packages()) as pool,
+        MotoSecretsServer(region=region) as secrets_server,
+        FakeSecretsExtension(secrets_server) as extension,
+        SalesforceEmulator() as salesforce,
+    ):
+        yield deploy(
+            assembly, stack_name, salesforce=salesforce, secrets_server=secrets_server, extension=extension,
+            start_container=pool.start,
+        )  # fmt: skip

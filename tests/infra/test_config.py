@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from infra.config import ConfigError, load_config, parse_config
+from tests.harness.synth import PROJECT_ROOT, SILENCED_NODE_WARNINGS
 
 VALID: dict[str, Any] = {
     "name": "acme",
@@ -34,7 +39,6 @@ def test_defaults_and_derived_values() -> None:
     assert cc.rest_api_endpoint_base == "https://acme.my.salesforce.com/services/data/v68.0"
     assert cc.auth_endpoint == "https://acme.my.salesforce.com/services/oauth2/token"
     assert cc.function_name == "acme-InvokeSalesforceRestApiFunction"
-    assert cc.consumer_key == ""
     assert cc.log_level == "INFO"
 
 
@@ -43,6 +47,63 @@ def test_sandbox_and_audience_override() -> None:
     assert sandbox.jwt_audience == "https://test.salesforce.com/"
     (custom,) = parse_config(config_with(sandbox=True, audience="https://acme.my.salesforce.com")).contact_centers
     assert custom.jwt_audience == "https://acme.my.salesforce.com"
+
+
+ARN_TOKYO = "arn:aws:connect:ap-northeast-1:111111111111:instance/00000000-0000-4000-8000-000000000000"
+
+
+@pytest.mark.parametrize("url", ["https://acme--uat.sandbox.my.salesforce.com", "https://acme--uat.my.salesforce.com"])
+def test_a_sandbox_url_implies_the_sandbox_audience(url: str) -> None:
+    (cc,) = parse_config(config_with(salesforce_url=url)).contact_centers
+    assert cc.sandbox is True
+    assert cc.jwt_audience == "https://test.salesforce.com/"
+
+
+def test_a_sandbox_url_with_sandbox_false_is_refused() -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse_config(config_with(salesforce_url="https://acme--uat.sandbox.my.salesforce.com", sandbox=False))
+    assert "is a sandbox but sandbox is false" in str(raised.value)
+    assert "audience is invalid" in str(raised.value)
+    assert "set sandbox: true" in str(raised.value)
+
+
+def test_a_sandbox_url_with_an_explicit_audience_is_accepted() -> None:
+    url = "https://acme--uat.sandbox.my.salesforce.com"
+    (cc,) = parse_config(config_with(salesforce_url=url, sandbox=False, audience=url)).contact_centers
+    assert cc.jwt_audience == url
+
+
+def test_a_production_url_keeps_the_production_audience() -> None:
+    (cc,) = parse_config(config_with(salesforce_url="https://acme-uat.my.salesforce.com")).contact_centers
+    assert cc.sandbox is False
+
+
+def test_region_comes_from_the_connect_instance_arn_when_omitted() -> None:
+    (cc,) = parse_config(config_with(connect_instance_arn=ARN_TOKYO)).contact_centers
+    assert cc.region == "ap-northeast-1"
+    (without_connect,) = parse_config(config_with()).contact_centers
+    assert without_connect.region is None
+
+
+@pytest.mark.parametrize(("value", "expected"), [(62.0, "62.0"), (68, "68.0"), ("62.0", "62.0")])
+def test_api_version_as_a_yaml_number_is_accepted(value: Any, expected: str) -> None:
+    (cc,) = parse_config(config_with(api_version=value)).contact_centers
+    assert cc.api_version == expected
+
+
+def test_api_version_written_unquoted_in_yaml_is_accepted(tmp_path: Path) -> None:
+    config = tmp_path / "contact_centers.yaml"
+    config.write_text(
+        "contact_centers:\n  - name: acme\n    salesforce_url: https://acme.my.salesforce.com\n"
+        "    username: integration@acme.example\n    call_center_api_name: Acme\n    api_version: 62.0\n"
+    )
+    assert load_config(config).contact_centers[0].rest_api_endpoint_base.endswith("/v62.0")
+
+
+def test_an_empty_consumer_key_left_from_earlier_releases_is_ignored() -> None:
+    """Earlier examples had `consumer_key: ""`: nothing secret, so an upgrade must not fail on it."""
+    (cc,) = parse_config(config_with(consumer_key="")).contact_centers
+    assert "consumer_key" not in cc.model_dump()
 
 
 def test_trailing_slash_on_the_org_url_is_normalized() -> None:
@@ -61,6 +122,36 @@ def test_trailing_slash_on_the_org_url_is_normalized() -> None:
         ({"salesforce_url": "https://test.salesforce.com/"}, "the My Domain URL is needed"),
         ({"salesforce_url": "https://acme.my.salesforce.com/services"}, "with no path"),
         ({"api_version": "v68"}, "field api_version: must look like 68.0"),
+        ({"api_version": 62.5}, "field api_version: must look like 68.0"),
+        (
+            {"salesforce_url": "https://acme.lightning.force.com"},
+            "acme.lightning.force.com is the Lightning UI host; the API needs the My Domain URL: "
+            "https://acme.my.salesforce.com",
+        ),
+        (
+            {"salesforce_url": "https://acme--uat.sandbox.lightning.force.com/"},
+            "the My Domain URL: https://acme--uat.sandbox.my.salesforce.com",
+        ),
+        ({"sandbox": "maybe"}, "field sandbox: must be true or false, not 'maybe'"),
+        ({"adopt_existing_secrets": "sometimes"}, "field adopt_existing_secrets: must be true or false"),
+        (
+            {"consumer_key": "3MVG9-from-the-app"},
+            'contact center "acme": consumer_key does not belong in the config',
+        ),
+        ({"consumer_key": 12345}, "remove the line and store it with `scvctl consumer-key set acme`"),
+        (
+            {"monitoring": {"alarm_email": "ops@example.com"}},
+            "field monitoring: alarm_email ops@example.com would never receive an alarm: set create_alarm_topic: true",
+        ),
+        (
+            {
+                "monitoring": {
+                    "alarm_email": "ops@example.com",
+                    "alarm_topic_arn": "arn:aws:sns:ap-northeast-1:111111111111:ops",
+                }
+            },
+            "subscribe it to alarm_topic_arn's topic yourself",
+        ),
         ({"audience": "login.salesforce.com"}, "field audience: must be an https URL"),
         ({"connect_instance_arn": "arn:aws:connect:ap-northeast-1:1111:instance/x"}, "field connect_instance_arn"),
         ({"kms_key_arn": "alias/my-key"}, "field kms_key_arn: must be a KMS key ARN"),
@@ -96,9 +187,13 @@ def test_missing_required_field(missing: str) -> None:
         parse_config({"contact_centers": [entry]})
 
 
-def test_duplicate_contact_centers_are_rejected() -> None:
-    with pytest.raises(ConfigError, match="declared twice"):
-        parse_config({"contact_centers": [VALID, {**VALID, "name": "ACME"}]})
+def test_duplicate_contact_centers_name_both_entries() -> None:
+    other = {**VALID, "name": "other"}
+    with pytest.raises(ConfigError) as raised:
+        parse_config({"contact_centers": [VALID, other, {**VALID, "name": "ACME"}]})
+    assert "contact centers #1 'acme' and #3 'ACME' collide: names that differ only in case" in str(raised.value)
+    with pytest.raises(ConfigError, match="#1 'acme' and #2 'acme' collide: the same name"):
+        parse_config({"contact_centers": [VALID, VALID]})
 
 
 def test_empty_config_is_rejected() -> None:
@@ -113,3 +208,25 @@ def test_unreadable_files_name_the_file(tmp_path: Path) -> None:
     broken.write_text("contact_centers: [\n")
     with pytest.raises(ConfigError, match="broken.yaml: not valid YAML"):
         load_config(broken)
+
+
+def test_a_config_mistake_fails_the_cdk_app_with_the_message_alone(tmp_path: Path) -> None:
+    """What `cdk synth` shows: the app's stderr is exactly the message (no traceback) and the exit status 1."""
+    config = tmp_path / "contact_centers.yaml"
+    config.write_text("contact_centers:\n  - name: acme\n    salesforce_url: https://acme.lightning.force.com\n")
+    with pytest.raises(ConfigError) as expected:
+        load_config(config)
+    result = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "app.py")],
+        cwd=PROJECT_ROOT,
+        env={
+            **os.environ,
+            "CDK_CONTEXT_JSON": json.dumps({"config": str(config)}),
+            "CDK_OUTDIR": str(tmp_path / "cdk.out"),
+            **SILENCED_NODE_WARNINGS,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (result.returncode, result.stderr, result.stdout) == (1, f"{expected.value}\n", "")
