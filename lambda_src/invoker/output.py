@@ -6,9 +6,10 @@ accepts only string keys and string values, at most 32 KB in all. The Node.js fu
 values become text:
 
 - nested objects become dotted keys (``Owner.Name``), list items their index (``errors.0.statusCode``);
-- ``true``/``false`` become ``"true"``/``"false"``, integers their digits, floats their decimal text without
-  an exponent (``1e21`` → ``"1000000000000000000000"``; a flow compares text, and Salesforce's own number
-  fields never use exponents), ``null`` ``""``;
+- ``true``/``false`` become ``"true"``/``"false"``, integers their digits, floats their decimal text as
+  JavaScript writes a number (``1500.0`` → ``"1500"``, ``0.5`` → ``"0.5"``) but without an exponent
+  (``1e21`` → ``"1000000000000000000000"``; a flow compares text, and Salesforce's own number fields never
+  use exponents), ``null`` ``""``;
 - an empty object or list becomes ``""`` under its key: ``flat`` kept it as an empty value, and Connect's
   STRING_MAP accepts no object, so the key stays and its value is the empty string.
 
@@ -72,8 +73,20 @@ def _text(value: Any) -> str:
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             return str(value)  # nan/inf: JSON from Salesforce never holds them; keep Python's spelling
-        return format(Decimal(repr(value)), "f")  # repr is the shortest exact text; "f" removes the exponent
+        return _number_text(value)
     return str(value)
+
+
+def _number_text(value: float) -> str:
+    """A float as JavaScript's ``String(n)`` writes it, without the exponent: ``1500.0`` → ``"1500"``.
+
+    The Node.js function's answers carried JavaScript numbers, which have no ".0"; a flow branch written
+    against them compares with "1500". ``repr`` is the shortest exact text and ``"f"`` drops the exponent.
+    """
+    if value == 0:
+        return "0"  # -0.0 too: String(-0) is "0"
+    text = format(Decimal(repr(value)), "f")
+    return text.removesuffix(".0")
 
 
 def _json_bytes(value: Any) -> int:
