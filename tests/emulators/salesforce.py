@@ -16,7 +16,9 @@ REST API (``/services/data/vNN.N/...``, any version)
     ``query``, ``search`` (scripted with :meth:`set_query_result` / :meth:`set_search_result`),
     ``sobjects/<Object>[/<id>]`` (create, read, update, delete in memory), platform events such as
     ``RealtimeAlertEvent`` (``OPERATION_ENQUEUED``), and Service Cloud Voice's
-    ``connect/conversations/upload``. Every response carries ``Sforce-Limit-Info: api-usage=n/limit``.
+    ``connect/conversations/upload``, and Service Cloud Voice's voicemail greetings (``add_routing_map``,
+    ``add_voicemail_greeting``: the VoiceMailGreeting2Rep query is evaluated, not scripted). Every response
+    carries ``Sforce-Limit-Info: api-usage=n/limit``.
     The upload response shapes (``{"uploads": [...]}``, ``{"statuses": [...]}``) are this emulator's
     plausible reading of the Connect API docs, not copied from a real org.
 
@@ -163,6 +165,16 @@ class UploadedTranscript:
     upload_id: str
 
 
+@dataclass(frozen=True)
+class VoicemailGreeting:
+    """A VoiceMailGreeting2 record linked to one rep (user) by a VoiceMailGreeting2Rep record."""
+
+    rep_id: str
+    url: str
+    type: str = "DROP"
+    is_default: bool = True
+
+
 @dataclass
 class _User:
     user_id: str
@@ -210,6 +222,8 @@ class _OrgState:
     records: dict[str, StoredRecord] = field(default_factory=dict)  # 15-character id -> record
     events: list[StoredRecord] = field(default_factory=list)
     uploads: list[UploadedTranscript] = field(default_factory=list)
+    routing_maps: list[tuple[str, str]] = field(default_factory=list)  # (ExternalId, ReferenceRecordId)
+    greetings: list[VoicemailGreeting] = field(default_factory=list)
     api_usage: int = 0
 
 
@@ -392,6 +406,19 @@ class SalesforceEmulator:
         """Answer SOSL searches containing ``match``; the type defaults to the first object after RETURNING."""
         with self._lock:
             self._state.searches.append(_ScriptedResult(match.lower(), records, None, sobject))
+
+    def add_routing_map(self, external_id: str, user_id: str | None = None) -> str:
+        """A CallCenterRoutingMap from an agent's ARN (ExternalId) to a user (ReferenceRecordId) (the user id)."""
+        user_id = user_id or salesforce_id("User")
+        with self._lock:
+            self._state.routing_maps.append((external_id, user_id))
+        return user_id
+
+    def add_voicemail_greeting(self, rep_id: str, url: str, *, type: str = "DROP", default: bool = True) -> None:
+        """A VoiceMailGreeting2 for a rep: what ``SELECT VoiceMailGreeting2.GreetingUrl FROM VoiceMailGreeting2Rep``
+        finds (the emulator evaluates that query's ExternalId, Type and IsDefault conditions itself)."""
+        with self._lock:
+            self._state.greetings.append(VoicemailGreeting(rep_id, url, type, default))
 
     def add_record(self, sobject: str, fields: Mapping[str, Any], record_id: str | None = None) -> str:
         """Seed a record the API can read, update and delete; returns its 18-character id."""
@@ -673,6 +700,8 @@ class SalesforceEmulator:
         if not soql.strip():
             return _json_response(400, [{"message": "q parameter is required", "errorCode": "MALFORMED_QUERY"}])
         scripted = self._scripted(self._state.queries, soql)
+        if scripted is None and (_main_object(soql, "FROM") or "").lower() == "voicemailgreeting2rep":
+            scripted = self._greeting_query(soql)
         if scripted is None:
             return _json_response(200, {"totalSize": 0, "done": True, "records": []})
         sobject = scripted.sobject or _main_object(soql, "FROM") or "SObject"
@@ -691,6 +720,28 @@ class SalesforceEmulator:
         return _json_response(
             200, {"searchRecords": [self._with_attributes(record, sobject, version) for record in scripted.records]}
         )
+
+    def _greeting_query(self, soql: str) -> _ScriptedResult | None:
+        """VoiceMailGreeting2Rep rows of the reps whose routing map's ExternalId is the quoted literal, honouring
+        ``VoiceMailGreeting2.Type='<type>'`` and ``IsDefault = true`` when the query has them; a relationship
+        field comes back nested, as Salesforce returns it."""
+        external_id = re.search(r"ExternalId\s*=\s*'((?:\\.|[^'\\])*)'", soql, re.IGNORECASE)
+        if external_id is None:
+            return None
+        arn = re.sub(r"\\(.)", r"\1", external_id.group(1))
+        wanted_type = re.search(r"VoiceMailGreeting2\.Type\s*=\s*'([^']*)'", soql, re.IGNORECASE)
+        default_only = re.search(r"\bIsDefault\s*=\s*true\b", soql, re.IGNORECASE) is not None
+        with self._lock:
+            reps = {user_id for external, user_id in self._state.routing_maps if external == arn}
+            greetings = [
+                greeting
+                for greeting in self._state.greetings
+                if greeting.rep_id in reps
+                and (wanted_type is None or greeting.type == wanted_type.group(1))
+                and (greeting.is_default or not default_only)
+            ]
+        records = [{"VoiceMailGreeting2": {"GreetingUrl": greeting.url}} for greeting in greetings[:1]]
+        return _ScriptedResult("", records, None, "VoiceMailGreeting2Rep")
 
     def _scripted(self, results: list[_ScriptedResult], statement: str) -> _ScriptedResult | None:
         with self._lock:

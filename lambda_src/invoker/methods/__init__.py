@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from invoker.methods.base import ContainerMemory, Invocation, Method, check_object_api_name, check_record_id
 from invoker.methods.field_service import sfs_phone_call_flow_query
-from invoker.methods.outbound import fetch_outbound_phone_number
+from invoker.methods.outbound import fetch_agent_phone_number, fetch_outbound_phone_number
 from invoker.methods.query import query_record, search_record, validate_query, validate_search
 from invoker.methods.records import create_record, delete_record, realtime_alert_event, update_record
 from invoker.methods.transcripts import fetch_upload_ids_status, upload_transcript, validate_upload
+from invoker.methods.voicemail import fetch_default_voicemail_greeting_url
 
 _ALL = (
     Method("createRecord", create_record, ("objectApiName",), check_object_api_name,
@@ -32,6 +33,10 @@ _ALL = (
            "Field Service: the en-route engineer's phone for the caller", native_flat=True),
     Method("fetchOutboundPhoneNumber", fetch_outbound_phone_number, ("agentARN",), None,
            "the outbound caller id for an agent"),
+    Method("fetchAgentPhoneNumber", fetch_agent_phone_number, (), None,
+           "placeholder, as in the Node.js function: always an empty outboundPhoneNumber"),
+    Method("fetchDefaultVoicemailGreetingUrl", fetch_default_voicemail_greeting_url, (), None,
+           "the URL of the agent's default voicemail drop greeting"),
 )  # fmt: skip
 
 METHODS: dict[str, Method] = {method.name: method for method in _ALL}
