@@ -18,7 +18,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from infra.constants import DEFAULT_API_VERSION, FUNCTION_NAME_SUFFIX, MAX_FUNCTION_NAME_LENGTH
-from lambda_src.shared.secret_format import PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE
+from lambda_src.shared.orgs import DEFAULT_ORG as DEFAULT_ORG_NAME
+from lambda_src.shared.secret_format import PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE, secret_name_prefix
 
 DEFAULT_CONFIG_FILE = Path(__file__).resolve().parent.parent / "contact_centers.yaml"
 CONFIG_CONTEXT_KEY = "config"
@@ -27,6 +28,7 @@ GENERIC_LOGIN_HOSTS = ("login.salesforce.com", "test.salesforce.com")
 
 _MAX_NAME_LENGTH = MAX_FUNCTION_NAME_LENGTH - len(FUNCTION_NAME_SUFFIX)
 _NAME_PATTERN = re.compile(rf"^[A-Za-z][A-Za-z0-9_-]{{0,{_MAX_NAME_LENGTH - 1}}}$")
+_ORG_NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,31}$")
 _CONNECT_INSTANCE_ARN = re.compile(
     r"^arn:aws[a-z-]*:connect:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):instance/[0-9a-f-]{36}$"
 )
@@ -83,46 +85,16 @@ class Monitoring(_Strict):
         return value
 
 
-class ContactCenter(_Strict):
-    """One Amazon Connect contact center wired to one Salesforce org."""
+class SalesforceOrg(_Strict):
+    """What the invoker needs to reach one Salesforce org: URL, user, audience, API version, consumer key."""
 
-    name: str = Field(description="the ${cc} prefix of every resource name")
     salesforce_url: str = Field(description="the org's My Domain URL, e.g. https://acme.my.salesforce.com")
     username: str = Field(min_length=3, description="the integration user (JWT subject)")
-    call_center_api_name: str = Field(min_length=1, description="SCV call center API name")
     api_version: str = DEFAULT_API_VERSION
     sandbox: bool = False
     audience: str | None = Field(default=None, description="JWT audience override, e.g. the My Domain URL")
     consumer_key: str = Field(default="", description="empty until the connected app / External Client App exists")
-    connect_instance_arn: str | None = None
-    associate_with_connect: bool = Field(
-        default=True, description="false where the function is already associated with the instance by hand"
-    )
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    log_retention_days: int = 90
-    kms_key_arn: str | None = None
-    account: str | None = None
-    region: str | None = None
-    adopt_existing_secrets: bool = Field(
-        default=False, description="import secrets made by hand per the setup guide instead of creating them"
-    )
-    secrets_cache_ttl_seconds: int = Field(default=300, ge=0, le=3600)
-    memory_size_mb: int = Field(default=512, ge=256, le=3008)
-    cold_start: ColdStartMitigation = ColdStartMitigation.NONE
-    provisioned_concurrency: int = Field(default=1, ge=1, le=100)
     certificate: Certificate = Certificate()
-    monitoring: Monitoring = Monitoring()
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not _NAME_PATTERN.match(value):
-            raise ValueError(
-                f"must start with a letter and use only letters, digits, '-' and '_', at most "
-                f"{_MAX_NAME_LENGTH} characters (it prefixes the secret names and the function "
-                f"name {value}{FUNCTION_NAME_SUFFIX}, which Lambda limits to {MAX_FUNCTION_NAME_LENGTH})"
-            )
-        return value
 
     @field_validator("salesforce_url")
     @classmethod
@@ -150,6 +122,92 @@ class ContactCenter(_Strict):
     def _audience(cls, value: str | None) -> str | None:
         if value is not None and not re.match(r"^https://[A-Za-z0-9.-]+/?$", value):
             raise ValueError("must be an https URL such as https://login.salesforce.com/ or the My Domain URL")
+        return value
+
+    @property
+    def jwt_audience(self) -> str:
+        """The JWT ``aud``: the override, else the sandbox or production login host."""
+        if self.audience:
+            return self.audience
+        return SANDBOX_AUDIENCE if self.sandbox else PRODUCTION_AUDIENCE
+
+    @property
+    def rest_api_endpoint_base(self) -> str:
+        return f"{self.salesforce_url}/services/data/v{self.api_version}"
+
+    @property
+    def auth_endpoint(self) -> str:
+        return f"{self.salesforce_url}/services/oauth2/token"
+
+
+def construct_suffix(org_name: str) -> str:
+    """``dr-tokyo`` → ``DrTokyo``: what an org adds to construct ids, output names and IAM statement ids."""
+    return "".join(part[:1].upper() + part[1:] for part in org_name.split("-"))
+
+
+class Org(SalesforceOrg):
+    """A further Salesforce org of a contact center (SCV multi-org, or a disaster-recovery org).
+
+    It has its own secrets ``${cc}-${name}-salesforce-secret`` / ``${cc}-${name}-salesforce-access-secret``
+    (same JSON keys as the contact center's), its own key and certificate, and is chosen per call by the
+    flow's ``secretName`` / ``accessTokenSecretName``.
+    """
+
+    name: str = Field(description="the ${org} in the org's secret names")
+    call_center_api_name: str | None = Field(
+        default=None, min_length=1, description="SCV call center API name in this org (default: the contact center's)"
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _ORG_NAME_PATTERN.match(value):
+            raise ValueError(
+                "must start with a letter and use only letters, digits and '-', at most 32 characters "
+                "(it names the org's secrets ${cc}-<name>-salesforce-secret and its stack outputs)"
+            )
+        if value.lower() == DEFAULT_ORG_NAME:
+            raise ValueError(f"{DEFAULT_ORG_NAME!r} is the contact center's own org; choose another name")
+        return value
+
+    @property
+    def construct_suffix(self) -> str:
+        return construct_suffix(self.name)
+
+
+class ContactCenter(SalesforceOrg):
+    """One Amazon Connect contact center wired to its Salesforce org (and optionally further ``orgs``)."""
+
+    name: str = Field(description="the ${cc} prefix of every resource name")
+    call_center_api_name: str = Field(min_length=1, description="SCV call center API name")
+    orgs: list[Org] = Field(default_factory=list, description="further orgs the invoker may call (multi-org, DR)")
+    connect_instance_arn: str | None = None
+    associate_with_connect: bool = Field(
+        default=True, description="false where the function is already associated with the instance by hand"
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_retention_days: int = 90
+    kms_key_arn: str | None = None
+    account: str | None = None
+    region: str | None = None
+    adopt_existing_secrets: bool = Field(
+        default=False, description="import secrets made by hand per the setup guide instead of creating them"
+    )
+    secrets_cache_ttl_seconds: int = Field(default=300, ge=0, le=3600)
+    memory_size_mb: int = Field(default=512, ge=256, le=3008)
+    cold_start: ColdStartMitigation = ColdStartMitigation.NONE
+    provisioned_concurrency: int = Field(default=1, ge=1, le=100)
+    monitoring: Monitoring = Monitoring()
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _NAME_PATTERN.match(value):
+            raise ValueError(
+                f"must start with a letter and use only letters, digits, '-' and '_', at most "
+                f"{_MAX_NAME_LENGTH} characters (it prefixes the secret names and the function "
+                f"name {value}{FUNCTION_NAME_SUFFIX}, which Lambda limits to {MAX_FUNCTION_NAME_LENGTH})"
+            )
         return value
 
     @field_validator("connect_instance_arn")
@@ -227,20 +285,37 @@ class ContactCenter(_Strict):
                 )
         return self
 
-    @property
-    def jwt_audience(self) -> str:
-        """The JWT ``aud``: the override, else the sandbox or production login host."""
-        if self.audience:
-            return self.audience
-        return SANDBOX_AUDIENCE if self.sandbox else PRODUCTION_AUDIENCE
+    @model_validator(mode="after")
+    def _unique_orgs(self) -> ContactCenter:
+        seen: set[str] = set()
+        for org in self.orgs:
+            if org.construct_suffix.lower() in seen:
+                raise ValueError(f"org {org.name!r} is declared twice (names differing only in case or '-' clash)")
+            seen.add(org.construct_suffix.lower())
+        return self
 
-    @property
-    def rest_api_endpoint_base(self) -> str:
-        return f"{self.salesforce_url}/services/data/v{self.api_version}"
+    def find_org(self, name: str) -> Org:
+        for org in self.orgs:
+            if org.name == name:
+                return org
+        known = ", ".join(org.name for org in self.orgs) or "none"
+        raise ConfigError(f"contact center {self.name!r} declares no org named {name!r} (its orgs: {known})")
 
-    @property
-    def auth_endpoint(self) -> str:
-        return f"{self.salesforce_url}/services/oauth2/token"
+    def as_org(self, name: str) -> ContactCenter:
+        """This contact center as seen through one of its further orgs: the org's URL, user, audience, API
+        version, consumer key, certificate settings and call center; the contact center's name, region and
+        everything else. What scvctl ``--org`` acts on."""
+        org = self.find_org(name)
+        fields = set(SalesforceOrg.model_fields)
+        update: dict[str, Any] = {field: getattr(org, field) for field in fields}
+        update["call_center_api_name"] = org.call_center_api_name or self.call_center_api_name
+        return self.model_copy(update=update)
+
+    def org_call_center_api_name(self, org: Org) -> str:
+        return org.call_center_api_name or self.call_center_api_name
+
+    def org_certificate_common_name(self, org: Org) -> str:
+        return org.certificate.common_name or f"{self.name} {org.name} Salesforce JWT"
 
     @property
     def function_name(self) -> str:
@@ -279,6 +354,17 @@ class AppConfig(_Strict):
             if key in seen:
                 raise ValueError(f"contact center {contact_center.name!r} is declared twice")
             seen.add(key)
+        owners: dict[str, str] = {}
+        for contact_center in self.contact_centers:
+            for org in [None, *contact_center.orgs]:
+                prefix = secret_name_prefix(contact_center.name, org.name if org else None).lower()
+                owner = f"contact center {contact_center.name!r}" + (f" org {org.name!r}" if org else "")
+                if prefix in owners:
+                    raise ValueError(
+                        f"{owner} and {owners[prefix]} would share the secrets {prefix}-salesforce-secret: "
+                        "rename the org or the contact center"
+                    )
+                owners[prefix] = owner
         return self
 
     def find(self, name: str) -> ContactCenter:

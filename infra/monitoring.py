@@ -25,6 +25,7 @@ from infra.constants import CONNECT_TIME_LIMIT_SECONDS
 from infra.lambda_function import python_function
 from infra.secrets import ContactCenterSecrets
 from lambda_src.shared import telemetry
+from lambda_src.shared.orgs import DEFAULT_ORG
 
 _FIVE_MINUTES = Duration.minutes(5)
 
@@ -256,4 +257,31 @@ class Monitoring(Construct):
                 width=16,
             ),
         )
+        if contact_center.orgs:
+            org_names = [DEFAULT_ORG, *(org.name for org in contact_center.orgs)]
+            dashboard.add_widgets(*(self._org_widget(org) for org in org_names))
         return dashboard
+
+    def _org_widget(self, org: str) -> cloudwatch.GraphWidget:
+        """One org's calls, errors and token mints (the invoker's metrics carry an Org dimension)."""
+        dimensions = {**self._dimensions, telemetry.ORG_DIMENSION: org}
+
+        def metric(name: str, label: str) -> cloudwatch.Metric:
+            return cloudwatch.Metric(
+                namespace=telemetry.NAMESPACE,
+                metric_name=name,
+                dimensions_map=dimensions,
+                statistic="Sum",
+                period=_FIVE_MINUTES,
+                label=label,
+            )
+
+        return cloudwatch.GraphWidget(
+            title=f"Org {org}: invocations, errors, token mints",
+            left=[metric(telemetry.INVOCATIONS, "Invocations"), metric(telemetry.ERRORS, "Errors")],
+            right=[
+                metric(telemetry.TOKEN_MINTS, "Token mints"),
+                metric(telemetry.TOKEN_MINT_FAILURES, "Mint failures"),
+            ],
+            width=8,
+        )
