@@ -23,6 +23,7 @@ from invoker.container import Container
 from invoker.errors import InvokerError, SalesforceApiError
 from invoker.log import logger
 from invoker.methods import Invocation
+from invoker.orgs import select_org
 from invoker.request import contact_id_of, parameter_names_of, parse_event
 from invoker.salesforce import Api
 from invoker.stats import InvocationStats
@@ -71,12 +72,16 @@ def _invoke(event: Any, context: Any, stats: InvocationStats) -> Any:
     stats.method = request.method.name
     logger.append_keys(method=stats.method)
     container = _get_container()
+    # before any Secrets Manager call: a flow naming an undeclared secret costs nothing
+    org = container.org(select_org(container.settings, request.parameters, request.contact_data))
+    stats.org = org.settings.org
+    logger.append_keys(org=stats.org)
     invocation = Invocation(
         parameters=request.parameters,
         contact_data=request.contact_data,
-        salesforce=Api(container.salesforce, Budget(context), stats),
-        settings=container.settings,
-        memory=container.memory,
+        salesforce=Api(org.salesforce, Budget(context), stats),
+        settings=org.settings,
+        memory=org.memory,
         stats=stats,
     )
     answer = request.method.run(invocation)
@@ -115,4 +120,4 @@ def _summary(stats: InvocationStats, started: float, *, failure: dict[str, Any] 
         else:
             logger.error("invocation failed", extra={**fields, "failure": failure})
     finally:
-        logger.remove_keys(["request_id", "contact_id", "cold_start", "method"])
+        logger.remove_keys(["request_id", "contact_id", "cold_start", "method", "org"])

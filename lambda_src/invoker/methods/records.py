@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from shared.orgs import ORG_SELECTION_PARAMETERS
+
 from invoker.methods.base import Invocation, object_api_name
 from invoker.salesforce import quote_segment
 
-#: parameters that address the record rather than being one of its fields
-NON_FIELD_PARAMETERS = frozenset({"methodName", "objectApiName", "recordId"})
+#: parameters that address the record (or the org) rather than being one of its fields
+NON_FIELD_PARAMETERS = frozenset({"methodName", "objectApiName", "recordId", *ORG_SELECTION_PARAMETERS})
 
 
 def record_fields(parameters: Mapping[str, str]) -> dict[str, str]:
@@ -51,7 +53,11 @@ def realtime_alert_event(invocation: Invocation) -> dict[str, Any]:
     A successful publish also carries an ``errors`` entry with statusCode OPERATION_ENQUEUED; it is
     passed through as Salesforce sent it.
     """
-    fields = {name: value for name, value in invocation.parameters.items() if name != "methodName"}
+    fields = {
+        name: value
+        for name, value in invocation.parameters.items()
+        if name != "methodName" and name not in ORG_SELECTION_PARAMETERS
+    }
     body = invocation.salesforce.post("sobjects/RealtimeAlertEvent", json_body=fields).body
     body = body if isinstance(body, dict) else {}
     return {"success": body.get("success", True), "id": body.get("id"), "errors": body.get("errors", [])}
