@@ -209,6 +209,10 @@ class _OrgState:
     """Everything :meth:`SalesforceEmulator.reset` forgets."""
 
     apps: dict[str, RSAPublicKey] = field(default_factory=dict)  # consumer key -> its certificate's key
+    #: consumer key -> the users pre-authorized for that app alone (an app without an entry admits every
+    #: approved user, as a profile granted to all apps would)
+    app_users: dict[str, set[str]] = field(default_factory=dict)
+    token_owners: dict[str, tuple[str, str]] = field(default_factory=dict)  # token -> (consumer key, username)
     users: dict[str, _User] = field(default_factory=dict)
     tokens: set[str] = field(default_factory=set)  # valid access tokens
     used_jtis: set[str] = field(default_factory=set)
@@ -324,11 +328,18 @@ class SalesforceEmulator:
     def register_app(self, consumer_key: str, certificate_pem: str, *, users: Iterable[str] = ()) -> None:
         """Create (or replace) a connected app / External Client App with its uploaded certificate.
 
-        ``users`` are added as active and pre-authorized, the usual setup; use :meth:`add_user` for others.
+        ``users`` are added as active and pre-authorized for this app only (a user of another app asserting
+        with this app's consumer key is refused as not approved), the usual setup of one External Client App
+        per integration user; without ``users`` every approved user (:meth:`add_user`) may use the app.
         """
         public_key = _load_certificate_key(certificate_pem)
+        users = list(users)
         with self._lock:
             self._state.apps[consumer_key] = public_key
+            if users:
+                self._state.app_users[consumer_key] = set(users)
+            else:
+                self._state.app_users.pop(consumer_key, None)
         for username in users:
             self.add_user(username)
 
@@ -371,6 +382,11 @@ class SalesforceEmulator:
     def valid_tokens(self) -> frozenset[str]:
         with self._lock:
             return frozenset(self._state.tokens)
+
+    def token_owner(self, token: str) -> tuple[str, str] | None:
+        """(consumer key, username) of the assertion that minted ``token``; None for tokens it did not mint."""
+        with self._lock:
+            return self._state.token_owners.get(token)
 
     def issue_token(self) -> str:
         """A valid access token without a token request (e.g. one already cached in the access secret)."""
@@ -600,9 +616,11 @@ class SalesforceEmulator:
         if isinstance(outcome, OAuthError):
             return _json_response(400, outcome.as_json())
         token = self.issue_token()
+        claims = jwt.decode(assertion, options={"verify_signature": False})
         with self._lock:
             self._state.mint_count += 1
-            self._state.issued_claims.append(jwt.decode(assertion, options={"verify_signature": False}))
+            self._state.issued_claims.append(claims)
+            self._state.token_owners[token] = (str(claims.get("iss", "")), str(claims.get("sub", "")))
         return _json_response(
             200,
             {
@@ -632,7 +650,7 @@ class SalesforceEmulator:
         claim_error = self._claims_error(claims)
         if claim_error is not None:
             return claim_error
-        return self._user_for(str(claims.get("sub", "")))
+        return self._user_for(str(claims.get("sub", "")), str(claims.get("iss", "")))
 
     @staticmethod
     def _signature_ok(assertion: str, public_key: RSAPublicKey) -> bool:
@@ -667,14 +685,15 @@ class SalesforceEmulator:
                 self._state.used_jtis.add(jti)
         return None
 
-    def _user_for(self, username: str) -> _User | OAuthError:
+    def _user_for(self, username: str, consumer_key: str) -> _User | OAuthError:
         with self._lock:
             user = self._state.users.get(username)
+            permitted = self._state.app_users.get(consumer_key)
         if user is None:
             return USER_NOT_APPROVED
         if not user.active:
             return INACTIVE_USER
-        if not user.approved:
+        if not user.approved or (permitted is not None and username not in permitted):
             return NOT_ADMIN_APPROVED
         return user
 
