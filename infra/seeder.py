@@ -84,7 +84,7 @@ class SecretSeeder(Construct):
                 "KeyRotation": str(certificate.key_rotation),
                 "CertificateRenewal": str(certificate.renewal),
                 "ActivatePendingKey": str(certificate.activate_pending_key).lower(),
-                "AdoptExisting": str(contact_center.adopt_existing_secrets if org is None else False).lower(),
+                "AdoptExisting": str(contact_center.adopt_existing_secrets).lower(),
                 # API settings the cached token was issued for: a change clears the token (as the guide requires).
                 "SettingsVersion": f"{salesforce.rest_api_endpoint_base}|{salesforce.auth_endpoint}",
             },

@@ -50,7 +50,7 @@ class ContactCenterStack(Stack):
                 contact_center=contact_center.name,
                 org=org.name,
                 encryption_key=encryption_key,
-                adopt_existing=False,
+                adopt_existing=contact_center.adopt_existing_secrets,
             )
             for org in contact_center.orgs
         }
