@@ -9,7 +9,7 @@ CDK := npx --no-install cdk
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
 export CDK_DISABLE_VERSION_CHECK := 1
 
-.PHONY: install synth test deploy diff demo emulator bench lint lock clean
+.PHONY: install synth test deploy diff demo emulator bench lint lock clean release-fixture
 
 $(BIN)/activate: requirements.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -31,11 +31,11 @@ test: install
 
 deploy: install
 	@test -n "$(CC)" || { echo "usage: make deploy CC=<contact-center name from contact_centers.yaml>"; exit 2; }
-	$(CDK) deploy "$$($(BIN)/python -m infra.config stack-name $(CC))"
+	$(CDK) deploy $(CDK_ARGS) "$$($(BIN)/python -m infra.config stack-name $(CC))"
 
 diff: install
 	@test -n "$(CC)" || { echo "usage: make diff CC=<contact-center name>"; exit 2; }
-	$(CDK) diff "$$($(BIN)/python -m infra.config stack-name $(CC))"
+	$(CDK) diff $(CDK_ARGS) "$$($(BIN)/python -m infra.config stack-name $(CC))"
 
 demo: synth
 	$(BIN)/python -m tests.e2e.demo
@@ -55,6 +55,15 @@ lock:
 	build/lock-venv/bin/pip install --quiet -r requirements.in
 	(echo "# Generated from requirements.in by 'make lock' (pip freeze of a clean venv). Do not edit by hand."; \
 	 build/lock-venv/bin/pip freeze --exclude-editable | grep -v '^pip==') > requirements.txt
+
+# On release: keep what this release synthesizes as the fixture the upgrade-safety test compares against.
+release-fixture: synth
+	rm -f tests/infra/previous_release/*.template.json
+	cp contact_centers.yaml tests/infra/previous_release/contact_centers.yaml
+	$(BIN)/python -c 'import json; m = json.load(open("cdk.out/manifest.json")); \
+	  print("\n".join(a["properties"]["templateFile"] for a in m["artifacts"].values() if a["type"] == "aws:cloudformation:stack"))' \
+	  | while read -r template; do cp "cdk.out/$$template" tests/infra/previous_release/; done
+	@echo "Refreshed tests/infra/previous_release/ (update its README's 'Taken from' line)"
 
 clean:
 	rm -rf cdk.out build

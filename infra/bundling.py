@@ -5,14 +5,19 @@ CDK's default Python bundling runs pip inside a Docker image; the machines this 
 platform's wheels directly (manylinux2014 x86_64, the runtime's Python version, binary only), so the
 bundle is exactly what the Lambda runtime needs without Docker.
 
-The asset hash covers the function's sources, the shared package, its requirements and the target
-Python version: CDK reuses the staged bundle in cdk.out when none of them changed, so a warm
-``cdk synth`` never runs pip.
+The asset hash covers the function's sources, the shared package, its requirements, the target
+Python version and this module: CDK reuses the staged bundle in cdk.out when none of them changed, so a
+warm ``cdk synth`` never runs pip.
+
+A bundle is reproducible: two clean clones built on two machines give the same files, bytes and modes
+(``_make_reproducible``), so users' snapshot tests stay stable and a deploy without a code change never
+updates the function.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -26,6 +31,12 @@ from infra.constants import LAMBDA_SOURCE_DIR, PYTHON_VERSION
 
 SHARED_PACKAGE = "shared"
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "requirements.txt", "requirements.in")
+LAMBDA_TASK_ROOT = "/var/task"  # where Lambda unpacks the bundle: the path bytecode and tracebacks name
+# What pip --target writes that depends on the machine that ran it: console scripts whose shebang names the
+# builder's interpreter (useless on Lambda), and install records naming the installer and its paths.
+_MACHINE_SPECIFIC_DIRS = ("bin",)
+_MACHINE_SPECIFIC_DIST_INFO = ("RECORD", "INSTALLER", "REQUESTED", "direct_url.json")
+_FIXED_MTIME = 315532800  # 1980-01-01, the earliest time a zip entry can hold
 
 
 def _package_files(package_dir: Path) -> list[Path]:
@@ -61,8 +72,32 @@ class PipLocalBundler:
             )
         for package in (self._package, SHARED_PACKAGE):
             shutil.copytree(LAMBDA_SOURCE_DIR / package, out / package, ignore=_IGNORED, dirs_exist_ok=True)
+        _drop_machine_specific_files(out)
         _precompile(out, self._python_version)
+        _normalize_modes_and_times(out)
         return True
+
+
+def _drop_machine_specific_files(out: Path) -> None:
+    for name in _MACHINE_SPECIFIC_DIRS:
+        shutil.rmtree(out / name, ignore_errors=True)
+    for dist_info in out.glob("*.dist-info"):
+        for name in _MACHINE_SPECIFIC_DIST_INFO:
+            (dist_info / name).unlink(missing_ok=True)
+
+
+def _normalize_modes_and_times(out: Path) -> None:
+    """The builder's umask and clock must not reach the bundle: 0644 files (0755 where executable), 0755
+    directories, one fixed time."""
+    for path in sorted(out.rglob("*"), reverse=True):
+        if path.is_symlink():
+            continue
+        if path.is_dir():
+            path.chmod(0o755)
+        else:
+            path.chmod(0o755 if path.stat().st_mode & 0o111 else 0o644)
+        os.utime(path, (_FIXED_MTIME, _FIXED_MTIME))
+    out.chmod(0o755)
 
 
 def _runtime_interpreter(python_version: str) -> str | None:
@@ -82,15 +117,28 @@ def _precompile(out: Path, python_version: str) -> None:
     """Ship bytecode for the runtime's Python: /var/task is read-only on Lambda, so without it every cold
     start compiles every module again (measured: 374 ms vs 107 ms to import the invoker on 3.13).
 
-    Unchecked-hash .pyc files do not depend on file times, which the asset zip does not keep. Without an
-    interpreter of that version here the bundle is still correct, only slower to start (a warning says so).
+    Unchecked-hash .pyc files do not depend on file times, which the asset zip does not keep. The code
+    objects name their file as Lambda sees it (/var/task/...), not the staging directory of the machine that
+    built them. Without an interpreter of that version here the bundle is still correct, only slower to
+    start (a warning says so).
     """
     interpreter = _runtime_interpreter(python_version)
     if interpreter is None:
         print(f"warning: no python{python_version} here; the bundle ships without bytecode (slower cold start)")
         return
+    compile_for_lambda = [
+        "-q",
+        "-j",
+        "0",
+        "--invalidation-mode",
+        "unchecked-hash",
+        "-s",
+        str(out),
+        "-p",
+        LAMBDA_TASK_ROOT,
+    ]
     subprocess.run(
-        [interpreter, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash", str(out)],
+        [interpreter, "-m", "compileall", *compile_for_lambda, str(out)],
         check=True,
         capture_output=True,
     )
@@ -100,6 +148,7 @@ def bundle_hash(package: str, python_version: str = PYTHON_VERSION) -> str:
     """Hash of everything that goes into a bundle, so an unchanged bundle is never rebuilt."""
     precompiled = _runtime_interpreter(python_version) is not None
     digest = hashlib.sha256(f"python{python_version};manylinux2014_x86_64;bytecode={precompiled}".encode())
+    digest.update(Path(__file__).read_bytes())  # a change in how bundles are built is a new bundle
     for package_name in (package, SHARED_PACKAGE):
         package_dir = LAMBDA_SOURCE_DIR / package_name
         for path in _package_files(package_dir):

@@ -36,6 +36,11 @@ _KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{
 _SNS_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")
 _API_VERSION = re.compile(r"^\d{2,3}\.0$")
 _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+_GITHUB_REPOSITORY = re.compile(r"[A-Za-z0-9-]{1,39}/[A-Za-z0-9_.-]{1,100}")
+_GITHUB_ENVIRONMENT = re.compile(r"[A-Za-z0-9_.-]{1,255}")
+_GITHUB_OIDC_PROVIDER_ARN = re.compile(
+    r"arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com"
+)
 
 
 class ConfigError(ValueError):
@@ -341,10 +346,61 @@ class ContactCenter(SalesforceOrg):
         return match["account"] if match else None
 
 
+class DeployPipeline(_Strict):
+    """The example GitHub Actions pipeline's AWS roles (infra/deploy_pipeline.py); absent: no such stack."""
+
+    github_repository: str = Field(description="owner/name of the repository whose workflows may assume the roles")
+    environment: str = Field(default="production", description="the GitHub environment that gates cdk deploy")
+    oidc_provider_arn: str | None = Field(
+        default=None, description="the account's existing GitHub OIDC provider (an account holds at most one)"
+    )
+    account: str | None = None
+    region: str | None = None
+
+    @field_validator("github_repository")
+    @classmethod
+    def _github_repository(cls, value: str) -> str:
+        if not _GITHUB_REPOSITORY.fullmatch(value):
+            raise ValueError("must be the repository as owner/name, e.g. acme/contact-center-infra")
+        return value
+
+    @field_validator("environment")
+    @classmethod
+    def _environment(cls, value: str) -> str:
+        if not _GITHUB_ENVIRONMENT.fullmatch(value):
+            raise ValueError("must be a GitHub environment name: letters, digits, '-', '_' and '.', at most 255")
+        return value
+
+    @field_validator("oidc_provider_arn")
+    @classmethod
+    def _oidc_provider_arn(cls, value: str | None) -> str | None:
+        if value is not None and not _GITHUB_OIDC_PROVIDER_ARN.fullmatch(value):
+            raise ValueError(
+                "must be the ARN of the account's GitHub OIDC provider: "
+                "arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com"
+            )
+        return value
+
+    @field_validator("account")
+    @classmethod
+    def _account(cls, value: str | None) -> str | None:
+        return ContactCenter._account(value)
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str | None) -> str | None:
+        return ContactCenter._region(value)
+
+    @property
+    def stack_name(self) -> str:
+        return "ScvDeployPipeline"
+
+
 class AppConfig(_Strict):
-    """All contact centers of this app."""
+    """All contact centers of this app, and optionally the deploy pipeline's roles."""
 
     contact_centers: Annotated[list[ContactCenter], Field(min_length=1)]
+    deploy_pipeline: DeployPipeline | None = None
 
     @model_validator(mode="after")
     def _unique_names(self) -> AppConfig:
@@ -434,12 +490,18 @@ def _where(location: list[Any], raw: Any) -> str:
     return "field " + ".".join(str(part) for part in location) if location else "top level"
 
 
-if __name__ == "__main__":  # `python -m infra.config stack-name <cc>`: used by `make deploy CC=...`
+if __name__ == "__main__":
+    # `python -m infra.config stack-name <cc>`: used by `make deploy CC=...`;
+    # `python -m infra.config names`: the contact centers as a JSON list (the deploy workflow's matrix).
+    import json
     import sys
 
-    if len(sys.argv) != 3 or sys.argv[1] != "stack-name":
-        sys.exit("usage: python -m infra.config stack-name <contact-center>")
     try:
-        print(load_config().find(sys.argv[2]).stack_name)
+        if sys.argv[1:2] == ["names"] and len(sys.argv) == 2:
+            print(json.dumps([contact_center.name for contact_center in load_config().contact_centers]))
+        elif sys.argv[1:2] == ["stack-name"] and len(sys.argv) == 3:
+            print(load_config().find(sys.argv[2]).stack_name)
+        else:
+            sys.exit("usage: python -m infra.config stack-name <contact-center> | names")
     except ConfigError as error:
         sys.exit(str(error))

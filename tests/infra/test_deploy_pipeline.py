@@ -1,0 +1,145 @@
+"""The example deploy pipeline: its workflow files pass the linters, and the roles GitHub assumes through
+OIDC may do nothing but assume the CDK bootstrap roles, each from its own trigger."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Template
+from cdk_nag import AwsSolutionsChecks
+
+from infra.config import ConfigError, load_config, parse_config
+from infra.constants import PROJECT_ROOT
+from infra.deploy_pipeline import DeployPipelineStack
+
+GITHUB = PROJECT_ROOT / ".github"
+WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
+ACTIONS = sorted((GITHUB / "actions").glob("*/action.yml"))
+BIN = Path(sys.executable).parent
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name, path=str(BIN)) or shutil.which(name)
+    assert found, f"{name} is not installed: run make install"
+    return found
+
+
+def test_the_workflows_and_the_setup_action_match_githubs_schemas() -> None:
+    assert {path.name for path in WORKFLOWS} >= {"ci.yml", "deploy.yml"}
+    for schema, files in (("vendor.github-workflows", WORKFLOWS), ("vendor.github-actions", ACTIONS)):
+        result = subprocess.run(
+            [_tool("check-jsonschema"), "--builtin-schema", schema, *map(str, files)], capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_zizmor_finds_nothing_of_medium_severity_or_more() -> None:
+    """Pinned actions, no persisted credentials, no template injection, least permissions. (Below medium it
+    only suggests the `$/` self-repository syntax, which the schema above does not know yet.)"""
+    result = subprocess.run(
+        [_tool("zizmor"), "--offline", "--min-severity", "medium", "--format", "plain", str(GITHUB)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_deploy_workflow_gates_deploys_and_keeps_no_access_keys() -> None:
+    text = (GITHUB / "workflows" / "deploy.yml").read_text()
+    assert "environment: production" in text
+    assert "id-token: write" in text and "role-to-assume: ${{ vars.AWS_DEPLOY_ROLE_ARN }}" in text
+    assert "aws-access-key-id" not in text and "AWS_SECRET_ACCESS_KEY" not in text
+
+
+def test_the_workflow_matrix_lists_every_contact_center_of_the_config() -> None:
+    listed = subprocess.run(
+        [sys.executable, "-m", "infra.config", "names"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    )
+    assert json.loads(listed.stdout) == [contact_center.name for contact_center in load_config().contact_centers]
+
+
+PIPELINE = {"github_repository": "acme/contact-center-infra", "account": "111111111111", "region": "ap-northeast-1"}
+
+
+def _pipeline_template(**overrides: str) -> Template:
+    example = load_config().contact_centers[0].model_dump(mode="json")
+    config = parse_config({"contact_centers": [example], "deploy_pipeline": {**PIPELINE, **overrides}})
+    app = cdk.App()
+    assert config.deploy_pipeline
+    stack = DeployPipelineStack(
+        app,
+        "Pipeline",
+        pipeline=config.deploy_pipeline,
+        env=cdk.Environment(account="111111111111", region="ap-northeast-1"),
+    )
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    app.synth()  # cdk-nag fails the synth on an unacknowledged finding
+    return Template.from_stack(stack)
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Template:
+    return _pipeline_template()
+
+
+def _trust(template: Template, role: str) -> dict:
+    return template.find_resources("AWS::IAM::Role")[role]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]
+
+
+def _role_id(template: Template, prefix: str) -> str:
+    return next(logical_id for logical_id in template.find_resources("AWS::IAM::Role") if logical_id.startswith(prefix))
+
+
+def test_pull_requests_may_only_look_up_and_the_environment_may_deploy(pipeline: Template) -> None:
+    plan, deploy = _role_id(pipeline, "PlanRole"), _role_id(pipeline, "DeployRole")
+    subjects = {
+        role: _trust(pipeline, role)["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"]
+        for role in (plan, deploy)
+    }
+    assert subjects == {
+        plan: "repo:acme/contact-center-infra:pull_request",
+        deploy: "repo:acme/contact-center-infra:environment:production",
+    }
+    for role in (plan, deploy):
+        assert _trust(pipeline, role)["Condition"]["StringEquals"]["token.actions.githubusercontent.com:aud"] == (
+            "sts.amazonaws.com"
+        )
+    policies = {
+        json.dumps(policy["Properties"]["Roles"]): policy["Properties"]["PolicyDocument"]["Statement"]
+        for policy in pipeline.find_resources("AWS::IAM::Policy").values()
+    }
+    granted = {role: policies[json.dumps([{"Ref": role}])] for role in (plan, deploy)}
+    for statements in granted.values():
+        assert [statement["Action"] for statement in statements] == [["sts:AssumeRole", "sts:TagSession"]]
+    assumable = {role: json.dumps(statements[0]["Resource"]) for role, statements in granted.items()}
+    assert "lookup-role" in assumable[plan] and "deploy-role" not in assumable[plan]
+    assert "deploy-role" in assumable[deploy] and "file-publishing-role" in assumable[deploy]
+
+
+def test_an_existing_oidc_provider_is_used_instead_of_a_second_one(pipeline: Template) -> None:
+    provider = "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"
+    existing = _pipeline_template(oidc_provider_arn=provider)
+    assert len(pipeline.find_resources("AWS::IAM::OIDCProvider")) == 1
+    assert existing.find_resources("AWS::IAM::OIDCProvider") == {}
+    assert provider in json.dumps(existing.to_json())
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("github_repository", "acme", "owner/name"),
+        ("github_repository", "acme/repo\nx", "owner/name"),
+        ("oidc_provider_arn", "arn:aws:iam::111111111111:oidc-provider/example.com", "GitHub OIDC provider"),
+        ("environment", "prod env", "GitHub environment"),
+    ],
+)
+def test_a_bad_pipeline_setting_names_the_field_and_the_form(field: str, value: str, message: str) -> None:
+    example = load_config().contact_centers[0].model_dump(mode="json")
+    with pytest.raises(ConfigError, match=rf"(?s)field deploy_pipeline\.{field}: .*{message}"):
+        parse_config({"contact_centers": [example], "deploy_pipeline": {**PIPELINE, field: value}})
