@@ -232,3 +232,23 @@ def test_token_keys_are_the_contact_centers_in_every_org(
     two_orgs.ok(in_org_b("queryRecord", **QUERY))
     document = json.loads(secretsmanager_client.get_secret_value(SecretId=ACCESS_B)["SecretString"])
     assert list(document) == [KEYS.access_token]
+
+
+def test_a_staged_key_rotation_is_used_in_its_own_org_only(
+    two_orgs: FunctionContainer, salesforce: Any, org_b: OrgB, secretsmanager_client: Any, rsa_key_pair: Any,
+    secrets_server: Any, cc_secrets: Any,
+) -> None:  # fmt: skip
+    """Org B's admin uploaded the certificate of B's staged key: B mints with its AWSPENDING key; A is untouched."""
+    org_b.emulator.set_certificate(CONSUMER_KEY_B, rsa_key_pair.certificate_pem)
+    pending = {KEYS.consumer_key: CONSUMER_KEY_B, KEYS.private_key: rsa_key_pair.private_key_pem,
+               KEYS.subject: USERNAME_B, KEYS.audience: AUDIENCE}  # fmt: skip
+    secretsmanager_client.put_secret_value(
+        SecretId=org_b.secrets.main_secret_arn, SecretString=json.dumps(pending), VersionStages=["AWSPENDING"]
+    )
+    secrets_server.reset_counts()
+    two_orgs.ok(in_org_b("queryRecord", **QUERY))
+    assert org_b.emulator.mint_count == 1
+    assert secrets_server.count("GetSecretValue", secret_id=org_b.secrets.main_secret_arn) >= 2  # current, pending
+    assert secrets_server.count(secret_id=cc_secrets.main_secret_arn) == 0  # org A's key was never read
+    two_orgs.ok(connect_event("queryRecord", **QUERY))
+    assert salesforce.mint_count == 1 and salesforce.issued_claims[0]["iss"] != CONSUMER_KEY_B
