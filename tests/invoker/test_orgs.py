@@ -252,3 +252,29 @@ def test_a_staged_key_rotation_is_used_in_its_own_org_only(
     assert secrets_server.count(secret_id=cc_secrets.main_secret_arn) == 0  # org A's key was never read
     two_orgs.ok(connect_event("queryRecord", **QUERY))
     assert salesforce.mint_count == 1 and salesforce.issued_claims[0]["iss"] != CONSUMER_KEY_B
+
+
+AGENT = "arn:aws:connect:ap-northeast-1:111111111111:instance/x/agent/y"
+
+
+@pytest.mark.parametrize(
+    "parameters",
+    [
+        {"methodName": "searchRecord", "sosl": "FIND {Ada} RETURNING Contact(Id)"},
+        {"methodName": "uploadTranscript", "contactIdsPayloadMap": json.dumps([["c-1", "{}"]])},
+        {"methodName": "fetchUploadIdsStatus", "uploadIds": "u-1"},
+        {"methodName": "realtimeAlertEvent", "AlertType__c": "Escalation"},
+        {"methodName": "fetchOutboundPhoneNumber", "agentARN": AGENT},
+        {"methodName": "fetchDefaultVoicemailGreetingUrl", "agentARN": AGENT},
+        {"methodName": "SFSPhoneCallFlowQuery"},
+    ],
+    ids=lambda parameters: parameters["methodName"],
+)
+def test_reference_each_method_follows_the_contact_attributes(
+    two_orgs: FunctionContainer, salesforce: Any, org_b: OrgB, parameters: dict[str, str]
+) -> None:
+    """Reference (handler.test.js): each of these methods is called with the attributes' secret names."""
+    event = connect_event(**parameters)
+    with_attributes(event, secretName=MAIN_B, accessTokenSecretName=ACCESS_B)
+    two_orgs.ok(event)
+    assert org_b.emulator.data_requests() and salesforce.requests == []
