@@ -314,6 +314,10 @@ class ContactCenter(SalesforceOrg):
         fields = set(SalesforceOrg.model_fields)
         update: dict[str, Any] = {field: getattr(org, field) for field in fields}
         update["call_center_api_name"] = org.call_center_api_name or self.call_center_api_name
+        # the CN the seeder gives the org's certificate, so a certificate scvctl makes for the org matches it
+        update["certificate"] = org.certificate.model_copy(
+            update={"common_name": self.org_certificate_common_name(org)}
+        )
         return self.model_copy(update=update)
 
     def org_call_center_api_name(self, org: Org) -> str:

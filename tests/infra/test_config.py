@@ -131,6 +131,7 @@ def test_further_orgs_have_their_own_endpoints_and_default_to_the_contact_center
     assert cc.org_call_center_api_name(org) == "AcmeCallCenter"
     seen = cc.as_org("dr")
     assert (seen.name, seen.username, seen.salesforce_url) == ("acme", "dr@acme.example", org.salesforce_url)
+    assert seen.certificate_common_name == "acme dr Salesforce JWT"  # as the seeder names the org's certificate
 
 
 def test_the_embedded_example_declares_one_further_org() -> None:
