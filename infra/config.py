@@ -16,7 +16,8 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from shared.secret_format import PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE
+from shared.orgs import DEFAULT_ORG as DEFAULT_ORG_NAME
+from shared.secret_format import PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE, secret_name_prefix
 
 from .constants import DEFAULT_API_VERSION, FUNCTION_NAME_SUFFIX, MAX_FUNCTION_NAME_LENGTH
 
@@ -29,6 +30,7 @@ GENERIC_LOGIN_HOSTS = ("login.salesforce.com", "test.salesforce.com")
 
 _MAX_NAME_LENGTH = MAX_FUNCTION_NAME_LENGTH - len(FUNCTION_NAME_SUFFIX)
 _NAME_PATTERN = re.compile(rf"^[A-Za-z][A-Za-z0-9_-]{{0,{_MAX_NAME_LENGTH - 1}}}$")
+_ORG_NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,31}$")
 _CONNECT_INSTANCE_ARN = re.compile(
     r"^arn:aws[a-z-]*:connect:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):instance/[0-9a-f-]{36}$"
 )
@@ -111,46 +113,22 @@ class Monitoring(_Strict):
         return self
 
 
-class ContactCenter(_Strict):
-    """One Amazon Connect contact center wired to one Salesforce org."""
+class SalesforceOrg(_Strict):
+    """What the invoker needs to reach one Salesforce org: URL, user, audience, API version, consumer key."""
 
-    name: str = Field(description="the ${cc} prefix of every resource name")
     salesforce_url: str = Field(description="the org's My Domain URL, e.g. https://acme.my.salesforce.com")
     username: str = Field(min_length=3, description="the integration user (JWT subject)")
-    call_center_api_name: str = Field(min_length=1, description="SCV call center API name")
     api_version: str = DEFAULT_API_VERSION
     sandbox: bool = Field(default=False, description="default: true when salesforce_url is a sandbox's My Domain")
     audience: str | None = Field(default=None, description="JWT audience override, e.g. the My Domain URL")
-    connect_instance_arn: str | None = None
-    associate_with_connect: bool = Field(
-        default=True, description="false where the function is already associated with the instance by hand"
-    )
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    log_retention_days: int = 90
-    kms_key_arn: str | None = None
-    permissions_boundary_arn: str | None = Field(
-        default=None, description="managed policy applied as the permissions boundary of every role of the stack"
-    )
-    role_name_prefix: str | None = Field(
-        default=None, description="name every role <prefix><cc>-<unit> (default: names CloudFormation generates)"
-    )
-    tags: dict[str, str] = Field(default_factory=dict, description="tags on every taggable resource of the stack")
-    account: str | None = None
-    region: str | None = Field(default=None, description="default: connect_instance_arn's region")
-    adopt_existing_secrets: bool = Field(
-        default=False, description="import secrets made by hand per the setup guide instead of creating them"
-    )
-    secrets_cache_ttl_seconds: int = Field(default=300, ge=0, le=3600)
-    memory_size_mb: int = Field(default=512, ge=256, le=3008)
-    cold_start: ColdStartMitigation = ColdStartMitigation.NONE
-    provisioned_concurrency: int = Field(default=1, ge=1, le=100)
+    consumer_key: str = Field(default="", description="always empty here: `scvctl consumer-key set` stores it")
     certificate: Certificate = Certificate()
-    monitoring: Monitoring = Monitoring()
 
     @model_validator(mode="before")
     @classmethod
-    def _defaults_from_other_fields(cls, raw: Any) -> Any:
-        """Refuse secrets; take what the URL and the ARN already say (sandbox, region) when omitted."""
+    def _refuse_secrets_and_infer_sandbox(cls, raw: Any) -> Any:
+        """Refuse a consumer key (a template keeps its properties in plain text); take the sandbox flag from
+        a sandbox's My Domain URL when omitted."""
         if not isinstance(raw, Mapping):
             return raw
         consumer_key = raw.get("consumer_key")
@@ -165,22 +143,7 @@ class ContactCenter(_Strict):
         filled = {key: value for key, value in raw.items() if key != "consumer_key"}  # "" from earlier examples
         if "sandbox" not in filled and _is_sandbox_url(filled.get("salesforce_url")):
             filled["sandbox"] = True
-        if not filled.get("region") and isinstance(filled.get("connect_instance_arn"), str):
-            match = _CONNECT_INSTANCE_ARN.match(filled["connect_instance_arn"].strip())
-            if match:
-                filled["region"] = match["region"]
         return filled
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not _NAME_PATTERN.match(value):
-            raise ValueError(
-                f"must start with a letter and use only letters, digits, '-' and '_', at most "
-                f"{_MAX_NAME_LENGTH} characters (it prefixes the secret names and the function "
-                f"name {value}{FUNCTION_NAME_SUFFIX}, which Lambda limits to {MAX_FUNCTION_NAME_LENGTH})"
-            )
-        return value
 
     @field_validator("salesforce_url")
     @classmethod
@@ -216,6 +179,108 @@ class ContactCenter(_Strict):
     def _audience(cls, value: str | None) -> str | None:
         if value is not None and not re.match(r"^https://[A-Za-z0-9.-]+/?$", value):
             raise ValueError("must be an https URL such as https://login.salesforce.com/ or the My Domain URL")
+        return value
+
+    @property
+    def jwt_audience(self) -> str:
+        """The JWT ``aud``: the override, else the sandbox or production login host."""
+        if self.audience:
+            return self.audience
+        return SANDBOX_AUDIENCE if self.sandbox else PRODUCTION_AUDIENCE
+
+    @property
+    def rest_api_endpoint_base(self) -> str:
+        return f"{self.salesforce_url}/services/data/v{self.api_version}"
+
+    @property
+    def auth_endpoint(self) -> str:
+        return f"{self.salesforce_url}/services/oauth2/token"
+
+
+def construct_suffix(org_name: str) -> str:
+    """``dr-tokyo`` → ``DrTokyo``: what an org adds to construct ids, output names and IAM statement ids."""
+    return "".join(part[:1].upper() + part[1:] for part in org_name.split("-"))
+
+
+class Org(SalesforceOrg):
+    """A further Salesforce org of a contact center (SCV multi-org, or a disaster-recovery org).
+
+    It has its own secrets ``${cc}-${name}-salesforce-secret`` / ``${cc}-${name}-salesforce-access-secret``
+    (same JSON keys as the contact center's), its own key and certificate, and is chosen per call by the
+    flow's ``secretName`` / ``accessTokenSecretName``.
+    """
+
+    name: str = Field(description="the ${org} in the org's secret names")
+    call_center_api_name: str | None = Field(
+        default=None, min_length=1, description="SCV call center API name in this org (default: the contact center's)"
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _ORG_NAME_PATTERN.match(value):
+            raise ValueError(
+                "must start with a letter and use only letters, digits and '-', at most 32 characters "
+                "(it names the org's secrets ${cc}-<name>-salesforce-secret and its stack outputs)"
+            )
+        if value.lower() == DEFAULT_ORG_NAME:
+            raise ValueError(f"{DEFAULT_ORG_NAME!r} is the contact center's own org; choose another name")
+        return value
+
+    @property
+    def construct_suffix(self) -> str:
+        return construct_suffix(self.name)
+
+
+class ContactCenter(SalesforceOrg):
+    """One Amazon Connect contact center wired to its Salesforce org (and optionally further ``orgs``)."""
+
+    name: str = Field(description="the ${cc} prefix of every resource name")
+    call_center_api_name: str = Field(min_length=1, description="SCV call center API name")
+    orgs: list[Org] = Field(default_factory=list, description="further orgs the invoker may call (multi-org, DR)")
+    connect_instance_arn: str | None = None
+    associate_with_connect: bool = Field(
+        default=True, description="false where the function is already associated with the instance by hand"
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_retention_days: int = 90
+    kms_key_arn: str | None = None
+    permissions_boundary_arn: str | None = Field(
+        default=None, description="managed policy applied as the permissions boundary of every role of the stack"
+    )
+    role_name_prefix: str | None = Field(
+        default=None, description="name every role <prefix><cc>-<unit> (default: names CloudFormation generates)"
+    )
+    tags: dict[str, str] = Field(default_factory=dict, description="tags on every taggable resource of the stack")
+    account: str | None = None
+    region: str | None = Field(default=None, description="default: connect_instance_arn's region")
+    adopt_existing_secrets: bool = Field(
+        default=False, description="import secrets made by hand per the setup guide instead of creating them"
+    )
+    secrets_cache_ttl_seconds: int = Field(default=300, ge=0, le=3600)
+    memory_size_mb: int = Field(default=512, ge=256, le=3008)
+    cold_start: ColdStartMitigation = ColdStartMitigation.NONE
+    provisioned_concurrency: int = Field(default=1, ge=1, le=100)
+    monitoring: Monitoring = Monitoring()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _region_from_connect_instance(cls, raw: Any) -> Any:
+        """Deploy into the instance's region when none is given (not into whatever the profile has)."""
+        if not isinstance(raw, Mapping) or raw.get("region") or not isinstance(raw.get("connect_instance_arn"), str):
+            return raw
+        match = _CONNECT_INSTANCE_ARN.match(raw["connect_instance_arn"].strip())
+        return {**raw, "region": match["region"]} if match else raw
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _NAME_PATTERN.match(value):
+            raise ValueError(
+                f"must start with a letter and use only letters, digits, '-' and '_', at most "
+                f"{_MAX_NAME_LENGTH} characters (it prefixes the secret names and the function "
+                f"name {value}{FUNCTION_NAME_SUFFIX}, which Lambda limits to {MAX_FUNCTION_NAME_LENGTH})"
+            )
         return value
 
     @field_validator("connect_instance_arn")
@@ -328,20 +393,41 @@ class ContactCenter(_Strict):
                 )
         return self
 
-    @property
-    def jwt_audience(self) -> str:
-        """The JWT ``aud``: the override, else the sandbox or production login host."""
-        if self.audience:
-            return self.audience
-        return SANDBOX_AUDIENCE if self.sandbox else PRODUCTION_AUDIENCE
+    @model_validator(mode="after")
+    def _unique_orgs(self) -> ContactCenter:
+        seen: set[str] = set()
+        for org in self.orgs:
+            if org.construct_suffix.lower() in seen:
+                raise ValueError(f"org {org.name!r} is declared twice (names differing only in case or '-' clash)")
+            seen.add(org.construct_suffix.lower())
+        return self
 
-    @property
-    def rest_api_endpoint_base(self) -> str:
-        return f"{self.salesforce_url}/services/data/v{self.api_version}"
+    def find_org(self, name: str) -> Org:
+        for org in self.orgs:
+            if org.name == name:
+                return org
+        known = ", ".join(org.name for org in self.orgs) or "none"
+        raise ConfigError(f"contact center {self.name!r} declares no org named {name!r} (its orgs: {known})")
 
-    @property
-    def auth_endpoint(self) -> str:
-        return f"{self.salesforce_url}/services/oauth2/token"
+    def as_org(self, name: str) -> ContactCenter:
+        """This contact center as seen through one of its further orgs: the org's URL, user, audience, API
+        version, consumer key, certificate settings and call center; the contact center's name, region and
+        everything else. What scvctl ``--org`` acts on."""
+        org = self.find_org(name)
+        fields = set(SalesforceOrg.model_fields)
+        update: dict[str, Any] = {field: getattr(org, field) for field in fields}
+        update["call_center_api_name"] = org.call_center_api_name or self.call_center_api_name
+        # the CN the seeder gives the org's certificate, so a certificate scvctl makes for the org matches it
+        update["certificate"] = org.certificate.model_copy(
+            update={"common_name": self.org_certificate_common_name(org)}
+        )
+        return self.model_copy(update=update)
+
+    def org_call_center_api_name(self, org: Org) -> str:
+        return org.call_center_api_name or self.call_center_api_name
+
+    def org_certificate_common_name(self, org: Org) -> str:
+        return org.certificate.common_name or f"{self.name} {org.name} Salesforce JWT"
 
     @property
     def function_name(self) -> str:
@@ -436,6 +522,17 @@ class AppConfig(_Strict):
                     f"{same} (their stack and resource names would clash); rename one"
                 )
             seen[key] = (number, contact_center.name)
+        owners: dict[str, str] = {}
+        for contact_center in self.contact_centers:
+            for org in [None, *contact_center.orgs]:
+                prefix = secret_name_prefix(contact_center.name, org.name if org else None).lower()
+                owner = f"contact center {contact_center.name!r}" + (f" org {org.name!r}" if org else "")
+                if prefix in owners:
+                    raise ValueError(
+                        f"{owner} and {owners[prefix]} would share the secrets {prefix}-salesforce-secret: "
+                        "rename the org or the contact center"
+                    )
+                owners[prefix] = owner
         return self
 
     def find(self, name: str) -> ContactCenter:

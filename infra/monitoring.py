@@ -20,6 +20,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 from shared import telemetry
+from shared.orgs import DEFAULT_ORG
 
 from .config import ContactCenter
 from .constants import CONNECT_TIME_LIMIT_SECONDS
@@ -258,4 +259,31 @@ class Monitoring(Construct):
                 width=16,
             ),
         )
+        if contact_center.orgs:
+            org_names = [DEFAULT_ORG, *(org.name for org in contact_center.orgs)]
+            dashboard.add_widgets(*(self._org_widget(org) for org in org_names))
         return dashboard
+
+    def _org_widget(self, org: str) -> cloudwatch.GraphWidget:
+        """One org's calls, errors and token mints (the invoker's metrics carry an Org dimension)."""
+        dimensions = {**self._dimensions, telemetry.ORG_DIMENSION: org}
+
+        def metric(name: str, label: str) -> cloudwatch.Metric:
+            return cloudwatch.Metric(
+                namespace=telemetry.NAMESPACE,
+                metric_name=name,
+                dimensions_map=dimensions,
+                statistic="Sum",
+                period=_FIVE_MINUTES,
+                label=label,
+            )
+
+        return cloudwatch.GraphWidget(
+            title=f"Org {org}: invocations, errors, token mints",
+            left=[metric(telemetry.INVOCATIONS, "Invocations"), metric(telemetry.ERRORS, "Errors")],
+            right=[
+                metric(telemetry.TOKEN_MINTS, "Token mints"),
+                metric(telemetry.TOKEN_MINT_FAILURES, "Mint failures"),
+            ],
+            width=8,
+        )

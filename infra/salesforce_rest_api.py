@@ -19,7 +19,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from .config import ContactCenter
+from .config import ContactCenter, Org
 from .connect import ConnectIntegration
 from .invoker import SalesforceInvoker
 from .monitoring import Monitoring
@@ -68,9 +68,25 @@ class SalesforceRestApi(Construct):
             adopt_existing=contact_center.adopt_existing_secrets,
         )
         self.seeder = SecretSeeder(self, "Seeder", contact_center=contact_center, secrets=self.secrets)
-        self.invoker = SalesforceInvoker(self, "Invoker", contact_center=contact_center, secrets=self.secrets)
+        # Each further org: its own secret pair, filled by its own seed resource.
+        self.org_secrets = {
+            org.name: ContactCenterSecrets(
+                self,
+                f"Org{org.construct_suffix}Secrets",
+                contact_center=contact_center.name,
+                org=org.name,
+                encryption_key=encryption_key,
+                adopt_existing=contact_center.adopt_existing_secrets,
+            )
+            for org in contact_center.orgs
+        }
+        for org in contact_center.orgs:
+            self.seeder.add_org(org, self.org_secrets[org.name])
+        self.invoker = SalesforceInvoker(
+            self, "Invoker", contact_center=contact_center, secrets=self.secrets, org_secrets=self.org_secrets
+        )
         # The invoker must never run against secrets the seeder has not filled yet.
-        self.invoker.function.node.add_dependency(self.seeder.resource)
+        self.invoker.function.node.add_dependency(self.seeder.resource, *self.seeder.org_resources.values())
 
         self.connect: ConnectIntegration | None = None
         if contact_center.connect_instance_arn:
@@ -161,6 +177,8 @@ class SalesforceRestApi(Construct):
             description="true while a rotated key waits for its certificate to be uploaded "
             "(the Certificate output is then the pending one)",
         )
+        for org in contact_center.orgs:
+            self._org_outputs(org)
         CfnOutput(self, "DashboardName", value=self.monitoring.dashboard.dashboard_name)
         if not contact_center.connect_instance_arn:
             CfnOutput(
@@ -169,3 +187,23 @@ class SalesforceRestApi(Construct):
                 value="skipped: set connect_instance_arn in the config to associate the function "
                 "and create the sample flow",
             )
+
+    def _org_outputs(self, org: Org) -> None:
+        """A further org's secrets and certificate, named Org<Name>...: what `scvctl --org` and its admin need."""
+        prefix = f"Org{org.construct_suffix}"
+        secrets = self.org_secrets[org.name]
+        CfnOutput(self, f"{prefix}SalesforceSecretArn", value=secrets.main_secret.secret_arn)
+        CfnOutput(self, f"{prefix}SalesforceAccessSecretArn", value=secrets.access_secret.secret_arn)
+        CfnOutput(
+            self,
+            f"{prefix}Certificate",
+            value=self.seeder.org_attribute(org, "Certificate"),
+            description=f"Upload to org {org.name}'s External Client App (`scvctl cert export <cc> --org {org.name}`)",
+        )
+        CfnOutput(
+            self,
+            f"{prefix}CertificateFingerprintSha256",
+            value=self.seeder.org_attribute(org, "CertificateFingerprintSha256"),
+        )
+        CfnOutput(self, f"{prefix}CertificateNotAfter", value=self.seeder.org_attribute(org, "CertificateNotAfter"))
+        CfnOutput(self, f"{prefix}PendingKeyRotation", value=self.seeder.org_attribute(org, "PendingRotation"))

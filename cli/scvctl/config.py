@@ -54,3 +54,11 @@ def load_contact_center(name: str, config_file: Path | str | None = None, *, ech
             f"{path}: no such contact center (the name is not shown: it may be a secret value typed by mistake); "
             f"known: {known}"
         ) from None
+
+
+def org_view(contact_center: ContactCenter, org: str) -> ContactCenter:
+    """The contact center as seen through its further org ``org`` (``--org``); a CliError naming its orgs."""
+    try:
+        return contact_center.as_org(org)
+    except _infra_config().ConfigError as error:
+        raise CliError(str(error)) from None

@@ -61,6 +61,12 @@ def _add_global_options(parser: argparse.ArgumentParser, default: object) -> Non
     parser.add_argument("--profile", default=default, help="AWS profile (default: AWS_PROFILE or the default chain)")
     parser.add_argument("--region", default=default, help="AWS region (default: the contact center's, else AWS's)")
     parser.add_argument("--config", type=Path, default=default, metavar="FILE", help="contact_centers.yaml to read")
+    parser.add_argument(
+        "--org",
+        default=default,
+        metavar="ORG",
+        help="act on one of the contact center's further orgs (its secrets ${cc}-${org}-salesforce-secret ...)",
+    )
 
 
 def main(argv: Sequence[str] | None = None, *, invoker: Invoker | None = None) -> int:
@@ -92,12 +98,15 @@ def main(argv: Sequence[str] | None = None, *, invoker: Invoker | None = None) -
 
 def _runtime(args: argparse.Namespace, invoker: Invoker | None, *, echo_name: bool) -> Runtime:
     from scvctl.aws import AwsOptions, open_session
-    from scvctl.config import load_contact_center
+    from scvctl.config import load_contact_center, org_view
     from scvctl.runtime import Runtime
 
     contact_center = load_contact_center(args.contact_center, args.config, echo_name=echo_name)
+    org = getattr(args, "org", None)
+    if org:
+        contact_center = org_view(contact_center, org)
     options = AwsOptions(profile=args.profile, region=args.region)
-    return Runtime(contact_center, lambda: open_session(options, contact_center.region), invoker)
+    return Runtime(contact_center, lambda: open_session(options, contact_center.region), invoker, org or None)
 
 
 def _refused_argv_message() -> str:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 class Runtime:
     """The resolved contact center plus lazily opened AWS access (so a bad name fails before AWS is touched)."""
 
+    #: with ``--org``: the contact center as seen through that org (its URL, user, audience, certificate settings)
     contact_center: ContactCenter
     open_session: Callable[[], boto3.Session]
     invoker: Invoker | None = None
@@ -31,10 +32,13 @@ class Runtime:
         """Record a change made to the secrets or to files, right after making it (before printing about it)."""
         self.changes.append(what)
 
+    #: a further org of the contact center (``--org``), None for its own
+    org: str | None = None
+
     @cached_property
     def session(self) -> boto3.Session:
         return self.open_session()
 
     @cached_property
     def store(self) -> SecretStore:
-        return secret_store(self.session, self.contact_center.name)
+        return secret_store(self.session, self.contact_center.name, self.org)

@@ -22,7 +22,9 @@ A placeholder's name is any parameter's name without a quote or backslash, as th
 took it (``{customer-phone}`` too). In SOSL, braces that name no parameter stay as they are (SOSL's own
 ``FIND {Acme}`` uses them). SOQL has no braces of its own, so a ``{name}`` there (an identifier) without
 its parameter is a flow that forgot to pass it: it is refused (``INVALID_TEMPLATE``, no request sent)
-rather than searched for as the literal text ``{name}``. Other braced text in SOQL (``'{"a": 1}'``) stays.
+rather than searched for as the literal text ``{name}``. To write that text on purpose, double the braces:
+``{{name}}`` in a SOQL template becomes ``{name}`` and is never filled (in SOSL ``FIND {{q}}`` keeps its
+meaning: the search braces around a placeholder). Other braced text in SOQL (``'{"a": 1}'``) stays.
 
 Field values (composite's steps, :func:`render_text`) take every placeholder's value as it is: they end up
 in a JSON string, and the JSON encoder escapes whatever the value holds.
@@ -48,6 +50,7 @@ _SOSL_RESERVED = frozenset("?&|!{}[]()^~*:\\\"'+-")
 _PLAIN_TOKEN = re.compile(r"[A-Za-z0-9_.+-]+")
 # a name never holds a quote or a backslash, so a placeholder cannot hide one from the scanner
 _PLACEHOLDER = re.compile(r"\{([^{}'\\]+)\}")
+_LITERAL_BRACES = re.compile(r"\{\{([^{}'\\]+)\}\}")  # SOQL's {{word}}: the text {word}, never a placeholder
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # how a parameter a SOQL template forgot looks
 _AFTER_FIND = re.compile(r"\bFIND\s*\Z", re.IGNORECASE)
 
@@ -98,6 +101,11 @@ def _render(template: str, parameters: Mapping[str, str], *, sosl: bool) -> str:
     index = 0
     while index < len(template):
         character = template[index]
+        literal_braces = _LITERAL_BRACES.match(template, index) if character == "{" and not sosl else None
+        if literal_braces:
+            output.append("{" + literal_braces.group(1) + "}")
+            index = literal_braces.end()
+            continue
         placeholder = _PLACEHOLDER.match(template, index) if character == "{" else None
         name = placeholder.group(1) if placeholder else ""
         if placeholder and name in parameters:

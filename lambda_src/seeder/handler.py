@@ -38,6 +38,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from shared.secret_format import secret_name_prefix
+
 from seeder.credentials import (
     MAX_VALIDITY_DAYS,
     CredentialError,
@@ -57,9 +59,10 @@ PHYSICAL_ID_SUFFIX = "-salesforce-secret-seed"
 DEFAULT_VALIDITY_DAYS = 730
 
 
-def physical_resource_id(contact_center: str) -> str:
-    """Stable per contact center: CloudFormation never replaces the resource because of a property change."""
-    return f"{contact_center}{PHYSICAL_ID_SUFFIX}"
+def physical_resource_id(contact_center: str, org: str = "") -> str:
+    """Stable per contact center (and further org): CloudFormation never replaces the resource because of a
+    property change."""
+    return f"{secret_name_prefix(contact_center, org)}{PHYSICAL_ID_SUFFIX}"
 
 
 class SeederError(ValueError):
@@ -71,6 +74,9 @@ class SeedProperties:
     """The custom resource's properties (all strings in CloudFormation), as infra/seeder.py sends them."""
 
     contact_center: str
+    #: a further org's name ("" for the contact center's own): only the physical id depends on it, the
+    #: JSON keys stay the contact center's
+    org: str
     main_secret_id: str
     access_secret_id: str
     subject: str
@@ -104,6 +110,7 @@ class SeedProperties:
         contact_center = text("ContactCenter")
         return cls(
             contact_center=contact_center,
+            org=text("Org"),
             main_secret_id=text("MainSecretId"),
             access_secret_id=text("AccessSecretId"),
             subject=text("Subject"),
@@ -131,16 +138,18 @@ def on_event(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
     request_type = event.get("RequestType")
     raw = event.get("ResourceProperties") or {}
     contact_center = str(raw.get("ContactCenter") or "")
+    org = str(raw.get("Org") or "")
     log_fields = {
         "request_type": request_type,
         "request_id": event.get("RequestId"),
         "logical_resource_id": event.get("LogicalResourceId"),
         "contact_center": contact_center,
+        "org": org or None,
     }
     if request_type == "Delete":
         # Before any parsing: a Delete that fails leaves the stack stuck in DELETE_FAILED / ROLLBACK_FAILED.
         _log("INFO", "delete: nothing to do, both secrets are retained", **log_fields)
-        return {"PhysicalResourceId": event.get("PhysicalResourceId") or physical_resource_id(contact_center)}
+        return {"PhysicalResourceId": event.get("PhysicalResourceId") or physical_resource_id(contact_center, org)}
     if request_type not in ("Create", "Update"):
         raise SeederError(f"unknown RequestType {request_type!r}: expected Create, Update or Delete")
     try:
@@ -154,7 +163,7 @@ def on_event(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         raise
     shown = {name: value for name, value in outcome.data.items() if name != "Certificate"}
     _log("INFO", "seeded", actions=outcome.actions, **shown, **log_fields)
-    return {"PhysicalResourceId": physical_resource_id(new.contact_center), "Data": outcome.data}
+    return {"PhysicalResourceId": physical_resource_id(new.contact_center, new.org), "Data": outcome.data}
 
 
 def seed(store: SecretStore, new: SeedProperties, old: SeedProperties | None) -> SeedOutcome:

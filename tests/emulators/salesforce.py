@@ -21,7 +21,9 @@ REST API (``/services/data/vNN.N/...``, any version)
     change back; see :meth:`SalesforceEmulator._composite`), required fields (:meth:`require_fields`:
     ``REQUIRED_FIELD_MISSING`` as Salesforce answers it), platform events such as
     ``RealtimeAlertEvent`` (``OPERATION_ENQUEUED``), and Service Cloud Voice's
-    ``connect/conversations/upload``. Every response carries ``Sforce-Limit-Info: api-usage=n/limit``.
+    ``connect/conversations/upload``, and Service Cloud Voice's voicemail greetings (``add_routing_map``,
+    ``add_voicemail_greeting``: the VoiceMailGreeting2Rep query is evaluated, not scripted). Every response
+    carries ``Sforce-Limit-Info: api-usage=n/limit``.
     The upload response shapes (``{"uploads": [...]}``, ``{"statuses": [...]}``) are this emulator's
     plausible reading of the Connect API docs, not copied from a real org.
 
@@ -184,6 +186,16 @@ class UploadedTranscript:
     upload_id: str
 
 
+@dataclass(frozen=True)
+class VoicemailGreeting:
+    """A VoiceMailGreeting2 record linked to one rep (user) by a VoiceMailGreeting2Rep record."""
+
+    rep_id: str
+    url: str
+    type: str = "DROP"
+    is_default: bool = True
+
+
 @dataclass
 class _User:
     user_id: str
@@ -219,6 +231,10 @@ class _OrgState:
     """Everything :meth:`SalesforceEmulator.reset` forgets."""
 
     apps: dict[str, RSAPublicKey] = field(default_factory=dict)  # consumer key -> its certificate's key
+    #: consumer key -> the users pre-authorized for that app alone (an app without an entry admits every
+    #: approved user, as a profile granted to all apps would)
+    app_users: dict[str, set[str]] = field(default_factory=dict)
+    token_owners: dict[str, tuple[str, str]] = field(default_factory=dict)  # token -> (consumer key, username)
     users: dict[str, _User] = field(default_factory=dict)
     tokens: set[str] = field(default_factory=set)  # valid access tokens
     used_jtis: set[str] = field(default_factory=set)
@@ -232,6 +248,8 @@ class _OrgState:
     records: dict[str, StoredRecord] = field(default_factory=dict)  # 15-character id -> record
     events: list[StoredRecord] = field(default_factory=list)
     uploads: list[UploadedTranscript] = field(default_factory=list)
+    routing_maps: list[tuple[str, str]] = field(default_factory=list)  # (ExternalId, ReferenceRecordId)
+    greetings: list[VoicemailGreeting] = field(default_factory=list)
     api_usage: int = 0
     required_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)  # lower-case object -> fields
 
@@ -333,11 +351,18 @@ class SalesforceEmulator:
     def register_app(self, consumer_key: str, certificate_pem: str, *, users: Iterable[str] = ()) -> None:
         """Create (or replace) a connected app / External Client App with its uploaded certificate.
 
-        ``users`` are added as active and pre-authorized, the usual setup; use :meth:`add_user` for others.
+        ``users`` are added as active and pre-authorized for this app only (a user of another app asserting
+        with this app's consumer key is refused as not approved), the usual setup of one External Client App
+        per integration user; without ``users`` every approved user (:meth:`add_user`) may use the app.
         """
         public_key = _load_certificate_key(certificate_pem)
+        users = list(users)
         with self._lock:
             self._state.apps[consumer_key] = public_key
+            if users:
+                self._state.app_users[consumer_key] = set(users)
+            else:
+                self._state.app_users.pop(consumer_key, None)
         for username in users:
             self.add_user(username)
 
@@ -381,6 +406,11 @@ class SalesforceEmulator:
         with self._lock:
             return frozenset(self._state.tokens)
 
+    def token_owner(self, token: str) -> tuple[str, str] | None:
+        """(consumer key, username) of the assertion that minted ``token``; None for tokens it did not mint."""
+        with self._lock:
+            return self._state.token_owners.get(token)
+
     def issue_token(self) -> str:
         """A valid access token without a token request (e.g. one already cached in the access secret)."""
         token = f"{self.org_id}!{secrets.token_urlsafe(72)}"
@@ -415,6 +445,19 @@ class SalesforceEmulator:
         """Answer SOSL searches containing ``match``; the type defaults to the first object after RETURNING."""
         with self._lock:
             self._state.searches.append(_ScriptedResult(match.lower(), records, None, sobject))
+
+    def add_routing_map(self, external_id: str, user_id: str | None = None) -> str:
+        """A CallCenterRoutingMap from an agent's ARN (ExternalId) to a user (ReferenceRecordId) (the user id)."""
+        user_id = user_id or salesforce_id("User")
+        with self._lock:
+            self._state.routing_maps.append((external_id, user_id))
+        return user_id
+
+    def add_voicemail_greeting(self, rep_id: str, url: str, *, type: str = "DROP", default: bool = True) -> None:
+        """A VoiceMailGreeting2 for a rep: what ``SELECT VoiceMailGreeting2.GreetingUrl FROM VoiceMailGreeting2Rep``
+        finds (the emulator evaluates that query's ExternalId, Type and IsDefault conditions itself)."""
+        with self._lock:
+            self._state.greetings.append(VoicemailGreeting(rep_id, url, type, default))
 
     def add_record(self, sobject: str, fields: Mapping[str, Any], record_id: str | None = None) -> str:
         """Seed a record the API can read, update and delete; returns its 18-character id."""
@@ -608,9 +651,11 @@ class SalesforceEmulator:
         if isinstance(outcome, OAuthError):
             return _json_response(400, outcome.as_json())
         token = self.issue_token()
+        claims = jwt.decode(assertion, options={"verify_signature": False})
         with self._lock:
             self._state.mint_count += 1
-            self._state.issued_claims.append(jwt.decode(assertion, options={"verify_signature": False}))
+            self._state.issued_claims.append(claims)
+            self._state.token_owners[token] = (str(claims.get("iss", "")), str(claims.get("sub", "")))
         return _json_response(
             200,
             {
@@ -640,7 +685,7 @@ class SalesforceEmulator:
         claim_error = self._claims_error(claims)
         if claim_error is not None:
             return claim_error
-        return self._user_for(str(claims.get("sub", "")))
+        return self._user_for(str(claims.get("sub", "")), str(claims.get("iss", "")))
 
     @staticmethod
     def _signature_ok(assertion: str, public_key: RSAPublicKey) -> bool:
@@ -675,14 +720,15 @@ class SalesforceEmulator:
                 self._state.used_jtis.add(jti)
         return None
 
-    def _user_for(self, username: str) -> _User | OAuthError:
+    def _user_for(self, username: str, consumer_key: str) -> _User | OAuthError:
         with self._lock:
             user = self._state.users.get(username)
+            permitted = self._state.app_users.get(consumer_key)
         if user is None:
             return USER_NOT_APPROVED
         if not user.active:
             return INACTIVE_USER
-        if not user.approved:
+        if not user.approved or (permitted is not None and username not in permitted):
             return NOT_ADMIN_APPROVED
         return user
 
@@ -712,6 +758,8 @@ class SalesforceEmulator:
         if not soql.strip():
             return _json_response(400, [{"message": "q parameter is required", "errorCode": "MALFORMED_QUERY"}])
         scripted = self._scripted(self._state.queries, soql)
+        if scripted is None and (_main_object(soql, "FROM") or "").lower() == "voicemailgreeting2rep":
+            scripted = self._greeting_query(soql)
         if scripted is None:
             return _json_response(200, {"totalSize": 0, "done": True, "records": []})
         sobject = scripted.sobject or _main_object(soql, "FROM") or "SObject"
@@ -730,6 +778,28 @@ class SalesforceEmulator:
         return _json_response(
             200, {"searchRecords": [self._with_attributes(record, sobject, version) for record in scripted.records]}
         )
+
+    def _greeting_query(self, soql: str) -> _ScriptedResult | None:
+        """VoiceMailGreeting2Rep rows of the reps whose routing map's ExternalId is the quoted literal, honouring
+        ``VoiceMailGreeting2.Type='<type>'`` and ``IsDefault = true`` when the query has them; a relationship
+        field comes back nested, as Salesforce returns it."""
+        external_id = re.search(r"ExternalId\s*=\s*'((?:\\.|[^'\\])*)'", soql, re.IGNORECASE)
+        if external_id is None:
+            return None
+        arn = re.sub(r"\\(.)", r"\1", external_id.group(1))
+        wanted_type = re.search(r"VoiceMailGreeting2\.Type\s*=\s*'([^']*)'", soql, re.IGNORECASE)
+        default_only = re.search(r"\bIsDefault\s*=\s*true\b", soql, re.IGNORECASE) is not None
+        with self._lock:
+            reps = {user_id for external, user_id in self._state.routing_maps if external == arn}
+            greetings = [
+                greeting
+                for greeting in self._state.greetings
+                if greeting.rep_id in reps
+                and (wanted_type is None or greeting.type == wanted_type.group(1))
+                and (greeting.is_default or not default_only)
+            ]
+        records = [{"VoiceMailGreeting2": {"GreetingUrl": greeting.url}} for greeting in greetings[:1]]
+        return _ScriptedResult("", records, None, "VoiceMailGreeting2Rep")
 
     def _scripted(self, results: list[_ScriptedResult], statement: str) -> _ScriptedResult | None:
         with self._lock:

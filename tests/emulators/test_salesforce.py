@@ -505,3 +505,19 @@ def test_an_answer_late_fault_processes_the_request_and_holds_the_answer(org: Sa
                       headers={"Authorization": f"Bearer {token}"})  # fmt: skip
     assert len(org.records("Contact")) == 1  # processed, though the client never heard
     org.reset()
+
+
+def test_several_connected_apps_each_with_its_own_certificate_and_user(
+    salesforce: SalesforceEmulator, rsa_key_pair: KeyPair, other_rsa_key_pair: KeyPair
+) -> None:
+    """Each app verifies its own certificate and admits its own user; tokens remember which app minted them."""
+    salesforce.register_app("app-a", rsa_key_pair.certificate_pem, users=["a@example.com"])
+    salesforce.register_app("app-b", other_rsa_key_pair.certificate_pem, users=["b@example.com"])
+    token_a = post_token(salesforce, make_assertion(rsa_key_pair, iss="app-a", sub="a@example.com")).json()
+    token_b = post_token(salesforce, make_assertion(other_rsa_key_pair, iss="app-b", sub="b@example.com")).json()
+    assert salesforce.token_owner(token_a["access_token"]) == ("app-a", "a@example.com")
+    assert salesforce.token_owner(token_b["access_token"]) == ("app-b", "b@example.com")
+    other_users = post_token(salesforce, make_assertion(other_rsa_key_pair, iss="app-b", sub="a@example.com"))
+    assert other_users.status_code == 400 and other_users.json() == NOT_ADMIN_APPROVED.as_json()
+    other_certificate = post_token(salesforce, make_assertion(rsa_key_pair, iss="app-b", sub="b@example.com"))
+    assert other_certificate.json() == INVALID_ASSERTION.as_json()

@@ -113,16 +113,21 @@ class CloudAssembly:
 
 
 def resolve_refs(environment: dict[str, Any], refs: dict[str, str]) -> dict[str, str]:
-    """Replace ``{"Ref": logical_id}`` values by what CloudFormation would put there (given in ``refs``)."""
-    resolved = {}
-    for name, value in environment.items():
-        if isinstance(value, dict) and "Ref" in value:
-            resolved[name] = refs[value["Ref"]]
-        elif isinstance(value, str):
-            resolved[name] = value
-        else:
-            raise ValueError(f"environment variable {name} has an unresolvable value {value!r}")
-    return resolved
+    """Replace ``{"Ref": logical_id}`` values (also inside ``Fn::Join``) by what CloudFormation would put there
+    (given in ``refs``)."""
+    return {name: _resolve(name, value, refs) for name, value in environment.items()}
+
+
+def _resolve(name: str, value: Any, refs: dict[str, str]) -> str:
+    """A string, a ``Ref``, or an ``Fn::Join`` of those (how CDK writes a JSON value holding secret ARNs)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and "Ref" in value:
+        return refs[value["Ref"]]
+    if isinstance(value, dict) and "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return separator.join(_resolve(name, part, refs) for part in parts)
+    raise ValueError(f"{name} has an unresolvable value {value!r}")
 
 
 def synthesized_contact_center(name: str | None = None, outdir: Path = CDK_OUT) -> tuple[CloudAssembly, ContactCenter]:

@@ -230,3 +230,48 @@ def test_a_config_mistake_fails_the_cdk_app_with_the_message_alone(tmp_path: Pat
         check=False,
     )
     assert (result.returncode, result.stderr, result.stdout) == (1, f"{expected.value}\n", "")
+
+
+ORG: dict[str, Any] = {
+    "name": "dr",
+    "salesforce_url": "https://acme-dr.my.salesforce.com",
+    "username": "dr@acme.example",
+}
+
+
+def test_further_orgs_have_their_own_endpoints_and_default_to_the_contact_centers_call_center() -> None:
+    (cc,) = parse_config(config_with(orgs=[{**ORG, "sandbox": True, "api_version": "62.0"}])).contact_centers
+    (org,) = cc.orgs
+    assert org.rest_api_endpoint_base == "https://acme-dr.my.salesforce.com/services/data/v62.0"
+    assert org.auth_endpoint == "https://acme-dr.my.salesforce.com/services/oauth2/token"
+    assert org.jwt_audience == "https://test.salesforce.com/"
+    assert cc.org_call_center_api_name(org) == "AcmeCallCenter"
+    seen = cc.as_org("dr")
+    assert (seen.name, seen.username, seen.salesforce_url) == ("acme", "dr@acme.example", org.salesforce_url)
+    assert seen.certificate_common_name == "acme dr Salesforce JWT"  # as the seeder names the org's certificate
+
+
+def test_the_embedded_example_declares_one_further_org() -> None:
+    (example,) = load_config().contact_centers
+    assert [org.name for org in example.orgs] == ["dr"]
+
+
+@pytest.mark.parametrize(
+    ("orgs", "expected"),
+    [
+        ([{**ORG, "name": "default"}], "'default' is the contact center's own org"),
+        ([{**ORG, "name": "dr_1"}], "letters, digits and '-'"),
+        ([ORG, {**ORG, "name": "DR"}], "org 'DR' is declared twice"),
+        ([{**ORG, "salesforce_url": "https://login.salesforce.com"}], r"field orgs\.0\.salesforce_url: .*generic"),
+        ([{**ORG, "secret": "x"}], r"orgs\.0\.secret: is not a known setting"),
+    ],
+)
+def test_bad_orgs_name_the_org_field_and_fix(orgs: list[dict[str, Any]], expected: str) -> None:
+    with pytest.raises(ConfigError, match=expected):
+        parse_config(config_with(orgs=orgs))
+
+
+def test_an_org_whose_secrets_would_be_another_contact_centers_is_rejected() -> None:
+    clash = {**VALID, "name": "acme-dr"}
+    with pytest.raises(ConfigError, match="would share the secrets acme-dr-salesforce-secret"):
+        parse_config({"contact_centers": [{**VALID, "orgs": [ORG]}, clash]})

@@ -102,3 +102,11 @@ def test_dashboard_shows_usage_latency_auth_and_certificate(example: Template) -
 def test_every_variant_passes_cdk_nag() -> None:
     app, _ = build_app()
     app.synth()  # raises "Validation failed" on any unacknowledged AwsSolutions finding
+
+
+def test_dashboard_has_an_entry_per_org(example: Template) -> None:
+    _, dashboard = only(example, "AWS::CloudWatch::Dashboard")
+    body = json.dumps(dashboard["Properties"]["DashboardBody"])
+    assert "Org default: invocations, errors, token mints" in body
+    assert "Org dr: invocations, errors, token mints" in body
+    assert '\\"Org\\",\\"dr\\"' in body  # its metrics carry the Org dimension the invoker writes

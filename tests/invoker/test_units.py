@@ -91,5 +91,7 @@ def test_method_table(container: FunctionContainer) -> None:
         "realtimeAlertEvent",
         "SFSPhoneCallFlowQuery",
         "fetchOutboundPhoneNumber",
+        "fetchAgentPhoneNumber",
+        "fetchDefaultVoicemailGreetingUrl",
     }
     assert all(name == method.name for name, method in methods.items())

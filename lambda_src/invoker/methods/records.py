@@ -12,12 +12,14 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from shared.orgs import ORG_SELECTION_PARAMETERS
+
 from invoker.errors import BadRequestError
 from invoker.methods.base import Invocation, check_object_api_name, object_api_name
 from invoker.salesforce import RestCall, quote_segment
 
-#: parameters that address the record rather than being one of its fields
-NON_FIELD_PARAMETERS = frozenset({"methodName", "objectApiName", "recordId"})
+#: parameters that address the record (or the org) rather than being one of its fields
+NON_FIELD_PARAMETERS = frozenset({"methodName", "objectApiName", "recordId", *ORG_SELECTION_PARAMETERS})
 #: upsertRecord's parameters that address the record (the external id goes in the path, not the body)
 UPSERT_ADDRESS_PARAMETERS = frozenset({"externalIdField", "externalId"})
 
@@ -125,7 +127,11 @@ def realtime_alert_event(invocation: Invocation) -> dict[str, Any]:
     A successful publish also carries an ``errors`` entry with statusCode OPERATION_ENQUEUED; it is
     passed through as Salesforce sent it.
     """
-    fields = {name: value for name, value in invocation.parameters.items() if name != "methodName"}
+    fields = {
+        name: value
+        for name, value in invocation.parameters.items()
+        if name != "methodName" and name not in ORG_SELECTION_PARAMETERS
+    }
     body = invocation.salesforce.post("sobjects/RealtimeAlertEvent", json_body=fields).body
     body = body if isinstance(body, dict) else {}
     return {"success": body.get("success", True), "id": body.get("id"), "errors": body.get("errors", [])}
