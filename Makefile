@@ -1,23 +1,38 @@
-# Two commands on a fresh machine (Python 3.11+, Node 20+, make):
-#   make synth   installs everything (.venv, the pinned CDK CLI) and synthesizes the example contact center
+# Two commands on a fresh machine (Python 3.11+, Node 20+ (22+ for the Salesforce CLI), make):
+#   make synth   installs everything (.venv, the pinned CDK CLI) and synthesizes every contact center
 #   make test    runs every test (what CI runs)
 SHELL := /bin/bash
 PYTHON ?= python3
+NODE ?= node
 VENV := .venv
 BIN := $(VENV)/bin
 CDK := npx --no-install cdk
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
+CDK_OUT ?= cdk.out
+# pip shows what it installs (and its download progress bars on a terminal); CI logs only the errors.
+PIP_INSTALL := $(BIN)/pip install --disable-pip-version-check $(if $(CI),--quiet,--progress-bar on)
+NODE_MAJOR := $(shell $(NODE) -p "process.versions.node.split('.')[0]" 2>/dev/null)
+# jsii silences its end-of-life banner only for the Node major versions listed here ("1" silences nothing).
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := $(NODE_MAJOR)
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export CDK_DISABLE_VERSION_CHECK := 1
 
-.PHONY: install synth test deploy diff demo emulator bench lint lock audit clean release-fixture
+.PHONY: install node-version synth test deploy diff demo try emulator bench lint lock audit clean release-fixture
+
+# The CDK CLI and jsii need Node 20+; the Salesforce CLI (sf, to deploy the External Client App bundle) needs 22+.
+node-version:
+	@test -n "$(NODE_MAJOR)" || { echo "make: Node.js not found ($(NODE)): install Node.js 22 or later (20 is the minimum for synth and tests)" >&2; exit 1; }
+	@test "$(NODE_MAJOR)" -ge 20 || { echo "make: Node.js $(NODE_MAJOR) is too old: the CDK CLI needs Node.js 20 or later, the Salesforce CLI 22 or later" >&2; exit 1; }
+	@test "$(NODE_MAJOR)" -ge 22 || echo "note: Node.js $(NODE_MAJOR) runs synth and the tests; the Salesforce CLI (sf, for scvctl salesforce-metadata bundles) needs Node.js 22 or later" >&2
 
 $(BIN)/activate: requirements.txt pyproject.toml
+	@echo "==> [1/3] Python packages into $(VENV) (first run: a few minutes)"
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PIP_INSTALL) -r requirements.txt
+	$(PIP_INSTALL) --no-deps -e .
 	touch $(BIN)/activate
 
-node_modules/.package-lock.json: package.json package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json | node-version
+	@echo "==> [2/3] the pinned CDK CLI into node_modules (npm ci)"
 	npm ci --no-fund --no-audit --loglevel=error
 
 # checkov has its own venv: it pins boto3 and packaging versions the dev set cannot share
@@ -27,11 +42,12 @@ $(CHECKOV_VENV)/bin/checkov: requirements-checkov.txt
 	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	touch $@
 
-install: $(BIN)/activate node_modules/.package-lock.json $(CHECKOV_VENV)/bin/checkov
+install: node-version $(BIN)/activate node_modules/.package-lock.json $(CHECKOV_VENV)/bin/checkov
 
 synth: install
-	$(CDK) synth --quiet
-	@echo "Synthesized: $$(ls cdk.out/*.template.json)"
+	@echo "==> [3/3] cdk synth of every contact center in the config (first run: bundles the Lambda code), cdk-nag checks"
+	$(CDK) synth --quiet --output $(CDK_OUT)
+	@$(BIN)/python -m tests.harness.synth list $(CDK_OUT)
 
 test: install
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
@@ -44,8 +60,13 @@ diff: install
 	@test -n "$(CC)" || { echo "usage: make diff CC=<contact-center name>"; exit 2; }
 	$(CDK) diff $(CDK_ARGS) "$$($(BIN)/python -m infra.config stack-name $(CC))"
 
+# The whole flow on this machine for the first contact center in the config, or CC=<name>.
 demo: synth
-	$(BIN)/python -m tests.e2e.demo
+	$(BIN)/python -m tests.e2e.demo $(CC)
+
+# Every scvctl command against stand-ins of AWS and Salesforce, in a shell (`exit` stops them); CC= as for demo.
+try: synth
+	$(BIN)/python -m tests.e2e.try_scvctl $(CC)
 
 emulator: install
 	$(BIN)/python -m tests.emulators.salesforce $(ARGS)

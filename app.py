@@ -2,15 +2,20 @@
 """The CDK app: one stack per contact center declared in contact_centers.yaml (cdk-nag checks every synth),
 and the example deploy pipeline's roles where the config asks for them."""
 
+import sys
+
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
-from infra.config import load_from_context
+from infra.config import ConfigError, load_from_context
 from infra.deploy_pipeline import DeployPipelineStack
 from infra.stack import ContactCenterStack
 
 app = cdk.App()
-config = load_from_context(app.node)
+try:
+    config = load_from_context(app.node)
+except ConfigError as error:  # the user's mistake: its message alone, no traceback
+    sys.exit(str(error))
 for contact_center in config.contact_centers:
     ContactCenterStack(
         app,

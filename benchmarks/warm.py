@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from benchmarks.measure import Summary, ratio, summarize
 from benchmarks.stage import Counts, Stage, lookup_event
 from tests.e2e.conftest import connect_event
-from tests.e2e.deployment import script_org_for_every_method
+from tests.e2e.deployment import AGENT_ARN, script_org_for_every_method
 from tests.harness.container import LambdaContainer
 
 #: measured warm calls per method (after one priming call in the same container)
@@ -23,8 +23,6 @@ CALLS_PER_METHOD = 10
 #: figure 6: rounds x batch calls per configuration, the configurations alternating batch by batch
 BASELINE_ROUNDS = 10
 BASELINE_BATCH = 10
-
-AGENT_ARN = "arn:aws:connect:ap-northeast-1:111111111111:instance/bench/agent/bench-agent"
 
 
 @dataclass(frozen=True)
@@ -125,6 +123,9 @@ def _method_cases(stage: Stage) -> list[MethodCase]:
         MethodCase("uploadTranscript", 1, call("uploadTranscript", contactIdsPayloadMap=transcript),
                    "uploads.0.uploadId"),
         MethodCase("SFSPhoneCallFlowQuery", 1, call("SFSPhoneCallFlowQuery"), "engPhone"),
+        MethodCase("fetchDefaultVoicemailGreetingUrl", 1,
+                   call("fetchDefaultVoicemailGreetingUrl", agentARN=AGENT_ARN), "GreetingUrl"),
+        MethodCase("fetchAgentPhoneNumber", 0, call("fetchAgentPhoneNumber"), "success"),
     ]  # fmt: skip
 
 

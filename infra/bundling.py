@@ -27,7 +27,7 @@ import jsii
 from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 
-from infra.constants import LAMBDA_SOURCE_DIR, PYTHON_VERSION
+from .constants import LAMBDA_SOURCE_DIR, PYTHON_VERSION
 
 SHARED_PACKAGE = "shared"
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "requirements.txt", "requirements.in")

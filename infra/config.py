@@ -16,11 +16,14 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from shared.orgs import DEFAULT_ORG as DEFAULT_ORG_NAME
+from shared.secret_format import PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE, secret_name_prefix
 
-from infra.constants import DEFAULT_API_VERSION, FUNCTION_NAME_SUFFIX, MAX_FUNCTION_NAME_LENGTH
-from lambda_src.shared.secret_format import PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE
+from .constants import DEFAULT_API_VERSION, FUNCTION_NAME_SUFFIX, MAX_FUNCTION_NAME_LENGTH
 
-DEFAULT_CONFIG_FILE = Path(__file__).resolve().parent.parent / "contact_centers.yaml"
+# This checkout's contact_centers.yaml; installed from a wheel, the one in the working directory.
+_CHECKOUT_CONFIG_FILE = Path(__file__).resolve().parent.parent / "contact_centers.yaml"
+DEFAULT_CONFIG_FILE = _CHECKOUT_CONFIG_FILE if _CHECKOUT_CONFIG_FILE.is_file() else Path("contact_centers.yaml")
 CONFIG_CONTEXT_KEY = "config"
 
 GENERIC_LOGIN_HOSTS = ("login.salesforce.com", "test.salesforce.com")
@@ -34,6 +37,7 @@ _MAX_NAME_LENGTH = MAX_FUNCTION_NAME_LENGTH - len(FUNCTION_NAME_SUFFIX)
 #: the cap (an account whose whole Lambda quota is 10 cannot reserve any).
 DEFAULT_RESERVED_CONCURRENCY = 25
 _NAME_PATTERN = re.compile(rf"[A-Za-z][A-Za-z0-9_-]{{0,{_MAX_NAME_LENGTH - 1}}}")
+_ORG_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,31}")
 _CONNECT_INSTANCE_ARN = re.compile(
     r"arn:aws[a-z-]*:connect:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):instance/[0-9a-f-]{36}"
 )
@@ -43,6 +47,18 @@ _API_VERSION = re.compile(r"\d{2,3}\.0")
 _REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d")
 #: a line break, tab or NUL pasted with a value: never part of a name, URL, ARN or username
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
+_MANAGED_POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\w+=,.@/-]{1,512}")
+_ROLE_NAME_PREFIX = re.compile(r"[\w+=,.@-]{1,24}")
+_TAG_KEY = re.compile(r"[\w .:/=+@-]{1,128}")
+_TAG_VALUE = re.compile(r"[\w .:/=+@-]{0,256}")
+#: a sandbox's My Domain host: acme--uat.sandbox.my.salesforce.com (enhanced domains), acme--uat.my.salesforce.com
+_SANDBOX_HOST = re.compile(
+    r"^[a-z0-9-]+--[a-z0-9-]+\.(sandbox\.)?my\.salesforce\.com\Z|\.sandbox\.my\.salesforce\.com\Z"
+)
+_LIGHTNING_HOST_SUFFIX = ".lightning.force.com"
+_MY_DOMAIN_SUFFIX = ".my.salesforce.com"
+#: stores the consumer key; the config refuses it (a template keeps its properties in plain text)
+SET_CONSUMER_KEY_COMMAND = "scvctl consumer-key set"
 _GITHUB_REPOSITORY = re.compile(r"[A-Za-z0-9-]{1,39}/[A-Za-z0-9_.-]{1,100}")
 _GITHUB_ENVIRONMENT = re.compile(r"[A-Za-z0-9_.-]{1,255}")
 _GITHUB_OIDC_PROVIDER_ARN = re.compile(
@@ -88,7 +104,7 @@ class Certificate(_Strict):
 
 
 class Monitoring(_Strict):
-    """Alarm thresholds and where alarms are sent."""
+    """Alarm thresholds and where alarms are sent (an email needs the topic this stack creates)."""
 
     alarm_topic_arn: str | None = None
     create_alarm_topic: bool = False
@@ -116,18 +132,143 @@ class Monitoring(_Strict):
             raise ValueError("must be an SNS topic ARN like arn:aws:sns:<region>:<account>:<topic>")
         return value
 
+    @model_validator(mode="after")
+    def _email_needs_created_topic(self) -> Monitoring:
+        if self.alarm_email and not self.create_alarm_topic:
+            where = (
+                "subscribe it to alarm_topic_arn's topic yourself and remove alarm_email"
+                if self.alarm_topic_arn
+                else "set create_alarm_topic: true so this stack creates the topic and subscribes it"
+            )
+            raise ValueError(f"alarm_email {self.alarm_email} would never receive an alarm: {where}")
+        return self
 
-class ContactCenter(_Strict):
-    """One Amazon Connect contact center wired to one Salesforce org."""
 
-    name: str = Field(description="the ${cc} prefix of every resource name")
+class SalesforceOrg(_Strict):
+    """What the invoker needs to reach one Salesforce org: URL, user, audience, API version, consumer key."""
+
     salesforce_url: str = Field(description="the org's My Domain URL, e.g. https://acme.my.salesforce.com")
     username: str = Field(min_length=3, description="the integration user (JWT subject)")
-    call_center_api_name: str = Field(min_length=1, description="SCV call center API name")
     api_version: str = DEFAULT_API_VERSION
-    sandbox: bool = False
+    sandbox: bool = Field(default=False, description="default: true when salesforce_url is a sandbox's My Domain")
     audience: str | None = Field(default=None, description="JWT audience override, e.g. the My Domain URL")
-    consumer_key: str = Field(default="", description="empty until the connected app / External Client App exists")
+    consumer_key: str = Field(default="", description="always empty here: `scvctl consumer-key set` stores it")
+    certificate: Certificate = Certificate()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_secrets_and_infer_sandbox(cls, raw: Any) -> Any:
+        """Refuse a consumer key (a template keeps its properties in plain text); take the sandbox flag from
+        a sandbox's My Domain URL when omitted."""
+        if not isinstance(raw, Mapping):
+            return raw
+        consumer_key = raw.get("consumer_key")
+        left_empty = consumer_key is None or (isinstance(consumer_key, str) and not consumer_key.strip())
+        if not left_empty:
+            name = raw.get("name") or "<cc>"
+            raise ValueError(
+                "consumer_key does not belong in the config (CloudFormation would keep it in the template and in "
+                f"the stack's history): remove the line and store it with `{SET_CONSUMER_KEY_COMMAND} {name}` "
+                "(hidden prompt, or piped on stdin)"
+            )
+        filled = {key: value for key, value in raw.items() if key != "consumer_key"}  # "" from earlier examples
+        if "sandbox" not in filled and _is_sandbox_url(filled.get("salesforce_url")):
+            filled["sandbox"] = True
+        return filled
+
+    @field_validator("salesforce_url")
+    @classmethod
+    def _salesforce_url(cls, value: str) -> str:
+        match = re.fullmatch(r"https://([A-Za-z0-9.-]+)/?", value)
+        if not match:
+            raise ValueError("must be the org's https URL with no path, e.g. https://acme.my.salesforce.com")
+        host = match.group(1).lower()
+        if host.endswith(_LIGHTNING_HOST_SUFFIX):
+            my_domain = host.removesuffix(_LIGHTNING_HOST_SUFFIX) + _MY_DOMAIN_SUFFIX
+            raise ValueError(
+                f"{host} is the Lightning UI host; the API needs the My Domain URL: https://{my_domain} "
+                "(Setup > My Domain shows it)"
+            )
+        if host in GENERIC_LOGIN_HOSTS:
+            raise ValueError(
+                f"{host} is the generic login host; the My Domain URL is needed "
+                "(Setup > My Domain, e.g. https://acme.my.salesforce.com or https://acme--uat.sandbox.my.salesforce.com)"
+            )
+        return f"https://{host}"
+
+    @field_validator("api_version", mode="before")
+    @classmethod
+    def _api_version(cls, value: Any) -> Any:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):  # YAML reads 62.0 as a number
+            value = f"{float(value):.1f}"
+        if isinstance(value, str) and not _API_VERSION.fullmatch(value.strip()):
+            raise ValueError(f"must look like {DEFAULT_API_VERSION} (a Salesforce REST API version)")
+        return value
+
+    @field_validator("audience")
+    @classmethod
+    def _audience(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https://[A-Za-z0-9.-]+/?", value):
+            raise ValueError("must be an https URL such as https://login.salesforce.com/ or the My Domain URL")
+        return value
+
+    @property
+    def jwt_audience(self) -> str:
+        """The JWT ``aud``: the override, else the sandbox or production login host."""
+        if self.audience:
+            return self.audience
+        return SANDBOX_AUDIENCE if self.sandbox else PRODUCTION_AUDIENCE
+
+    @property
+    def rest_api_endpoint_base(self) -> str:
+        return f"{self.salesforce_url}/services/data/v{self.api_version}"
+
+    @property
+    def auth_endpoint(self) -> str:
+        return f"{self.salesforce_url}/services/oauth2/token"
+
+
+def construct_suffix(org_name: str) -> str:
+    """``dr-tokyo`` → ``DrTokyo``: what an org adds to construct ids, output names and IAM statement ids."""
+    return "".join(part[:1].upper() + part[1:] for part in org_name.split("-"))
+
+
+class Org(SalesforceOrg):
+    """A further Salesforce org of a contact center (SCV multi-org, or a disaster-recovery org).
+
+    It has its own secrets ``${cc}-${name}-salesforce-secret`` / ``${cc}-${name}-salesforce-access-secret``
+    (same JSON keys as the contact center's), its own key and certificate, and is chosen per call by the
+    flow's ``secretName`` / ``accessTokenSecretName``.
+    """
+
+    name: str = Field(description="the ${org} in the org's secret names")
+    call_center_api_name: str | None = Field(
+        default=None, min_length=1, description="SCV call center API name in this org (default: the contact center's)"
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _ORG_NAME_PATTERN.fullmatch(value):
+            raise ValueError(
+                "must start with a letter and use only letters, digits and '-', at most 32 characters "
+                "(it names the org's secrets ${cc}-<name>-salesforce-secret and its stack outputs)"
+            )
+        if value.lower() == DEFAULT_ORG_NAME:
+            raise ValueError(f"{DEFAULT_ORG_NAME!r} is the contact center's own org; choose another name")
+        return value
+
+    @property
+    def construct_suffix(self) -> str:
+        return construct_suffix(self.name)
+
+
+class ContactCenter(SalesforceOrg):
+    """One Amazon Connect contact center wired to its Salesforce org (and optionally further ``orgs``)."""
+
+    name: str = Field(description="the ${cc} prefix of every resource name")
+    call_center_api_name: str = Field(min_length=1, description="SCV call center API name")
+    orgs: list[Org] = Field(default_factory=list, description="further orgs the invoker may call (multi-org, DR)")
     connect_instance_arn: str | None = None
     associate_with_connect: bool = Field(
         default=True, description="false where the function is already associated with the instance by hand"
@@ -135,8 +276,15 @@ class ContactCenter(_Strict):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_retention_days: int = 90
     kms_key_arn: str | None = None
+    permissions_boundary_arn: str | None = Field(
+        default=None, description="managed policy applied as the permissions boundary of every role of the stack"
+    )
+    role_name_prefix: str | None = Field(
+        default=None, description="name every role <prefix><cc>-<unit> (default: names CloudFormation generates)"
+    )
+    tags: dict[str, str] = Field(default_factory=dict, description="tags on every taggable resource of the stack")
     account: str | None = None
-    region: str | None = None
+    region: str | None = Field(default=None, description="default: connect_instance_arn's region")
     adopt_existing_secrets: bool = Field(
         default=False, description="import secrets made by hand per the setup guide instead of creating them"
     )
@@ -150,8 +298,16 @@ class ContactCenter(_Strict):
         le=1000,
         description="the most invocations the invoker runs at once (null: no cap, the account's pool)",
     )
-    certificate: Certificate = Certificate()
     monitoring: Monitoring = Monitoring()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _region_from_connect_instance(cls, raw: Any) -> Any:
+        """Deploy into the instance's region when none is given (not into whatever the profile has)."""
+        if not isinstance(raw, Mapping) or raw.get("region") or not isinstance(raw.get("connect_instance_arn"), str):
+            return raw
+        match = _CONNECT_INSTANCE_ARN.fullmatch(raw["connect_instance_arn"].strip())
+        return {**raw, "region": match["region"]} if match else raw
 
     @field_validator("name")
     @classmethod
@@ -162,34 +318,6 @@ class ContactCenter(_Strict):
                 f"{_MAX_NAME_LENGTH} characters (it prefixes the secret names and the function "
                 f"name {value}{FUNCTION_NAME_SUFFIX}, which Lambda limits to {MAX_FUNCTION_NAME_LENGTH})"
             )
-        return value
-
-    @field_validator("salesforce_url")
-    @classmethod
-    def _salesforce_url(cls, value: str) -> str:
-        match = re.fullmatch(r"https://([A-Za-z0-9.-]+)/?", value)
-        if not match:
-            raise ValueError("must be the org's https URL with no path, e.g. https://acme.my.salesforce.com")
-        host = match.group(1).lower()
-        if host in GENERIC_LOGIN_HOSTS:
-            raise ValueError(
-                f"{host} is the generic login host; the My Domain URL is needed "
-                "(Setup > My Domain, e.g. https://acme.my.salesforce.com or https://acme--uat.sandbox.my.salesforce.com)"
-            )
-        return f"https://{host}"
-
-    @field_validator("api_version")
-    @classmethod
-    def _api_version(cls, value: str) -> str:
-        if not _API_VERSION.fullmatch(value):
-            raise ValueError(f"must look like {DEFAULT_API_VERSION} (a Salesforce REST API version)")
-        return value
-
-    @field_validator("audience")
-    @classmethod
-    def _audience(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"https://[A-Za-z0-9.-]+/?", value):
-            raise ValueError("must be an https URL such as https://login.salesforce.com/ or the My Domain URL")
         return value
 
     @field_validator("connect_instance_arn")
@@ -204,6 +332,32 @@ class ContactCenter(_Strict):
     def _kms_key_arn(cls, value: str | None) -> str | None:
         if value is not None and not _KMS_KEY_ARN.fullmatch(value):
             raise ValueError("must be a KMS key ARN: arn:aws:kms:<region>:<account>:key/<key-id> (not an alias)")
+        return value
+
+    @field_validator("permissions_boundary_arn")
+    @classmethod
+    def _permissions_boundary_arn(cls, value: str | None) -> str | None:
+        if value is not None and not _MANAGED_POLICY_ARN.fullmatch(value):
+            raise ValueError("must be an IAM managed policy ARN: arn:aws:iam::<account>:policy/<name>")
+        return value
+
+    @field_validator("role_name_prefix")
+    @classmethod
+    def _role_name_prefix(cls, value: str | None) -> str | None:
+        if value is not None and not _ROLE_NAME_PREFIX.fullmatch(value):
+            raise ValueError("must be 1 to 24 characters of letters, digits and + = , . @ _ - (IAM role names)")
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, tag_value in value.items():
+            if not _TAG_KEY.fullmatch(key) or key.lower().startswith("aws:"):
+                raise ValueError(
+                    f"tag key {key!r}: 1 to 128 letters, digits, spaces or _ . : / = + - @, not starting with aws:"
+                )
+            if not _TAG_VALUE.fullmatch(tag_value):
+                raise ValueError(f"tag {key!r}: the value takes at most 256 letters, digits, spaces or _ . : / = + - @")
         return value
 
     @field_validator("account")
@@ -264,6 +418,15 @@ class ContactCenter(_Strict):
         return self
 
     @model_validator(mode="after")
+    def _sandbox_matches_url(self) -> ContactCenter:
+        if not self.sandbox and self.audience is None and _is_sandbox_url(self.salesforce_url):
+            raise ValueError(
+                f"salesforce_url {self.salesforce_url} is a sandbox but sandbox is false, so sign-in would fail with "
+                "'audience is invalid': set sandbox: true (or remove the line: a sandbox URL implies it)"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _connect_matches_environment(self) -> ContactCenter:
         if self.connect_instance_arn:
             match = _CONNECT_INSTANCE_ARN.fullmatch(self.connect_instance_arn)
@@ -279,20 +442,41 @@ class ContactCenter(_Strict):
                 )
         return self
 
-    @property
-    def jwt_audience(self) -> str:
-        """The JWT ``aud``: the override, else the sandbox or production login host."""
-        if self.audience:
-            return self.audience
-        return SANDBOX_AUDIENCE if self.sandbox else PRODUCTION_AUDIENCE
+    @model_validator(mode="after")
+    def _unique_orgs(self) -> ContactCenter:
+        seen: set[str] = set()
+        for org in self.orgs:
+            if org.construct_suffix.lower() in seen:
+                raise ValueError(f"org {org.name!r} is declared twice (names differing only in case or '-' clash)")
+            seen.add(org.construct_suffix.lower())
+        return self
 
-    @property
-    def rest_api_endpoint_base(self) -> str:
-        return f"{self.salesforce_url}/services/data/v{self.api_version}"
+    def find_org(self, name: str) -> Org:
+        for org in self.orgs:
+            if org.name == name:
+                return org
+        known = ", ".join(org.name for org in self.orgs) or "none"
+        raise ConfigError(f"contact center {self.name!r} declares no org named {name!r} (its orgs: {known})")
 
-    @property
-    def auth_endpoint(self) -> str:
-        return f"{self.salesforce_url}/services/oauth2/token"
+    def as_org(self, name: str) -> ContactCenter:
+        """This contact center as seen through one of its further orgs: the org's URL, user, audience, API
+        version, consumer key, certificate settings and call center; the contact center's name, region and
+        everything else. What scvctl ``--org`` acts on."""
+        org = self.find_org(name)
+        fields = set(SalesforceOrg.model_fields)
+        update: dict[str, Any] = {field: getattr(org, field) for field in fields}
+        update["call_center_api_name"] = org.call_center_api_name or self.call_center_api_name
+        # the CN the seeder gives the org's certificate, so a certificate scvctl makes for the org matches it
+        update["certificate"] = org.certificate.model_copy(
+            update={"common_name": self.org_certificate_common_name(org)}
+        )
+        return self.model_copy(update=update)
+
+    def org_call_center_api_name(self, org: Org) -> str:
+        return org.call_center_api_name or self.call_center_api_name
+
+    def org_certificate_common_name(self, org: Org) -> str:
+        return org.certificate.common_name or f"{self.name} {org.name} Salesforce JWT"
 
     @property
     def function_name(self) -> str:
@@ -376,12 +560,28 @@ class AppConfig(_Strict):
 
     @model_validator(mode="after")
     def _unique_names(self) -> AppConfig:
-        seen: set[str] = set()
-        for contact_center in self.contact_centers:
+        seen: dict[str, tuple[int, str]] = {}
+        for number, contact_center in enumerate(self.contact_centers, 1):
             key = contact_center.name.lower().replace("_", "-")
             if key in seen:
-                raise ValueError(f"contact center {contact_center.name!r} is declared twice")
-            seen.add(key)
+                first_number, first_name = seen[key]
+                same = "the same name" if first_name == contact_center.name else "names that differ only in case or _/-"
+                raise ValueError(
+                    f"contact centers #{first_number} {first_name!r} and #{number} {contact_center.name!r} collide: "
+                    f"{same} (their stack and resource names would clash); rename one"
+                )
+            seen[key] = (number, contact_center.name)
+        owners: dict[str, str] = {}
+        for contact_center in self.contact_centers:
+            for org in [None, *contact_center.orgs]:
+                prefix = secret_name_prefix(contact_center.name, org.name if org else None).lower()
+                owner = f"contact center {contact_center.name!r}" + (f" org {org.name!r}" if org else "")
+                if prefix in owners:
+                    raise ValueError(
+                        f"{owner} and {owners[prefix]} would share the secrets {prefix}-salesforce-secret: "
+                        "rename the org or the contact center"
+                    )
+                owners[prefix] = owner
         return self
 
     def find(self, name: str) -> ContactCenter:
@@ -432,8 +632,15 @@ def _describe(error: ValidationError, raw: Any, source: str) -> str:
             message = "is required"
         elif problem["type"] == "extra_forbidden":
             message = "is not a known setting (check the spelling against README's config reference)"
+        elif problem["type"] in ("bool_parsing", "bool_type"):
+            message = f"must be true or false, not {problem['input']!r}"
         lines.append(f"  - {where}: {message}")
     return "\n".join(lines)
+
+
+def _is_sandbox_url(url: Any) -> bool:
+    host = url.strip().lower().removeprefix("https://").rstrip("/") if isinstance(url, str) else ""
+    return bool(_SANDBOX_HOST.search(host))
 
 
 def _where(location: list[Any], raw: Any) -> str:

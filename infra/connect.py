@@ -1,8 +1,10 @@
-"""Amazon Connect integration: association, invoke permission and a sample contact flow.
+"""Amazon Connect integration: association, invoke permission and two sample contact flows.
 
-The sample flow lives as readable JSON in ``infra/connect/sample_flow.json`` (Amazon Connect's flow
-language); the function ARN is filled in at synth. It looks the caller up by phone with queryRecord,
+The sample flows live as readable JSON in ``infra/connect/`` (Amazon Connect's flow language); the
+function ARN is filled in at synth. ``sample_flow.json`` looks the caller up by phone with queryRecord,
 copies the result into contact attributes and takes the error branch when the invoker fails.
+``composite_flow.json`` does the same lookup and, for a caller Salesforce does not know, creates the
+contact and the case and links the voice call in one composite invocation (one API call instead of three).
 """
 
 from __future__ import annotations
@@ -17,14 +19,19 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from infra.config import ContactCenter
+from .config import ContactCenter
 
 SAMPLE_FLOW_FILE = Path(__file__).resolve().parent / "connect" / "sample_flow.json"
+COMPOSITE_FLOW_FILE = SAMPLE_FLOW_FILE.with_name("composite_flow.json")
 FUNCTION_ARN_PLACEHOLDER = "${InvokerFunctionArn}"
 
 
 def load_sample_flow() -> dict[str, Any]:
     return json.loads(SAMPLE_FLOW_FILE.read_text(encoding="utf-8"))
+
+
+def load_composite_flow() -> dict[str, Any]:
+    return json.loads(COMPOSITE_FLOW_FILE.read_text(encoding="utf-8"))
 
 
 def _fill(value: Any, function_arn: str) -> Any:
@@ -77,5 +84,17 @@ class ConnectIntegration(Construct):
             state="ACTIVE",
             content=Stack.of(self).to_json_string(flow),
         )
+        self.composite_sample_flow = connect.CfnContactFlow(
+            self,
+            "CompositeSampleFlow",
+            instance_arn=instance_arn,
+            name=f"{contact_center.name} Salesforce composite sample",
+            description="Sample: for a new caller, create the contact and the case and link the voice call in one "
+            "InvokeSalesforceRestApiFunction call (composite)",
+            type="CONTACT_FLOW",
+            state="ACTIVE",
+            content=Stack.of(self).to_json_string(_fill(load_composite_flow(), invocation_target.function_arn)),
+        )
         if self.association is not None:
             self.sample_flow.node.add_dependency(self.association)
+            self.composite_sample_flow.node.add_dependency(self.association)

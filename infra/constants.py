@@ -3,7 +3,10 @@
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-LAMBDA_SOURCE_DIR = PROJECT_ROOT / "lambda_src"
+# The functions' sources: lambda_src/ of this checkout, or the copy an installed wheel carries inside the
+# package (pyproject.toml maps lambda_src/ to scv_salesforce/lambda_src/), so bundling works from either.
+_PACKAGED_LAMBDA_SOURCE_DIR = Path(__file__).resolve().parent / "lambda_src"
+LAMBDA_SOURCE_DIR = _PACKAGED_LAMBDA_SOURCE_DIR if _PACKAGED_LAMBDA_SOURCE_DIR.is_dir() else PROJECT_ROOT / "lambda_src"
 
 DEFAULT_API_VERSION = "68.0"  # Winter '27
 FUNCTION_NAME_SUFFIX = "-InvokeSalesforceRestApiFunction"

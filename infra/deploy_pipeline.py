@@ -15,7 +15,7 @@ from aws_cdk import CfnOutput, DefaultStackSynthesizer, Duration, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from infra.config import DeployPipeline
+from .config import DeployPipeline
 
 GITHUB_OIDC_ISSUER = "token.actions.githubusercontent.com"
 STS_AUDIENCE = "sts.amazonaws.com"

@@ -10,16 +10,19 @@ secret values); LOG_LEVEL applies to the invoker's logger alone.
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from collections.abc import Mapping
+
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
+from shared import orgs
+from shared.telemetry import NAMESPACE
 
-from infra import checkov
-from infra.config import ColdStartMitigation, ContactCenter
-from infra.constants import INVOKER_TIMEOUT_SECONDS
-from infra.lambda_function import python_function
-from infra.secrets import ContactCenterSecrets
-from lambda_src.shared.telemetry import NAMESPACE
+from . import checkov
+from .config import ColdStartMitigation, ContactCenter
+from .constants import INVOKER_TIMEOUT_SECONDS
+from .lambda_function import python_function
+from .secrets import ContactCenterSecrets
 
 POWERTOOLS_SERVICE_NAME = "InvokeSalesforceRestApi"
 LIVE_ALIAS_NAME = "live"
@@ -35,8 +38,11 @@ class SalesforceInvoker(Construct):
         *,
         contact_center: ContactCenter,
         secrets: ContactCenterSecrets,
+        org_secrets: Mapping[str, ContactCenterSecrets] | None = None,
     ) -> None:
+        """``org_secrets``: the secrets of each further org of ``contact_center.orgs``, by org name."""
         super().__init__(scope, construct_id)
+        org_secrets = org_secrets or {}
         function_name = contact_center.function_name
         snapstart = contact_center.cold_start is ColdStartMitigation.SNAPSTART
         parts = python_function(
@@ -64,6 +70,7 @@ class SalesforceInvoker(Construct):
                 "LOG_LEVEL": contact_center.log_level,
                 "POWERTOOLS_SERVICE_NAME": POWERTOOLS_SERVICE_NAME,
                 "POWERTOOLS_METRICS_NAMESPACE": NAMESPACE,
+                **({orgs.ORGS_ENV: self._orgs_environment(contact_center, org_secrets)} if contact_center.orgs else {}),
             },
         )
         self.function, self.role, self.log_group = parts.function, parts.role, parts.log_group
@@ -81,7 +88,24 @@ class SalesforceInvoker(Construct):
                 "the InvocationRate alarm still reports a flood",
             )
         secrets.grant_invoker(self.role)
+        for org_secret_pair in org_secrets.values():
+            org_secret_pair.grant_invoker(self.role)
         self.invocation_target: lambda_.IFunction = self._invocation_target(contact_center)
+
+    def _orgs_environment(self, contact_center: ContactCenter, org_secrets: Mapping[str, ContactCenterSecrets]) -> str:
+        """Every further org's endpoints, from the config (never derived from its audience), and its secrets."""
+        entries = [
+            {
+                orgs.NAME_KEY: org.name,
+                orgs.REST_API_ENDPOINT_BASE_KEY: org.rest_api_endpoint_base,
+                orgs.AUTH_ENDPOINT_KEY: org.auth_endpoint,
+                orgs.SECRET_ID_KEY: org_secrets[org.name].main_secret.secret_arn,
+                orgs.ACCESS_SECRET_ID_KEY: org_secrets[org.name].access_secret.secret_arn,
+                orgs.CALL_CENTER_API_NAME_KEY: contact_center.org_call_center_api_name(org),
+            }
+            for org in contact_center.orgs
+        ]
+        return Stack.of(self).to_json_string(entries)
 
     def _invocation_target(self, contact_center: ContactCenter) -> lambda_.IFunction:
         """What Connect calls: the function itself, or a published version's alias when cold starts are mitigated."""

@@ -16,9 +16,9 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra import checkov
-from infra.bundling import python_function_code
-from infra.constants import PYTHON_VERSION
+from . import checkov
+from .bundling import python_function_code
+from .constants import PYTHON_VERSION
 
 
 @dataclass(frozen=True)

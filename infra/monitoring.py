@@ -21,13 +21,14 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
+from shared import telemetry
+from shared.orgs import DEFAULT_ORG
 
-from infra import checkov
-from infra.config import ContactCenter
-from infra.constants import CONNECT_TIME_LIMIT_SECONDS
-from infra.lambda_function import python_function
-from infra.secrets import ContactCenterSecrets
-from lambda_src.shared import telemetry
+from . import checkov
+from .config import ContactCenter
+from .constants import CONNECT_TIME_LIMIT_SECONDS
+from .lambda_function import python_function
+from .secrets import ContactCenterSecrets
 
 _FIVE_MINUTES = Duration.minutes(5)
 
@@ -43,11 +44,13 @@ class Monitoring(Construct):
         contact_center: ContactCenter,
         function: lambda_.Function,
         secrets: ContactCenterSecrets,
+        alarm_topic: sns.ITopic | None = None,
     ) -> None:
+        """``alarm_topic``: an existing topic for the alarms; default: the config's ``monitoring`` settings."""
         super().__init__(scope, construct_id)
         settings = contact_center.monitoring
         self._dimensions = {telemetry.CONTACT_CENTER_DIMENSION: contact_center.name}
-        self.topic = self._alarm_topic(contact_center)
+        self.topic = alarm_topic or self._alarm_topic(contact_center)
         self.certificate_check = self._certificate_check(contact_center, secrets)
 
         errors = function.metric_errors(period=_FIVE_MINUTES, statistic="Sum")
@@ -320,4 +323,31 @@ class Monitoring(Construct):
                 width=16,
             ),
         )
+        if contact_center.orgs:
+            org_names = [DEFAULT_ORG, *(org.name for org in contact_center.orgs)]
+            dashboard.add_widgets(*(self._org_widget(org) for org in org_names))
         return dashboard
+
+    def _org_widget(self, org: str) -> cloudwatch.GraphWidget:
+        """One org's calls, errors and token mints (the invoker's metrics carry an Org dimension)."""
+        dimensions = {**self._dimensions, telemetry.ORG_DIMENSION: org}
+
+        def metric(name: str, label: str) -> cloudwatch.Metric:
+            return cloudwatch.Metric(
+                namespace=telemetry.NAMESPACE,
+                metric_name=name,
+                dimensions_map=dimensions,
+                statistic="Sum",
+                period=_FIVE_MINUTES,
+                label=label,
+            )
+
+        return cloudwatch.GraphWidget(
+            title=f"Org {org}: invocations, errors, token mints",
+            left=[metric(telemetry.INVOCATIONS, "Invocations"), metric(telemetry.ERRORS, "Errors")],
+            right=[
+                metric(telemetry.TOKEN_MINTS, "Token mints"),
+                metric(telemetry.TOKEN_MINT_FAILURES, "Mint failures"),
+            ],
+            width=8,
+        )

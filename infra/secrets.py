@@ -14,9 +14,10 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
+from shared.secret_format import access_secret_name, certificate_parameter_name, main_secret_name
 
-from infra import checkov
-from lambda_src.shared.secret_format import access_secret_name, certificate_parameter_name, main_secret_name
+from . import checkov
+from .config import construct_suffix
 
 _NO_SCHEDULED_ROTATION = (
     "Not rotated on a Secrets Manager schedule: the key pair only works once its certificate is uploaded to "
@@ -37,31 +38,36 @@ class ContactCenterSecrets(Construct):
         contact_center: str,
         encryption_key: kms.IKey | None,
         adopt_existing: bool,
+        org: str | None = None,
     ) -> None:
+        """``org``: a further org's pair ``${cc}-${org}-...`` instead of the contact center's own."""
         super().__init__(scope, construct_id)
         self.encryption_key = encryption_key
+        self.org = org
+        #: IAM statement ids must be unique within a policy: each org's statements carry its name
+        self._sid_suffix = construct_suffix(org) if org else ""
+        self.main_secret_name = main_secret_name(contact_center, org)
+        self.access_secret_name = access_secret_name(contact_center, org)
         #: the public certificate in use, as a plain SSM parameter the seeder writes (readable without the key)
-        self.certificate_parameter_name = certificate_parameter_name(contact_center)
+        self.certificate_parameter_name = certificate_parameter_name(contact_center, org)
         self.certificate_parameter_arn = Stack.of(self).format_arn(
             service="ssm", resource="parameter", resource_name=self.certificate_parameter_name.lstrip("/")
         )
         if adopt_existing:
-            self.main_secret = secretsmanager.Secret.from_secret_name_v2(
-                self, "MainSecret", main_secret_name(contact_center)
-            )
+            self.main_secret = secretsmanager.Secret.from_secret_name_v2(self, "MainSecret", self.main_secret_name)
             self.access_secret = secretsmanager.Secret.from_secret_name_v2(
-                self, "AccessSecret", access_secret_name(contact_center)
+                self, "AccessSecret", self.access_secret_name
             )
         else:
             self.main_secret = self._empty_secret(
                 "MainSecret",
-                main_secret_name(contact_center),
+                self.main_secret_name,
                 "Salesforce JWT bearer credentials (consumer key, private key, subject, audience) "
                 "for the contact center's InvokeSalesforceRestApiFunction",
             )
             self.access_secret = self._empty_secret(
                 "AccessSecret",
-                access_secret_name(contact_center),
+                self.access_secret_name,
                 "Cached Salesforce OAuth access token of InvokeSalesforceRestApiFunction",
             )
 
@@ -114,7 +120,9 @@ class ContactCenterSecrets(Construct):
         self._allow_key(grantee, ["kms:Decrypt", "kms:GenerateDataKey"])
         grantee.grant_principal.add_to_principal_policy(
             iam.PolicyStatement(
-                sid="PublishCertificate", actions=["ssm:PutParameter"], resources=[self.certificate_parameter_arn]
+                sid="PublishCertificate" + self._sid_suffix,
+                actions=["ssm:PutParameter"],
+                resources=[self.certificate_parameter_arn],
             )
         )
 
@@ -122,14 +130,17 @@ class ContactCenterSecrets(Construct):
         """Read the published certificate for the daily expiry check: no right on either secret or the key."""
         grantee.grant_principal.add_to_principal_policy(
             iam.PolicyStatement(
-                sid="ReadCertificate", actions=["ssm:GetParameter"], resources=[self.certificate_parameter_arn]
+                sid="ReadCertificate" + self._sid_suffix,
+                actions=["ssm:GetParameter"],
+                resources=[self.certificate_parameter_arn],
             )
         )
 
-    @staticmethod
-    def _allow(grantee: iam.IGrantable, sid: str, actions: list[str], *secrets: secretsmanager.ISecret) -> None:
+    def _allow(self, grantee: iam.IGrantable, sid: str, actions: list[str], *secrets: secretsmanager.ISecret) -> None:
         grantee.grant_principal.add_to_principal_policy(
-            iam.PolicyStatement(sid=sid, actions=actions, resources=[_arn_pattern(secret) for secret in secrets])
+            iam.PolicyStatement(
+                sid=sid + self._sid_suffix, actions=actions, resources=[_arn_pattern(secret) for secret in secrets]
+            )
         )
 
     def _allow_key(self, grantee: iam.IGrantable, actions: list[str]) -> None:
@@ -138,7 +149,7 @@ class ContactCenterSecrets(Construct):
             return
         grantee.grant_principal.add_to_principal_policy(
             iam.PolicyStatement(
-                sid="UseSecretsKeyThroughSecretsManager",
+                sid="UseSecretsKeyThroughSecretsManager" + self._sid_suffix,
                 actions=actions,
                 resources=[self.encryption_key.key_arn],
                 conditions={

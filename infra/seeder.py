@@ -12,11 +12,11 @@ from aws_cdk import Acknowledgment, CustomResource, Stack, Validations
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from infra import checkov
-from infra.config import ContactCenter
-from infra.constants import SEEDER_TIMEOUT_SECONDS
-from infra.lambda_function import python_function, retained_days_log_group
-from infra.secrets import ContactCenterSecrets
+from . import checkov
+from .config import ContactCenter, Org, SalesforceOrg
+from .constants import SEEDER_TIMEOUT_SECONDS
+from .lambda_function import python_function, retained_days_log_group
+from .secrets import ContactCenterSecrets
 
 SEEDER_RESOURCE_TYPE = "Custom::SalesforceSecretSeed"
 _SYNCHRONOUS_FOR_CLOUDFORMATION = (
@@ -54,31 +54,49 @@ class SecretSeeder(Construct):
         self.function = parts.function
         checkov.skip(self.function, "CKV_AWS_116", _SYNCHRONOUS_FOR_CLOUDFORMATION)
         checkov.skip(self.function, "CKV_AWS_115", _RUNS_ONLY_DURING_A_DEPLOY)
+        self._role = parts.role
         secrets.grant_seeder(parts.role)
         provider_log_group = retained_days_log_group(self, "ProviderLogGroup", days=contact_center.log_retention_days)
-        provider = cr.Provider(self, "Provider", on_event_handler=self.function, log_group=provider_log_group)
-        self._acknowledge_provider_framework(provider)
-        certificate = contact_center.certificate
-        self.resource = CustomResource(
+        self._provider = cr.Provider(self, "Provider", on_event_handler=self.function, log_group=provider_log_group)
+        self._acknowledge_provider_framework(self._provider)
+        self._contact_center = contact_center
+        self.resource = self._seed("Seed", contact_center, secrets, None)
+        #: one seed resource per further org, by org name (same function and provider)
+        self.org_resources: dict[str, CustomResource] = {}
+
+    def add_org(self, org: Org, secrets: ContactCenterSecrets) -> CustomResource:
+        """Seed a further org's secrets: its own key pair, certificate and consumer key."""
+        secrets.grant_seeder(self._role)
+        resource = self._seed(f"Seed{org.construct_suffix}", org, secrets, org)
+        self.org_resources[org.name] = resource
+        return resource
+
+    def _seed(
+        self, construct_id: str, salesforce: SalesforceOrg, secrets: ContactCenterSecrets, org: Org | None
+    ) -> CustomResource:
+        contact_center = self._contact_center
+        certificate = salesforce.certificate
+        common_name = contact_center.org_certificate_common_name(org) if org else contact_center.certificate_common_name
+        return CustomResource(
             self,
-            "Seed",
-            service_token=provider.service_token,
+            construct_id,
+            service_token=self._provider.service_token,
             resource_type=SEEDER_RESOURCE_TYPE,
             properties={
                 "ContactCenter": contact_center.name,
+                **({"Org": org.name} if org else {}),
                 "MainSecretId": secrets.main_secret.secret_arn,
                 "AccessSecretId": secrets.access_secret.secret_arn,
-                "Subject": contact_center.username,
-                "Audience": contact_center.jwt_audience,
-                "ConsumerKey": contact_center.consumer_key,
-                "CertificateCommonName": contact_center.certificate_common_name,
+                "Subject": salesforce.username,
+                "Audience": salesforce.jwt_audience,
+                "CertificateCommonName": common_name,
                 "CertificateValidityDays": str(certificate.validity_days),
                 "KeyRotation": str(certificate.key_rotation),
                 "CertificateRenewal": str(certificate.renewal),
                 "ActivatePendingKey": str(certificate.activate_pending_key).lower(),
                 "AdoptExisting": str(contact_center.adopt_existing_secrets).lower(),
                 # API settings the cached token was issued for: a change clears the token (as the guide requires).
-                "SettingsVersion": f"{contact_center.rest_api_endpoint_base}|{contact_center.auth_endpoint}",
+                "SettingsVersion": f"{salesforce.rest_api_endpoint_base}|{salesforce.auth_endpoint}",
                 # New in an existing stack's next deploy, so that deploy is an Update that publishes it.
                 "CertificateParameter": secrets.certificate_parameter_name,
             },
@@ -124,3 +142,7 @@ class SecretSeeder(Construct):
     @property
     def pending_rotation(self) -> str:
         return self.resource.get_att_string("PendingRotation")
+
+    def org_attribute(self, org: Org, name: str) -> str:
+        """An attribute of a further org's seed (Certificate, CertificateFingerprintSha256, ...)."""
+        return self.org_resources[org.name].get_att_string(name)

@@ -1,23 +1,21 @@
-"""The component stack: everything one contact center needs, in one deployable unit.
+"""The component stack of this repository's app: one contact center, one deployable unit.
 
-Reading this file tells the architecture: two secrets, a seeder that fills them, the invoker that
-reads them, the Connect integration that calls the invoker, and the monitoring that watches it.
+Everything lives in the ``SalesforceRestApi`` construct (infra/salesforce_rest_api.py); this stack is
+its one consumer here, exactly as a platform team's own stack would be. The construct's id is
+``Default``, which CDK leaves out of logical ids, so the resources keep the logical ids they had
+before the construct existed (tests/infra/test_upgrade_safety.py holds the previous release to that).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnOutput, Stack
-from aws_cdk import aws_kms as kms
+from aws_cdk import Stack
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from infra.config import ContactCenter
-from infra.connect import ConnectIntegration
-from infra.invoker import SalesforceInvoker
-from infra.monitoring import Monitoring
-from infra.secrets import ContactCenterSecrets
-from infra.seeder import SecretSeeder
+from .config import ContactCenter
+from .salesforce_rest_api import SalesforceRestApi
 
 
 class ContactCenterStack(Stack):
@@ -31,69 +29,14 @@ class ContactCenterStack(Stack):
             description=f"Service Cloud Voice: Salesforce REST API from Amazon Connect ({contact_center.name})",
             **kwargs,
         )
-        encryption_key = (
-            kms.Key.from_key_arn(self, "SecretsKey", contact_center.kms_key_arn) if contact_center.kms_key_arn else None
-        )
-        self.secrets = ContactCenterSecrets(
+        boundary = contact_center.permissions_boundary_arn
+        self.api = SalesforceRestApi(
             self,
-            "Secrets",
-            contact_center=contact_center.name,
-            encryption_key=encryption_key,
-            adopt_existing=contact_center.adopt_existing_secrets,
+            "Default",
+            contact_center=contact_center,
+            permissions_boundary=(
+                iam.ManagedPolicy.from_managed_policy_arn(self, "PermissionsBoundary", boundary) if boundary else None
+            ),
+            role_name_prefix=contact_center.role_name_prefix,
+            tags=contact_center.tags,
         )
-        self.seeder = SecretSeeder(self, "Seeder", contact_center=contact_center, secrets=self.secrets)
-        self.invoker = SalesforceInvoker(self, "Invoker", contact_center=contact_center, secrets=self.secrets)
-        # The invoker must never run against secrets the seeder has not filled yet.
-        self.invoker.function.node.add_dependency(self.seeder.resource)
-
-        self.connect: ConnectIntegration | None = None
-        if contact_center.connect_instance_arn:
-            self.connect = ConnectIntegration(
-                self,
-                "Connect",
-                contact_center=contact_center,
-                invocation_target=self.invoker.invocation_target,
-            )
-        else:
-            self.node.add_metadata(
-                "note", "no connect_instance_arn configured: association, permission and sample flow are skipped"
-            )
-
-        self.monitoring = Monitoring(
-            self, "Monitoring", contact_center=contact_center, function=self.invoker.function, secrets=self.secrets
-        )
-        self._outputs(contact_center)
-
-    def _outputs(self, contact_center: ContactCenter) -> None:
-        CfnOutput(
-            self,
-            "InvokerFunctionArn",
-            value=self.invoker.invocation_target.function_arn,
-            description="Call this from contact flows (Invoke AWS Lambda function block)",
-        )
-        CfnOutput(self, "SalesforceSecretArn", value=self.secrets.main_secret.secret_arn)
-        CfnOutput(self, "SalesforceAccessSecretArn", value=self.secrets.access_secret.secret_arn)
-        CfnOutput(
-            self,
-            "Certificate",
-            value=self.seeder.certificate_pem,
-            description="Upload to the External Client App / connected app (Use digital signatures); "
-            "`scvctl cert export` writes it to a file",
-        )
-        CfnOutput(self, "CertificateFingerprintSha256", value=self.seeder.certificate_fingerprint)
-        CfnOutput(self, "CertificateNotAfter", value=self.seeder.certificate_not_after)
-        CfnOutput(
-            self,
-            "PendingKeyRotation",
-            value=self.seeder.pending_rotation,
-            description="true while a rotated key waits for its certificate to be uploaded "
-            "(the Certificate output is then the pending one)",
-        )
-        CfnOutput(self, "DashboardName", value=self.monitoring.dashboard.dashboard_name)
-        if not contact_center.connect_instance_arn:
-            CfnOutput(
-                self,
-                "ConnectIntegration",
-                value="skipped: set connect_instance_arn in the config to associate the function "
-                "and create the sample flow",
-            )

@@ -58,10 +58,13 @@ def open_session(options: AwsOptions, default_region: str | None = None) -> boto
     return session
 
 
-def secret_store(session: boto3.Session, contact_center: str) -> SecretStore:
-    """The seeder's store over ``${cc}-salesforce-secret`` and ``${cc}-salesforce-access-secret`` (by name)."""
+def secret_store(session: boto3.Session, contact_center: str, org: str | None = None) -> SecretStore:
+    """The seeder's store over ``${cc}-salesforce-secret`` and ``${cc}-salesforce-access-secret`` (by name), or
+    over a further org's ``${cc}-${org}-...`` pair (same JSON keys)."""
     client = session.client("secretsmanager", config=_SECRETS_CONFIG)
-    return SecretStore(client, contact_center, main_secret_name(contact_center), access_secret_name(contact_center))
+    return SecretStore(
+        client, contact_center, main_secret_name(contact_center, org), access_secret_name(contact_center, org)
+    )
 
 
 def ssm_client(session: boto3.Session) -> Any:

@@ -1,37 +1,28 @@
 """The contact center a command acts on, validated against the same config file ``cdk deploy`` reads.
 
 Every command takes a contact-center name. Taking the rest (username, audience, certificate settings,
-function name) from ``contact_centers.yaml`` through ``infra.config`` means scvctl and the stack can
-never disagree about names, and a typo in the name fails at once with the list of known names instead
+function name) from ``contact_centers.yaml`` through the construct library's config module means scvctl
+and the stack can never disagree about names, and a typo in the name fails at once with the list of known names instead
 of as a "secret not found" from AWS.
 
-scvctl is installed from this repository (``pip install -e .``), which packages ``scvctl``, ``shared``
-and ``seeder`` but not ``infra``; the checkout's root is put on the import path so ``infra.config`` is
-the one ``cdk synth`` uses.
+scvctl is installed with the construct library (``pip install -e .`` here, or the wheel), which
+packages ``infra`` as ``scv_salesforce``: the config module ``cdk synth`` uses is a normal import.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scvctl.errors import CliError
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
 if TYPE_CHECKING:  # pragma: no cover
-    from infra.config import ContactCenter as ContactCenter
+    from scv_salesforce.config import ContactCenter as ContactCenter
 
 
 def _infra_config():  # type: ignore[no-untyped-def]
-    try:
-        from infra import config
-    except ModuleNotFoundError as error:
-        if error.name not in ("infra", "infra.config") or not (PROJECT_ROOT / "infra" / "config.py").is_file():
-            raise
-        sys.path.append(str(PROJECT_ROOT))
-        from infra import config
+    from scv_salesforce import config
+
     return config
 
 
@@ -63,3 +54,11 @@ def load_contact_center(name: str, config_file: Path | str | None = None, *, ech
             f"{path}: no such contact center (the name is not shown: it may be a secret value typed by mistake); "
             f"known: {known}"
         ) from None
+
+
+def org_view(contact_center: ContactCenter, org: str) -> ContactCenter:
+    """The contact center as seen through its further org ``org`` (``--org``); a CliError naming its orgs."""
+    try:
+        return contact_center.as_org(org)
+    except _infra_config().ConfigError as error:
+        raise CliError(str(error)) from None

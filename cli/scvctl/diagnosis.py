@@ -227,6 +227,14 @@ _RULES: tuple[_Rule, ...] = (
         ("see Setup > System Overview > API Requests; calls work again when usage falls below the limit",),
     ),
     _Rule(
+        _code("UNDECLARED_SECRET"),
+        "the event names a secret (secretName / accessTokenSecretName) that is not one of the stack's orgs' secrets",
+        (
+            "declare the org under orgs of {cc} in contact_centers.yaml and redeploy, or name a declared pair "
+            "(the function's message lists them); scvctl check {cc} --org ORG passes an org's pair",
+        ),
+    ),
+    _Rule(
         _code("INVALID_EVENT", "MISSING_PARAMETER", "UNKNOWN_METHOD", "INVALID_PARAMETER", "INVALID_TEMPLATE"),
         "the test event is not what the function expects (authentication was not tried)",
         ("fix the event file, or run scvctl check {cc} without --event for the guide's test query",),

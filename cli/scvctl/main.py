@@ -21,6 +21,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from scvctl.runtime import Runtime
 
 PROG = "scvctl"
+#: the status of a process killed by SIGPIPE, as `cmd | head` reports for other tools
+STDOUT_CLOSED_STATUS = 128 + 13
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,6 +61,12 @@ def _add_global_options(parser: argparse.ArgumentParser, default: object) -> Non
     parser.add_argument("--profile", default=default, help="AWS profile (default: AWS_PROFILE or the default chain)")
     parser.add_argument("--region", default=default, help="AWS region (default: the contact center's, else AWS's)")
     parser.add_argument("--config", type=Path, default=default, metavar="FILE", help="contact_centers.yaml to read")
+    parser.add_argument(
+        "--org",
+        default=default,
+        metavar="ORG",
+        help="act on one of the contact center's further orgs (its secrets ${cc}-${org}-salesforce-secret ...)",
+    )
 
 
 def main(argv: Sequence[str] | None = None, *, invoker: Invoker | None = None) -> int:
@@ -70,36 +78,58 @@ def main(argv: Sequence[str] | None = None, *, invoker: Invoker | None = None) -
         may_hold_secret = getattr(args, "argv_may_hold_secret", False)
         if unknown and not may_hold_secret:
             parser.error(f"unrecognized arguments: {' '.join(unknown)}")
-    except SystemExit as exit_:
-        return exit_.code if isinstance(exit_.code, int) else 2
+    except SystemExit as exit_:  # --help, or a usage error
+        return _finished(exit_.code if isinstance(exit_.code, int) else 2)
     if unknown:  # never echo them: a consumer key may be among them
         return _fail(_refused_argv_message(), 2)
+    runtime: Runtime | None = None
     try:
         runtime = _runtime(args, invoker, echo_name=not may_hold_secret)
-        return int(args.handler(args, runtime))
+        status = int(args.handler(args, runtime))
     except KeyboardInterrupt:
-        return _fail("interrupted", 130)
+        status = _fail("interrupted", 130)
     except Exception as error:  # translated below; anything unknown is a bug and keeps its traceback
         cli_error = translate(error)
         if cli_error is None:
             raise
-        return _fail(str(cli_error), cli_error.exit_code)
+        status = _fail(str(cli_error), cli_error.exit_code)
+    return _finished(status, runtime.changes if runtime else [])
 
 
 def _runtime(args: argparse.Namespace, invoker: Invoker | None, *, echo_name: bool) -> Runtime:
     from scvctl.aws import AwsOptions, open_session
-    from scvctl.config import load_contact_center
+    from scvctl.config import load_contact_center, org_view
     from scvctl.runtime import Runtime
 
     contact_center = load_contact_center(args.contact_center, args.config, echo_name=echo_name)
+    org = getattr(args, "org", None)
+    if org:
+        contact_center = org_view(contact_center, org)
     options = AwsOptions(profile=args.profile, region=args.region)
-    return Runtime(contact_center, lambda: open_session(options, contact_center.region), invoker)
+    return Runtime(contact_center, lambda: open_session(options, contact_center.region), invoker, org or None)
 
 
 def _refused_argv_message() -> str:
     from scvctl.commands.settings import ARGV_VALUE_REFUSED
 
     return ARGV_VALUE_REFUSED
+
+
+def _finished(status: int, changes: list[str] | None = None) -> int:
+    """``status``, unless stdout was closed on the way: then stop quietly (a success becomes SIGPIPE's status),
+    but say on stderr what was changed, since the lines that said it may never have been shown."""
+    from scvctl.console import stdout_closed
+
+    if not stdout_closed():
+        return status
+    if changes:
+        try:
+            print(f"{PROG}: stdout was closed before everything was shown; done:", file=sys.stderr)
+            for change in changes:
+                print(f"  - {change}", file=sys.stderr)
+        except OSError:  # stderr is gone too: nothing left to tell
+            pass
+    return status or STDOUT_CLOSED_STATUS
 
 
 def _fail(message: str, status: int) -> int:

@@ -1,9 +1,10 @@
-"""What a command runs with: its contact center, and the AWS session and secret store, made on first use."""
+"""What a command runs with: its contact center, the AWS session and secret store (made on first use), and
+the changes it made (said again on stderr when stdout is closed before they were shown: ``scvctl ... | head``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -23,9 +24,17 @@ if TYPE_CHECKING:  # pragma: no cover
 class Runtime:
     """The resolved contact center plus lazily opened AWS access (so a bad name fails before AWS is touched)."""
 
+    #: with ``--org``: the contact center as seen through that org (its URL, user, audience, certificate settings)
     contact_center: ContactCenter
     open_session: Callable[[], boto3.Session]
     invoker: Invoker | None = None
+    #: a further org of the contact center (``--org``), None for its own
+    org: str | None = None
+    changes: list[str] = field(default_factory=list)
+
+    def changed(self, what: str) -> None:
+        """Record a change made to the secrets or to files, right after making it (before printing about it)."""
+        self.changes.append(what)
 
     @cached_property
     def session(self) -> boto3.Session:
@@ -33,11 +42,11 @@ class Runtime:
 
     @cached_property
     def store(self) -> SecretStore:
-        return secret_store(self.session, self.contact_center.name)
+        return secret_store(self.session, self.contact_center.name, self.org)
 
     @property
     def certificate_parameter(self) -> str:
-        return certificate_parameter_name(self.contact_center.name)
+        return certificate_parameter_name(self.contact_center.name, self.org)
 
     def published_certificate(self) -> str | None:
         """The certificate in use as published for readers without rights on the key (None: not yet)."""

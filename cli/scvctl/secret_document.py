@@ -32,15 +32,16 @@ def require_current(store: SecretStore, contact_center: str) -> Document:
 
 
 def with_config_defaults(document: Document | None, contact_center: ContactCenter) -> Document:
-    """A document with the consumer key, subject and audience filled from the config where it lacks them.
+    """A document with the subject and audience filled from the config where it lacks them (and an empty
+    consumer key, which only ``scvctl consumer-key set`` stores).
 
     Used when adopting a key into a secret that is empty or was made by hand without every key.
     Values already in the secret win: they may have been set with scvctl since the last deploy.
     """
     keys = SecretKeys.for_contact_center(contact_center.name)
     filled = dict(document or {})
+    filled.setdefault(keys.consumer_key, "")
     for key, value in (
-        (keys.consumer_key, contact_center.consumer_key),
         (keys.subject, contact_center.username),
         (keys.audience, contact_center.jwt_audience),
     ):

@@ -69,18 +69,34 @@ created. Choose **one** of the three ways below.
    ```
 
    (`sf project deploy start --manifest package.xml --target-org {cc}-org` deploys the same four components.)
-   If the deploy is refused for `ExtlClntAppGlobalOauthSettings`, enable access to OAuth consumer secrets via
-   the Metadata API in Setup > External Client App Settings, and deploy again.
+   If the deploy is refused for `ExtlClntAppGlobalOauthSettings`, the deploying user needs the user permission
+   **View External Client Apps Consumer Secrets in Metadata** (in a permission set assigned to that user).
+   Orgs that still have the org setting Setup > External Client App Settings > **Allow access to External Client
+   App consumer secrets via REST API** can use it instead, but Salesforce marks that setting deprecated.
+   Deploy again once either is in place.
 3. {policy_step}
 4. Copy the consumer key: Setup > External Client App Manager > **{spec.label}** > **Settings** > OAuth Settings >
    **Consumer Key and Secret** (a verification code is emailed to you) > copy **Consumer Key** (the secret is not
-   needed). Then store it (paste it at the hidden prompt):
+   needed). Or read back the one Salesforce generated, with the permission of step 2:
+
+   ```bash
+   sf project retrieve start -m ExtlClntAppGlobalOauthSettings:{spec.name}_glbloauth --target-org {cc}-org
+   # consumerKey in force-app/main/default/extlClntAppGlobalOauthSets/{spec.name}_glbloauth.ecaGlblOauth-meta.xml
+   ```
+
+   Then store it (paste it at the hidden prompt):
 
    ```bash
    scvctl consumer-key set {cc}
    ```
 
 5. Salesforce can take up to 10 minutes to apply a new app. Then: `scvctl check {cc}`.
+
+**Deploying again to an app that exists:** a metadata deploy replaces whole records, so it would overwrite what
+was changed in Setup since (policies, pre-authorized profiles, the certificate). Deploy only the folder you
+changed, e.g. `sf project deploy start --source-dir force-app/main/default/extlClntAppOauthPolicies --target-org
+{cc}-org` for the policies, or first `sf project retrieve start --source-dir force-app --target-org {cc}-org` and
+edit what was retrieved.
 
 ## B. Create the External Client App in Setup
 

@@ -46,10 +46,10 @@ class TokenRejection(Exception):
         return self.error == "invalid_grant" and "invalid assertion" in self.description.lower()
 
 
-def _hint(error: str, description: str, contact_center: str) -> str | None:
-    """What to do about an OAuth error, by Salesforce's error and description."""
+def _hint(error: str, description: str, settings: Settings) -> str | None:
+    """What to do about an OAuth error, by Salesforce's error and description (naming the org's secret)."""
     text = description.lower()
-    main = secret_format.main_secret_name(contact_center)
+    main = settings.main_secret_name
     if error == "invalid_app_access" or "not admin approved" in text or "hasn't approved this consumer" in text:
         return (
             "the user is not pre-authorized: in the External Client App / connected app set Permitted Users to "
@@ -74,7 +74,7 @@ def _hint(error: str, description: str, contact_center: str) -> str | None:
     if error == "invalid_client_id" or "client identifier invalid" in text:
         return (
             f"the consumer key in {main} does not belong to an app in this org: copy the External Client App's "
-            f"consumer key and run `scvctl consumer-key set {contact_center}`"
+            f"consumer key and run `scvctl consumer-key set {settings.scvctl_target}`"
         )
     if "inactive" in text or "frozen" in text:
         return (
@@ -91,9 +91,9 @@ def _hint(error: str, description: str, contact_center: str) -> str | None:
     return None
 
 
-def auth_failure(rejection: TokenRejection, contact_center: str, *, note: str = "") -> SalesforceApiError:
+def auth_failure(rejection: TokenRejection, settings: Settings, *, note: str = "") -> SalesforceApiError:
     """Salesforce's error and description plus what to do about it."""
-    hint = _hint(rejection.error, rejection.description, contact_center)
+    hint = _hint(rejection.error, rejection.description, settings)
     message = rejection.description or rejection.error
     if hint:
         message = f"{message}: {hint}"
@@ -149,9 +149,9 @@ class TokenProvider:
         return token
 
     def _recover(self, secret: MainSecret, rejection: TokenRejection, budget: Budget, stats: InvocationStats) -> str:
-        cc = self._settings.contact_center
+        settings = self._settings
         if rejection.error != "invalid_grant":
-            raise auth_failure(rejection, cc) from None
+            raise auth_failure(rejection, settings) from None
         current = self._secrets.main_secret(budget, stats, force=True)
         if current != secret:
             logger.info("the key document changed since it was cached; minting with the new one")
@@ -160,7 +160,7 @@ class TokenProvider:
             except TokenRejection as again:
                 rejection = again
                 if rejection.error != "invalid_grant":
-                    raise auth_failure(rejection, cc) from None
+                    raise auth_failure(rejection, settings) from None
         if rejection.invalid_assertion:
             pending = self._secrets.pending_main_secret(budget, stats)
             if pending is not None and pending.private_key != current.private_key:
@@ -172,8 +172,9 @@ class TokenProvider:
                 try:
                     return self._exchange(current.with_private_key(pending), budget, stats)
                 except TokenRejection:
-                    raise auth_failure(rejection, cc, note=" (the staged AWSPENDING key was rejected too)") from None
-        raise auth_failure(rejection, cc) from None
+                    note = " (the staged AWSPENDING key was rejected too)"
+                    raise auth_failure(rejection, settings, note=note) from None
+        raise auth_failure(rejection, settings) from None
 
     def _exchange(self, secret: MainSecret, budget: Budget, stats: InvocationStats) -> str:
         """POST one signed assertion to the token endpoint."""
@@ -228,10 +229,10 @@ class TokenProvider:
             return jwt.encode(claims, secret.private_key, algorithm="RS256")
         except Exception as error:  # noqa: BLE001 - never echo the key or the library's text about it
             raise ConfigurationError(
-                f"the private key in {secret_format.main_secret_name(self._settings.contact_center)} cannot sign "
+                f"the private key in {self._settings.main_secret_name} cannot sign "
                 f"({type(error).__name__}): it must be an RSA private key in PEM (-----BEGIN PRIVATE KEY-----); "
                 f"redeploy the stack (its seeder writes a new key) or run "
-                f"`scvctl key import {self._settings.contact_center}`",
+                f"`scvctl key import {self._settings.scvctl_target}`",
                 error_code="INVALID_PRIVATE_KEY",
             ) from None
 

@@ -1,12 +1,14 @@
-"""What one Lambda container keeps between invocations: settings, one HTTP session, the caches.
+"""What one Lambda container keeps between invocations: settings, one HTTP session, the caches per org.
 
 Built at the first invocation (not at import, so a configuration error is reported as a clear
-invocation failure) and reused by every warm one.
+invocation failure) and reused by every warm one. Each Salesforce org the function may call has its own
+secrets cache, token provider, client and method memory, made at its first call: one org's token, key
+or cached settings can never be used for another.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import requests
 
@@ -20,26 +22,41 @@ USER_AGENT = "scv-salesforce-rest-api-invoker/1"
 
 
 @dataclass
-class Container:
+class OrgClients:
+    """One org's view: its settings and everything cached for it."""
+
     settings: Settings
-    session: requests.Session
     secrets: SecretsCache
     tokens: TokenProvider
     salesforce: SalesforceClient
     memory: ContainerMemory
+
+
+@dataclass
+class Container:
+    settings: Settings
+    session: requests.Session
+    orgs: dict[str, OrgClients] = field(default_factory=dict)
 
     @classmethod
     def start(cls, settings: Settings | None = None) -> Container:
         settings = settings or Settings.from_env()
         session = requests.Session()
         session.headers["User-Agent"] = USER_AGENT
-        secrets = SecretsCache(settings, session)
-        tokens = TokenProvider(settings, secrets, session)
-        return cls(
-            settings=settings,
-            session=session,
-            secrets=secrets,
-            tokens=tokens,
-            salesforce=SalesforceClient(settings, session, tokens),
-            memory=ContainerMemory(),
-        )
+        return cls(settings=settings, session=session)
+
+    def org(self, settings: Settings) -> OrgClients:
+        """The clients of the org ``settings`` describe (one of :func:`invoker.orgs.org_settings`)."""
+        clients = self.orgs.get(settings.org)
+        if clients is None:
+            secrets = SecretsCache(settings, self.session)
+            tokens = TokenProvider(settings, secrets, self.session)
+            clients = OrgClients(
+                settings=settings,
+                secrets=secrets,
+                tokens=tokens,
+                salesforce=SalesforceClient(settings, self.session, tokens),
+                memory=ContainerMemory(),
+            )
+            self.orgs[settings.org] = clients
+        return clients

@@ -115,3 +115,23 @@ def salesforce_error(status: int, status_text: str, body: Any, operation: str) -
     if hint:
         text = f"{text} ({hint})"
     return SalesforceApiError(text, error_code=code, status=status, status_text=status_text)
+
+
+class CompositeStepError(SalesforceApiError):
+    """A step of a Composite request failed. The failure object also names the step (``referenceId``) and says
+    whether Salesforce rolled the other steps back (``rolledBack``), so the log shows what was kept."""
+
+    def __init__(self, error: SalesforceApiError, *, reference_id: str, method: str, rolled_back: bool) -> None:
+        kept = "Salesforce rolled every step back, nothing was kept" if rolled_back else "earlier steps were kept"
+        super().__init__(
+            f"step {reference_id!r} ({method}) failed: {error.error_message}; {kept}",
+            error_code=error.error_code,
+            status=error.status,
+            status_text=error.status_text,
+        )
+        self.reference_id = reference_id
+        self.rolled_back = rolled_back
+
+    @property
+    def failure(self) -> dict[str, Any]:
+        return {**super().failure, "referenceId": self.reference_id, "rolledBack": self.rolled_back}

@@ -1,11 +1,12 @@
 """Entry point of ``${cc}-InvokeSalesforceRestApiFunction``: ``invoker.handler.lambda_handler``.
 
 One invocation: check the event, run the method from the METHODS table, return a flat string map
-(what Connect stores as contact attributes). A failure raises an InvokerError whose message is the
-JSON failure object, so the flow takes its error branch. Every invocation writes exactly one summary
-log line (INFO on success, ERROR on failure) with the method, Salesforce status, timings, API usage
-and cache/mint counts; names and codes only, never values or secrets. The same line carries the
-invocation's metrics in Embedded Metric Format (invoker/metrics.py).
+(what Connect stores as contact attributes) to a contact flow, or the Node.js function's own answer
+shape to another Lambda function (an event without Connect's envelope). A failure raises an
+InvokerError whose message is the JSON failure object, so the flow takes its error branch. Every
+invocation writes exactly one summary log line (INFO on success, ERROR on failure) with the method,
+Salesforce status, timings, API usage and cache/mint counts; names and codes only, never values or
+secrets. The same line carries the invocation's metrics in Embedded Metric Format (invoker/metrics.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from invoker.container import Container
 from invoker.errors import InvokerError, SalesforceApiError
 from invoker.log import logger
 from invoker.methods import Invocation
+from invoker.orgs import select_org
 from invoker.request import contact_id_of, parameter_names_of, parse_event
 from invoker.salesforce import Api
 from invoker.stats import InvocationStats
@@ -38,7 +40,7 @@ def _get_container() -> Container:
     return _container
 
 
-def lambda_handler(event: Any, context: Any) -> dict[str, str]:
+def lambda_handler(event: Any, context: Any) -> Any:
     started = time.perf_counter()
     stats = InvocationStats(contact_id=contact_id_of(event), parameters=parameter_names_of(event))
     cold_start = _container is None
@@ -65,20 +67,28 @@ def lambda_handler(event: Any, context: Any) -> dict[str, str]:
     return result
 
 
-def _invoke(event: Any, context: Any, stats: InvocationStats) -> dict[str, str]:
+def _invoke(event: Any, context: Any, stats: InvocationStats) -> Any:
     request = parse_event(event)
     stats.method = request.method.name
     logger.append_keys(method=stats.method)
     container = _get_container()
+    # before any Secrets Manager call: a flow naming an undeclared secret costs nothing
+    org = container.org(select_org(container.settings, request.parameters, request.contact_data))
+    stats.org = org.settings.org
+    logger.append_keys(org=stats.org)
     invocation = Invocation(
         parameters=request.parameters,
         contact_data=request.contact_data,
-        salesforce=Api(container.salesforce, Budget(context), stats),
-        settings=container.settings,
-        memory=container.memory,
+        salesforce=Api(org.salesforce, Budget(context), stats),
+        settings=org.settings,
+        memory=org.memory,
         stats=stats,
     )
-    flat = output.flatten(request.method.run(invocation))
+    answer = request.method.run(invocation)
+    if not request.from_contact_flow:
+        # another Lambda function (no Connect envelope): the Node.js function's shapes, JSON types kept
+        return output.flatten_typed(answer) if request.method.native_flat else output.native(answer)
+    flat = output.flatten(answer)
     try:
         output.check_size(flat)
     except output.ResponseTooLargeError as error:
@@ -110,4 +120,4 @@ def _summary(stats: InvocationStats, started: float, *, failure: dict[str, Any] 
         else:
             logger.error(telemetry.FAILED_MESSAGE, extra={**fields, "failure": failure})
     finally:
-        logger.remove_keys(["request_id", "contact_id", "cold_start", "method"])
+        logger.remove_keys(["request_id", "contact_id", "cold_start", "method", "org"])

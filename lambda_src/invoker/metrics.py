@@ -15,8 +15,13 @@ from shared import telemetry
 
 from invoker.stats import InvocationStats
 
-_PER_METHOD = [[telemetry.CONTACT_CENTER_DIMENSION], [telemetry.CONTACT_CENTER_DIMENSION, telemetry.METHOD_DIMENSION]]
-_PER_CONTACT_CENTER = [[telemetry.CONTACT_CENTER_DIMENSION]]
+_PER_ORG = [telemetry.CONTACT_CENTER_DIMENSION, telemetry.ORG_DIMENSION]
+_PER_METHOD = [
+    [telemetry.CONTACT_CENTER_DIMENSION],
+    [telemetry.CONTACT_CENTER_DIMENSION, telemetry.METHOD_DIMENSION],
+    _PER_ORG,
+]
+_PER_CONTACT_CENTER = [[telemetry.CONTACT_CENTER_DIMENSION], _PER_ORG]
 _PER_ERROR_CODE = [[telemetry.CONTACT_CENTER_DIMENSION, telemetry.ERROR_CODE_DIMENSION]]
 
 
@@ -49,6 +54,7 @@ def emf_fields(stats: InvocationStats, contact_center: str, namespace: str) -> d
     fields: dict[str, Any] = {
         telemetry.CONTACT_CENTER_DIMENSION: contact_center,
         telemetry.METHOD_DIMENSION: stats.method or "none",
+        telemetry.ORG_DIMENSION: stats.org or "none",
         **{name: value for name, (value, _) in {**per_method, **per_contact_center}.items()},
     }
     if failed:

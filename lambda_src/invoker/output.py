@@ -6,9 +6,10 @@ accepts only string keys and string values, at most 32 KB in all. The Node.js fu
 values become text:
 
 - nested objects become dotted keys (``Owner.Name``), list items their index (``errors.0.statusCode``);
-- ``true``/``false`` become ``"true"``/``"false"``, integers their digits, floats their decimal text without
-  an exponent (``1e21`` → ``"1000000000000000000000"``; a flow compares text, and Salesforce's own number
-  fields never use exponents), ``null`` ``""``;
+- ``true``/``false`` become ``"true"``/``"false"``, integers their digits, floats their decimal text as
+  JavaScript writes a number (``1500.0`` → ``"1500"``, ``0.5`` → ``"0.5"``) but without an exponent
+  (``1e21`` → ``"1000000000000000000000"``; a flow compares text, and Salesforce's own number fields never
+  use exponents), ``null`` ``""``;
 - an empty object or list becomes ``""`` under its key: ``flat`` kept it as an empty value, and Connect's
   STRING_MAP accepts no object, so the key stays and its value is the empty string.
 
@@ -24,7 +25,7 @@ default separators and ``ensure_ascii=False``, in UTF-8.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -37,17 +38,52 @@ class ResponseTooLargeError(ValueError):
     """The flat answer is over Connect's 32 KB; the message says how to make it smaller."""
 
 
-def flatten(value: Mapping[str, Any], *, drop_attributes: bool = False) -> dict[str, str]:
+def flatten(value: Any, *, drop_attributes: bool = False) -> dict[str, str]:
     """``{"Owner": {"Name": "x"}, "Vip": True}`` → ``{"Owner.Name": "x", "Vip": "true"}``.
 
-    With ``drop_attributes`` every ``attributes`` key is left out, at every level.
+    A list answer keeps the keys ``flat()`` gave it (``0.uploadId``); ``None`` is ``{}`` and any other
+    scalar answer is put under ``result``. With ``drop_attributes`` every ``attributes`` key is left out,
+    at every level.
     """
-    flat: dict[str, str] = {}
-    _flatten_into(flat, "", value, drop_attributes)
+    flat: dict[str, Any] = {}
+    _flatten_into(flat, "", _as_container(value), drop_attributes, _text)
     return flat
 
 
-def _flatten_into(flat: dict[str, str], prefix: str, value: Any, drop_attributes: bool) -> None:
+def flatten_typed(value: Any) -> dict[str, Any]:
+    """The dotted keys of :func:`flatten` with JSON's types kept, as npm ``flat()`` gave them to a Lambda
+    caller: ``{"statusCode": 200, "Owner.Name": "x"}``; an empty object or list stays one."""
+    flat: dict[str, Any] = {}
+    _flatten_into(flat, "", _as_container(value), False, native)
+    return flat
+
+
+def native(value: Any) -> Any:
+    """Salesforce's JSON as it came, for a Lambda caller; only integral floats become integers, as
+    JavaScript has one number type (``1500.0`` arrives as ``1500``)."""
+    if isinstance(value, Mapping):
+        return {str(key): native(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [native(item) for item in value]
+    return _native_scalar(value)
+
+
+def _native_scalar(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _as_container(value: Any) -> Mapping[str, Any] | list[Any] | tuple[Any, ...]:
+    if isinstance(value, (Mapping, list, tuple)):
+        return value
+    return {} if value is None else {"result": value}
+
+
+def _flatten_into(
+    flat: dict[str, Any], prefix: str, value: Any, drop_attributes: bool, leaf: Callable[[Any], Any]
+) -> None:
+    """``leaf`` writes a scalar, or an empty object or list (which keeps its key)."""
     if isinstance(value, Mapping):
         items = [
             (str(key), item) for key, item in value.items() if not (drop_attributes and key == SALESFORCE_METADATA_KEY)
@@ -55,25 +91,37 @@ def _flatten_into(flat: dict[str, str], prefix: str, value: Any, drop_attributes
     elif isinstance(value, (list, tuple)):
         items = [(str(index), item) for index, item in enumerate(value)]
     else:
-        flat[prefix] = _text(value)
+        flat[prefix] = leaf(value)
         return
     if not items and prefix:
-        flat[prefix] = ""
+        flat[prefix] = leaf(value)
     for key, item in items:
-        _flatten_into(flat, f"{prefix}.{key}" if prefix else key, item, drop_attributes)
+        _flatten_into(flat, f"{prefix}.{key}" if prefix else key, item, drop_attributes, leaf)
 
 
 def _text(value: Any) -> str:
-    """One scalar as Connect should see it (see the module docstring)."""
-    if value is None:
+    """One scalar as Connect should see it (see the module docstring); an empty object or list is ""."""
+    if value is None or isinstance(value, (Mapping, list, tuple)):
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             return str(value)  # nan/inf: JSON from Salesforce never holds them; keep Python's spelling
-        return format(Decimal(repr(value)), "f")  # repr is the shortest exact text; "f" removes the exponent
+        return _number_text(value)
     return str(value)
+
+
+def _number_text(value: float) -> str:
+    """A float as JavaScript's ``String(n)`` writes it, without the exponent: ``1500.0`` → ``"1500"``.
+
+    The Node.js function's answers carried JavaScript numbers, which have no ".0"; a flow branch written
+    against them compares with "1500". ``repr`` is the shortest exact text and ``"f"`` drops the exponent.
+    """
+    if value == 0:
+        return "0"  # -0.0 too: String(-0) is "0"
+    text = format(Decimal(repr(value)), "f")
+    return text.removesuffix(".0")
 
 
 def _json_bytes(value: Any) -> int:

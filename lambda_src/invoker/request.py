@@ -15,6 +15,8 @@ from invoker.errors import BadRequestError
 from invoker.methods import METHODS, Method
 from invoker.methods.base import is_utf8
 
+#: the ``Name`` of every event Amazon Connect sends from an Invoke AWS Lambda function block
+CONTACT_FLOW_EVENT = "ContactFlowEvent"
 _EXAMPLE = '{"Details": {"Parameters": {"methodName": "queryRecord", "soql": "..."}}}'
 
 
@@ -25,6 +27,10 @@ class ConnectRequest:
     method: Method
     parameters: Mapping[str, str]
     contact_data: Mapping[str, Any]
+    #: Amazon Connect's envelope (``Name: ContactFlowEvent`` or ContactData): the caller is a contact flow,
+    #: which reads only a flat string map; otherwise another Lambda function (SCV's ContactDataSync,
+    #: realtimeAlert) that parses the Node.js function's own answer shapes
+    from_contact_flow: bool = True
 
     @property
     def contact_id(self) -> str | None:
@@ -68,6 +74,7 @@ def parse_event(event: Any) -> ConnectRequest:
             error_code="INVALID_EVENT",
         )
     contact_data = details.get("ContactData")
+    from_contact_flow = event.get("Name") == CONTACT_FLOW_EVENT or isinstance(contact_data, dict)
     if not isinstance(contact_data, dict):
         contact_data = {}
 
@@ -109,4 +116,6 @@ def parse_event(event: Any) -> ConnectRequest:
         )
     if method.validate is not None:
         method.validate(parameters)
-    return ConnectRequest(method=method, parameters=parameters, contact_data=contact_data)
+    return ConnectRequest(
+        method=method, parameters=parameters, contact_data=contact_data, from_contact_flow=from_contact_flow
+    )

@@ -34,6 +34,24 @@ class ApiResponse:
     body: Any
 
 
+@dataclass(frozen=True)
+class RestCall:
+    """One REST API request, built before it is sent: a method sends it alone, and ``composite`` sends several
+    as the subrequests of one Composite request (which then costs one API call)."""
+
+    method: str
+    #: relative to the API base, its segments already quoted
+    path: str
+    #: already encoded
+    query: str | None = None
+    body: Any = None
+    #: applying it twice leaves what applying it once does (see transport.HttpRequest)
+    repeat_after_timeout: bool = False
+
+    def relative_url(self) -> str:
+        return self.path + (f"?{self.query}" if self.query else "")
+
+
 def quote_segment(value: str) -> str:
     """A value as one URL path segment (a record id can never climb to another path)."""
     return quote(value, safe="")
@@ -68,6 +86,11 @@ class SalesforceClient:
         self._session = session
         self._tokens = tokens
 
+    @property
+    def base_path(self) -> str:
+        """The API base's path (``/services/data/v64.0``): how a Composite subrequest names its resource."""
+        return urlsplit(self._base).path.rstrip("/")
+
     def request(
         self,
         method: str,
@@ -78,6 +101,7 @@ class SalesforceClient:
         query: str | None = None,
         json_body: Any = None,
         files: Any = None,
+        repeat_after_timeout: bool = False,
     ) -> ApiResponse:
         """``path`` relative to the API base (segments already quoted); ``query`` already encoded."""
         method = method.upper()
@@ -89,13 +113,14 @@ class SalesforceClient:
         mints_before = stats.token_mints
         token = self._tokens.current(budget, stats)
         minted_now = stats.token_mints > mints_before
-        response = self._send(method, url, operation, token, headers, json_body, files, budget, stats)
+        repeat = repeat_after_timeout
+        response = self._send(method, url, operation, token, headers, json_body, files, budget, stats, repeat)
         # A token minted for this very request and refused is not stale: another mint would be refused too (wrong
         # org, missing scope) and only spend the user's token-request limit. Report it instead.
         if response.status_code == 401 and not minted_now:
             response.close()
             token = self._tokens.after_unauthorized(token, budget, stats)
-            response = self._send(method, url, operation, token, headers, json_body, files, budget, stats)
+            response = self._send(method, url, operation, token, headers, json_body, files, budget, stats, repeat)
         if not 200 <= response.status_code < 300:
             raise error_from_response(response, operation)
         if response.status_code == 204 or not response.content:
@@ -116,6 +141,7 @@ class SalesforceClient:
         files: Any,
         budget: Budget,
         stats: InvocationStats,
+        repeat_after_timeout: bool,
     ) -> requests.Response:
         def observe(elapsed_ms: float, response: requests.Response | None) -> None:
             stats.salesforce_requests += 1
@@ -135,6 +161,7 @@ class SalesforceClient:
             headers={**headers, "Authorization": f"Bearer {token}"},
             json=json_body,
             files=files,
+            repeat_after_timeout=repeat_after_timeout,
         )
         return send(self._session, request, budget, observe=observe, on_retry=on_retry)
 
@@ -158,3 +185,18 @@ class Api:
 
     def delete(self, path: str) -> ApiResponse:
         return self._client.request("DELETE", path, self._budget, self._stats)
+
+    def send(self, call: RestCall) -> ApiResponse:
+        return self._client.request(
+            call.method,
+            call.path,
+            self._budget,
+            self._stats,
+            query=call.query,
+            json_body=call.body,
+            repeat_after_timeout=call.repeat_after_timeout,
+        )
+
+    @property
+    def base_path(self) -> str:
+        return self._client.base_path

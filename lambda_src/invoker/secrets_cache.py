@@ -54,10 +54,10 @@ _SDK_RETRYABLE = frozenset({
 _SDK_TIMEOUTS = frozenset({"ReadTimeoutError", "ConnectTimeoutError"})
 
 
-def consumer_key_missing_message(contact_center: str) -> str:
+def consumer_key_missing_message(scvctl_target: str) -> str:
     return (
         "consumer key is empty: create the External Client App (or connected app) with the certificate from the "
-        f"stack output, then run `scvctl consumer-key set {contact_center}`"
+        f"stack output, then run `scvctl consumer-key set {scvctl_target}`"
     )
 
 
@@ -97,8 +97,8 @@ class SecretsCache:
         self._entries: dict[str, _Entry] = {}
         self._clients: dict[float, SecretsManagerClient] = {}
         self._extension_usable = settings.extension_port is not None
-        self._main_name = secret_format.main_secret_name(settings.contact_center)
-        self._access_name = secret_format.access_secret_name(settings.contact_center)
+        self._main_name = settings.main_secret_name
+        self._access_name = settings.access_secret_name
 
     @property
     def reads_through_extension(self) -> bool:
@@ -196,20 +196,20 @@ class SecretsCache:
         if missing:
             raise ConfigurationError(
                 f"secret {label} lacks {', '.join(missing)}: deploy the stack (its seeder writes the document) "
-                f"or run `scvctl key import {self._settings.contact_center}`",
+                f"or run `scvctl key import {self._settings.scvctl_target}`",
                 error_code="INVALID_SECRET",
             )
         consumer_key = document[self._keys.consumer_key].strip()
         if not consumer_key:
             raise ConfigurationError(
-                consumer_key_missing_message(self._settings.contact_center), error_code="CONSUMER_KEY_NOT_SET"
+                consumer_key_missing_message(self._settings.scvctl_target), error_code="CONSUMER_KEY_NOT_SET"
             )
         empty = [key for key in (self._keys.private_key, self._keys.subject, self._keys.audience)
                  if not document[key].strip()]  # fmt: skip
         if empty:
             raise ConfigurationError(
                 f"secret {label} has an empty {', '.join(empty)}: redeploy the stack with the subject and audience "
-                f"set in contact_centers.yaml, or run `scvctl key import {self._settings.contact_center}`",
+                f"set in contact_centers.yaml, or run `scvctl key import {self._settings.scvctl_target}`",
                 error_code="INVALID_SECRET",
             )
         return MainSecret(

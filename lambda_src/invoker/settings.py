@@ -6,11 +6,14 @@ a ConfigurationError naming the variable and the fix, instead of an opaque Runti
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
+from shared import orgs, secret_format
+from shared.orgs import DEFAULT_ORG
 from shared.secret_format import SecretKeys
 
 from invoker.errors import ConfigurationError
@@ -31,8 +34,24 @@ def parse_log_level(value: str | None) -> str | None:
 
 
 @dataclass(frozen=True)
+class OrgEndpoints:
+    """A further org of the contact center, as SALESFORCE_ORGS describes it (shared/orgs.py)."""
+
+    name: str
+    rest_api_endpoint_base: str
+    auth_endpoint: str
+    main_secret_id: str
+    access_secret_id: str
+    call_center_api_name: str
+
+
+@dataclass(frozen=True)
 class Settings:
-    """Everything the invoker reads from its environment (see docs/DESIGN.md, "Invoker environment")."""
+    """Everything the invoker reads from its environment (see docs/DESIGN.md, "Invoker environment").
+
+    The endpoints, secrets and call center are those of one org: ``org`` (the contact center's own,
+    ``default``, as read from the environment); :meth:`for_org` gives the settings of a further org.
+    """
 
     contact_center: str
     rest_api_endpoint_base: str
@@ -43,11 +62,43 @@ class Settings:
     secrets_cache_ttl_seconds: float = DEFAULT_SECRETS_CACHE_TTL_SECONDS
     log_level: str = DEFAULT_LOG_LEVEL
     extension_port: int | None = None
+    org: str = DEFAULT_ORG
+    #: the contact center's further orgs (SALESFORCE_ORGS), the same in every org's settings
+    further_orgs: tuple[OrgEndpoints, ...] = ()
 
     @property
     def secret_keys(self) -> SecretKeys:
-        """The JSON keys of this contact center's secret documents."""
+        """The JSON keys of this contact center's secret documents (every org's documents use them)."""
         return SecretKeys.for_contact_center(self.contact_center)
+
+    @property
+    def _org_suffix(self) -> str | None:
+        return None if self.org == DEFAULT_ORG else self.org
+
+    @property
+    def main_secret_name(self) -> str:
+        return secret_format.main_secret_name(self.contact_center, self._org_suffix)
+
+    @property
+    def access_secret_name(self) -> str:
+        return secret_format.access_secret_name(self.contact_center, self._org_suffix)
+
+    @property
+    def scvctl_target(self) -> str:
+        """What follows an scvctl command to act on this org: ``<cc>`` or ``<cc> --org <org>``."""
+        return self.contact_center if self._org_suffix is None else f"{self.contact_center} --org {self.org}"
+
+    def for_org(self, org: OrgEndpoints) -> Settings:
+        """The settings of one further org: its endpoints, secrets and call center; the rest is shared."""
+        return replace(
+            self,
+            org=org.name,
+            rest_api_endpoint_base=org.rest_api_endpoint_base,
+            auth_endpoint=org.auth_endpoint,
+            main_secret_id=org.main_secret_id,
+            access_secret_id=org.access_secret_id,
+            call_center_api_name=org.call_center_api_name,
+        )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -97,6 +148,8 @@ class Settings:
             else:
                 problems.append(f"PARAMETERS_SECRETS_EXTENSION_HTTP_PORT={port_text!r} must be a TCP port number")
 
+        further_orgs = _further_orgs(env.get(orgs.ORGS_ENV, ""), problems)
+
         if problems:
             raise ConfigurationError(
                 "invalid function configuration: " + "; ".join(problems), error_code="INVALID_CONFIGURATION"
@@ -111,4 +164,40 @@ class Settings:
             secrets_cache_ttl_seconds=ttl,
             log_level=log_level or DEFAULT_LOG_LEVEL,
             extension_port=port,
+            further_orgs=further_orgs,
         )
+
+
+def _further_orgs(text: str, problems: list[str]) -> tuple[OrgEndpoints, ...]:
+    """SALESFORCE_ORGS parsed; each problem is appended to ``problems`` (the stack writes it, so any is a bug
+    or a hand edit)."""
+    if not text.strip():
+        return ()
+    fix = "(the stack writes it from the orgs in contact_centers.yaml; redeploy)"
+    try:
+        entries = json.loads(text)
+    except ValueError:
+        problems.append(f"{orgs.ORGS_ENV} is not JSON {fix}")
+        return ()
+    keys = (orgs.NAME_KEY, orgs.REST_API_ENDPOINT_BASE_KEY, orgs.AUTH_ENDPOINT_KEY, orgs.SECRET_ID_KEY,
+            orgs.ACCESS_SECRET_ID_KEY)  # fmt: skip
+    result: list[OrgEndpoints] = []
+    for index, entry in enumerate(entries if isinstance(entries, list) else [None]):
+        if not isinstance(entry, dict) or any(not isinstance(entry.get(key), str) or not entry[key] for key in keys):
+            problems.append(f"{orgs.ORGS_ENV} entry {index} must be an object with {', '.join(keys)} {fix}")
+            continue
+        bad_urls = [key for key in keys[1:3] if urlsplit(entry[key]).scheme not in ("https", "http")]
+        if bad_urls:
+            problems.append(f"{orgs.ORGS_ENV} entry {index} ({entry[orgs.NAME_KEY]}): {', '.join(bad_urls)} not a URL")
+            continue
+        result.append(
+            OrgEndpoints(
+                name=entry[orgs.NAME_KEY],
+                rest_api_endpoint_base=entry[orgs.REST_API_ENDPOINT_BASE_KEY].rstrip("/"),
+                auth_endpoint=entry[orgs.AUTH_ENDPOINT_KEY].rstrip("/"),
+                main_secret_id=entry[orgs.SECRET_ID_KEY],
+                access_secret_id=entry[orgs.ACCESS_SECRET_ID_KEY],
+                call_center_api_name=str(entry.get(orgs.CALL_CENTER_API_NAME_KEY) or ""),
+            )
+        )
+    return tuple(result)

@@ -29,6 +29,8 @@ class InvocationStats:
     """Counters of one invocation (fresh per invocation; the caches that feed it live per container)."""
 
     method: str | None = None
+    #: the Salesforce org the call went to ("default": the contact center's own; None: refused before)
+    org: str | None = None
     contact_id: str | None = None
     #: the names of the parameters the flow passed (never their values), for reading a flow's mistake from the log
     parameters: list[str] = field(default_factory=list)

@@ -22,7 +22,12 @@ A placeholder's name is any parameter's name without a quote or backslash, as th
 took it (``{customer-phone}`` too). In SOSL, braces that name no parameter stay as they are (SOSL's own
 ``FIND {Acme}`` uses them). SOQL has no braces of its own, so a ``{name}`` there (an identifier) without
 its parameter is a flow that forgot to pass it: it is refused (``INVALID_TEMPLATE``, no request sent)
-rather than searched for as the literal text ``{name}``. Other braced text in SOQL (``'{"a": 1}'``) stays.
+rather than searched for as the literal text ``{name}``. To write that text on purpose, double the braces:
+``{{name}}`` in a SOQL template becomes ``{name}`` and is never filled (in SOSL ``FIND {{q}}`` keeps its
+meaning: the search braces around a placeholder). Other braced text in SOQL (``'{"a": 1}'``) stays.
+
+Field values (composite's steps, :func:`render_text`) take every placeholder's value as it is: they end up
+in a JSON string, and the JSON encoder escapes whatever the value holds.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ _SOSL_RESERVED = frozenset("?&|!{}[]()^~*:\\\"'+-")
 _PLAIN_TOKEN = re.compile(r"[A-Za-z0-9_.+-]+")
 # a name never holds a quote or a backslash, so a placeholder cannot hide one from the scanner
 _PLACEHOLDER = re.compile(r"\{([^{}'\\]+)\}")
+_LITERAL_BRACES = re.compile(r"\{\{([^{}'\\]+)\}\}")  # SOQL's {{word}}: the text {word}, never a placeholder
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # how a parameter a SOQL template forgot looks
 _AFTER_FIND = re.compile(r"\bFIND\s*\Z", re.IGNORECASE)
 
@@ -75,6 +81,25 @@ def render_sosl(template: str, parameters: Mapping[str, str], *, max_length: int
     return _render(template, parameters, sosl=True, max_length=max_length)
 
 
+def render_text(template: str, parameters: Mapping[str, str]) -> str:
+    """Fill a field value (composite's steps): each ``{name}`` naming a parameter becomes its value as it is,
+    since the value lands in a JSON string, which the JSON encoder escapes. As in SOQL, ``{identifier}`` naming
+    no parameter is a forgotten parameter and is refused; other braced text stays."""
+
+    def fill(placeholder: re.Match[str]) -> str:
+        name = placeholder.group(1)
+        if name in parameters:
+            return parameters[name]
+        if _IDENTIFIER.fullmatch(name):
+            raise TemplateError(
+                f"the value uses {{{name}}} but no parameter named {name} was passed: "
+                "add it to the Invoke AWS Lambda function block's parameters"
+            )
+        return placeholder.group(0)
+
+    return _PLACEHOLDER.sub(fill, template)
+
+
 def _render(template: str, parameters: Mapping[str, str], *, sosl: bool, max_length: int) -> str:
     """One pass over the template; it stops as soon as the statement would pass ``max_length``, before
     escaping a value that cannot fit (escaping never shortens), so the work stays linear in the limit."""
@@ -87,6 +112,11 @@ def _render(template: str, parameters: Mapping[str, str], *, sosl: bool, max_len
     index = 0
     while index < len(template):
         character = template[index]
+        literal_braces = _LITERAL_BRACES.match(template, index) if character == "{" and not sosl else None
+        if literal_braces:
+            output.append("{" + literal_braces.group(1) + "}")
+            index = literal_braces.end()
+            continue
         placeholder = _PLACEHOLDER.match(template, index) if character == "{" else None
         name = placeholder.group(1) if placeholder else ""
         if placeholder and name in parameters:

@@ -4,8 +4,9 @@ Connect gives up on the function after 8 s and then knows nothing about why. So 
 (connect, read) timeouts from the Lambda context's remaining time minus a margin, a request that
 cannot fit is not started, and a hanging peer becomes a clear TIMEOUT failure while the function can
 still report it. A 429/5xx or a refused connection is retried at most once, and only for requests
-that are safe to repeat; a POST that creates something is never repeated, and nothing is repeated
-after a timeout (the first attempt may have been processed).
+that are safe to repeat; a POST that creates something is never repeated. After a timeout the first
+attempt may have been processed, so only a request that is harmless to apply twice (an upsert by external
+id: ``repeat_after_timeout``) is repeated; its first attempt gets half the time left, so the repeat fits.
 """
 
 from __future__ import annotations
@@ -90,6 +91,9 @@ class HttpRequest:
     files: Any = None
     #: cap on the read timeout (e.g. for the local secrets extension); None: whatever the budget allows
     max_seconds: float | None = None
+    #: applying it twice leaves what applying it once does (an upsert by external id): repeated once after a
+    #: timeout too, so its first attempt may wait only half the time left
+    repeat_after_timeout: bool = False
 
 
 #: called after every attempt with (elapsed ms, response or None)
@@ -122,6 +126,10 @@ def send(
         if request.max_seconds is not None:
             connect_timeout = min(connect_timeout, request.max_seconds)
             read_timeout = min(read_timeout, request.max_seconds)
+        may_repeat_after_timeout = request.repeat_after_timeout and attempt == 0
+        if may_repeat_after_timeout:
+            read_timeout = min(read_timeout, max(read_timeout / 2, MIN_REQUEST_SECONDS))
+            connect_timeout = min(connect_timeout, read_timeout)
         started = time.perf_counter()
         response: requests.Response | None = None
         try:
@@ -135,19 +143,17 @@ def send(
                 timeout=(connect_timeout, read_timeout),
                 allow_redirects=False,
             )
-        except requests.ConnectTimeout:
+        except requests.Timeout as error:
+            if may_repeat_after_timeout and budget.allows(0):
+                attempt += 1
+                if on_retry:
+                    on_retry()
+                continue
+            if not isinstance(error, requests.ConnectTimeout):
+                raise _read_timeout(request, read_timeout, repeated=attempt > 0) from None
             raise SalesforceApiError(
                 f"could not connect to {request.operation} within {connect_timeout * 1000:.0f} ms: check the endpoint "
                 f"URL in the function's environment and the network path to it",
-                error_code="TIMEOUT",
-                status=504,
-                status_text="Gateway Timeout",
-            ) from None
-        except requests.Timeout:
-            raise SalesforceApiError(
-                f"{request.operation} did not answer within {read_timeout * 1000:.0f} ms, the time this invocation had "
-                f"left (Amazon Connect waits at most 8 s); the request was not repeated. Check Salesforce's status "
-                f"and the org's latency",
                 error_code="TIMEOUT",
                 status=504,
                 status_text="Gateway Timeout",
@@ -196,6 +202,17 @@ def send(
                 time.sleep(delay)
                 continue
         return response
+
+
+def _read_timeout(request: HttpRequest, read_timeout: float, *, repeated: bool) -> SalesforceApiError:
+    repeat = "it was repeated once and timed out again" if repeated else "the request was not repeated"
+    return SalesforceApiError(
+        f"{request.operation} did not answer within {read_timeout * 1000:.0f} ms, the time this invocation had "
+        f"left (Amazon Connect waits at most 8 s); {repeat}. Check Salesforce's status and the org's latency",
+        error_code="TIMEOUT",
+        status=504,
+        status_text="Gateway Timeout",
+    )
 
 
 def _reason(error: BaseException) -> str:

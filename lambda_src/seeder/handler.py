@@ -10,11 +10,12 @@ Create
     hand and adopted with ``AdoptExisting``) is kept untouched; only missing JSON keys are filled, and a
     missing certificate is made FROM THAT KEY (the old ``server.crt`` stays valid: same key).
 Update
-    ``Subject``, ``Audience`` or a non-empty ``ConsumerKey`` that changed since the last deploy is written
-    (key and certificate kept) and the token cleared; so is a changed ``SettingsVersion``. A config value
-    left empty or unchanged never overwrites a stored one, so a consumer key set later with scvctl
-    survives every deploy. ``KeyRotation`` bumped: a new key and certificate are staged as ``AWSPENDING``
-    (calls go on with the current key; ``Data.Certificate`` is the pending certificate to upload).
+    ``Subject`` or ``Audience`` changed since the last deploy is written (key and certificate kept) and the
+    token cleared; so is a changed ``SettingsVersion``. A value left empty or unchanged never overwrites a
+    stored one. The consumer key is never a property (a template keeps its properties in plain text): it
+    starts empty and is set with ``scvctl consumer-key set``, and every deploy keeps it. ``KeyRotation``
+    bumped: a new key and certificate are staged as ``AWSPENDING`` (calls go on with the current key;
+    ``Data.Certificate`` is the pending certificate to upload).
     ``ActivatePendingKey`` turned to "true" by this deploy, with a key staged (by this deploy's
     ``KeyRotation`` or earlier, e.g. by ``scvctl key rotate``): it is promoted and the token cleared. Only
     the deploy that turns it on activates: a "true" left in the config never promotes a key staged later,
@@ -37,6 +38,8 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from shared.secret_format import secret_name_prefix
 
 from seeder import public_certificate
 from seeder.credentials import (
@@ -62,9 +65,10 @@ _ONE_LINE = re.compile(r"[^\x00-\x1f\x7f]*")
 _TEXT_PROPERTIES = ("ContactCenter", "Subject", "Audience", "ConsumerKey", "CertificateCommonName")
 
 
-def physical_resource_id(contact_center: str) -> str:
-    """Stable per contact center: CloudFormation never replaces the resource because of a property change."""
-    return f"{contact_center}{PHYSICAL_ID_SUFFIX}"
+def physical_resource_id(contact_center: str, org: str = "") -> str:
+    """Stable per contact center (and further org): CloudFormation never replaces the resource because of a
+    property change."""
+    return f"{secret_name_prefix(contact_center, org)}{PHYSICAL_ID_SUFFIX}"
 
 
 class SeederError(ValueError):
@@ -76,11 +80,13 @@ class SeedProperties:
     """The custom resource's properties (all strings in CloudFormation), as infra/seeder.py sends them."""
 
     contact_center: str
+    #: a further org's name ("" for the contact center's own): only the physical id depends on it, the
+    #: JSON keys stay the contact center's
+    org: str
     main_secret_id: str
     access_secret_id: str
     subject: str
     audience: str
-    consumer_key: str
     common_name: str
     validity_days: int
     key_rotation: str
@@ -118,11 +124,11 @@ class SeedProperties:
         contact_center = text("ContactCenter")
         return cls(
             contact_center=contact_center,
+            org=text("Org"),
             main_secret_id=text("MainSecretId"),
             access_secret_id=text("AccessSecretId"),
             subject=text("Subject"),
             audience=text("Audience"),
-            consumer_key=text("ConsumerKey"),
             common_name=text("CertificateCommonName") or f"{contact_center} Salesforce JWT",
             validity_days=int(validity),
             key_rotation=text("KeyRotation", "0"),
@@ -149,16 +155,18 @@ def on_event(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
     request_type = event.get("RequestType")
     raw = event.get("ResourceProperties") or {}
     contact_center = str(raw.get("ContactCenter") or "")
+    org = str(raw.get("Org") or "")
     log_fields = {
         "request_type": request_type,
         "request_id": event.get("RequestId"),
         "logical_resource_id": event.get("LogicalResourceId"),
         "contact_center": contact_center,
+        "org": org or None,
     }
     if request_type == "Delete":
         # Before any parsing: a Delete that fails leaves the stack stuck in DELETE_FAILED / ROLLBACK_FAILED.
         _log("INFO", "delete: nothing to do, both secrets are retained", **log_fields)
-        return {"PhysicalResourceId": event.get("PhysicalResourceId") or physical_resource_id(contact_center)}
+        return {"PhysicalResourceId": event.get("PhysicalResourceId") or physical_resource_id(contact_center, org)}
     if request_type not in ("Create", "Update"):
         raise SeederError(f"unknown RequestType {request_type!r}: expected Create, Update or Delete")
     try:
@@ -175,7 +183,7 @@ def on_event(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         raise
     shown = {name: value for name, value in outcome.data.items() if name != "Certificate"}
     _log("INFO", "seeded", actions=outcome.actions, **shown, **log_fields)
-    return {"PhysicalResourceId": physical_resource_id(new.contact_center), "Data": outcome.data}
+    return {"PhysicalResourceId": physical_resource_id(new.contact_center, new.org), "Data": outcome.data}
 
 
 def seed(store: SecretStore, new: SeedProperties, old: SeedProperties | None) -> SeedOutcome:
@@ -214,12 +222,12 @@ def seed(store: SecretStore, new: SeedProperties, old: SeedProperties | None) ->
         actions.append("renewed-certificate")
 
     # 3. Settings: the config wins when it changed since the last deploy or the secret lacks the value;
-    # an empty config value never blanks a stored one (the consumer key is often set later with scvctl).
+    # an empty config value never blanks a stored one. The consumer key is only ever set with scvctl.
+    document.setdefault(keys.consumer_key, "")
     config_changed = False
     for key, value, old_value in (
         (keys.subject, new.subject, old.subject if old else None),
         (keys.audience, new.audience, old.audience if old else None),
-        (keys.consumer_key, new.consumer_key, old.consumer_key if old else None),
     ):
         changed = bool(value) and old_value is not None and old_value != value
         if value and (changed or not document.get(key)):

@@ -2,7 +2,10 @@
 
 These names are a public contract. Contact flows, runbooks and the setup guide refer to
 ``${cc}-salesforce-secret`` and ``${cc}-salesforce-access-secret`` and to the JSON keys below,
-so the invoker, the seeder and scvctl all take them from here and never spell them out.
+so the invoker, the seeder and scvctl all take them from here and never spell them out. A further
+org of the contact center has the pair ``${cc}-${org}-salesforce-secret`` /
+``${cc}-${org}-salesforce-access-secret`` with the same JSON keys (those of ``${cc}``), as Salesforce's
+function reads every org's secrets with the contact center's key names.
 """
 
 from __future__ import annotations
@@ -18,19 +21,25 @@ CURRENT_STAGE = "AWSCURRENT"
 PENDING_STAGE = "AWSPENDING"
 
 
-def main_secret_name(contact_center: str) -> str:
-    """Name of the secret holding the consumer key, private key, subject and audience."""
-    return f"{contact_center}-salesforce-secret"
+def secret_name_prefix(contact_center: str, org: str | None = None) -> str:
+    """``${cc}``, or ``${cc}-${org}`` for a further org the contact center declares (multi-org, DR)."""
+    return f"{contact_center}-{org}" if org else contact_center
 
 
-def access_secret_name(contact_center: str) -> str:
-    """Name of the secret holding the cached OAuth access token."""
-    return f"{contact_center}-salesforce-access-secret"
+def main_secret_name(contact_center: str, org: str | None = None) -> str:
+    """Name of the secret holding the consumer key, private key, subject and audience (of ``org``, if given)."""
+    return f"{secret_name_prefix(contact_center, org)}-salesforce-secret"
 
 
-def certificate_parameter_name(contact_center: str) -> str:
-    """Name of the SSM parameter holding the public certificate in use (readable without the key's secret)."""
-    return f"/{contact_center}/salesforce/certificate"
+def access_secret_name(contact_center: str, org: str | None = None) -> str:
+    """Name of the secret holding the cached OAuth access token (of ``org``, if given)."""
+    return f"{secret_name_prefix(contact_center, org)}-salesforce-access-secret"
+
+
+def certificate_parameter_name(contact_center: str, org: str | None = None) -> str:
+    """Name of the SSM parameter holding the public certificate in use (of ``org``, if given), readable
+    without any right on the secret that holds the key."""
+    return f"/{secret_name_prefix(contact_center, org)}/salesforce/certificate"
 
 
 @dataclass(frozen=True)

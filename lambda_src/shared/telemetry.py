@@ -6,8 +6,9 @@ NAMESPACE = "ServiceCloudVoice/SalesforceRestApi"
 CONTACT_CENTER_DIMENSION = "ContactCenter"
 METHOD_DIMENSION = "Method"
 ERROR_CODE_DIMENSION = "ErrorCode"
+ORG_DIMENSION = "Org"  # the Salesforce org of the call: "default" (the contact center's own) or a further org
 
-# Per contact center (and, for the first four, also per contact center and method).
+# Per contact center, and per contact center and org (the first four also per contact center and method).
 INVOCATIONS = "Invocations"
 ERRORS = "Errors"
 SALESFORCE_LATENCY = "SalesforceLatency"  # milliseconds spent waiting on Salesforce in one invocation

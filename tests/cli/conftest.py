@@ -51,6 +51,10 @@ CONFIG_YAML = textwrap.dedent(
         certificate:
           common_name: testcc Salesforce JWT
           validity_days: 365
+        orgs:
+          - name: dr
+            salesforce_url: https://testcc-dr.my.salesforce.com
+            username: dr@example.com
       - name: {OTHER_CC}
         salesforce_url: https://other-org.my.salesforce.com
         username: other@example.com

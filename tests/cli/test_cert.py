@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+from scvctl.console import expiry_text
 from seeder import credentials
 
 from tests.cli.conftest import CC, CONSUMER_KEY, KEYS, RunCli, Secrets, assert_no_secret_values
@@ -20,7 +22,7 @@ def test_show_prints_the_certificate_fingerprint_and_days_left(
     assert result.code == 0, result.err
     assert rsa_key_pair.certificate_pem.strip() in result.out
     assert info.fingerprint_sha256 in result.out
-    assert f"({info.days_left} days left" in result.out
+    assert f"Expires:     {expiry_text(info)}" in result.out
     assert "No key rotation staged." in result.out
     assert_no_secret_values(result.output, rsa_key_pair.private_key_pem, CONSUMER_KEY, "00Dcached!token-value")
 
@@ -170,3 +172,29 @@ def test_every_command_that_changes_the_certificate_in_use_publishes_it(
     assert published(secrets) == secrets.current()[KEYS.certificate]
     assert run_cli("key", "rotate", CC, "--now").code == 0
     assert published(secrets) == secrets.current()[KEYS.certificate]
+
+
+NOT_AFTER = datetime(2028, 12, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("before_expiry", "expected"),
+    [
+        (timedelta(days=730) - timedelta(seconds=5), "(730 days left)"),  # a fresh 730-day certificate
+        (timedelta(days=31), "(31 days left)"),
+        (timedelta(days=30), "(30 days left: renew soon with scvctl cert renew)"),
+        (timedelta(days=1, hours=2), "(1 day left: renew soon"),
+        (timedelta(hours=3), "(less than a day left: renew soon"),
+        (-timedelta(seconds=5), "(EXPIRED less than a day ago: Salesforce may still accept it"),  # openssl -days 0
+        (-timedelta(days=1, hours=1), "(EXPIRED 1 day ago:"),
+        (-timedelta(days=10), "(EXPIRED 10 days ago:"),
+    ],
+)
+def test_expiry_is_counted_as_a_person_reads_it(before_expiry: timedelta, expected: str) -> None:
+    info = credentials.CertificateInfo("AB:CD", NOT_AFTER.isoformat(), "cc", 0)
+    assert expiry_text(info, now=NOT_AFTER - before_expiry).startswith(f"{NOT_AFTER.isoformat()} {expected}")
+
+
+def test_a_certificate_renewed_for_730_days_shows_730_days_left(run_cli: RunCli, cc_secrets: Any) -> None:
+    assert run_cli("cert", "renew", CC, "--days", "730").code == 0
+    assert "(730 days left)" in run_cli("cert", "show", CC).out

@@ -183,6 +183,12 @@ CASES = [
         "without --event",
     ),
     (
+        "undeclared-secret",
+        invoker_failure(400, "Bad Request", "UNDECLARED_SECRET", "secretName 'x' is not one...", "BadRequestError"),
+        "not one of the stack's orgs' secrets",
+        f"scvctl check {CC} --org ORG",
+    ),
+    (
         "malformed-query",
         invoker_failure(400, "Bad Request", "MALFORMED_QUERY", "unexpected token: 'FORM'"),
         "signing in worked",

@@ -112,6 +112,20 @@ def test_the_readme_gives_the_deploy_command_and_the_manual_steps(bundle: Path) 
     assert "PRIVATE KEY" not in readme
 
 
+def test_the_readme_covers_consumer_secret_access_reruns_and_reading_the_key_back(bundle: Path) -> None:
+    readme = (bundle / "README.md").read_text()
+
+    assert "user permission\n   **View External Client Apps Consumer Secrets in Metadata**" in readme
+    assert "Salesforce marks that setting deprecated" in readme
+    assert "a metadata deploy replaces whole records" in readme
+    assert "--source-dir force-app/main/default/extlClntAppOauthPolicies" in readme
+    assert f"sf project retrieve start -m ExtlClntAppGlobalOauthSettings:{NAME}_glbloauth --target-org testcc-org" in (
+        readme
+    )
+    assert Path(f"{SOURCE}/extlClntAppGlobalOauthSets/{NAME}_glbloauth.ecaGlblOauth-meta.xml").as_posix() in readme
+    assert (bundle / SOURCE / "extlClntAppGlobalOauthSets" / f"{NAME}_glbloauth.ecaGlblOauth-meta.xml").exists()
+
+
 def test_preauthorized_profiles_and_permission_sets(run_cli: RunCli, cc_secrets: Any, tmp_path: Path) -> None:
     out = tmp_path / "sf"
     result = run_cli(
@@ -141,6 +155,51 @@ def test_pending_certificate(run_cli: RunCli, cc_secrets: Any, secrets: Secrets,
 
     settings = fields(tmp_path / "b" / f"{SOURCE}/extlClntAppGlobalOauthSets/{NAME}_glbloauth.ecaGlblOauth-meta.xml")
     assert settings["certificate"] == pending[KEYS.certificate].strip()
+
+
+def test_a_certificate_file_needs_no_aws(
+    run_cli: RunCli, rsa_key_pair: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new user can write the bundle before any stack exists: no credentials, no reachable endpoint."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", "http://127.0.0.1:9")
+    certificate = tmp_path / "server.crt"
+    certificate.write_text("Certificate:\n    Data: (openssl x509 -text)\n" + rsa_key_pair.certificate_pem)
+
+    result = run_cli("salesforce-metadata", CC, "--out", str(tmp_path / "sf"), "--certificate", str(certificate))
+
+    assert result.code == 0, result.err
+    settings = fields(tmp_path / "sf" / f"{SOURCE}/extlClntAppGlobalOauthSets/{NAME}_glbloauth.ecaGlblOauth-meta.xml")
+    assert settings["certificate"] == rsa_key_pair.certificate_pem.strip()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "certificate file {path}: no such file"),
+        ("not a certificate", "not a PEM X.509 certificate"),
+    ],
+)
+def test_a_bad_certificate_file_writes_nothing(
+    run_cli: RunCli, tmp_path: Path, content: str | None, message: str
+) -> None:
+    path = tmp_path / "server.crt"
+    if content is not None:
+        path.write_text(content)
+    out = tmp_path / "sf"
+
+    result = run_cli("salesforce-metadata", CC, "--out", str(out), "--certificate", str(path))
+
+    assert result.code == 1
+    assert message.format(path=path) in result.err
+    assert not out.exists()
+
+
+def test_certificate_and_pending_exclude_each_other(run_cli: RunCli, tmp_path: Path) -> None:
+    result = run_cli("salesforce-metadata", CC, "--out", str(tmp_path), "--pending", "--certificate", "x.crt")
+    assert result.code == 2
+    assert "not allowed with argument" in result.err
 
 
 @pytest.mark.parametrize(

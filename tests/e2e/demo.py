@@ -1,9 +1,10 @@
-"""`make demo`: the whole flow on this machine, printed step by step.
+"""`make demo [CC=<name>]`: the whole flow on this machine, printed step by step.
 
-Starts moto (Secrets Manager) and the Salesforce emulator on loopback, "deploys" the synthesized example
-stack from cdk.out (the seeder bundle creates the key, certificate and secret values), uploads the
-certificate to the emulated org, then calls the shipped invoker bundle the way contact flows do: the
-setup guide's console test event, a caller lookup by phone and a case creation. Everything stops at the end.
+Starts moto (Secrets Manager) and the Salesforce emulator on loopback, "deploys" the synthesized stack
+of the first contact center in contact_centers.yaml (or the one named) from cdk.out (the seeder bundle
+creates the key, certificate and secret values), uploads the certificate to the emulated org, then calls
+the shipped invoker bundle the way contact flows do: the setup guide's console test event, a caller lookup
+by phone and a case creation. Everything stops at the end.
 """
 
 from __future__ import annotations
@@ -12,14 +13,10 @@ import json
 import sys
 from typing import Any
 
+from infra.config import ConfigError
 from tests.e2e.conftest import SEED_CONSOLE_TEST_EVENT, connect_event
-from tests.e2e.deployment import deploy
-from tests.emulators.salesforce import SalesforceEmulator
-from tests.emulators.secrets import FakeSecretsExtension, MotoSecretsServer
-from tests.harness.container import ContainerPool
-from tests.harness.fixtures import EXAMPLE_STACK
-from tests.harness.runtime import runtime_packages
-from tests.harness.synth import CDK_OUT, CloudAssembly
+from tests.e2e.deployment import local_deployment
+from tests.harness.synth import synthesized_contact_center
 
 
 def show(title: str, value: Any = None) -> None:
@@ -28,25 +25,22 @@ def show(title: str, value: Any = None) -> None:
         print(json.dumps(value, indent=2, ensure_ascii=False) if not isinstance(value, str) else value)
 
 
-def main() -> int:
-    if not (CDK_OUT / "manifest.json").exists():
-        print("cdk.out is missing: run `make synth` first", file=sys.stderr)
+def main(argv: list[str]) -> int:
+    if len(argv) > 1:
+        print("usage: python -m tests.e2e.demo [CONTACT_CENTER]", file=sys.stderr)
         return 2
-    assembly = CloudAssembly(CDK_OUT)
-    with (
-        ContainerPool(runtime_packages()) as pool,
-        MotoSecretsServer() as secrets_server,
-        FakeSecretsExtension(secrets_server) as extension,
-        SalesforceEmulator() as org,
-    ):
+    try:
+        assembly, contact_center = synthesized_contact_center(argv[0] if argv else None)
+    except (ConfigError, LookupError) as error:
+        print(error, file=sys.stderr)
+        return 2
+    with local_deployment(assembly, contact_center.stack_name) as deployment:
+        org = deployment.salesforce
         show(
             "Local stand-ins",
-            f"Secrets Manager (moto): {secrets_server.endpoint_url}\nSalesforce org (emulator): {org.base_url}",
+            f"Secrets Manager (moto): {deployment.secrets_server.endpoint_url}\nSalesforce org (emulator): "
+            f"{org.base_url}",
         )
-        deployment = deploy(
-            assembly, EXAMPLE_STACK, salesforce=org, secrets_server=secrets_server, extension=extension,
-            start_container=pool.start,
-        )  # fmt: skip
         cc = deployment.contact_center
         show(
             "Seeder (cdk deploy): key pair, certificate and secrets created",
@@ -96,4 +90,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

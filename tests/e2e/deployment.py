@@ -2,28 +2,47 @@
 
 Does what CloudFormation and the administrator would do, in order: create the two secrets empty (as the
 template declares them), run the seeder bundle's Create with the custom resource's properties from the
-template, set the consumer key the way a user would (a config change and a deploy: the seeder's Update),
-register the returned certificate in the Salesforce emulator, then start invoker bundles with the
-function's environment from the template (secret ids resolved; only the org endpoints and the extension
-port point at this machine). Used by the end-to-end tests, `make demo` and `make bench`.
+template, set the consumer key the way a user would (what `scvctl consumer-key set` writes), register
+the returned certificate in the Salesforce emulator, then start invoker bundles with the function's
+environment from the template (secret ids resolved; only the org endpoints and the extension
+port point at this machine). Used by the end-to-end tests, `make demo`, `make try` and `make bench`;
+:func:`local_deployment` also starts and stops the stand-ins.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
+from scvctl.secret_document import write_and_clear_token
+from seeder.store import SecretStore
+
+from lambda_src.shared.orgs import ORGS_ENV
+from lambda_src.shared.secret_format import secret_name_prefix
 from tests.emulators.salesforce import SalesforceEmulator
-from tests.emulators.secrets import FakeSecretsExtension, MotoSecretsServer
-from tests.harness.container import LambdaContainer
+from tests.emulators.secrets import REGION, FakeSecretsExtension, MotoSecretsServer
+from tests.harness.container import ContainerPool, LambdaContainer
+from tests.harness.runtime import runtime_packages
 from tests.harness.synth import CloudAssembly, FunctionAsset, resolve_refs
 
 CONSUMER_KEY = "3MVG9e2e-consumer-key-from-the-external-client-app"
 STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/local/00000000-0000-0000-0000-000000000000"
 
 StartContainer = Callable[..., LambdaContainer]
+
+
+@dataclass
+class OrgSeed:
+    """One seed resource of the template: the contact center's own org ("") or a further org."""
+
+    org: str
+    logical_id: str
+    properties: dict[str, str]
+    certificate_pem: str = ""
 
 
 @dataclass
@@ -40,10 +59,14 @@ class LocalDeployment:
     seed_properties: dict[str, str]
     seed_logical_id: str
     certificate_pem: str = ""
+    #: the further orgs' seeds and the emulators standing in for their orgs, by org name
+    org_seeds: dict[str, OrgSeed] = field(default_factory=dict)
+    org_emulators: dict[str, SalesforceEmulator] = field(default_factory=dict)
+    construct_id: str = ""  # the SalesforceRestApi's id in a consumer's stack ("Default" leaves no trace)
 
     @property
     def invoker(self) -> FunctionAsset:
-        return self.assembly.function(self.stack_name, "InvokerFunction")
+        return self.assembly.function(self.stack_name, f"{self.construct_id}InvokerFunction")
 
     @property
     def invoker_timeout_ms(self) -> int:
@@ -52,14 +75,14 @@ class LocalDeployment:
 
     @property
     def seeder(self) -> FunctionAsset:
-        return self.assembly.function(self.stack_name, "SeederFunction")
+        return self.assembly.function(self.stack_name, f"{self.construct_id}SeederFunction")
 
     @property
     def contact_center(self) -> str:
         return self.seed_properties["ContactCenter"]
 
     def invoker_environment(self, **overrides: str) -> dict[str, str]:
-        """The template's environment, secrets resolved, the org and the extension on this machine."""
+        """The template's environment, secrets resolved, the orgs and the extension on this machine."""
         environment = resolve_refs(self.invoker.environment, self.refs)
         environment.update(
             {
@@ -69,14 +92,33 @@ class LocalDeployment:
                 **self.extension.env(),
             }
         )
+        if ORGS_ENV in environment:
+            environment[ORGS_ENV] = json.dumps(
+                [self._on_this_machine(entry) for entry in json.loads(environment[ORGS_ENV])]
+            )
         environment.update(overrides)
         return environment
+
+    def _on_this_machine(self, entry: dict[str, str]) -> dict[str, str]:
+        """A further org's entry with its endpoints at its emulator (same API version as the template's)."""
+        emulator = self.org_emulators.get(entry["name"])
+        if emulator is None:
+            return entry
+        version = entry["restApiEndpointBase"].rsplit("/v", 1)[1]
+        return {**entry, "restApiEndpointBase": emulator.rest_base(version), "authEndpoint": emulator.auth_endpoint}
 
     def start_invoker(self, **overrides: str) -> LambdaContainer:
         """A new container (a cold start) of the shipped invoker bundle."""
         return self.start_container(self.invoker, self.invoker_environment(**overrides))
 
-    def run_seeder(self, request_type: str, properties: dict[str, str], old: dict[str, str] | None = None) -> Any:
+    def run_seeder(
+        self,
+        request_type: str,
+        properties: dict[str, str],
+        old: dict[str, str] | None = None,
+        *,
+        logical_id: str | None = None,
+    ) -> Any:
         """One CloudFormation event through the shipped seeder bundle, in a fresh container."""
         event: dict[str, Any] = {
             "RequestType": request_type,
@@ -84,17 +126,40 @@ class LocalDeployment:
             "ResponseURL": "https://cloudformation-custom-resource-response.example/",
             "StackId": STACK_ID,
             "RequestId": str(uuid.uuid4()),
-            "LogicalResourceId": self.seed_logical_id,
+            "LogicalResourceId": logical_id or self.seed_logical_id,
             "ResourceType": "Custom::SalesforceSecretSeed",
             "ResourceProperties": {"ServiceToken": "provider", **properties},
         }
         if request_type != "Create":
-            event["PhysicalResourceId"] = f"{self.contact_center}-salesforce-secret-seed"
+            event["PhysicalResourceId"] = secret_name_prefix(self.contact_center, properties.get("Org")) + (
+                "-salesforce-secret-seed"
+            )
         if old is not None:
             event["OldResourceProperties"] = {"ServiceToken": "provider", **old}
         environment = {**self.secrets_server.env()}
         with self.start_container(self.seeder, environment) as container:
             return container.invoke(event, timeout_ms=self.seeder.timeout_seconds * 1000)
+
+    def seed(self, seed: OrgSeed, consumer_key: str, salesforce: SalesforceEmulator | None) -> OrgSeed:
+        """Create, then the consumer key stored as ``scvctl consumer-key set`` stores it; the certificate
+        registered in ``salesforce``."""
+        created = self.run_seeder("Create", seed.properties, logical_id=seed.logical_id)
+        assert created.ok, f"seeder Create of {seed.org or 'the own org'} failed: {created.error}"
+        # The administrator creates the External Client App with the certificate and stores its consumer key
+        # with `scvctl consumer-key set`: the same write (main secret rewritten, cached token cleared).
+        store = SecretStore(
+            self.secrets_server.client(),
+            seed.properties["ContactCenter"],
+            seed.properties["MainSecretId"],
+            seed.properties["AccessSecretId"],
+        )
+        write_and_clear_token(store, {**store.read_current(), store.keys.consumer_key: consumer_key})
+        seeded = OrgSeed(seed.org, seed.logical_id, seed.properties, created.payload["Data"]["Certificate"])
+        if salesforce is not None:
+            salesforce.register_app(consumer_key, seeded.certificate_pem)
+            salesforce.add_user(seed.properties["Subject"])
+            salesforce.expected_audiences = {seed.properties["Audience"]}
+        return seeded
 
 
 def _api_version(environment: dict[str, str]) -> str:
@@ -110,22 +175,31 @@ def deploy(
     extension: FakeSecretsExtension,
     start_container: StartContainer,
     consumer_key: str = CONSUMER_KEY,
+    org_emulators: dict[str, SalesforceEmulator] | None = None,
+    construct_id: str = "",
 ) -> LocalDeployment:
-    """Create the secrets, seed them, set the consumer key and upload the certificate, like a first rollout."""
+    """Create the secrets, seed them, set the consumer keys and upload the certificates, like a first rollout.
+
+    Every seed resource of the template is run: the contact center's own org's certificate goes to
+    ``salesforce``, a further org's to its emulator in ``org_emulators`` (with consumer key
+    ``<consumer_key>-<org>``); a further org without one is seeded only.
+    """
     template = assembly.template(stack_name)
     client = secrets_server.client()
     refs: dict[str, str] = {}
     for logical_id, resource in template["Resources"].items():
         if resource["Type"] == "AWS::SecretsManager::Secret":
             refs[logical_id] = client.create_secret(Name=resource["Properties"]["Name"])["ARN"]
-    (seed_logical_id,) = [
-        logical_id
+    seeds = [
+        OrgSeed(
+            str(resource["Properties"].get("Org", "")),
+            logical_id,
+            resolve_refs({k: v for k, v in resource["Properties"].items() if k != "ServiceToken"}, refs),
+        )
         for logical_id, resource in template["Resources"].items()
         if resource["Type"] == "Custom::SalesforceSecretSeed"
     ]
-    properties = resolve_refs(
-        {k: v for k, v in template["Resources"][seed_logical_id]["Properties"].items() if k != "ServiceToken"}, refs
-    )
+    (own,) = [seed for seed in seeds if not seed.org]
     deployment = LocalDeployment(
         assembly=assembly,
         stack_name=stack_name,
@@ -134,30 +208,31 @@ def deploy(
         extension=extension,
         start_container=start_container,
         refs=refs,
-        seed_properties=properties,
-        seed_logical_id=seed_logical_id,
+        seed_properties=own.properties,
+        seed_logical_id=own.logical_id,
+        org_emulators=dict(org_emulators or {}),
+        construct_id=construct_id,
     )
-    created = deployment.run_seeder("Create", properties)
-    assert created.ok, f"seeder Create failed: {created.error}"
-    # The administrator creates the External Client App with the certificate, copies its consumer key
-    # into the config and deploys again: CloudFormation sends the seeder an Update.
-    updated_properties = {**properties, "ConsumerKey": consumer_key}
-    updated = deployment.run_seeder("Update", updated_properties, old=properties)
-    assert updated.ok, f"seeder Update failed: {updated.error}"
-    deployment.seed_properties = updated_properties
-    deployment.certificate_pem = updated.payload["Data"]["Certificate"]
-    salesforce.register_app(consumer_key, deployment.certificate_pem)
-    salesforce.add_user(properties["Subject"])
-    salesforce.expected_audiences = {properties["Audience"]}
+    seeded = deployment.seed(own, consumer_key, salesforce)
+    deployment.seed_properties = seeded.properties
+    deployment.certificate_pem = seeded.certificate_pem
+    for seed in seeds:
+        if seed.org:
+            deployment.org_seeds[seed.org] = deployment.seed(
+                seed, f"{consumer_key}-{seed.org}", deployment.org_emulators.get(seed.org)
+            )
     return deployment
 
 
 ENGINEER_PHONE = "+81399998888"
 OUTBOUND_NUMBER = "+81501234567"
+AGENT_ARN = "arn:aws:connect:ap-northeast-1:111111111111:instance/x/agent/y"
+GREETING_URL = "https://example-org.my.salesforce.com/voicemail/drop-greeting.wav"
 
 
 def script_org_for_every_method(salesforce: SalesforceEmulator) -> str:
-    """Answers for the search and the Field Service / outbound-number queries, and a Case to update.
+    """Answers for the search and the Field Service / outbound-number queries, the agent's voicemail
+    greeting, and a Case to update.
 
     Every method then succeeds against the emulator; returns the Case's id. Shared by the end-to-end
     test of every method and the benchmark's per-method request counts.
@@ -170,4 +245,21 @@ def script_org_for_every_method(salesforce: SalesforceEmulator) -> str:
         sobject="AssignedResource",
     )
     salesforce.set_query_result("FROM MessagingChannel", [{"MessagingPlatformKey": OUTBOUND_NUMBER}])
+    salesforce.add_voicemail_greeting(salesforce.add_routing_map(AGENT_ARN), GREETING_URL)
     return salesforce.add_record("Case", {"Subject": "Existing"})
+
+
+@contextmanager
+def local_deployment(assembly: CloudAssembly, stack_name: str, *, region: str = REGION) -> Iterator[LocalDeployment]:
+    """The stand-ins started on loopback (moto keeping the secrets in ``region``, the secrets extension,
+    the Salesforce emulator, a container pool), the stack deployed on them; all stopped on exit."""
+    with (
+        ContainerPool(runtime_packages()) as pool,
+        MotoSecretsServer(region=region) as secrets_server,
+        FakeSecretsExtension(secrets_server) as extension,
+        SalesforceEmulator() as salesforce,
+    ):
+        yield deploy(
+            assembly, stack_name, salesforce=salesforce, secrets_server=secrets_server, extension=extension,
+            start_container=pool.start,
+        )  # fmt: skip

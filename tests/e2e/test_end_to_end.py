@@ -16,7 +16,13 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from infra.connect import load_sample_flow
 from tests.e2e.conftest import SEED_CONSOLE_TEST_EVENT, connect_event
-from tests.e2e.deployment import CONSUMER_KEY, LocalDeployment, script_org_for_every_method
+from tests.e2e.deployment import (
+    AGENT_ARN,
+    CONSUMER_KEY,
+    GREETING_URL,
+    LocalDeployment,
+    script_org_for_every_method,
+)
 from tests.harness.container import LambdaContainer
 
 pytestmark = pytest.mark.e2e
@@ -121,6 +127,11 @@ def test_every_method_through_one_warm_container(deployment: LocalDeployment) ->
                 "agentARN": "arn:aws:connect:ap-northeast-1:111111111111:instance/x/agent/y",
             },
             {"success": "true", "outboundPhoneNumber": "+81501234567"},
+        ),
+        ({"methodName": "fetchAgentPhoneNumber"}, {"success": "true", "outboundPhoneNumber": ""}),
+        (
+            {"methodName": "fetchDefaultVoicemailGreetingUrl", "agentARN": AGENT_ARN},
+            {"success": "true", "GreetingUrl": GREETING_URL},
         ),
     ]
     for parameters, expected in calls:

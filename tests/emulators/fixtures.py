@@ -54,8 +54,10 @@ def make_contact_center_secrets(
     audience: str,
     access_token: str = "",
     certificate_pem: str | None = None,
+    org: str | None = None,
 ) -> ContactCenterSecrets:
-    """Create ``${cc}-salesforce-secret`` and ``${cc}-salesforce-access-secret`` in the documented format.
+    """Create ``${cc}-salesforce-secret`` and ``${cc}-salesforce-access-secret`` in the documented format
+    (with ``org``: a further org's ``${cc}-${org}-...`` pair, with the same JSON keys).
 
     The certificate key is written only when ``certificate_pem`` is given (a hand-made secret has none).
     """
@@ -68,9 +70,9 @@ def make_contact_center_secrets(
     }
     if certificate_pem:
         document[keys.certificate] = certificate_pem
-    main = client.create_secret(Name=main_secret_name(cc), SecretString=json.dumps(document))
+    main = client.create_secret(Name=main_secret_name(cc, org), SecretString=json.dumps(document))
     access = client.create_secret(
-        Name=access_secret_name(cc), SecretString=json.dumps({keys.access_token: access_token})
+        Name=access_secret_name(cc, org), SecretString=json.dumps({keys.access_token: access_token})
     )
     return ContactCenterSecrets(cc, main["ARN"], access["ARN"])
 
@@ -105,6 +107,20 @@ def salesforce(salesforce_session: SalesforceEmulator) -> SalesforceEmulator:
     salesforce_session.start()
     salesforce_session.reset()
     return salesforce_session
+
+
+@pytest.fixture(scope="session")
+def salesforce_org_b_session() -> Iterator[SalesforceEmulator]:
+    with SalesforceEmulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def salesforce_org_b(salesforce_org_b_session: SalesforceEmulator) -> SalesforceEmulator:
+    """A second, separate org (its own URL, apps, users and tokens): a contact center's further org."""
+    salesforce_org_b_session.start()
+    salesforce_org_b_session.reset()
+    return salesforce_org_b_session
 
 
 @pytest.fixture(scope="session")

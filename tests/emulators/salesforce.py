@@ -14,15 +14,24 @@ Token endpoint (``POST /services/oauth2/token``, ``grant_type=urn:ietf:params:oa
 
 REST API (``/services/data/vNN.N/...``, any version)
     ``query``, ``search`` (scripted with :meth:`set_query_result` / :meth:`set_search_result`),
-    ``sobjects/<Object>[/<id>]`` (create, read, update, delete in memory), platform events such as
+    ``sobjects/<Object>[/<id>]`` (create, read, update, delete in memory), upsert by external id
+    (``PATCH sobjects/<Object>/<field>/<value>``: 201 ``created: true`` for a new record, 200 ``created: false``
+    for the one record holding that value, 300 with the records' URLs when several do), ``composite``
+    (subrequests in order, ``@{ref.path}`` references resolved from earlier results, ``allOrNone`` rolling every
+    change back; see :meth:`SalesforceEmulator._composite`), required fields (:meth:`require_fields`:
+    ``REQUIRED_FIELD_MISSING`` as Salesforce answers it), platform events such as
     ``RealtimeAlertEvent`` (``OPERATION_ENQUEUED``), and Service Cloud Voice's
-    ``connect/conversations/upload``. Every response carries ``Sforce-Limit-Info: api-usage=n/limit``.
+    ``connect/conversations/upload``, and Service Cloud Voice's voicemail greetings (``add_routing_map``,
+    ``add_voicemail_greeting``: the VoiceMailGreeting2Rep query is evaluated, not scripted). Every response
+    carries ``Sforce-Limit-Info: api-usage=n/limit``.
     The upload response shapes (``{"uploads": [...]}``, ``{"statuses": [...]}``) are this emulator's
     plausible reading of the Connect API docs, not copied from a real org.
 
 Faults: :meth:`inject_fault` answers the next matching requests with a given status, body, headers
-and/or delay (a hang). An org that refuses connections is simulated by :meth:`stop` (which also
-cuts keep-alive connections); :meth:`start` brings it back on the same port.
+and/or delay (a hang), the delay before the request is processed or, with ``answer_late``, after it (an
+ambiguous timeout: the change is made, the client never hears of it). An org that refuses connections is
+simulated by :meth:`stop` (which also cuts keep-alive connections); :meth:`start` brings it back on the
+same port.
 
 Standalone, to try contact-flow parameters by hand (``make emulator ARGS=...`` runs this)::
 
@@ -57,6 +66,7 @@ from urllib.parse import parse_qsl, unquote_plus
 import jwt
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
 from tests.emulators._server import LoopbackServer
@@ -119,6 +129,19 @@ INVALID_SESSION = [{"message": "Session expired or invalid", "errorCode": "INVAL
 NOT_FOUND = [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
 REQUEST_LIMIT_EXCEEDED = [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]
 _NOT_A_JSON_OBJECT = [{"message": "The request body is not a JSON object", "errorCode": "JSON_PARSER_ERROR"}]
+PROCESSING_HALTED = "PROCESSING_HALTED"
+#: what every other subrequest of a failed allOrNone Composite request answers (Salesforce's wording)
+ROLLED_BACK = [
+    {
+        "errorCode": PROCESSING_HALTED,
+        "message": "The transaction was rolled back since another operation in the same transaction failed.",
+    }
+]
+#: Salesforce's limits for one Composite request
+COMPOSITE_MAX_SUBREQUESTS = 25
+COMPOSITE_MAX_QUERIES = 5
+_COMPOSITE_REFERENCE = re.compile(r"@\{([^{}]*)\}")
+_REFERENCE_ELEMENT = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:\[(?P<index>[0-9]+)\])?")
 
 
 @dataclass(frozen=True)
@@ -163,6 +186,16 @@ class UploadedTranscript:
     upload_id: str
 
 
+@dataclass(frozen=True)
+class VoicemailGreeting:
+    """A VoiceMailGreeting2 record linked to one rep (user) by a VoiceMailGreeting2Rep record."""
+
+    rep_id: str
+    url: str
+    type: str = "DROP"
+    is_default: bool = True
+
+
 @dataclass
 class _User:
     user_id: str
@@ -179,6 +212,7 @@ class _Fault:
     headers: dict[str, str]
     remaining: int
     delay_seconds: float
+    answer_late: bool = False
 
     def matches(self, method: str, path: str) -> bool:
         return self.path_contains in path and (self.method is None or self.method.upper() == method)
@@ -197,6 +231,10 @@ class _OrgState:
     """Everything :meth:`SalesforceEmulator.reset` forgets."""
 
     apps: dict[str, RSAPublicKey] = field(default_factory=dict)  # consumer key -> its certificate's key
+    #: consumer key -> the users pre-authorized for that app alone (an app without an entry admits every
+    #: approved user, as a profile granted to all apps would)
+    app_users: dict[str, set[str]] = field(default_factory=dict)
+    token_owners: dict[str, tuple[str, str]] = field(default_factory=dict)  # token -> (consumer key, username)
     users: dict[str, _User] = field(default_factory=dict)
     tokens: set[str] = field(default_factory=set)  # valid access tokens
     used_jtis: set[str] = field(default_factory=set)
@@ -210,7 +248,10 @@ class _OrgState:
     records: dict[str, StoredRecord] = field(default_factory=dict)  # 15-character id -> record
     events: list[StoredRecord] = field(default_factory=list)
     uploads: list[UploadedTranscript] = field(default_factory=list)
+    routing_maps: list[tuple[str, str]] = field(default_factory=list)  # (ExternalId, ReferenceRecordId)
+    greetings: list[VoicemailGreeting] = field(default_factory=list)
     api_usage: int = 0
+    required_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)  # lower-case object -> fields
 
 
 def salesforce_id(sobject: str) -> str:
@@ -310,11 +351,18 @@ class SalesforceEmulator:
     def register_app(self, consumer_key: str, certificate_pem: str, *, users: Iterable[str] = ()) -> None:
         """Create (or replace) a connected app / External Client App with its uploaded certificate.
 
-        ``users`` are added as active and pre-authorized, the usual setup; use :meth:`add_user` for others.
+        ``users`` are added as active and pre-authorized for this app only (a user of another app asserting
+        with this app's consumer key is refused as not approved), the usual setup of one External Client App
+        per integration user; without ``users`` every approved user (:meth:`add_user`) may use the app.
         """
         public_key = _load_certificate_key(certificate_pem)
+        users = list(users)
         with self._lock:
             self._state.apps[consumer_key] = public_key
+            if users:
+                self._state.app_users[consumer_key] = set(users)
+            else:
+                self._state.app_users.pop(consumer_key, None)
         for username in users:
             self.add_user(username)
 
@@ -358,6 +406,11 @@ class SalesforceEmulator:
         with self._lock:
             return frozenset(self._state.tokens)
 
+    def token_owner(self, token: str) -> tuple[str, str] | None:
+        """(consumer key, username) of the assertion that minted ``token``; None for tokens it did not mint."""
+        with self._lock:
+            return self._state.token_owners.get(token)
+
     def issue_token(self) -> str:
         """A valid access token without a token request (e.g. one already cached in the access secret)."""
         token = f"{self.org_id}!{secrets.token_urlsafe(72)}"
@@ -393,12 +446,31 @@ class SalesforceEmulator:
         with self._lock:
             self._state.searches.append(_ScriptedResult(match.lower(), records, None, sobject))
 
+    def add_routing_map(self, external_id: str, user_id: str | None = None) -> str:
+        """A CallCenterRoutingMap from an agent's ARN (ExternalId) to a user (ReferenceRecordId) (the user id)."""
+        user_id = user_id or salesforce_id("User")
+        with self._lock:
+            self._state.routing_maps.append((external_id, user_id))
+        return user_id
+
+    def add_voicemail_greeting(self, rep_id: str, url: str, *, type: str = "DROP", default: bool = True) -> None:
+        """A VoiceMailGreeting2 for a rep: what ``SELECT VoiceMailGreeting2.GreetingUrl FROM VoiceMailGreeting2Rep``
+        finds (the emulator evaluates that query's ExternalId, Type and IsDefault conditions itself)."""
+        with self._lock:
+            self._state.greetings.append(VoicemailGreeting(rep_id, url, type, default))
+
     def add_record(self, sobject: str, fields: Mapping[str, Any], record_id: str | None = None) -> str:
         """Seed a record the API can read, update and delete; returns its 18-character id."""
         record_id = record_id or salesforce_id(sobject)
         with self._lock:
             self._state.records[record_id[:15]] = StoredRecord(sobject, record_id, dict(fields))
         return record_id
+
+    def require_fields(self, sobject: str, *fields: str) -> None:
+        """Creating ``sobject`` without one of ``fields`` fails with REQUIRED_FIELD_MISSING, as a required field
+        does in Salesforce (e.g. Contact's LastName)."""
+        with self._lock:
+            self._state.required_fields[sobject.lower()] = fields
 
     def record(self, record_id: str) -> StoredRecord | None:
         """A stored record by 15- or 18-character id (None once deleted)."""
@@ -445,16 +517,20 @@ class SalesforceEmulator:
         times: int = 1,
         delay_seconds: float = 0.0,
         method: str | None = None,
+        answer_late: bool = False,
     ) -> None:
         """Answer the next ``times`` requests whose path contains ``path_contains`` with this response.
 
         ``body``: dict/list (sent as JSON), str or bytes. ``delay_seconds`` holds the request first (a
-        hanging Salesforce); with no ``status`` the request is then answered normally. Hung requests
+        hanging Salesforce); with no ``status`` the request is then answered normally. With ``answer_late``
+        the request is processed at once and only its answer is held (an ambiguous timeout). Hung requests
         are released by :meth:`reset` and :meth:`stop`.
         """
         if status is None and not delay_seconds:
             raise ValueError("a fault needs a status, a delay, or both")
-        fault = _Fault(path_contains, method, status, body, dict(headers or {}), times, delay_seconds)
+        if answer_late and (status is not None or not delay_seconds):
+            raise ValueError("answer_late holds a normal answer: give a delay and no status")
+        fault = _Fault(path_contains, method, status, body, dict(headers or {}), times, delay_seconds, answer_late)
         with self._lock:
             self._state.faults.append(fault)
 
@@ -512,12 +588,14 @@ class SalesforceEmulator:
             fault = self._take_fault(request.method, request.path)
             if is_data:
                 self._state.api_usage += 1
-        if fault is not None and fault.delay_seconds:
+        if fault is not None and fault.delay_seconds and not fault.answer_late:
             self._release_hangs.wait(fault.delay_seconds)
         if fault is not None and fault.status is not None:
             response = _fault_response(fault.status, fault.body, fault.headers)
         else:
             response = self._route(request)
+        if fault is not None and fault.answer_late:
+            self._release_hangs.wait(fault.delay_seconds)
         if is_data:
             response.headers["Sforce-Limit-Info"] = f"api-usage={self.api_usage}/{self.api_limit}"
         self._log(request, response)
@@ -573,9 +651,11 @@ class SalesforceEmulator:
         if isinstance(outcome, OAuthError):
             return _json_response(400, outcome.as_json())
         token = self.issue_token()
+        claims = jwt.decode(assertion, options={"verify_signature": False})
         with self._lock:
             self._state.mint_count += 1
-            self._state.issued_claims.append(jwt.decode(assertion, options={"verify_signature": False}))
+            self._state.issued_claims.append(claims)
+            self._state.token_owners[token] = (str(claims.get("iss", "")), str(claims.get("sub", "")))
         return _json_response(
             200,
             {
@@ -605,7 +685,7 @@ class SalesforceEmulator:
         claim_error = self._claims_error(claims)
         if claim_error is not None:
             return claim_error
-        return self._user_for(str(claims.get("sub", "")))
+        return self._user_for(str(claims.get("sub", "")), str(claims.get("iss", "")))
 
     @staticmethod
     def _signature_ok(assertion: str, public_key: RSAPublicKey) -> bool:
@@ -640,14 +720,15 @@ class SalesforceEmulator:
                 self._state.used_jtis.add(jti)
         return None
 
-    def _user_for(self, username: str) -> _User | OAuthError:
+    def _user_for(self, username: str, consumer_key: str) -> _User | OAuthError:
         with self._lock:
             user = self._state.users.get(username)
+            permitted = self._state.app_users.get(consumer_key)
         if user is None:
             return USER_NOT_APPROVED
         if not user.active:
             return INACTIVE_USER
-        if not user.approved:
+        if not user.approved or (permitted is not None and username not in permitted):
             return NOT_ADMIN_APPROVED
         return user
 
@@ -666,6 +747,10 @@ class SalesforceEmulator:
             return self._create(request, parts[1])
         if len(parts) == 3 and parts[0] == "sobjects" and method in ("GET", "PATCH", "DELETE"):
             return self._record_operation(request, version, parts[1], parts[2])
+        if len(parts) == 4 and parts[0] == "sobjects" and method == "PATCH":
+            return self._upsert(request, version, parts[1], parts[2], parts[3])
+        if parts == ["composite"] and method == "POST":
+            return self._composite(request, version)
         return _json_response(404, NOT_FOUND)
 
     def _query(self, request: Request, version: str) -> Response:
@@ -673,6 +758,8 @@ class SalesforceEmulator:
         if not soql.strip():
             return _json_response(400, [{"message": "q parameter is required", "errorCode": "MALFORMED_QUERY"}])
         scripted = self._scripted(self._state.queries, soql)
+        if scripted is None and (_main_object(soql, "FROM") or "").lower() == "voicemailgreeting2rep":
+            scripted = self._greeting_query(soql)
         if scripted is None:
             return _json_response(200, {"totalSize": 0, "done": True, "records": []})
         sobject = scripted.sobject or _main_object(soql, "FROM") or "SObject"
@@ -691,6 +778,28 @@ class SalesforceEmulator:
         return _json_response(
             200, {"searchRecords": [self._with_attributes(record, sobject, version) for record in scripted.records]}
         )
+
+    def _greeting_query(self, soql: str) -> _ScriptedResult | None:
+        """VoiceMailGreeting2Rep rows of the reps whose routing map's ExternalId is the quoted literal, honouring
+        ``VoiceMailGreeting2.Type='<type>'`` and ``IsDefault = true`` when the query has them; a relationship
+        field comes back nested, as Salesforce returns it."""
+        external_id = re.search(r"ExternalId\s*=\s*'((?:\\.|[^'\\])*)'", soql, re.IGNORECASE)
+        if external_id is None:
+            return None
+        arn = re.sub(r"\\(.)", r"\1", external_id.group(1))
+        wanted_type = re.search(r"VoiceMailGreeting2\.Type\s*=\s*'([^']*)'", soql, re.IGNORECASE)
+        default_only = re.search(r"\bIsDefault\s*=\s*true\b", soql, re.IGNORECASE) is not None
+        with self._lock:
+            reps = {user_id for external, user_id in self._state.routing_maps if external == arn}
+            greetings = [
+                greeting
+                for greeting in self._state.greetings
+                if greeting.rep_id in reps
+                and (wanted_type is None or greeting.type == wanted_type.group(1))
+                and (greeting.is_default or not default_only)
+            ]
+        records = [{"VoiceMailGreeting2": {"GreetingUrl": greeting.url}} for greeting in greetings[:1]]
+        return _ScriptedResult("", records, None, "VoiceMailGreeting2Rep")
 
     def _scripted(self, results: list[_ScriptedResult], statement: str) -> _ScriptedResult | None:
         with self._lock:
@@ -714,6 +823,9 @@ class SalesforceEmulator:
         fields = _json_object(request)
         if fields is None:
             return _json_response(400, _NOT_A_JSON_OBJECT)
+        missing = self._missing_required(sobject, fields)
+        if missing is not None:
+            return missing
         record = StoredRecord(sobject, salesforce_id(sobject), fields)
         with self._lock:
             if sobject in _PLATFORM_EVENTS or sobject.endswith("__e"):
@@ -741,6 +853,118 @@ class SalesforceEmulator:
             self._state.records[record_id[:15]] = StoredRecord(stored.sobject, stored.id, {**stored.fields, **fields})
         return Response(status=204)
 
+    def _missing_required(self, sobject: str, fields: Mapping[str, Any]) -> Response | None:
+        with self._lock:
+            required = self._state.required_fields.get(sobject.lower(), ())
+        missing = [name for name in required if fields.get(name) in (None, "")]
+        if not missing:
+            return None
+        message = f"Required fields are missing: [{', '.join(missing)}]"
+        return _json_response(400, [{"message": message, "errorCode": "REQUIRED_FIELD_MISSING", "fields": missing}])
+
+    def _upsert(self, request: Request, version: str, sobject: str, id_field: str, value: str) -> Response:
+        """Upsert by external id: create when no record holds ``value`` in ``id_field``, update the one that does."""
+        fields = _json_object(request)
+        if fields is None:
+            return _json_response(400, _NOT_A_JSON_OBJECT)
+        with self._lock:
+            if id_field.lower() == "id":
+                stored = self._state.records.get(value[:15])
+                matches = [stored] if stored is not None and stored.sobject.lower() == sobject.lower() else []
+                if not matches:
+                    return _json_response(404, NOT_FOUND)
+            else:
+                matches = [
+                    record
+                    for record in self._state.records.values()
+                    if record.sobject.lower() == sobject.lower() and str(record.fields.get(id_field)) == value
+                ]
+            if len(matches) > 1:
+                urls = [f"{DATA_PREFIX}v{version}/sobjects/{record.sobject}/{record.id}" for record in matches]
+                return _json_response(300, urls)
+            if matches:
+                (stored,) = matches
+                self._state.records[stored.id[:15]] = StoredRecord(
+                    stored.sobject, stored.id, {**stored.fields, **fields}
+                )
+                return _json_response(200, {"id": stored.id, "success": True, "errors": [], "created": False})
+            fields = {**fields, id_field: value}
+            missing = self._missing_required(sobject, fields)
+            if missing is not None:
+                return missing
+            record = StoredRecord(sobject, salesforce_id(sobject), fields)
+            self._state.records[record.id[:15]] = record
+        return _json_response(201, {"id": record.id, "success": True, "errors": [], "created": True})
+
+    def _composite(self, request: Request, version: str) -> Response:
+        """Subrequests in order, each routed like a request of its own (one API call for all of them).
+
+        ``@{ref.path}`` in a subrequest's URL or body string values is replaced by that value of an earlier
+        result (``ref.id``, ``ref.records[0].Id``); a reference to a failed or unknown step, or to a value the
+        result lacks, fails that subrequest. With ``allOrNone`` the first failure rolls every change back,
+        the failed subrequest keeps its error and every other answers :data:`ROLLED_BACK`; without it the
+        others run. The failed-reference error's wording is this emulator's reading of the REST API guide.
+        """
+        body = _json_object(request)
+        subrequests = body.get("compositeRequest") if body is not None else None
+        if not isinstance(subrequests, list) or not subrequests:
+            message = "compositeRequest must be a non-empty list of subrequests"
+            return _json_response(400, [{"message": message, "errorCode": "INVALID_API_INPUT"}])
+        queries = sum("/query" in str(sub.get("url", "")) for sub in subrequests if isinstance(sub, dict))
+        if len(subrequests) > COMPOSITE_MAX_SUBREQUESTS or queries > COMPOSITE_MAX_QUERIES:
+            message = (
+                f"A composite request can have at most {COMPOSITE_MAX_SUBREQUESTS} subrequests and "
+                f"{COMPOSITE_MAX_QUERIES} queries; this one has {len(subrequests)} and {queries}"
+            )
+            return _json_response(400, [{"message": message, "errorCode": "LIMIT_EXCEEDED"}])
+        all_or_none = body.get("allOrNone") is True
+        with self._lock:  # one transaction: nothing else changes the org meanwhile
+            saved = (dict(self._state.records), list(self._state.events))
+            results: list[dict[str, Any]] = []
+            outcomes: dict[str, tuple[int, Any]] = {}
+            failed_at: int | None = None
+            for index, sub in enumerate(subrequests):
+                reference_id = str(sub.get("referenceId", ""))
+                if failed_at is not None and all_or_none:
+                    results.append(_subresult(400, ROLLED_BACK, reference_id))
+                    continue
+                status, answer, headers = self._subrequest(sub, outcomes, version)
+                outcomes[reference_id] = (status, answer)
+                results.append(_subresult(status, answer, reference_id, headers))
+                if status >= 400 and failed_at is None:
+                    failed_at = index
+            if failed_at is not None and all_or_none:
+                self._state.records, self._state.events = saved
+                results = [
+                    result if index == failed_at else _subresult(400, ROLLED_BACK, result["referenceId"])
+                    for index, result in enumerate(results)
+                ]
+        return _json_response(200, {"compositeResponse": results})
+
+    def _subrequest(
+        self, sub: Any, outcomes: Mapping[str, tuple[int, Any]], version: str
+    ) -> tuple[int, Any, dict[str, str]]:
+        if not isinstance(sub, dict) or not isinstance(sub.get("url"), str) or not isinstance(sub.get("method"), str):
+            message = "A subrequest needs a method and a url"
+            return 400, [{"message": message, "errorCode": "INVALID_API_INPUT"}], {}
+        try:
+            url = _resolve_references(sub["url"], outcomes)
+            body = _resolve_references(sub.get("body"), outcomes)
+        except LookupError as error:
+            return 400, [{"message": str(error), "errorCode": PROCESSING_HALTED}], {}
+        data = json.dumps(body) if body is not None else None
+        builder = EnvironBuilder(path=url, method=sub["method"].upper(), data=data, content_type="application/json")
+        subrequest = Request(builder.get_environ())
+        match = _DATA_PATH.match(subrequest.path)
+        response = self._data(subrequest, match.group("version"), match.group("rest")) if match else None
+        if response is None:
+            return 404, NOT_FOUND, {}
+        answer = json.loads(response.get_data()) if response.get_data() else None
+        headers = {}
+        if response.status_code == 201 and isinstance(answer, dict) and "id" in answer:
+            headers["Location"] = f"{DATA_PREFIX}v{version}/{match.group('rest')}/{answer['id']}"
+        return response.status_code, answer, headers
+
     def _upload(self, request: Request) -> Response:
         parts = [
             UploadedTranscript(name, part.filename or "", part.read(), uuid.uuid4().hex)
@@ -767,6 +991,46 @@ class SalesforceEmulator:
             for upload_id in upload_ids
         ]
         return _json_response(200, {"statuses": statuses})
+
+
+def _subresult(status: int, body: Any, reference_id: str, headers: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """One entry of ``compositeResponse``, in Salesforce's shape."""
+    return {"body": body, "httpHeaders": dict(headers or {}), "httpStatusCode": status, "referenceId": reference_id}
+
+
+def _resolve_references(value: Any, outcomes: Mapping[str, tuple[int, Any]]) -> Any:
+    """``value`` with every ``@{ref.path}`` in its strings replaced by that value of an earlier subrequest's result."""
+    if isinstance(value, dict):
+        return {key: _resolve_references(item, outcomes) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_resolve_references(item, outcomes) for item in value]
+    if not isinstance(value, str):
+        return value
+    return _COMPOSITE_REFERENCE.sub(lambda match: str(_reference_value(match.group(1), outcomes)), value)
+
+
+def _reference_value(reference: str, outcomes: Mapping[str, tuple[int, Any]]) -> Any:
+    name, _, path = reference.partition(".")
+    status, current = outcomes.get(name, (0, None))
+    invalid = (
+        f"Invalid reference specified. No value for {reference} found in {name}. Provided referenceId ('{name}') "
+        "must be a valid reference to an earlier subrequest that succeeded"
+    )
+    if not 200 <= status < 300 or not path:
+        raise LookupError(invalid)
+    for element in path.split("."):
+        match = _REFERENCE_ELEMENT.fullmatch(element)
+        if match is None or not isinstance(current, dict) or match.group("name") not in current:
+            raise LookupError(invalid)
+        current = current[match.group("name")]
+        if match.group("index") is not None:
+            index = int(match.group("index"))
+            if not isinstance(current, list) or index >= len(current):
+                raise LookupError(invalid)
+            current = current[index]
+    if current is None or isinstance(current, (dict, list)):
+        raise LookupError(invalid)
+    return current
 
 
 def _relationship_type(name: str) -> str:

@@ -89,7 +89,9 @@ def _secret_ids(body: bytes) -> tuple[str, ...]:
 class MotoSecretsServer:
     """moto's Secrets Manager on 127.0.0.1, counting calls from every process that uses it."""
 
-    def __init__(self, *, port: int = 0) -> None:
+    def __init__(self, *, port: int = 0, region: str = REGION) -> None:
+        """``region``: where the clients of :meth:`client` and :meth:`env` keep secrets (moto keeps them per region)."""
+        self.region = region
         self._moto = DomainDispatcherApplication(create_backend_app)
         self._lock = threading.Lock()
         self._calls: list[SecretsCall] = []
@@ -119,8 +121,8 @@ class MotoSecretsServer:
         return {
             "AWS_ENDPOINT_URL_SECRETS_MANAGER": self.endpoint_url,
             "AWS_ENDPOINT_URL": self.endpoint_url,
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_REGION": self.region,
             **FAKE_CREDENTIALS,
         }
 
@@ -129,7 +131,7 @@ class MotoSecretsServer:
         return boto3.client(
             "secretsmanager",
             endpoint_url=self.endpoint_url,
-            region_name=REGION,
+            region_name=self.region,
             aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
             config=Config(**config) if config else None,

@@ -380,3 +380,144 @@ def test_the_command_line_serves_a_configured_org(tmp_path: Path, rsa_key_pair: 
     finally:
         process.terminate()
         process.wait(timeout=5)
+
+
+# --- upsert by external id, required fields, Composite ---------------------------------------------------------
+
+
+def test_upsert_by_external_id_creates_then_updates_the_same_record(org: SalesforceEmulator, token: str) -> None:
+    path = "/sobjects/Contact/Caller_Key__c/c-123"
+    first = api(org, "PATCH", path, token, json={"LastName": "Yamada"})
+    record_id = first.json()["id"]
+    second = api(org, "PATCH", path, token, json={"Phone": "+81312345678"})
+
+    assert (first.status_code, first.json()) == (201, {"id": record_id, "success": True, "errors": [], "created": True})
+    assert (second.status_code, second.json()) == (
+        200,
+        {"id": record_id, "success": True, "errors": [], "created": False},
+    )
+    [contact] = org.records("Contact")
+    assert contact.fields == {"LastName": "Yamada", "Caller_Key__c": "c-123", "Phone": "+81312345678"}
+
+
+def test_upsert_matching_several_records_answers_300_with_their_urls(org: SalesforceEmulator, token: str) -> None:
+    ids = [org.add_record("Contact", {"Caller_Key__c": "dup"}) for _ in range(2)]
+    answer = api(org, "PATCH", "/sobjects/Contact/Caller_Key__c/dup", token, json={"LastName": "x"})
+    assert answer.status_code == 300
+    assert sorted(url.rsplit("/", 1)[1] for url in answer.json()) == sorted(ids)
+
+
+def test_upsert_by_id_needs_the_record(org: SalesforceEmulator, token: str) -> None:
+    record_id = org.add_record("Case", {"Subject": "a"})
+    assert api(org, "PATCH", f"/sobjects/Case/Id/{record_id}", token, json={"Subject": "b"}).status_code == 200
+    assert org.record(record_id).fields == {"Subject": "b"}
+    assert api(org, "PATCH", "/sobjects/Case/Id/500000000000000AAA", token, json={}).status_code == 404
+
+
+def test_required_fields_are_refused_in_salesforces_shape(org: SalesforceEmulator, token: str) -> None:
+    org.require_fields("Contact", "LastName")
+    answer = api(org, "POST", "/sobjects/Contact", token, json={"FirstName": "Taro"})
+    assert (answer.status_code, answer.json()) == (
+        400,
+        [{"message": "Required fields are missing: [LastName]", "errorCode": "REQUIRED_FIELD_MISSING",
+          "fields": ["LastName"]}],
+    )  # fmt: skip
+    assert org.records("Contact") == []
+
+
+def composite(org: SalesforceEmulator, token: str, subrequests: list[dict], *, all_or_none: bool) -> list[dict]:
+    answer = api(org, "POST", "/composite", token, json={"allOrNone": all_or_none, "compositeRequest": subrequests})
+    assert answer.status_code == 200, answer.text
+    return answer.json()["compositeResponse"]
+
+
+def sub(method: str, path: str, reference_id: str, body: dict | None = None) -> dict:
+    return {"method": method, "url": f"/services/data/v{API_VERSION}{path}", "referenceId": reference_id,
+            **({"body": body} if body is not None else {})}  # fmt: skip
+
+
+def test_composite_runs_subrequests_in_order_with_references(org: SalesforceEmulator, token: str) -> None:
+    voice_call = org.add_record("VoiceCall", {"VendorCallKey": "k-1"})
+    org.set_query_result("FROM VoiceCall", [{"Id": voice_call}])
+    results = composite(org, token, [
+        sub("GET", "/query/?q=SELECT+Id+FROM+VoiceCall+WHERE+VendorCallKey='k-1'", "call"),
+        sub("POST", "/sobjects/Contact", "contact", {"LastName": "Yamada"}),
+        sub("POST", "/sobjects/Case", "case", {"ContactId": "@{contact.id}", "Subject": "for @{contact.id}"}),
+        sub("PATCH", "/sobjects/VoiceCall/@{call.records[0].Id}", "link", {"RelatedRecordId": "@{case.id}"}),
+    ], all_or_none=True)  # fmt: skip
+
+    assert [(r["referenceId"], r["httpStatusCode"]) for r in results] == [
+        ("call", 200), ("contact", 201), ("case", 201), ("link", 204)
+    ]  # fmt: skip
+    contact_id, case_id = results[1]["body"]["id"], results[2]["body"]["id"]
+    assert results[2]["httpHeaders"] == {"Location": f"/services/data/v{API_VERSION}/sobjects/Case/{case_id}"}
+    assert org.record(case_id).fields == {"ContactId": contact_id, "Subject": f"for {contact_id}"}
+    assert org.record(voice_call).fields["RelatedRecordId"] == case_id
+    assert len(org.data_requests()) == 1 and org.api_usage == 1  # one API call for all four
+
+
+def test_composite_all_or_none_rolls_every_change_back(org: SalesforceEmulator, token: str) -> None:
+    org.require_fields("Case", "Subject")
+    existing = org.add_record("Account", {"Name": "Before"})
+    results = composite(org, token, [
+        sub("POST", "/sobjects/Contact", "contact", {"LastName": "Yamada"}),
+        sub("POST", "/sobjects/Case", "case", {"ContactId": "@{contact.id}"}),
+        sub("PATCH", f"/sobjects/Account/{existing}", "account", {"Name": "After"}),
+    ], all_or_none=True)  # fmt: skip
+
+    assert [r["httpStatusCode"] for r in results] == [400, 400, 400]
+    assert results[1]["body"][0]["errorCode"] == "REQUIRED_FIELD_MISSING"
+    assert results[0]["body"][0]["errorCode"] == results[2]["body"][0]["errorCode"] == "PROCESSING_HALTED"
+    assert "rolled back" in results[0]["body"][0]["message"]
+    assert org.records("Contact") == [] and org.records("Case") == []
+    assert org.record(existing).fields == {"Name": "Before"}
+
+
+def test_composite_without_all_or_none_keeps_what_could_run(org: SalesforceEmulator, token: str) -> None:
+    org.require_fields("Case", "Subject")
+    results = composite(org, token, [
+        sub("POST", "/sobjects/Contact", "contact", {"LastName": "Yamada"}),
+        sub("POST", "/sobjects/Case", "case", {"ContactId": "@{contact.id}"}),
+        sub("POST", "/sobjects/Task", "task", {"WhatId": "@{case.id}"}),
+        sub("POST", "/sobjects/Task", "note", {"WhoId": "@{contact.id}"}),
+    ], all_or_none=False)  # fmt: skip
+
+    assert [r["httpStatusCode"] for r in results] == [201, 400, 400, 201]
+    assert results[2]["body"][0]["errorCode"] == "PROCESSING_HALTED"  # it depends on the failed step
+    assert "case.id" in results[2]["body"][0]["message"]
+    assert len(org.records("Contact")) == 1 and len(org.records("Task")) == 1
+
+
+def test_composite_refuses_more_than_salesforces_limits(org: SalesforceEmulator, token: str) -> None:
+    too_many = [sub("POST", "/sobjects/Task", f"t{i}", {"Subject": "x"}) for i in range(26)]
+    answer = api(org, "POST", "/composite", token, json={"compositeRequest": too_many})
+    assert answer.status_code == 400 and answer.json()[0]["errorCode"] == "LIMIT_EXCEEDED"
+    queries = [sub("GET", "/query/?q=SELECT+Id+FROM+Case", f"q{i}") for i in range(6)]
+    answer = api(org, "POST", "/composite", token, json={"compositeRequest": queries})
+    assert answer.status_code == 400 and answer.json()[0]["errorCode"] == "LIMIT_EXCEEDED"
+    assert org.records("Task") == []
+
+
+def test_an_answer_late_fault_processes_the_request_and_holds_the_answer(org: SalesforceEmulator, token: str) -> None:
+    org.inject_fault("/sobjects/Contact", delay_seconds=30, answer_late=True)
+    with pytest.raises(requests.ReadTimeout):
+        requests.post(org.rest_base() + "/sobjects/Contact", json={"LastName": "x"}, timeout=2,
+                      headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    assert len(org.records("Contact")) == 1  # processed, though the client never heard
+    org.reset()
+
+
+def test_several_connected_apps_each_with_its_own_certificate_and_user(
+    salesforce: SalesforceEmulator, rsa_key_pair: KeyPair, other_rsa_key_pair: KeyPair
+) -> None:
+    """Each app verifies its own certificate and admits its own user; tokens remember which app minted them."""
+    salesforce.register_app("app-a", rsa_key_pair.certificate_pem, users=["a@example.com"])
+    salesforce.register_app("app-b", other_rsa_key_pair.certificate_pem, users=["b@example.com"])
+    token_a = post_token(salesforce, make_assertion(rsa_key_pair, iss="app-a", sub="a@example.com")).json()
+    token_b = post_token(salesforce, make_assertion(other_rsa_key_pair, iss="app-b", sub="b@example.com")).json()
+    assert salesforce.token_owner(token_a["access_token"]) == ("app-a", "a@example.com")
+    assert salesforce.token_owner(token_b["access_token"]) == ("app-b", "b@example.com")
+    other_users = post_token(salesforce, make_assertion(other_rsa_key_pair, iss="app-b", sub="a@example.com"))
+    assert other_users.status_code == 400 and other_users.json() == NOT_ADMIN_APPROVED.as_json()
+    other_certificate = post_token(salesforce, make_assertion(rsa_key_pair, iss="app-b", sub="b@example.com"))
+    assert other_certificate.json() == INVALID_ASSERTION.as_json()

@@ -143,3 +143,11 @@ def test_a_looping_flow_shows_as_one_contact_with_many_invocations(example: Temp
         f"INSIGHT_RULE_METRIC('{rule['Properties']['RuleName']}', 'MaxContributorValue')"
     )
     assert (alarm["Threshold"], alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (20, 1, 1)
+
+
+def test_dashboard_has_an_entry_per_org(example: Template) -> None:
+    _, dashboard = only(example, "AWS::CloudWatch::Dashboard")
+    body = json.dumps(dashboard["Properties"]["DashboardBody"])
+    assert "Org default: invocations, errors, token mints" in body
+    assert "Org dr: invocations, errors, token mints" in body
+    assert '\\"Org\\",\\"dr\\"' in body  # its metrics carry the Org dimension the invoker writes

@@ -1,4 +1,4 @@
-"""The sample contact flow: a valid flow-language document that calls the invoker within Connect's limit."""
+"""The sample contact flows: valid flow-language documents that call the invoker within Connect's limit."""
 
 from __future__ import annotations
 
@@ -6,15 +6,24 @@ import json
 import re
 from typing import Any
 
+import pytest
 from aws_cdk.assertions import Template
 
-from infra.connect import FUNCTION_ARN_PLACEHOLDER, load_sample_flow
+from infra.connect import FUNCTION_ARN_PLACEHOLDER, load_composite_flow, load_sample_flow
+
+FLOWS = {"sample": load_sample_flow, "composite": load_composite_flow}
 
 
-def flow_document(template: Template) -> dict[str, Any]:
+def synthesized_flow(template: Template, name_suffix: str) -> dict[str, Any]:
+    """The ContactFlow resource whose name ends with ``name_suffix``."""
+    flows = template.find_resources("AWS::Connect::ContactFlow").values()
+    (flow,) = [flow for flow in flows if flow["Properties"]["Name"].endswith(name_suffix)]
+    return flow
+
+
+def flow_document(template: Template, name_suffix: str = "lookup sample") -> dict[str, Any]:
     """The Content of the synthesized flow, with CloudFormation's Fn::Join resolved around the ARN token."""
-    (flow,) = template.find_resources("AWS::Connect::ContactFlow").values()
-    content = flow["Properties"]["Content"]
+    content = synthesized_flow(template, name_suffix)["Properties"]["Content"]
     parts = content["Fn::Join"][1]
     text = "".join(part if isinstance(part, str) else "FUNCTION_ARN" for part in parts)
     return json.loads(text)
@@ -31,8 +40,9 @@ def targets(action: dict[str, Any]) -> list[str]:
     return found
 
 
-def test_start_action_exists_and_every_transition_target_exists() -> None:
-    flow = load_sample_flow()
+@pytest.mark.parametrize("load", FLOWS.values(), ids=FLOWS.keys())
+def test_start_action_exists_and_every_transition_target_exists(load: Any) -> None:
+    flow = load()
     actions = actions_by_id(flow)
     assert flow["StartAction"] in actions
     for action in flow["Actions"]:
@@ -40,8 +50,9 @@ def test_start_action_exists_and_every_transition_target_exists() -> None:
             assert target in actions, f"{action['Identifier']} goes to missing action {target}"
 
 
-def test_every_action_is_reachable_from_the_start() -> None:
-    flow = load_sample_flow()
+@pytest.mark.parametrize("load", FLOWS.values(), ids=FLOWS.keys())
+def test_every_action_is_reachable_from_the_start(load: Any) -> None:
+    flow = load()
     actions = actions_by_id(flow)
     seen, todo = set(), [flow["StartAction"]]
     while todo:
@@ -79,6 +90,64 @@ def test_synthesized_flow_calls_this_stacks_function(example: Template) -> None:
     flow = flow_document(example)
     (invoke,) = [a for a in flow["Actions"] if a["Type"] == "InvokeLambdaFunction"]
     assert invoke["Parameters"]["LambdaFunctionARN"] == "FUNCTION_ARN"
-    (raw,) = example.find_resources("AWS::Connect::ContactFlow").values()
+    raw = synthesized_flow(example, "lookup sample")
     function_ids = [p["Fn::GetAtt"][0] for p in raw["Properties"]["Content"]["Fn::Join"][1] if isinstance(p, dict)]
     assert len(function_ids) == 1 and re.match(r"^InvokerFunction[0-9A-F]{8}$", function_ids[0])
+
+
+# --- the composite variant ---------------------------------------------------------------------------------------
+
+
+def invocations(flow: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {a["Identifier"]: a for a in flow["Actions"] if a["Type"] == "InvokeLambdaFunction"}
+
+
+def test_composite_variant_creates_contact_case_and_link_in_one_invocation() -> None:
+    flow = load_composite_flow()
+    calls = invocations(flow)
+    assert [c["Parameters"]["LambdaInvocationAttributes"]["methodName"] for c in calls.values()] == [
+        "queryRecord", "composite"
+    ]  # fmt: skip
+    attributes = calls["create-caller-and-case"]["Parameters"]["LambdaInvocationAttributes"]
+    steps = json.loads(attributes["requests"])
+    assert [(s["method"], s.get("objectApiName")) for s in steps] == [
+        ("queryRecord", None), ("createRecord", "Contact"), ("createRecord", "Case"), ("updateRecord", "VoiceCall")
+    ]  # fmt: skip
+    # Salesforce's Composite limits (the invoker checks them too; tests/e2e runs these steps through the bundle)
+    assert len(steps) <= 25 and sum(s["method"] == "queryRecord" for s in steps) <= 5
+    new_contact, new_case, link = steps[1:]
+    assert new_case["ContactId"] == f"@{{{new_contact['referenceId']}.id}}"
+    assert new_case["amazonconnect__AC_Contact_Id__c"] == "{contactId}"
+    assert link["RelatedRecordId"] == f"@{{{new_case['referenceId']}.id}}"
+    assert link["recordId"] == f"@{{{steps[0]['referenceId']}.records[0].Id}}"
+    # every placeholder the steps use is a parameter of the invocation, filled from the contact
+    placeholders = set(re.findall(r"(?<!@)\{([A-Za-z_]+)\}", attributes["requests"]))
+    assert placeholders == {"phone", "contactId"}
+    assert (attributes["phone"], attributes["contactId"]) == ("$.CustomerEndpoint.Address", "$.ContactId")
+    for call in calls.values():
+        assert int(call["Parameters"]["InvocationTimeLimitSeconds"]) <= 8
+        assert call["Parameters"]["ResponseValidation"] == {"ResponseType": "STRING_MAP"}
+        assert call["Parameters"]["LambdaFunctionARN"] == FUNCTION_ARN_PLACEHOLDER
+        assert actions_by_id(flow)[call["Transitions"]["Errors"][0]["NextAction"]]["Type"] == "MessageParticipant"
+
+
+def test_composite_variant_creates_only_for_a_caller_salesforce_does_not_know() -> None:
+    actions = actions_by_id(load_composite_flow())
+    check = actions[actions["lookup-caller"]["Transitions"]["NextAction"]]
+    assert check["Type"] == "Compare" and check["Parameters"]["ComparisonValue"] == "$.External.Id"
+    (known,) = check["Transitions"]["Conditions"]
+    assert known["Condition"] == {"Operator": "TextStartsWith", "Operands": ["003"]}  # a Contact id
+    assert actions[known["NextAction"]]["Type"] == "UpdateContactAttributes"
+    (unknown,) = check["Transitions"]["Errors"]
+    assert (unknown["ErrorType"], unknown["NextAction"]) == ("NoMatchingCondition", "create-caller-and-case")
+    remember = actions[actions["create-caller-and-case"]["Transitions"]["NextAction"]]
+    # the answer's keys hold a dot, so the flow reads them in brackets
+    assert remember["Parameters"]["Attributes"]["salesforceCaseId"] == "$.External.['newCase.recordId']"
+
+
+def test_both_flows_are_synthesized_with_this_stacks_function(example: Template) -> None:
+    for suffix in ("lookup sample", "composite sample"):
+        flow = flow_document(example, suffix)
+        assert {a["Parameters"]["LambdaFunctionARN"] for a in invocations(flow).values()} == {"FUNCTION_ARN"}
+    composite = synthesized_flow(example, "composite sample")
+    assert composite["Properties"]["Type"] == "CONTACT_FLOW"

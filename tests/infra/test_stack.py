@@ -32,6 +32,21 @@ def logical_id(template: Template, resource_type: str, props: dict[str, Any]) ->
     return only(template, resource_type, props)[0]
 
 
+def seed_of(template: Template, org: str | None = None) -> tuple[str, dict[str, Any]]:
+    """The seed resource of the contact center's own org (no ``Org`` property) or of a further org."""
+    found = [
+        (logical, resource)
+        for logical, resource in template.find_resources("Custom::SalesforceSecretSeed").items()
+        if resource["Properties"].get("Org") == org
+    ]
+    assert len(found) == 1, f"expected one seed of org {org}, found {len(found)}"
+    return found[0]
+
+
+def secret_ref(template: Template, name: str) -> dict[str, str]:
+    return {"Ref": logical_id(template, "AWS::SecretsManager::Secret", {"Name": name})}
+
+
 # --- secrets -------------------------------------------------------------------------------------
 
 
@@ -76,16 +91,21 @@ def test_secrets_use_the_configured_customer_managed_key_or_are_adopted(template
 
 
 def test_invoker_may_read_both_secrets_write_only_the_token_and_its_own_logs(example: Template) -> None:
-    main = {"Ref": logical_id(example, "AWS::SecretsManager::Secret", {"Name": "example-cc-salesforce-secret"})}
-    access = {
-        "Ref": logical_id(example, "AWS::SecretsManager::Secret", {"Name": "example-cc-salesforce-access-secret"})
-    }
+    main = secret_ref(example, "example-cc-salesforce-secret")
+    access = secret_ref(example, "example-cc-salesforce-access-secret")
+    dr_main = secret_ref(example, "example-cc-dr-salesforce-secret")
+    dr_access = secret_ref(example, "example-cc-dr-salesforce-access-secret")
     invoker = statements(example, "InvokerRole")
-    assert set(invoker) == {"WriteOwnLogs", "ReadSalesforceSecrets", "CacheAccessToken"}
+    # exactly the declared secrets: the contact center's pair and the further org's, nothing else
+    assert set(invoker) == {
+        "WriteOwnLogs", "ReadSalesforceSecrets", "CacheAccessToken", "ReadSalesforceSecretsDr", "CacheAccessTokenDr"
+    }  # fmt: skip
     assert invoker["ReadSalesforceSecrets"]["Action"] == "secretsmanager:GetSecretValue"
     assert invoker["ReadSalesforceSecrets"]["Resource"] == [main, access]
     assert invoker["CacheAccessToken"]["Action"] == "secretsmanager:PutSecretValue"
     assert invoker["CacheAccessToken"]["Resource"] == access
+    assert invoker["ReadSalesforceSecretsDr"]["Resource"] == [dr_main, dr_access]
+    assert invoker["CacheAccessTokenDr"]["Resource"] == dr_access
     assert invoker["WriteOwnLogs"]["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
     log_group = logical_id(
         example, "AWS::Logs::LogGroup", {"LogGroupName": "/aws/lambda/example-cc-InvokeSalesforceRestApiFunction"}
@@ -93,13 +113,31 @@ def test_invoker_may_read_both_secrets_write_only_the_token_and_its_own_logs(exa
     assert invoker["WriteOwnLogs"]["Resource"][0] == {"Fn::GetAtt": [log_group, "Arn"]}
 
 
-def test_seeder_may_write_only_the_two_secrets_and_stage_keys_on_the_main_one(example: Template) -> None:
-    main = {"Ref": logical_id(example, "AWS::SecretsManager::Secret", {"Name": "example-cc-salesforce-secret"})}
-    access = {
-        "Ref": logical_id(example, "AWS::SecretsManager::Secret", {"Name": "example-cc-salesforce-access-secret"})
-    }
+def test_invoker_gets_every_further_orgs_endpoints_from_the_config(example: Template) -> None:
+    """Endpoints from the org's salesforce_url and api_version (never derived from its audience), and its ARNs."""
+    _, function = only(example, "AWS::Lambda::Function", {"FunctionName": "example-cc-InvokeSalesforceRestApiFunction"})
+    separator, parts = function["Properties"]["Environment"]["Variables"]["SALESFORCE_ORGS"]["Fn::Join"]
+    text = separator.join(part if isinstance(part, str) else f"<{part['Ref']}>" for part in parts)
+    assert json.loads(text) == [
+        {
+            "name": "dr",
+            "restApiEndpointBase": "https://example-dr.my.salesforce.com/services/data/v68.0",
+            "authEndpoint": "https://example-dr.my.salesforce.com/services/oauth2/token",
+            "secretId": f"<{secret_ref(example, 'example-cc-dr-salesforce-secret')['Ref']}>",
+            "accessSecretId": f"<{secret_ref(example, 'example-cc-dr-salesforce-access-secret')['Ref']}>",
+            "callCenterApiName": "ExampleCallCenter",
+        }
+    ]
+
+
+def test_seeder_may_write_only_the_declared_secrets_and_stage_keys_on_the_main_ones(example: Template) -> None:
+    main = secret_ref(example, "example-cc-salesforce-secret")
+    access = secret_ref(example, "example-cc-salesforce-access-secret")
     seeder = statements(example, "SeederRole")
-    assert set(seeder) == {"WriteOwnLogs", "SeedSalesforceSecrets", "StageRotatedKeys", "PublishCertificate"}
+    assert set(seeder) == {
+        "WriteOwnLogs", "SeedSalesforceSecrets", "StageRotatedKeys", "PublishCertificate",
+        "SeedSalesforceSecretsDr", "StageRotatedKeysDr", "PublishCertificateDr",
+    }  # fmt: skip
     assert seeder["SeedSalesforceSecrets"]["Action"] == [
         "secretsmanager:GetSecretValue",
         "secretsmanager:DescribeSecret",
@@ -107,6 +145,7 @@ def test_seeder_may_write_only_the_two_secrets_and_stage_keys_on_the_main_one(ex
     ]
     assert seeder["SeedSalesforceSecrets"]["Resource"] == [main, access]
     assert seeder["StageRotatedKeys"]["Resource"] == main
+    assert seeder["StageRotatedKeysDr"]["Resource"] == secret_ref(example, "example-cc-dr-salesforce-secret")
 
 
 def test_no_statement_allows_everything(templates: dict[str, Template]) -> None:
@@ -166,26 +205,38 @@ def test_invoker_log_group_has_retention(example: Template) -> None:
 
 
 def test_invoker_runs_only_after_the_seeder_filled_the_secrets(example: Template) -> None:
-    seed = logical_id(example, "Custom::SalesforceSecretSeed", {"ContactCenter": "example-cc"})
     _, function = only(example, "AWS::Lambda::Function", {"FunctionName": "example-cc-InvokeSalesforceRestApiFunction"})
-    assert seed in function["DependsOn"]
+    assert {seed_of(example)[0], seed_of(example, "dr")[0]} <= set(function["DependsOn"])
 
 
 # --- the seeder custom resource -----------------------------------------------------------------------
 
 
 def test_seeder_receives_the_config_but_no_secret_material(example: Template, templates: dict[str, Template]) -> None:
-    _, seed = only(example, "Custom::SalesforceSecretSeed", {"ContactCenter": "example-cc"})
+    _, seed = seed_of(example)
     props = seed["Properties"]
     assert props["Subject"] == "integration.user@example.com"
     assert props["Audience"] == "https://login.salesforce.com/"
-    assert props["ConsumerKey"] == ""
+    assert "ConsumerKey" not in props  # set with scvctl: a template keeps its properties in plain text
     assert props["AdoptExisting"] == "false"
     assert {"KeyRotation", "CertificateRenewal", "CertificateValidityDays", "CertificateCommonName"} <= set(props)
     assert "PrivateKey" not in json.dumps(props)
-    _, sandbox_seed = only(templates["hardened"], "Custom::SalesforceSecretSeed", {"ContactCenter": "hardened"})
+    _, sandbox_seed = seed_of(templates["hardened"])
     assert sandbox_seed["Properties"]["Audience"] == "https://test.salesforce.com/"
     assert sandbox_seed["Properties"]["AdoptExisting"] == "true"
+
+
+def test_each_further_org_has_its_own_seed_of_its_own_secrets(example: Template) -> None:
+    _, seed = seed_of(example, "dr")
+    props = seed["Properties"]
+    assert props["ContactCenter"] == "example-cc"  # the JSON key names stay the contact center's
+    assert props["MainSecretId"] == secret_ref(example, "example-cc-dr-salesforce-secret")
+    assert props["AccessSecretId"] == secret_ref(example, "example-cc-dr-salesforce-access-secret")
+    assert props["Subject"] == "integration.user@example.com.dr"
+    assert props["CertificateCommonName"] == "example-cc dr Salesforce JWT"
+    assert props["SettingsVersion"] == (
+        "https://example-dr.my.salesforce.com/services/data/v68.0|https://example-dr.my.salesforce.com/services/oauth2/token"
+    )
 
 
 def test_stack_outputs_the_function_secrets_and_certificate(example: Template) -> None:
@@ -198,9 +249,15 @@ def test_stack_outputs_the_function_secrets_and_certificate(example: Template) -
         "CertificateFingerprintSha256",
         "CertificateNotAfter",
         "PendingKeyRotation",
+        "OrgDrSalesforceSecretArn",
+        "OrgDrSalesforceAccessSecretArn",
+        "OrgDrCertificate",
+        "OrgDrCertificateFingerprintSha256",
+        "OrgDrCertificateNotAfter",
+        "OrgDrPendingKeyRotation",
     } <= set(outputs)
-    seed = logical_id(example, "Custom::SalesforceSecretSeed", {"ContactCenter": "example-cc"})
-    assert outputs["Certificate"]["Value"] == {"Fn::GetAtt": [seed, "Certificate"]}
+    assert outputs["Certificate"]["Value"] == {"Fn::GetAtt": [seed_of(example)[0], "Certificate"]}
+    assert outputs["OrgDrCertificate"]["Value"] == {"Fn::GetAtt": [seed_of(example, "dr")[0], "Certificate"]}
 
 
 # --- Connect ---------------------------------------------------------------------------------------------
@@ -253,8 +310,10 @@ def test_snapstart_publishes_versions_and_the_flow_calls_the_alias(templates: di
     assert "ProvisionedConcurrencyConfig" not in alias["Properties"]
     _, association = only(template, "AWS::Connect::IntegrationAssociation")
     assert association["Properties"]["IntegrationArn"] == {"Ref": alias_id}
-    _, flow = only(template, "AWS::Connect::ContactFlow")
-    assert json.dumps({"Ref": alias_id}) in json.dumps(flow["Properties"]["Content"])
+    flows = template.find_resources("AWS::Connect::ContactFlow").values()
+    assert len(flows) == 2
+    for flow in flows:
+        assert json.dumps({"Ref": alias_id}) in json.dumps(flow["Properties"]["Content"])
 
 
 def test_nothing_is_provisioned_by_default(example: Template) -> None:

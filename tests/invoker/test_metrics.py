@@ -44,7 +44,9 @@ def test_a_warm_call_reports_one_request_and_cache_hits(
     assert (values["ApiUsage"], values["ApiLimit"]) == (2, 15000)
     assert values["ApiUsagePercent"] == pytest.approx(100 * 2 / 15000, abs=0.01)
     dimension_sets = [d["Dimensions"] for d in record["_aws"]["CloudWatchMetrics"]]
-    assert [["ContactCenter"], ["ContactCenter", "Method"]] in dimension_sets
+    assert [["ContactCenter"], ["ContactCenter", "Method"], ["ContactCenter", "Org"]] in dimension_sets
+    assert [["ContactCenter"], ["ContactCenter", "Org"]] in dimension_sets
+    assert record["Org"] == "default"  # the contact center's own org
 
 
 def test_a_401_refresh_counts_a_mint(

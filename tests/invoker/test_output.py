@@ -35,7 +35,12 @@ def runtime_size(result: dict[str, str]) -> int:
         pytest.param({"m": [["a"], []]}, {"m.0.0": "a", "m.1": ""}, id="list in a list, as flat() keys it"),
         pytest.param({"Vip__c": True, "Closed": False}, {"Vip__c": "true", "Closed": "false"}, id="bool"),
         pytest.param({"Age__c": 36, "Neg": -5}, {"Age__c": "36", "Neg": "-5"}, id="int"),
-        pytest.param({"Score__c": 0.5, "Whole": 3.0}, {"Score__c": "0.5", "Whole": "3.0"}, id="float"),
+        pytest.param({"Score__c": 0.5, "Whole": 3.0}, {"Score__c": "0.5", "Whole": "3"}, id="float"),
+        pytest.param(
+            {"Amount": 1500.0, "Negative": -2.0, "Zero": -0.0, "Big": 1.5e300},
+            {"Amount": "1500", "Negative": "-2", "Zero": "0", "Big": "15" + "0" * 299},
+            id="integral floats as JavaScript prints them",
+        ),
         pytest.param({"Big__c": 1e21}, {"Big__c": "1000000000000000000000"}, id="large float, no exponent"),
         pytest.param({"Tiny__c": 1e-7}, {"Tiny__c": "0.0000001"}, id="small float, no exponent"),
         pytest.param({"Fax": None}, {"Fax": ""}, id="None → empty"),

@@ -23,6 +23,15 @@ QUERY = connect_event("queryRecord", soql="SELECT Id FROM Account")
         ({"SECRETS_CACHE_TTL_SECONDS": "-1"}, "SECRETS_CACHE_TTL_SECONDS"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
         ({"PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": "http"}, "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT"),
+        ({"SALESFORCE_ORGS": "[{"}, "SALESFORCE_ORGS is not JSON"),
+        ({"SALESFORCE_ORGS": '[{"name": "dr"}]'}, "SALESFORCE_ORGS entry 0 must be an object with name"),
+        (
+            {
+                "SALESFORCE_ORGS": '[{"name": "dr", "restApiEndpointBase": "dr.example", "authEndpoint": "x", '
+                '"secretId": "a", "accessSecretId": "b"}]'
+            },
+            "SALESFORCE_ORGS entry 0 (dr): restApiEndpointBase, authEndpoint not a URL",
+        ),
     ],
 )
 def test_invalid_configuration(new_container: Any, salesforce: Any, env: dict[str, str | None], mentions: str) -> None:

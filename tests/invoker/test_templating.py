@@ -351,3 +351,23 @@ def test_escaping_stops_at_the_limit_so_its_work_stays_linear(monkeypatch: pytes
         many = "SELECT Id FROM Contact WHERE " + " OR ".join(["Name = '{n}'"] * 5_000)  # noqa: S608
         render_soql(many, {"n": "'" * 40})
     assert 0 < sum(escaped) <= MAX_STATEMENT_CHARACTERS
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        pytest.param("SELECT Id FROM Case WHERE Subject = '{{draft}}'", "SELECT Id FROM Case WHERE Subject = '{draft}'",
+                     id="in a literal"),
+        pytest.param("SELECT Id FROM Case WHERE Subject = '{{n}} for {n}'",
+                     "SELECT Id FROM Case WHERE Subject = '{n} for Ada'", id="next to the placeholder it looks like"),
+        pytest.param("SELECT Id FROM Case WHERE Subject = '{{not-a-parameter}}'",
+                     "SELECT Id FROM Case WHERE Subject = '{not-a-parameter}'", id="any name"),
+    ],
+)  # fmt: skip
+def test_doubled_braces_write_a_literal_word_in_soql(template: str, expected: str) -> None:
+    """``{{word}}`` is the text ``{word}``: never filled, never refused as a forgotten parameter."""
+    assert render_soql(template, {"n": "Ada", "draft": "ignored"}) == expected
+
+
+def test_doubled_braces_keep_their_search_meaning_in_sosl() -> None:
+    assert render_sosl("FIND {{q}} RETURNING Contact(Id)", {"q": "a-b"}) == "FIND {a\\-b} RETURNING Contact(Id)"

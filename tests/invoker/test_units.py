@@ -82,6 +82,8 @@ def test_method_table(container: FunctionContainer) -> None:
         "createRecord",
         "updateRecord",
         "deleteRecord",
+        "upsertRecord",
+        "composite",
         "queryRecord",
         "searchRecord",
         "uploadTranscript",
@@ -89,6 +91,8 @@ def test_method_table(container: FunctionContainer) -> None:
         "realtimeAlertEvent",
         "SFSPhoneCallFlowQuery",
         "fetchOutboundPhoneNumber",
+        "fetchAgentPhoneNumber",
+        "fetchDefaultVoicemailGreetingUrl",
     }
     assert all(name == method.name for name, method in methods.items())
 

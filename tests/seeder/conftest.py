@@ -81,7 +81,6 @@ def properties(main_arn: str, access_arn: str, **overrides: str) -> dict[str, st
         "AccessSecretId": access_arn,
         "Subject": "integration@example.com",
         "Audience": "https://login.salesforce.com/",
-        "ConsumerKey": "",
         "CertificateCommonName": "seedcc Salesforce JWT",
         "CertificateValidityDays": "365",
         "KeyRotation": "0",

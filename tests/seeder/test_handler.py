@@ -91,11 +91,11 @@ def test_the_certificate_is_self_signed_sha256_for_the_key_with_the_configured_n
     assert datetime.fromisoformat(data["CertificateNotAfter"]) == certificate.not_valid_after_utc
 
 
-def test_sandbox_audience_and_consumer_key_come_from_the_config(stack: Stack) -> None:
-    stack.create(Audience="https://test.salesforce.com/", ConsumerKey="3MVG9-config")
+def test_sandbox_audience_comes_from_the_config_and_the_consumer_key_starts_empty(stack: Stack) -> None:
+    stack.create(Audience="https://test.salesforce.com/")
     document = stack.main_document()
     assert document[KEYS.audience] == "https://test.salesforce.com/"
-    assert document[KEYS.consumer_key] == "3MVG9-config"
+    assert document[KEYS.consumer_key] == ""
 
 
 def test_a_retried_create_keeps_the_key_and_certificate_it_made(stack: Stack) -> None:
@@ -131,25 +131,10 @@ def test_adoption_keeps_the_hand_made_key_and_makes_its_certificate_from_it(
 
 
 def test_adoption_fills_only_what_is_missing(hand_made: Stack) -> None:
-    hand_made.create(AdoptExisting="true", Subject="config@example.com", ConsumerKey="3MVG9-config")
+    hand_made.create(AdoptExisting="true", Subject="config@example.com")
     document = hand_made.main_document()
     assert document[KEYS.subject] == "admin@example.com"
     assert document[KEYS.consumer_key] == "3MVG9-by-hand"
-
-
-def test_adoption_fills_an_empty_consumer_key_and_clears_the_token(
-    seeder: SeederCode, aws_env: Any, secretsmanager_client: Any, test_key_pair: Any
-) -> None:
-    from tests.emulators.fixtures import make_contact_center_secrets
-
-    main, access = make_contact_center_secrets(
-        secretsmanager_client, CC, test_key_pair.private_key_pem, "", "admin@example.com",
-        "https://login.salesforce.com/", access_token="00D!stale",
-    )  # fmt: skip
-    stack = Stack(seeder, secretsmanager_client, main, access)
-    stack.create(AdoptExisting="true", ConsumerKey="3MVG9-config")
-    assert stack.main_document()[KEYS.consumer_key] == "3MVG9-config"
-    assert stack.token() == ""
 
 
 def test_adoption_of_a_complete_secret_changes_nothing(
@@ -256,18 +241,12 @@ def test_a_consumer_key_set_later_survives_every_deploy(stack: Stack) -> None:
     assert stack.main_document()[KEYS.consumer_key] == "3MVG9-set-with-scvctl"
 
 
-def test_a_consumer_key_removed_from_the_config_is_not_blanked(stack: Stack) -> None:
-    stack.create(ConsumerKey="3MVG9-config")
-    stack.update(ConsumerKey="")
-    assert stack.main_document()[KEYS.consumer_key] == "3MVG9-config"
-
-
-def test_a_consumer_key_changed_in_the_config_is_written_and_the_token_cleared(stack: Stack) -> None:
-    stack.create(ConsumerKey="3MVG9-old")
-    stack.set_token("00D!cached")
-    stack.update(ConsumerKey="3MVG9-new")
-    assert stack.main_document()[KEYS.consumer_key] == "3MVG9-new"
-    assert stack.token() == ""
+def test_a_consumer_key_property_from_an_older_template_is_ignored(stack: Stack) -> None:
+    """Templates never carry it now (it would sit there in plain text); one left in an old stack changes nothing."""
+    stack.create()
+    stack.store.write_current({**stack.main_document(), KEYS.consumer_key: "3MVG9-set-with-scvctl"})
+    stack.update(ConsumerKey="3MVG9-from-an-old-template")
+    assert stack.main_document()[KEYS.consumer_key] == "3MVG9-set-with-scvctl"
 
 
 def test_a_subject_changed_with_scvctl_survives_deploys_that_do_not_change_it(stack: Stack) -> None:
@@ -329,7 +308,8 @@ def test_a_rolled_back_renewal_does_not_renew_again(stack: Stack) -> None:
 
 
 def test_rotation_stages_a_pending_key_and_leaves_the_current_one_in_use(stack: Stack) -> None:
-    stack.create(ConsumerKey="3MVG9-config")
+    stack.create()
+    stack.store.write_current({**stack.main_document(), KEYS.consumer_key: "3MVG9-set-with-scvctl"})
     current, version = stack.main_document(), stack.current_version()
     stack.set_token("00D!cached")
     rotated = stack.update(KeyRotation="1")
@@ -554,7 +534,7 @@ def test_an_unknown_request_type_fails(seeder: SeederCode) -> None:
 
 def test_no_private_key_or_token_in_the_answers_or_the_logs(stack: Stack, capsys: pytest.CaptureFixture[str]) -> None:
     stack.set_token("00D!secret-token")
-    answers = [stack.create(ConsumerKey="3MVG9-config")]
+    answers = [stack.create()]
     answers.append(stack.update(KeyRotation="1"))
     staged = stack.main_document("AWSPENDING")[KEYS.private_key]
     answers.append(stack.update(CertificateRenewal="1"))

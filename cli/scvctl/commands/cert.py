@@ -15,7 +15,7 @@ from seeder import credentials
 from seeder.store import StoreError
 from shared.secret_format import SecretKeys
 
-from scvctl.console import certificate_summary, display_path, note, say, write_public_file
+from scvctl.console import certificate_summary, display_path, fingerprint, note, say, write_public_file
 from scvctl.errors import CliError
 from scvctl.runtime import Runtime
 from scvctl.secret_document import require_current
@@ -99,6 +99,8 @@ def export_certificate(args: argparse.Namespace, runtime: Runtime) -> int:
         raise CliError(f"secret {store.main_secret_id} holds no certificate: `scvctl cert renew {cc}` makes one")
     info = credentials.certificate_info(pem)
     write_public_file(args.out, pem)
+    if str(args.out) != "-":
+        runtime.changed(f"wrote the {which} certificate of {cc} to {display_path(args.out)}")
     message = (
         f"Wrote the {which} certificate of {cc} (SHA-256 {info.fingerprint_sha256}, expires {info.not_after}) "
         f"to {display_path(args.out)}"
@@ -122,9 +124,14 @@ def renew_certificate(args: argparse.Namespace, runtime: Runtime) -> int:
     certificate = credentials.issue_certificate(private_key, contact_center.certificate_common_name, days)
     store.write_current({**document, keys.certificate: certificate})
     runtime.publish_certificate(certificate)
+    runtime.changed(
+        f"renewed the certificate of {cc} in {store.main_secret_id} ({fingerprint(certificate)}): "
+        f"upload it (scvctl cert export {cc} --out server.crt)"
+    )
     certificate_summary(f"Renewed the certificate of {cc} (same key, consumer key and token unchanged):", certificate)
     if args.out:
         write_public_file(args.out, certificate)
+        runtime.changed(f"wrote the new certificate to {display_path(args.out)}")
         say(f"Wrote it to {display_path(args.out)}")
     say()
     say(

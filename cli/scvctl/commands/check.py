@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from seeder import credentials
-from shared.secret_format import SecretKeys
+from shared.orgs import ACCESS_TOKEN_SECRET_NAME_PARAMETER, SECRET_NAME_PARAMETER
+from shared.secret_format import SecretKeys, access_secret_name, main_secret_name
 
 from scvctl.aws import lambda_client
 from scvctl.console import read_text_file, say
@@ -37,6 +38,8 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
 def run_check(args: argparse.Namespace, runtime: Runtime) -> int:
     contact_center = runtime.contact_center
     event = _load_event(args.event) if args.event else GUIDE_TEST_EVENT
+    if runtime.org:
+        event = _in_org(event, runtime.contact_center.name, runtime.org)
     qualifier = None if contact_center.cold_start.value == "none" else LIVE_ALIAS
     invoker: Invoker = runtime.invoker or LambdaInvoker(lambda_client(runtime.session))
     target = contact_center.function_name + (f":{qualifier}" if qualifier else "")
@@ -45,6 +48,17 @@ def run_check(args: argparse.Namespace, runtime: Runtime) -> int:
     diagnosis = diagnose(invocation, contact_center.name)
     _print(diagnosis, invocation.payload, _stored_certificates(runtime) if diagnosis.about_certificate else [])
     return 0 if diagnosis.ok else 1
+
+
+def _in_org(event: dict[str, Any], contact_center: str, org: str) -> dict[str, Any]:
+    """The event with the org's secretName / accessTokenSecretName, as a flow calling that org passes them."""
+    details = event.get("Details") if isinstance(event.get("Details"), dict) else {}
+    parameters = details.get("Parameters") if isinstance(details.get("Parameters"), dict) else {}
+    names = {
+        SECRET_NAME_PARAMETER: main_secret_name(contact_center, org),
+        ACCESS_TOKEN_SECRET_NAME_PARAMETER: access_secret_name(contact_center, org),
+    }
+    return {**event, "Details": {**details, "Parameters": {**parameters, **names}}}
 
 
 def _load_event(path: Path) -> dict[str, Any]:

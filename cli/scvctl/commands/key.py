@@ -77,6 +77,10 @@ def rotate_key(args: argparse.Namespace, runtime: Runtime) -> int:
         runtime.publish_certificate(certificate)
         if pending is not None:
             store.discard_pending()
+        runtime.changed(
+            f"replaced the key of {cc} and cleared the token ({fingerprint(certificate)}): calls fail until this "
+            f"certificate is uploaded (scvctl cert export {cc} --out server.crt)"
+        )
         certificate_summary(
             f"Replaced the key of {cc}; the cached access token is cleared. Certificate to upload:", certificate
         )
@@ -88,6 +92,10 @@ def rotate_key(args: argparse.Namespace, runtime: Runtime) -> int:
         ]
     else:
         store.stage_pending(rotated, f"scvctl-{uuid.uuid4().hex}")
+        runtime.changed(
+            f"staged a new key for {cc} ({fingerprint(certificate)}): upload its certificate "
+            f"(scvctl cert export {cc} --pending --out server.crt), then scvctl key activate {cc}"
+        )
         certificate_summary(
             f"Staged a new key for {cc} (the current key stays in use). Certificate to upload:", certificate
         )
@@ -99,6 +107,7 @@ def rotate_key(args: argparse.Namespace, runtime: Runtime) -> int:
         ]
     if args.out:
         write_public_file(args.out, certificate)
+        runtime.changed(f"wrote the certificate to {display_path(args.out)}")
         say(f"Wrote the certificate to {display_path(args.out)}")
     say()
     for number, step in enumerate(steps, 1):
@@ -116,6 +125,9 @@ def activate_key(args: argparse.Namespace, runtime: Runtime) -> int:
     promoted = store.promote_pending()
     store.clear_token()
     runtime.publish_certificate(promoted[keys.certificate])
+    runtime.changed(
+        f"activated the staged key of {cc} ({fingerprint(promoted.get(keys.certificate))}) and cleared the token"
+    )
     certificate_summary(
         f"Activated the staged key of {cc}; the cached access token is cleared. Certificate now in use:",
         promoted[keys.certificate],
@@ -138,6 +150,7 @@ def discard_key(args: argparse.Namespace, runtime: Runtime) -> int:
         return 0
     info = credentials.certificate_info(pending[1][SecretKeys.for_contact_center(cc).certificate])
     store.discard_pending()
+    runtime.changed(f"dropped the staged key of {cc} (certificate SHA-256 {info.fingerprint_sha256})")
     say(
         f"Dropped the staged key of {cc} (certificate SHA-256 {info.fingerprint_sha256}); the current key stays in use."
     )
@@ -169,6 +182,11 @@ def import_key(args: argparse.Namespace, runtime: Runtime) -> int:
     runtime.publish_certificate(certificate)
     if pending is not None:
         store.discard_pending()
+    runtime.changed(
+        f"imported the key from {display_path(args.private_key)} into {store.main_secret_id} "
+        f"({fingerprint(certificate)}) and cleared the token"
+        + ("; dropped the staged rotation" if pending is not None else "")
+    )
     say(
         f"Imported the key from {display_path(args.private_key)} into {store.main_secret_id}; "
         "the cached access token is cleared."

@@ -2,6 +2,7 @@
 
 Writes what ``sf project deploy start`` needs to create the app with this contact center's certificate
 (scvctl.sf_metadata), and a README with the deploy command and the manual ways (scvctl.sf_setup_guide).
+The certificate is public: ``--certificate FILE`` (e.g. from ``scvctl cert export``) needs no AWS access.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from pathlib import Path
 from seeder import credentials
 from shared.secret_format import SecretKeys
 
-from scvctl.console import display_path, say, write_public_file
+from scvctl.commands.key import normalized_certificate
+from scvctl.console import display_path, read_text_file, say, write_public_file
 from scvctl.errors import CliError
 from scvctl.runtime import Runtime
 from scvctl.secret_document import require_current
@@ -34,7 +36,10 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
                           help="a profile to pre-authorize, e.g. 'System Administrator' (repeatable)")  # fmt: skip
     metadata.add_argument("--preauthorize-permission-set", action="append", default=[], metavar="NAME",
                           help="a permission set (API name) to pre-authorize (repeatable)")  # fmt: skip
-    metadata.add_argument("--pending", action="store_true", help="use a staged rotation's certificate")
+    source = metadata.add_mutually_exclusive_group()
+    source.add_argument("--pending", action="store_true", help="use a staged rotation's certificate")
+    source.add_argument("--certificate", type=Path, metavar="FILE",
+                        help="this certificate (PEM), not the one in Secrets Manager: needs no AWS access")  # fmt: skip
     metadata.set_defaults(handler=write_metadata)
 
 
@@ -43,17 +48,11 @@ def write_metadata(args: argparse.Namespace, runtime: Runtime) -> int:
     cc = contact_center.name
     if args.out.exists() and not args.out.is_dir():
         raise CliError(f"--out {args.out} is a file; give a directory")
-    keys = SecretKeys.for_contact_center(cc)
-    store = runtime.store
-    if args.pending:
-        pending = store.read_pending()
-        if pending is None:
-            raise CliError(f"no key rotation is staged for {cc}: run without --pending")
-        certificate = pending[1].get(keys.certificate, "")
-    else:
-        certificate = require_current(store, cc).get(keys.certificate, "")
-    if not certificate:
-        raise CliError(f"secret {store.main_secret_id} holds no certificate: `scvctl cert renew {cc}` makes one")
+    certificate = (
+        normalized_certificate(read_text_file(args.certificate, "certificate file"))
+        if args.certificate
+        else _stored_certificate(runtime, pending=args.pending)
+    )
     info = credentials.certificate_info(certificate)
     spec = AppSpec(
         name=args.name or default_app_name(cc),
@@ -73,6 +72,7 @@ def write_metadata(args: argparse.Namespace, runtime: Runtime) -> int:
     for relative, content in files.items():
         write_public_file(args.out / relative, content)
     out = display_path(args.out)
+    runtime.changed(f"wrote the External Client App bundle {spec.name} for {cc} to {out}/")
     say(
         f"Wrote the External Client App {spec.name} for {cc} to {out}/ (certificate SHA-256 {info.fingerprint_sha256}):"
     )
@@ -88,3 +88,20 @@ def write_metadata(args: argparse.Namespace, runtime: Runtime) -> int:
     say(f"  3. copy the app's consumer key, then: scvctl consumer-key set {cc}")
     say(f"  4. scvctl check {cc}")
     return 0
+
+
+def _stored_certificate(runtime: Runtime, *, pending: bool) -> str:
+    """The current (or staged) certificate from the contact center's main secret."""
+    cc = runtime.contact_center.name
+    keys = SecretKeys.for_contact_center(cc)
+    store = runtime.store
+    if pending:
+        staged = store.read_pending()
+        if staged is None:
+            raise CliError(f"no key rotation is staged for {cc}: run without --pending")
+        certificate = staged[1].get(keys.certificate, "")
+    else:
+        certificate = require_current(store, cc).get(keys.certificate, "")
+    if not certificate:
+        raise CliError(f"secret {store.main_secret_id} holds no certificate: `scvctl cert renew {cc}` makes one")
+    return certificate

@@ -4,8 +4,8 @@ Secrets Manager console edits, as commands.
 Each change rewrites the main secret and then empties the cached access token, as the guide requires
 after every change (a token minted for the old consumer key, user or audience would otherwise keep
 being used). The consumer key is read from a hidden prompt or stdin, never from the command line.
-Values set here survive deploys: the seeder only overwrites a value when contact_centers.yaml's value
-for it changes.
+Values set here survive deploys: the seeder only overwrites the subject or audience when
+contact_centers.yaml's value for it changes, and never touches the consumer key (the config cannot hold it).
 """
 
 from __future__ import annotations
@@ -71,8 +71,7 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
 def set_consumer_key(args: argparse.Namespace, runtime: Runtime) -> int:
     if args.refused_value is not None:
         raise CliError(ARGV_VALUE_REFUSED, exit_code=2)
-    contact_center = runtime.contact_center
-    cc = contact_center.name
+    cc = runtime.contact_center.name
     store = runtime.store
     keys = SecretKeys.for_contact_center(cc)
     document = require_current(store, cc)
@@ -82,13 +81,9 @@ def set_consumer_key(args: argparse.Namespace, runtime: Runtime) -> int:
         say(f"The consumer key in {store.main_secret_id} is already this one: nothing changed.")
         return 0
     write_and_clear_token(store, {**document, keys.consumer_key: value})
+    runtime.changed(f"stored the consumer key in {store.main_secret_id} and cleared the token")
     say(f"Stored the consumer key ({len(value)} characters, not shown) in {store.main_secret_id}.")
     say("Cleared the cached access token.")
-    if contact_center.consumer_key and contact_center.consumer_key != value:
-        note(
-            "Note: contact_centers.yaml sets a different consumer_key. Deploys keep the value set here until that "
-            "line changes; update or empty it so the file does not mislead."
-        )
     say(f"Next: scvctl check {cc}")
     return 0
 
@@ -128,6 +123,7 @@ def set_audience(args: argparse.Namespace, runtime: Runtime) -> int:
 def reset_token(args: argparse.Namespace, runtime: Runtime) -> int:
     store = runtime.store
     store.clear_token()
+    runtime.changed(f"cleared the cached access token in {store.access_secret_id}")
     say(f"Cleared the cached access token in {store.access_secret_id}; the next call mints a new one.")
     return 0
 
@@ -142,6 +138,7 @@ def _update(runtime: Runtime, key: str, value: str, what: str) -> None:
         say(f"The {what} in {store.main_secret_id} is already {value}: nothing changed.")
         return
     write_and_clear_token(store, {**document, key: value})
+    runtime.changed(f"set the {what} in {store.main_secret_id} to {value} and cleared the token")
     say(f"Set the {what} in {store.main_secret_id}: {old or '(empty)'} -> {value}")
     say("Cleared the cached access token.")
     say(f"Next: scvctl check {cc}")

@@ -1,17 +1,26 @@
 """The methods a contact flow can call, by ``methodName``: one table, no if-chain.
 
 Names, parameters and output keys are those of Salesforce's Node.js invokeSfRestApi function, so
-existing contact flows work unchanged; deleteRecord is new.
+existing contact flows work unchanged; deleteRecord, upsertRecord and composite are new.
 """
 
 from __future__ import annotations
 
 from invoker.methods.base import ContainerMemory, Invocation, Method, check_object_api_name, check_record_id
+from invoker.methods.composite import composite_method
 from invoker.methods.field_service import sfs_phone_call_flow_query
-from invoker.methods.outbound import fetch_outbound_phone_number
+from invoker.methods.outbound import fetch_agent_phone_number, fetch_outbound_phone_number
 from invoker.methods.query import query_record, search_record, validate_query, validate_search
-from invoker.methods.records import create_record, delete_record, realtime_alert_event, update_record
+from invoker.methods.records import (
+    check_upsert,
+    create_record,
+    delete_record,
+    realtime_alert_event,
+    update_record,
+    upsert_record,
+)
 from invoker.methods.transcripts import fetch_upload_ids_status, upload_transcript, validate_upload
+from invoker.methods.voicemail import fetch_default_voicemail_greeting_url
 
 _ALL = (
     Method("createRecord", create_record, ("objectApiName",), check_object_api_name,
@@ -19,20 +28,29 @@ _ALL = (
     Method("updateRecord", update_record, ("objectApiName", "recordId"), check_record_id,
            "update a record; every other parameter is a field"),
     Method("deleteRecord", delete_record, ("objectApiName", "recordId"), check_record_id, "delete a record"),
+    Method("upsertRecord", upsert_record, ("objectApiName", "externalIdField", "externalId"), check_upsert,
+           "create or update the record with this external id; every other parameter is a field"),
     Method("queryRecord", query_record, ("soql",), validate_query,
-           "first record of a SOQL query (every record with allRecords=true)"),
-    Method("searchRecord", search_record, ("sosl",), validate_search, "first result of a SOSL search"),
+           "first record of a SOQL query (every record with allRecords=true)", native_flat=True),
+    Method("searchRecord", search_record, ("sosl",), validate_search, "first result of a SOSL search",
+           native_flat=True),
     Method("uploadTranscript", upload_transcript, ("contactIdsPayloadMap",), validate_upload,
            "upload conversation transcripts"),
     Method("fetchUploadIdsStatus", fetch_upload_ids_status, ("uploadIds",), None,
            "status of earlier transcript uploads"),
     Method("realtimeAlertEvent", realtime_alert_event, (), None, "publish a RealtimeAlertEvent"),
     Method("SFSPhoneCallFlowQuery", sfs_phone_call_flow_query, (), None,
-           "Field Service: the en-route engineer's phone for the caller"),
+           "Field Service: the en-route engineer's phone for the caller", native_flat=True),
     Method("fetchOutboundPhoneNumber", fetch_outbound_phone_number, ("agentARN",), None,
            "the outbound caller id for an agent"),
+    Method("fetchAgentPhoneNumber", fetch_agent_phone_number, (), None,
+           "placeholder, as in the Node.js function: always an empty outboundPhoneNumber"),
+    Method("fetchDefaultVoicemailGreetingUrl", fetch_default_voicemail_greeting_url, (), None,
+           "the URL of the agent's default voicemail drop greeting"),
 )  # fmt: skip
 
 METHODS: dict[str, Method] = {method.name: method for method in _ALL}
+# its steps are the record and query methods above, with their required parameters and checks
+METHODS["composite"] = composite_method(METHODS)
 
 __all__ = ["METHODS", "ContainerMemory", "Invocation", "Method"]

@@ -63,13 +63,17 @@ class Method:
 
     ``required`` parameters are checked by the handler (present, non-empty strings) and ``validate``
     checks their form; both run before any Salesforce request, so a flow's mistake costs no API call.
+    ``run`` returns the answer in JSON types. A contact flow always gets it as a flat string map; a Lambda
+    caller gets it as the Node.js function returned it: flattened with JSON types (``flat()``) when
+    ``native_flat``, else as it is (Salesforce's JSON as it came for the upload methods).
     """
 
     name: str
-    run: Callable[[Invocation], dict[str, Any]]
+    run: Callable[[Invocation], Any]
     required: tuple[str, ...] = ()
     validate: Callable[[Mapping[str, str]], None] | None = None
     summary: str = ""
+    native_flat: bool = False
 
 
 def encode_uri_component(value: str) -> str:

@@ -1,4 +1,6 @@
-"""fetchOutboundPhoneNumber: the number an agent's outbound call shows, from the SCV messaging channel.
+"""fetchOutboundPhoneNumber and fetchAgentPhoneNumber: the numbers an agent's calls show.
+
+fetchOutboundPhoneNumber: the number an agent's outbound call shows, from the SCV messaging channel.
 
 Looks up the MessagingChannel (Voice, active) of CALL_CENTER_API_NAME's contact center that routes to
 the agent (``agentARN``). Like the Node.js version, "no number" is a success without
@@ -49,3 +51,18 @@ def fetch_outbound_phone_number(invocation: Invocation) -> dict[str, Any]:
         logger.warning("no active Voice messaging channel routes to this agent; no outbound number")
         return {"success": True}
     return {"success": True, "outboundPhoneNumber": number}
+
+
+#: The Node.js function's answer: a placeholder there too ("TODO: fetch the agent phone number from contactID").
+AGENT_PHONE_NUMBER_PLACEHOLDER = {"success": True, "outboundPhoneNumber": ""}
+
+
+def fetch_agent_phone_number(invocation: Invocation) -> dict[str, Any]:
+    """Always ``{success: true, outboundPhoneNumber: ""}``, with no request, as the Node.js function answers.
+
+    Service Cloud Voice's data model has no well-defined "agent phone number" to look up: the Lambda event
+    of a contact names no agent, CallCenterRoutingMap leads from an agent ARN only to a Salesforce user or
+    queue (whose Phone fields are personal numbers, not telephony ones), and the number an agent's calls
+    show is the Voice messaging channel's, which fetchOutboundPhoneNumber already returns. See docs/INVOKER.md.
+    """
+    return dict(AGENT_PHONE_NUMBER_PLACEHOLDER)

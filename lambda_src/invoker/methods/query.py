@@ -13,6 +13,7 @@ from invoker import output, templating
 from invoker.errors import BadRequestError, InvokerError
 from invoker.log import logger
 from invoker.methods.base import Invocation, check_boolean, encode_uri_component, is_true
+from invoker.salesforce import RestCall
 
 
 def render_soql(template: str, parameters: Mapping[str, str]) -> str:
@@ -44,15 +45,24 @@ def validate_search(parameters: Mapping[str, str]) -> None:
     render_sosl(parameters["sosl"], parameters)
 
 
-def first_record(invocation: Invocation, soql: str) -> dict[str, Any]:
-    """The first record of a query without its ``attributes``, {} when there is none."""
-    body = invocation.salesforce.get("query/", query="q=" + encode_uri_component(soql)).body
+def query_call(soql: str) -> RestCall:
+    return RestCall("GET", "query/", query="q=" + encode_uri_component(soql))
+
+
+def first_record_answer(status: int, body: Any) -> dict[str, Any]:
+    """The first record of a query answer without its ``attributes``, {} when there is none."""
     records = body.get("records") if isinstance(body, dict) else None
     if not records or not isinstance(records[0], dict):
         return {}
     record = dict(records[0])
     record.pop("attributes", None)
     return record
+
+
+def first_record(invocation: Invocation, soql: str) -> dict[str, Any]:
+    """The first record of a query without its ``attributes``, {} when there is none."""
+    response = invocation.salesforce.send(query_call(soql))
+    return first_record_answer(response.status, response.body)
 
 
 def best_effort_first_record(
@@ -76,7 +86,7 @@ def query_record(invocation: Invocation) -> dict[str, Any]:
     """The first record, flattened (``Owner.Name``); with ``allRecords="true"`` every returned record."""
     soql = render_soql(invocation.parameters["soql"], invocation.parameters)
     if is_true(invocation.parameters, "allRecords"):
-        body = invocation.salesforce.get("query/", query="q=" + encode_uri_component(soql)).body
+        body = invocation.salesforce.send(query_call(soql)).body
         return output.flatten_records(body if isinstance(body, dict) else {})
     return first_record(invocation, soql)
 

@@ -44,8 +44,8 @@ def validate_upload(parameters: Mapping[str, str]) -> None:
     transcript_pairs(parameters)
 
 
-def upload_transcript(invocation: Invocation) -> dict[str, Any]:
-    """One multipart POST, a part per contact named by its id; Salesforce's JSON answer, flattened.
+def upload_transcript(invocation: Invocation) -> Any:
+    """One multipart POST, a part per contact named by its id; Salesforce's JSON answer as it came.
 
     A POST that creates uploads is never repeated after a failure, so a transcript is never uploaded twice.
     """
@@ -53,22 +53,10 @@ def upload_transcript(invocation: Invocation) -> dict[str, Any]:
         (contact_id, (TRANSCRIPT_FILENAME, payload.encode("utf-8"), "text/plain"))
         for contact_id, payload in transcript_pairs(invocation.parameters).items()
     ]
-    body = invocation.salesforce.post(UPLOAD_PATH, files=parts).body
-    return _as_dict(body)
+    return invocation.salesforce.post(UPLOAD_PATH, files=parts).body
 
 
-def fetch_upload_ids_status(invocation: Invocation) -> dict[str, Any]:
-    """GET the status of earlier uploads; Salesforce's JSON answer, flattened."""
+def fetch_upload_ids_status(invocation: Invocation) -> Any:
+    """GET the status of earlier uploads; Salesforce's JSON answer as it came."""
     query = "uploadIds=" + encode_uri_component(invocation.parameters["uploadIds"])
-    return _as_dict(invocation.salesforce.get(UPLOAD_PATH, query=query).body)
-
-
-def _as_dict(body: Any) -> dict[str, Any]:
-    """Salesforce's JSON as a mapping to flatten; a list keeps the keys ``flat()`` gave it (``0.uploadId``)."""
-    if isinstance(body, dict):
-        return body
-    if isinstance(body, list):
-        return {str(index): item for index, item in enumerate(body)}
-    if body is None:
-        return {}
-    return {"result": body}
+    return invocation.salesforce.get(UPLOAD_PATH, query=query).body

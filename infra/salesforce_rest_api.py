@@ -1,0 +1,209 @@
+"""``SalesforceRestApi``: everything one contact center needs, as one construct a CDK app adds to a stack.
+
+Reading this file tells the architecture: two secrets, a seeder that fills them, the invoker that reads
+them, the Connect integration that calls the invoker, and the monitoring that watches it. This repository's
+``ContactCenterStack`` is one consumer; a platform team's own stack is another, with its own naming,
+tags, permissions boundary, KMS key and alarm topic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aws_cdk import CfnOutput, Tags
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from .config import ContactCenter, Org
+from .connect import ConnectIntegration
+from .invoker import SalesforceInvoker
+from .monitoring import Monitoring
+from .role_names import RoleNamePrefix
+from .secrets import ContactCenterSecrets
+from .seeder import SecretSeeder
+
+
+class SalesforceRestApi(Construct):
+    """``${cc}-salesforce-secret``, ``${cc}-salesforce-access-secret``, the seeder,
+    ``${cc}-InvokeSalesforceRestApiFunction``, its Connect integration and its monitoring.
+
+    :param contact_center: the validated contact center (``ContactCenter(...)`` or ``load_config(path).find(name)``).
+    :param encryption_key: KMS key of both secrets. Default: the config's ``kms_key_arn``, else Secrets
+        Manager's AWS managed key.
+    :param alarm_topic: where alarms are sent. Default: the config's ``monitoring`` settings.
+    :param permissions_boundary: applied to every role this construct creates. Default: none.
+    :param role_name_prefix: every role is named ``<prefix><cc>-<unit>``, for accounts whose policies
+        match on role names. Default: CloudFormation generates the names.
+    :param tags: added to every taggable resource of this construct. Default: none.
+
+    Attributes: ``function``, ``role``, ``main_secret``, ``access_secret``, ``dashboard``, and the
+    certificate outputs ``certificate_pem``, ``certificate_fingerprint``, ``certificate_not_after``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        contact_center: ContactCenter,
+        encryption_key: kms.IKey | None = None,
+        alarm_topic: sns.ITopic | None = None,
+        permissions_boundary: iam.IManagedPolicy | None = None,
+        role_name_prefix: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        if encryption_key is None and contact_center.kms_key_arn:
+            encryption_key = kms.Key.from_key_arn(self, "SecretsKey", contact_center.kms_key_arn)
+        self.secrets = ContactCenterSecrets(
+            self,
+            "Secrets",
+            contact_center=contact_center.name,
+            encryption_key=encryption_key,
+            adopt_existing=contact_center.adopt_existing_secrets,
+        )
+        self.seeder = SecretSeeder(self, "Seeder", contact_center=contact_center, secrets=self.secrets)
+        # Each further org: its own secret pair, filled by its own seed resource.
+        self.org_secrets = {
+            org.name: ContactCenterSecrets(
+                self,
+                f"Org{org.construct_suffix}Secrets",
+                contact_center=contact_center.name,
+                org=org.name,
+                encryption_key=encryption_key,
+                adopt_existing=contact_center.adopt_existing_secrets,
+            )
+            for org in contact_center.orgs
+        }
+        for org in contact_center.orgs:
+            self.seeder.add_org(org, self.org_secrets[org.name])
+        self.invoker = SalesforceInvoker(
+            self, "Invoker", contact_center=contact_center, secrets=self.secrets, org_secrets=self.org_secrets
+        )
+        # The invoker must never run against secrets the seeder has not filled yet.
+        self.invoker.function.node.add_dependency(self.seeder.resource, *self.seeder.org_resources.values())
+
+        self.connect: ConnectIntegration | None = None
+        if contact_center.connect_instance_arn:
+            self.connect = ConnectIntegration(
+                self,
+                "Connect",
+                contact_center=contact_center,
+                invocation_target=self.invoker.invocation_target,
+            )
+        else:
+            self.node.add_metadata(
+                "note", "no connect_instance_arn configured: association, permission and sample flow are skipped"
+            )
+
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            contact_center=contact_center,
+            function=self.invoker.function,
+            secrets=self.secrets,
+            alarm_topic=alarm_topic,
+        )
+        self._outputs(contact_center)
+
+        if permissions_boundary is not None:
+            iam.PermissionsBoundary.of(self).apply(permissions_boundary)
+        if role_name_prefix:
+            RoleNamePrefix.of(self, prefix=role_name_prefix, contact_center=contact_center.name)
+        for key, value in (tags or {}).items():
+            Tags.of(self).add(key, value)
+
+    @property
+    def function(self) -> lambda_.Function:
+        return self.invoker.function
+
+    @property
+    def role(self) -> iam.IRole:
+        role = self.invoker.function.role
+        assert role is not None
+        return role
+
+    @property
+    def main_secret(self) -> secretsmanager.ISecret:
+        return self.secrets.main_secret
+
+    @property
+    def access_secret(self) -> secretsmanager.ISecret:
+        return self.secrets.access_secret
+
+    @property
+    def dashboard(self) -> cloudwatch.Dashboard:
+        return self.monitoring.dashboard
+
+    @property
+    def certificate_pem(self) -> str:
+        return self.seeder.certificate_pem
+
+    @property
+    def certificate_fingerprint(self) -> str:
+        return self.seeder.certificate_fingerprint
+
+    @property
+    def certificate_not_after(self) -> str:
+        return self.seeder.certificate_not_after
+
+    def _outputs(self, contact_center: ContactCenter) -> None:
+        CfnOutput(
+            self,
+            "InvokerFunctionArn",
+            value=self.invoker.invocation_target.function_arn,
+            description="Call this from contact flows (Invoke AWS Lambda function block)",
+        )
+        CfnOutput(self, "SalesforceSecretArn", value=self.secrets.main_secret.secret_arn)
+        CfnOutput(self, "SalesforceAccessSecretArn", value=self.secrets.access_secret.secret_arn)
+        CfnOutput(
+            self,
+            "Certificate",
+            value=self.seeder.certificate_pem,
+            description="Upload to the External Client App / connected app (Use digital signatures); "
+            "`scvctl cert export` writes it to a file",
+        )
+        CfnOutput(self, "CertificateFingerprintSha256", value=self.seeder.certificate_fingerprint)
+        CfnOutput(self, "CertificateNotAfter", value=self.seeder.certificate_not_after)
+        CfnOutput(
+            self,
+            "PendingKeyRotation",
+            value=self.seeder.pending_rotation,
+            description="true while a rotated key waits for its certificate to be uploaded "
+            "(the Certificate output is then the pending one)",
+        )
+        for org in contact_center.orgs:
+            self._org_outputs(org)
+        CfnOutput(self, "DashboardName", value=self.monitoring.dashboard.dashboard_name)
+        if not contact_center.connect_instance_arn:
+            CfnOutput(
+                self,
+                "ConnectIntegration",
+                value="skipped: set connect_instance_arn in the config to associate the function "
+                "and create the sample flow",
+            )
+
+    def _org_outputs(self, org: Org) -> None:
+        """A further org's secrets and certificate, named Org<Name>...: what `scvctl --org` and its admin need."""
+        prefix = f"Org{org.construct_suffix}"
+        secrets = self.org_secrets[org.name]
+        CfnOutput(self, f"{prefix}SalesforceSecretArn", value=secrets.main_secret.secret_arn)
+        CfnOutput(self, f"{prefix}SalesforceAccessSecretArn", value=secrets.access_secret.secret_arn)
+        CfnOutput(
+            self,
+            f"{prefix}Certificate",
+            value=self.seeder.org_attribute(org, "Certificate"),
+            description=f"Upload to org {org.name}'s External Client App (`scvctl cert export <cc> --org {org.name}`)",
+        )
+        CfnOutput(
+            self,
+            f"{prefix}CertificateFingerprintSha256",
+            value=self.seeder.org_attribute(org, "CertificateFingerprintSha256"),
+        )
+        CfnOutput(self, f"{prefix}CertificateNotAfter", value=self.seeder.org_attribute(org, "CertificateNotAfter"))
+        CfnOutput(self, f"{prefix}PendingKeyRotation", value=self.seeder.org_attribute(org, "PendingRotation"))
