@@ -26,14 +26,13 @@ class Runtime:
     contact_center: ContactCenter
     open_session: Callable[[], boto3.Session]
     invoker: Invoker | None = None
+    #: a further org of the contact center (``--org``), None for its own
+    org: str | None = None
     changes: list[str] = field(default_factory=list)
 
     def changed(self, what: str) -> None:
         """Record a change made to the secrets or to files, right after making it (before printing about it)."""
         self.changes.append(what)
-
-    #: a further org of the contact center (``--org``), None for its own
-    org: str | None = None
 
     @cached_property
     def session(self) -> boto3.Session:
