@@ -145,14 +145,14 @@ class Monitoring(_Strict):
 
 
 class SalesforceOrg(_Strict):
-    """What the invoker needs to reach one Salesforce org: URL, user, audience, API version, consumer key."""
+    """What the invoker needs to reach one Salesforce org: URL, user, audience, API version (the consumer key
+    is stored by `scvctl consumer-key set`, never in the config)."""
 
     salesforce_url: str = Field(description="the org's My Domain URL, e.g. https://acme.my.salesforce.com")
     username: str = Field(min_length=3, description="the integration user (JWT subject)")
     api_version: str = DEFAULT_API_VERSION
     sandbox: bool = Field(default=False, description="default: true when salesforce_url is a sandbox's My Domain")
     audience: str | None = Field(default=None, description="JWT audience override, e.g. the My Domain URL")
-    consumer_key: str = Field(default="", description="always empty here: `scvctl consumer-key set` stores it")
     certificate: Certificate = Certificate()
 
     @model_validator(mode="before")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 
 import pytest
 
@@ -17,14 +19,16 @@ CONNECT_INSTANCE_ARN = "arn:aws:connect:ap-northeast-1:111111111111:instance/000
 
 
 @pytest.fixture
-def deployment(
+def deploy_example(
     cloud_assembly: CloudAssembly,
     salesforce: SalesforceEmulator,
     secrets_server: MotoSecretsServer,
     secrets_extension: FakeSecretsExtension,
     start_container: ContainerFactory,
-) -> LocalDeployment:
-    return deploy(
+) -> Callable[..., LocalDeployment]:
+    """Deploy the example stack on this machine; keywords go to ``deploy`` (e.g. ``org_emulators``)."""
+    return functools.partial(
+        deploy,
         cloud_assembly,
         EXAMPLE_STACK,
         salesforce=salesforce,
@@ -32,6 +36,11 @@ def deployment(
         extension=secrets_extension,
         start_container=start_container,
     )
+
+
+@pytest.fixture
+def deployment(deploy_example: Callable[..., LocalDeployment]) -> LocalDeployment:
+    return deploy_example()
 
 
 def connect_event(parameters: dict[str, str], *, phone: str = "+81312345678") -> dict:

@@ -7,40 +7,23 @@ The contact center's own org is the ``salesforce`` emulator, org ``dr`` a second
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from tests.e2e.conftest import connect_event
-from tests.e2e.deployment import LocalDeployment, deploy, script_org_for_every_method
+from tests.e2e.deployment import LocalDeployment, script_org_for_every_method
 from tests.e2e.test_end_to_end import assert_string_map, secret_document
 from tests.emulators.salesforce import SalesforceEmulator
-from tests.emulators.secrets import FakeSecretsExtension, MotoSecretsServer
-from tests.harness.fixtures import EXAMPLE_STACK, ContainerFactory
-from tests.harness.synth import CloudAssembly
 
 pytestmark = pytest.mark.e2e
 ORG = "dr"
 
 
 @pytest.fixture
-def deployment(
-    cloud_assembly: CloudAssembly,
-    salesforce: SalesforceEmulator,
-    salesforce_org_b: SalesforceEmulator,
-    secrets_server: MotoSecretsServer,
-    secrets_extension: FakeSecretsExtension,
-    start_container: ContainerFactory,
-) -> LocalDeployment:
-    return deploy(
-        cloud_assembly,
-        EXAMPLE_STACK,
-        salesforce=salesforce,
-        secrets_server=secrets_server,
-        extension=secrets_extension,
-        start_container=start_container,
-        org_emulators={ORG: salesforce_org_b},
-    )
+def deployment(deploy_example: Callable[..., LocalDeployment], salesforce_org_b: SalesforceEmulator) -> LocalDeployment:
+    return deploy_example(org_emulators={ORG: salesforce_org_b})
 
 
 def names(deployment: LocalDeployment, org: str | None = ORG) -> dict[str, str]:
