@@ -91,12 +91,13 @@ def test_certificate_check_runs_daily_and_may_read_only_the_published_certificat
 
 def test_the_seeder_publishes_the_certificate_and_keeps_its_rights(templates: dict[str, Template]) -> None:
     for template in templates.values():
-        _, seed = only(template, "Custom::SalesforceSecretSeed")
-        parameter = seed["Properties"]["CertificateParameter"]
         granted = statements(template, "SeederRole")
-        assert granted["PublishCertificate"]["Action"] == "ssm:PutParameter"
-        assert f":parameter{parameter}" in json.dumps(granted["PublishCertificate"]["Resource"])
-        assert "secretsmanager:GetSecretValue" in granted["SeedSalesforceSecrets"]["Action"]
+        for seed in template.find_resources("Custom::SalesforceSecretSeed").values():  # one per org
+            parameter = seed["Properties"]["CertificateParameter"]
+            suffix = "Dr" if "Org" in seed["Properties"] else ""
+            assert granted[f"PublishCertificate{suffix}"]["Action"] == "ssm:PutParameter"
+            assert f":parameter{parameter}" in json.dumps(granted[f"PublishCertificate{suffix}"]["Resource"])
+            assert "secretsmanager:GetSecretValue" in granted[f"SeedSalesforceSecrets{suffix}"]["Action"]
 
 
 def test_dashboard_shows_usage_latency_auth_and_certificate(example: Template) -> None:
