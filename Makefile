@@ -16,7 +16,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := $(NODE_MAJOR)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export CDK_DISABLE_VERSION_CHECK := 1
 
-.PHONY: install node-version synth test deploy diff demo try emulator bench lint lock clean release-fixture
+.PHONY: install node-version synth test deploy diff demo try emulator bench lint lock audit clean release-fixture
 
 # The CDK CLI and jsii need Node 20+; the Salesforce CLI (sf, to deploy the External Client App bundle) needs 22+.
 node-version:
@@ -35,7 +35,14 @@ node_modules/.package-lock.json: package.json package-lock.json | node-version
 	@echo "==> [2/3] the pinned CDK CLI into node_modules (npm ci)"
 	npm ci --no-fund --no-audit --loglevel=error
 
-install: node-version $(BIN)/activate node_modules/.package-lock.json
+# checkov has its own venv: it pins boto3 and packaging versions the dev set cannot share
+CHECKOV_VENV := build/checkov-venv
+$(CHECKOV_VENV)/bin/checkov: requirements-checkov.txt
+	test -d $(CHECKOV_VENV) || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	touch $@
+
+install: node-version $(BIN)/activate node_modules/.package-lock.json $(CHECKOV_VENV)/bin/checkov
 
 synth: install
 	@echo "==> [3/3] cdk synth of every contact center in the config (first run: bundles the Lambda code), cdk-nag checks"
@@ -66,6 +73,10 @@ emulator: install
 
 bench: synth
 	$(BIN)/python -m benchmarks.run
+
+# every pinned requirements file against known vulnerabilities; says NOT CHECKED (exit 2) when it cannot tell
+audit: install
+	$(BIN)/python -m tools.audit
 
 lint: install
 	$(BIN)/ruff check .

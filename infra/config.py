@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -29,21 +29,32 @@ CONFIG_CONTEXT_KEY = "config"
 GENERIC_LOGIN_HOSTS = ("login.salesforce.com", "test.salesforce.com")
 
 _MAX_NAME_LENGTH = MAX_FUNCTION_NAME_LENGTH - len(FUNCTION_NAME_SUFFIX)
-_NAME_PATTERN = re.compile(rf"^[A-Za-z][A-Za-z0-9_-]{{0,{_MAX_NAME_LENGTH - 1}}}$")
-_ORG_NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,31}$")
+#: A cap on the invoker's concurrency, so a call flood (or many looping flows) is throttled by Lambda before it
+#: spends the org's daily API allowance; a throttled call takes the flow's error branch. An invocation takes
+#: 0.1-0.5 s warm, so 25 at once serve some 50-250 invocations a second, far above what a contact center's
+#: Connect quota of concurrent calls makes at a few lookups per call; 25 is also Salesforce's limit of
+#: concurrent long-running API requests in a production org. Lower it for a small org's allowance; null removes
+#: the cap (an account whose whole Lambda quota is 10 cannot reserve any).
+DEFAULT_RESERVED_CONCURRENCY = 25
+_NAME_PATTERN = re.compile(rf"[A-Za-z][A-Za-z0-9_-]{{0,{_MAX_NAME_LENGTH - 1}}}")
+_ORG_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,31}")
 _CONNECT_INSTANCE_ARN = re.compile(
-    r"^arn:aws[a-z-]*:connect:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):instance/[0-9a-f-]{36}$"
+    r"arn:aws[a-z-]*:connect:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):instance/[0-9a-f-]{36}"
 )
-_KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}$")
-_SNS_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")
-_API_VERSION = re.compile(r"^\d{2,3}\.0$")
-_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+_KMS_KEY_ARN = re.compile(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}")
+_SNS_TOPIC_ARN = re.compile(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}")
+_API_VERSION = re.compile(r"\d{2,3}\.0")
+_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d")
+#: a line break, tab or NUL pasted with a value: never part of a name, URL, ARN or username
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 _MANAGED_POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\w+=,.@/-]{1,512}")
 _ROLE_NAME_PREFIX = re.compile(r"[\w+=,.@-]{1,24}")
 _TAG_KEY = re.compile(r"[\w .:/=+@-]{1,128}")
 _TAG_VALUE = re.compile(r"[\w .:/=+@-]{0,256}")
 #: a sandbox's My Domain host: acme--uat.sandbox.my.salesforce.com (enhanced domains), acme--uat.my.salesforce.com
-_SANDBOX_HOST = re.compile(r"^[a-z0-9-]+--[a-z0-9-]+\.(sandbox\.)?my\.salesforce\.com$|\.sandbox\.my\.salesforce\.com$")
+_SANDBOX_HOST = re.compile(
+    r"^[a-z0-9-]+--[a-z0-9-]+\.(sandbox\.)?my\.salesforce\.com\Z|\.sandbox\.my\.salesforce\.com\Z"
+)
 _LIGHTNING_HOST_SUFFIX = ".lightning.force.com"
 _MY_DOMAIN_SUFFIX = ".my.salesforce.com"
 #: stores the consumer key; the config refuses it (a template keeps its properties in plain text)
@@ -59,7 +70,7 @@ class ConfigError(ValueError):
     """The contact-center config is invalid; the message says where and how to fix it."""
 
 
-class ColdStartMitigation(str, Enum):
+class ColdStartMitigation(StrEnum):
     """How the invoker's cold start is hidden from callers (off by default: both cost money)."""
 
     NONE = "none"
@@ -69,6 +80,15 @@ class ColdStartMitigation(str, Enum):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @field_validator("*")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        """Every text value: a control character inside one (after stripping the ends) would reach a
+        template, a secret or a JWT claim as it is."""
+        if isinstance(value, str) and _CONTROL_CHARACTER.search(value):
+            raise ValueError("must not contain control characters (a line break, tab or NUL pasted with the value?)")
+        return value
 
 
 class Certificate(_Strict):
@@ -93,11 +113,22 @@ class Monitoring(_Strict):
     p99_duration_ms: int = Field(default=6000, ge=500, le=7900)
     api_usage_percent: float = Field(default=80.0, gt=0, le=100)
     certificate_expiry_warning_days: int = Field(default=30, ge=1, le=365)
+    invocations_per_minute: int = Field(
+        default=300,
+        ge=1,
+        description="invocation-rate alarm: more than this many in a minute, two minutes of three (a flood or a "
+        "loop; 300 a minute is 432,000 API requests a day, more than most orgs' daily allowance)",
+    )
+    calls_per_contact: int = Field(
+        default=20,
+        ge=2,
+        description="looping-flow alarm: one contact making more than this many invocations in 5 minutes",
+    )
 
     @field_validator("alarm_topic_arn")
     @classmethod
     def _topic_arn(cls, value: str | None) -> str | None:
-        if value is not None and not _SNS_TOPIC_ARN.match(value):
+        if value is not None and not _SNS_TOPIC_ARN.fullmatch(value):
             raise ValueError("must be an SNS topic ARN like arn:aws:sns:<region>:<account>:<topic>")
         return value
 
@@ -148,7 +179,7 @@ class SalesforceOrg(_Strict):
     @field_validator("salesforce_url")
     @classmethod
     def _salesforce_url(cls, value: str) -> str:
-        match = re.match(r"^https://([A-Za-z0-9.-]+)/?$", value)
+        match = re.fullmatch(r"https://([A-Za-z0-9.-]+)/?", value)
         if not match:
             raise ValueError("must be the org's https URL with no path, e.g. https://acme.my.salesforce.com")
         host = match.group(1).lower()
@@ -170,14 +201,14 @@ class SalesforceOrg(_Strict):
     def _api_version(cls, value: Any) -> Any:
         if isinstance(value, (int, float)) and not isinstance(value, bool):  # YAML reads 62.0 as a number
             value = f"{float(value):.1f}"
-        if isinstance(value, str) and not _API_VERSION.match(value.strip()):
+        if isinstance(value, str) and not _API_VERSION.fullmatch(value.strip()):
             raise ValueError(f"must look like {DEFAULT_API_VERSION} (a Salesforce REST API version)")
         return value
 
     @field_validator("audience")
     @classmethod
     def _audience(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^https://[A-Za-z0-9.-]+/?$", value):
+        if value is not None and not re.fullmatch(r"https://[A-Za-z0-9.-]+/?", value):
             raise ValueError("must be an https URL such as https://login.salesforce.com/ or the My Domain URL")
         return value
 
@@ -218,7 +249,7 @@ class Org(SalesforceOrg):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not _ORG_NAME_PATTERN.match(value):
+        if not _ORG_NAME_PATTERN.fullmatch(value):
             raise ValueError(
                 "must start with a letter and use only letters, digits and '-', at most 32 characters "
                 "(it names the org's secrets ${cc}-<name>-salesforce-secret and its stack outputs)"
@@ -261,6 +292,12 @@ class ContactCenter(SalesforceOrg):
     memory_size_mb: int = Field(default=512, ge=256, le=3008)
     cold_start: ColdStartMitigation = ColdStartMitigation.NONE
     provisioned_concurrency: int = Field(default=1, ge=1, le=100)
+    reserved_concurrency: int | None = Field(
+        default=DEFAULT_RESERVED_CONCURRENCY,
+        ge=1,
+        le=1000,
+        description="the most invocations the invoker runs at once (null: no cap, the account's pool)",
+    )
     monitoring: Monitoring = Monitoring()
 
     @model_validator(mode="before")
@@ -269,13 +306,13 @@ class ContactCenter(SalesforceOrg):
         """Deploy into the instance's region when none is given (not into whatever the profile has)."""
         if not isinstance(raw, Mapping) or raw.get("region") or not isinstance(raw.get("connect_instance_arn"), str):
             return raw
-        match = _CONNECT_INSTANCE_ARN.match(raw["connect_instance_arn"].strip())
+        match = _CONNECT_INSTANCE_ARN.fullmatch(raw["connect_instance_arn"].strip())
         return {**raw, "region": match["region"]} if match else raw
 
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not _NAME_PATTERN.match(value):
+        if not _NAME_PATTERN.fullmatch(value):
             raise ValueError(
                 f"must start with a letter and use only letters, digits, '-' and '_', at most "
                 f"{_MAX_NAME_LENGTH} characters (it prefixes the secret names and the function "
@@ -286,14 +323,14 @@ class ContactCenter(SalesforceOrg):
     @field_validator("connect_instance_arn")
     @classmethod
     def _connect_instance_arn(cls, value: str | None) -> str | None:
-        if value is not None and not _CONNECT_INSTANCE_ARN.match(value):
+        if value is not None and not _CONNECT_INSTANCE_ARN.fullmatch(value):
             raise ValueError("must be an Amazon Connect instance ARN: arn:aws:connect:<region>:<account>:instance/<id>")
         return value
 
     @field_validator("kms_key_arn")
     @classmethod
     def _kms_key_arn(cls, value: str | None) -> str | None:
-        if value is not None and not _KMS_KEY_ARN.match(value):
+        if value is not None and not _KMS_KEY_ARN.fullmatch(value):
             raise ValueError("must be a KMS key ARN: arn:aws:kms:<region>:<account>:key/<key-id> (not an alias)")
         return value
 
@@ -326,14 +363,14 @@ class ContactCenter(SalesforceOrg):
     @field_validator("account")
     @classmethod
     def _account(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^\d{12}$", value):
+        if value is not None and not re.fullmatch(r"\d{12}", value):
             raise ValueError("must be a 12-digit AWS account id")
         return value
 
     @field_validator("region")
     @classmethod
     def _region(cls, value: str | None) -> str | None:
-        if value is not None and not _REGION.match(value):
+        if value is not None and not _REGION.fullmatch(value):
             raise ValueError("must be an AWS region name like ap-northeast-1")
         return value
 
@@ -369,6 +406,18 @@ class ContactCenter(SalesforceOrg):
         return value
 
     @model_validator(mode="after")
+    def _provisioned_fits_reserved(self) -> ContactCenter:
+        provisioned = self.cold_start is ColdStartMitigation.PROVISIONED
+        if provisioned and self.reserved_concurrency is not None:
+            if self.provisioned_concurrency > self.reserved_concurrency:
+                raise ValueError(
+                    f"provisioned_concurrency {self.provisioned_concurrency} is more than reserved_concurrency "
+                    f"{self.reserved_concurrency}: Lambda provisions only within the reservation; raise "
+                    "reserved_concurrency or lower provisioned_concurrency"
+                )
+        return self
+
+    @model_validator(mode="after")
     def _sandbox_matches_url(self) -> ContactCenter:
         if not self.sandbox and self.audience is None and _is_sandbox_url(self.salesforce_url):
             raise ValueError(
@@ -380,7 +429,7 @@ class ContactCenter(SalesforceOrg):
     @model_validator(mode="after")
     def _connect_matches_environment(self) -> ContactCenter:
         if self.connect_instance_arn:
-            match = _CONNECT_INSTANCE_ARN.match(self.connect_instance_arn)
+            match = _CONNECT_INSTANCE_ARN.fullmatch(self.connect_instance_arn)
             assert match  # validated above
             if self.region and match["region"] != self.region:
                 raise ValueError(
@@ -444,12 +493,12 @@ class ContactCenter(SalesforceOrg):
 
     @property
     def connect_region(self) -> str | None:
-        match = _CONNECT_INSTANCE_ARN.match(self.connect_instance_arn or "")
+        match = _CONNECT_INSTANCE_ARN.fullmatch(self.connect_instance_arn or "")
         return match["region"] if match else None
 
     @property
     def connect_account(self) -> str | None:
-        match = _CONNECT_INSTANCE_ARN.match(self.connect_instance_arn or "")
+        match = _CONNECT_INSTANCE_ARN.fullmatch(self.connect_instance_arn or "")
         return match["account"] if match else None
 
 

@@ -18,6 +18,7 @@ from constructs import Construct
 from shared import orgs
 from shared.telemetry import NAMESPACE
 
+from . import checkov
 from .config import ColdStartMitigation, ContactCenter
 from .constants import INVOKER_TIMEOUT_SECONDS
 from .lambda_function import python_function
@@ -57,6 +58,7 @@ class SalesforceInvoker(Construct):
             log_group_name=f"/aws/lambda/{function_name}",
             params_and_secrets=_secrets_extension(),
             snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snapstart else None,
+            reserved_concurrent_executions=contact_center.reserved_concurrency,
             environment={
                 "CONTACT_CENTER_NAME": contact_center.name,
                 "SALESFORCE_REST_API_ENDPOINT_BASE": contact_center.rest_api_endpoint_base,
@@ -72,6 +74,19 @@ class SalesforceInvoker(Construct):
             },
         )
         self.function, self.role, self.log_group = parts.function, parts.role, parts.log_group
+        checkov.skip(
+            self.function,
+            "CKV_AWS_116",
+            "Amazon Connect and SCV's own functions invoke it synchronously: a failure goes back to the caller "
+            "(the flow's error branch); a dead-letter queue only receives asynchronous invocations",
+        )
+        if contact_center.reserved_concurrency is None:
+            checkov.skip(
+                self.function,
+                "CKV_AWS_115",
+                "reserved_concurrency: null in the contact-center config (the account cannot spare a reservation); "
+                "the InvocationRate alarm still reports a flood",
+            )
         secrets.grant_invoker(self.role)
         for org_secret_pair in org_secrets.values():
             org_secret_pair.grant_invoker(self.role)

@@ -16,6 +16,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from . import checkov
 from .bundling import python_function_code
 from .constants import PYTHON_VERSION
 
@@ -42,6 +43,7 @@ def retained_days_log_group(
     cfn_log_group = log_group.node.default_child
     assert isinstance(cfn_log_group, logs.CfnLogGroup)
     cfn_log_group.retention_in_days = days
+    checkov.skip(log_group, *checkov.LOGS_HOLD_NO_SECRET)
     return log_group
 
 
@@ -104,4 +106,6 @@ def python_function(
             "deliberate change with its own test run",
         )
     )
+    checkov.skip(function, *checkov.NO_VPC)
+    checkov.skip(function, *checkov.ENVIRONMENT_HOLDS_NO_SECRET)
     return PythonFunction(function=function, role=role, log_group=log_group)

@@ -9,6 +9,8 @@ certificate publishes its days left the same way.
 
 from __future__ import annotations
 
+import json
+
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
@@ -22,6 +24,7 @@ from constructs import Construct
 from shared import telemetry
 from shared.orgs import DEFAULT_ORG
 
+from . import checkov
 from .config import ContactCenter
 from .constants import CONNECT_TIME_LIMIT_SECONDS
 from .lambda_function import python_function
@@ -65,6 +68,16 @@ class Monitoring(Construct):
         days_left = self._metric(
             telemetry.CERTIFICATE_DAYS_LEFT, "Minimum", "Certificate days left", period=Duration.days(1)
         )
+        invocation_rate = function.metric_invocations(
+            period=Duration.minutes(1), statistic="Sum", label="Invocations per minute"
+        )
+        self.calls_per_contact_rule = self._calls_per_contact_rule(contact_center)
+        calls_per_contact = cloudwatch.MathExpression(
+            expression=f"INSIGHT_RULE_METRIC('{self.calls_per_contact_rule.rule_name}', 'MaxContributorValue')",
+            using_metrics={},
+            label="Most invocations by one contact (5 min)",
+            period=_FIVE_MINUTES,
+        )
 
         self.alarms = [
             self._alarm(
@@ -93,6 +106,21 @@ class Monitoring(Construct):
                 mint_failures,
                 0,
                 "Salesforce refused the JWT bearer token request: run `scvctl check` for the fix",
+            ),
+            self._alarm(
+                "InvocationRate",
+                invocation_rate,
+                settings.invocations_per_minute,
+                f"More than {settings.invocations_per_minute} invocations a minute: a call flood or a looping flow "
+                "is spending the org's daily API allowance (see the CallsPerContact rule for the contacts)",
+            ),
+            self._alarm(
+                "CallsPerContact",
+                calls_per_contact,
+                settings.calls_per_contact,
+                f"One contact made more than {settings.calls_per_contact} invocations in 5 minutes: a contact flow "
+                "loops (its contact id is the top contributor of the CallsPerContact Contributor Insights rule)",
+                evaluation_periods=1,
             ),
             self._alarm(
                 "CertificateExpiry",
@@ -127,15 +155,18 @@ class Monitoring(Construct):
         comparison: cloudwatch.ComparisonOperator = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         missing_data: cloudwatch.TreatMissingData = cloudwatch.TreatMissingData.NOT_BREACHING,
         period_days: bool = False,
+        evaluation_periods: int | None = None,
     ) -> cloudwatch.Alarm:
+        """Two datapoints of three by default; a daily figure, or ``evaluation_periods=1``, alarms on one."""
+        once = period_days or evaluation_periods == 1
         alarm = cloudwatch.Alarm(
             self,
             construct_id,
             metric=metric,
             threshold=threshold,
             comparison_operator=comparison,
-            evaluation_periods=1 if period_days else 3,
-            datapoints_to_alarm=1 if period_days else 2,
+            evaluation_periods=1 if once else 3,
+            datapoints_to_alarm=1 if once else 2,
             treat_missing_data=missing_data,
             alarm_description=description,
         )
@@ -143,6 +174,32 @@ class Monitoring(Construct):
             alarm.add_alarm_action(cloudwatch_actions.SnsAction(self.topic))
             alarm.add_ok_action(cloudwatch_actions.SnsAction(self.topic))
         return alarm
+
+    def _calls_per_contact_rule(self, contact_center: ContactCenter) -> cloudwatch.CfnInsightRule:
+        """Invocations per contact id, counted by CloudWatch Contributor Insights from the summary lines.
+
+        A contact id is unbounded in number, so it is no metric dimension (each value would be a custom metric
+        of its own); it is a property of every summary line instead, and this rule counts the lines per id
+        across all containers, keeps the top contributors and publishes the largest count as a metric.
+        """
+        log_group = f"/aws/lambda/{contact_center.function_name}"
+        body = {
+            "Schema": {"Name": "CloudWatchLogRule", "Version": 1},
+            "LogGroupNames": [log_group],
+            "LogFormat": "JSON",
+            "Contribution": {
+                "Keys": [f"$.{telemetry.CONTACT_ID_PROPERTY}"],
+                "Filters": [{"Match": "$.message", "In": list(telemetry.SUMMARY_MESSAGES)}],
+            },
+            "AggregateOn": "Count",
+        }
+        return cloudwatch.CfnInsightRule(
+            self,
+            "CallsPerContactRule",
+            rule_name=f"{contact_center.name}-InvokerCallsPerContact",
+            rule_state="ENABLED",
+            rule_body=json.dumps(body),
+        )
 
     def _alarm_topic(self, contact_center: ContactCenter) -> sns.ITopic | None:
         settings = contact_center.monitoring
@@ -162,25 +219,32 @@ class Monitoring(Construct):
         return topic
 
     def _certificate_check(self, contact_center: ContactCenter, secrets: ContactCenterSecrets) -> lambda_.Function:
-        """Daily: read the certificate from the main secret, publish its days left (EMF)."""
+        """Daily: read the published certificate (no right on the key's secret), publish its days left (EMF)."""
         parts = python_function(
             self,
             id_prefix="CertificateCheck",
             package="seeder",
             handler="seeder.expiry_check.handler",
             description=f"Publishes the days left on the Salesforce JWT certificate of {contact_center.name}",
-            role_description=f"{contact_center.name} certificate check: read the main secret, write own logs",
+            role_description=f"{contact_center.name} certificate check: read the published certificate, write own logs",
             timeout_seconds=30,
             memory_size=256,
             log_retention_days=contact_center.log_retention_days,
             environment={
                 "CONTACT_CENTER_NAME": contact_center.name,
-                "SALESFORCE_SECRET_ID": secrets.main_secret.secret_arn,
+                "CERTIFICATE_PARAMETER_NAME": secrets.certificate_parameter_name,
                 "POWERTOOLS_METRICS_NAMESPACE": telemetry.NAMESPACE,
                 "POWERTOOLS_SERVICE_NAME": "SalesforceCertificateCheck",
             },
         )
         function = parts.function
+        checkov.skip(
+            function,
+            "CKV_AWS_116",
+            "Scheduled daily by EventBridge (retried twice): a run that fails publishes no figure, which the "
+            "CertificateExpiry alarm treats as breaching, so a failure is noticed without a queue",
+        )
+        checkov.skip(function, "CKV_AWS_115", "Runs once a day: it cannot flood anything")
         secrets.grant_certificate_check(parts.role)
         events.Rule(
             self,

@@ -14,8 +14,9 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
-from shared.secret_format import access_secret_name, main_secret_name
+from shared.secret_format import access_secret_name, certificate_parameter_name, main_secret_name
 
+from . import checkov
 from .config import construct_suffix
 
 _NO_SCHEDULED_ROTATION = (
@@ -47,6 +48,11 @@ class ContactCenterSecrets(Construct):
         self._sid_suffix = construct_suffix(org) if org else ""
         self.main_secret_name = main_secret_name(contact_center, org)
         self.access_secret_name = access_secret_name(contact_center, org)
+        #: the public certificate in use, as a plain SSM parameter the seeder writes (readable without the key)
+        self.certificate_parameter_name = certificate_parameter_name(contact_center, org)
+        self.certificate_parameter_arn = Stack.of(self).format_arn(
+            service="ssm", resource="parameter", resource_name=self.certificate_parameter_name.lstrip("/")
+        )
         if adopt_existing:
             self.main_secret = secretsmanager.Secret.from_secret_name_v2(self, "MainSecret", self.main_secret_name)
             self.access_secret = secretsmanager.Secret.from_secret_name_v2(
@@ -79,6 +85,13 @@ class ContactCenterSecrets(Construct):
         assert isinstance(cfn_secret, secretsmanager.CfnSecret)
         cfn_secret.add_property_deletion_override("GenerateSecretString")
         Validations.of(secret).acknowledge(Acknowledgment(id="AwsSolutions-SMG4", reason=_NO_SCHEDULED_ROTATION))
+        if self.encryption_key is None:
+            checkov.skip(
+                secret,
+                "CKV_AWS_149",
+                "No customer managed key configured (kms_key_arn is empty): Secrets Manager encrypts with its AWS "
+                "managed key, and only this stack's roles may read the secret; set kms_key_arn to use your own key",
+            )
         return secret
 
     def grant_invoker(self, grantee: iam.IGrantable) -> None:
@@ -105,11 +118,23 @@ class ContactCenterSecrets(Construct):
             self.main_secret,
         )
         self._allow_key(grantee, ["kms:Decrypt", "kms:GenerateDataKey"])
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="PublishCertificate" + self._sid_suffix,
+                actions=["ssm:PutParameter"],
+                resources=[self.certificate_parameter_arn],
+            )
+        )
 
     def grant_certificate_check(self, grantee: iam.IGrantable) -> None:
-        """Read the main secret (its certificate) for the daily expiry check."""
-        self._allow(grantee, "ReadCertificate", ["secretsmanager:GetSecretValue"], self.main_secret)
-        self._allow_key(grantee, ["kms:Decrypt"])
+        """Read the published certificate for the daily expiry check: no right on either secret or the key."""
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="ReadCertificate" + self._sid_suffix,
+                actions=["ssm:GetParameter"],
+                resources=[self.certificate_parameter_arn],
+            )
+        )
 
     def _allow(self, grantee: iam.IGrantable, sid: str, actions: list[str], *secrets: secretsmanager.ISecret) -> None:
         grantee.grant_principal.add_to_principal_policy(

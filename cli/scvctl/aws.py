@@ -67,5 +67,10 @@ def secret_store(session: boto3.Session, contact_center: str, org: str | None = 
     )
 
 
+def ssm_client(session: boto3.Session) -> Any:
+    """For the published certificate (``/${cc}/salesforce/certificate``), which needs no right on the secrets."""
+    return session.client("ssm", config=_SECRETS_CONFIG)
+
+
 def lambda_client(session: boto3.Session) -> Any:
     return session.client("lambda", config=_LAMBDA_CONFIG)

@@ -9,9 +9,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 import boto3
+from seeder import public_certificate
 from seeder.store import SecretStore
+from shared.secret_format import certificate_parameter_name
 
-from scvctl.aws import secret_store
+from scvctl.aws import secret_store, ssm_client
 from scvctl.invoke import Invoker
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -41,3 +43,15 @@ class Runtime:
     @cached_property
     def store(self) -> SecretStore:
         return secret_store(self.session, self.contact_center.name, self.org)
+
+    @property
+    def certificate_parameter(self) -> str:
+        return certificate_parameter_name(self.contact_center.name, self.org)
+
+    def published_certificate(self) -> str | None:
+        """The certificate in use as published for readers without rights on the key (None: not yet)."""
+        return public_certificate.read(ssm_client(self.session), self.certificate_parameter)
+
+    def publish_certificate(self, certificate_pem: str) -> None:
+        """After a command changed the certificate in use, so the daily check and ``cert show`` see it."""
+        public_certificate.publish(ssm_client(self.session), self.certificate_parameter, certificate_pem)

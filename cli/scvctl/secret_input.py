@@ -15,7 +15,7 @@ from typing import TextIO
 from scvctl.errors import CliError
 
 #: Salesforce consumer keys are long printable tokens (``3MVG9...``, about 85 characters)
-_TOKEN = re.compile(r"^[\x21-\x7e]{10,512}$")
+_TOKEN = re.compile(r"[\x21-\x7e]{10,512}")
 
 
 def read_secret_value(what: str, stdin: TextIO | None = None) -> str:
@@ -31,7 +31,7 @@ def read_secret_value(what: str, stdin: TextIO | None = None) -> str:
     value = value.strip()
     if not value:
         raise CliError(f"no {what} given: paste it at the prompt, or pipe it on standard input")
-    if not _TOKEN.match(value):
+    if not _TOKEN.fullmatch(value):
         raise CliError(
             f"that does not look like a {what}: expected one line of 10-512 printable characters without spaces "
             "(copy it again from Salesforce)"

@@ -30,7 +30,7 @@ MIN_API_VERSION = 60.0
 SOURCE_ROOT = "force-app/main/default"
 CONTACT_EMAIL_PLACEHOLDER = "change-me@example.com"
 
-_DEVELOPER_NAME = re.compile(r"^[A-Za-z](?!.*__)[A-Za-z0-9_]{0,39}(?<!_)$")
+_DEVELOPER_NAME = re.compile(r"[A-Za-z](?!.*__)[A-Za-z0-9_]{0,39}(?<!_)")
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class AppSpec:
     permission_sets: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
-        if not _DEVELOPER_NAME.match(self.name):
+        if not _DEVELOPER_NAME.fullmatch(self.name):
             raise CliError(
                 f"--name {self.name!r} is not a Salesforce API name: start with a letter, use letters, digits and "
                 "single underscores, no trailing underscore, at most 40 characters"

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from invoker.redaction import redact
+
 
 class InvokerError(Exception):
     """Base of every failure the handler raises (the flow then takes its error branch)."""
@@ -96,7 +98,8 @@ _SALESFORCE_HINTS = {
 
 def salesforce_error(status: int, status_text: str, body: Any, operation: str) -> SalesforceApiError:
     """Salesforce's answer in the Node.js function's shape: data errors arrive as ``[{errorCode, message}]``,
-    OAuth errors as ``{error, error_description}``; anything else is named by its HTTP status."""
+    OAuth errors as ``{error, error_description}``; anything else is named by its HTTP status. The message is
+    redacted (invoker/redaction.py): it goes to the log and to the flow, and may quote a caller's data."""
     error_code: Any = None
     message: Any = None
     if isinstance(body, list) and body and isinstance(body[0], dict):
@@ -107,7 +110,7 @@ def salesforce_error(status: int, status_text: str, body: Any, operation: str) -
         else:
             error_code, message = body.get("errorCode"), body.get("message")
     code = str(error_code) if error_code else f"HTTP_{status}"
-    text = str(message) if message else f"Salesforce answered {status} {status_text} to {operation}".rstrip()
+    text = redact(str(message)) if message else f"Salesforce answered {status} {status_text} to {operation}".rstrip()
     hint = _SALESFORCE_HINTS.get(code)
     if hint:
         text = f"{text} ({hint})"

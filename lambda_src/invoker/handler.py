@@ -93,7 +93,7 @@ def _invoke(event: Any, context: Any, stats: InvocationStats) -> Any:
         output.check_size(flat)
     except output.ResponseTooLargeError as error:
         raise SalesforceApiError(
-            f"{error} — select fewer fields, or use queryRecord without allRecords",
+            str(error),  # its message already says how to make the answer smaller
             error_code="RESPONSE_TOO_LARGE",
             status=502,
             status_text="Bad Gateway",
@@ -116,8 +116,8 @@ def _summary(stats: InvocationStats, started: float, *, failure: dict[str, Any] 
     fields = {**stats.as_log_fields(), **metrics.emf_fields(stats, contact_center, namespace)}
     try:
         if failure is None:
-            logger.info("invocation succeeded", extra=fields)
+            logger.info(telemetry.SUCCEEDED_MESSAGE, extra=fields)
         else:
-            logger.error("invocation failed", extra={**fields, "failure": failure})
+            logger.error(telemetry.FAILED_MESSAGE, extra={**fields, "failure": failure})
     finally:
         logger.remove_keys(["request_id", "contact_id", "cold_start", "method", "org"])

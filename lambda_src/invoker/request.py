@@ -13,6 +13,7 @@ from typing import Any
 
 from invoker.errors import BadRequestError
 from invoker.methods import METHODS, Method
+from invoker.methods.base import is_utf8
 
 #: the ``Name`` of every event Amazon Connect sends from an Invoke AWS Lambda function block
 CONTACT_FLOW_EVENT = "ContactFlowEvent"
@@ -37,19 +38,24 @@ class ConnectRequest:
         return contact_id if isinstance(contact_id, str) else None
 
 
+def shown_name(name: Any) -> str:
+    """A parameter's name as a message or log line may show it: at most 64 characters, surrogates escaped."""
+    return str(name)[:64].encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def contact_id_of(event: Any) -> str | None:
     """The contact id, when the event has one (for log lines, even of a bad request)."""
     details = event.get("Details") if isinstance(event, dict) else None
     data = details.get("ContactData") if isinstance(details, dict) else None
     contact_id = data.get("ContactId") if isinstance(data, dict) else None
-    return contact_id if isinstance(contact_id, str) else None
+    return contact_id[:128] if isinstance(contact_id, str) and is_utf8(contact_id) else None
 
 
 def parameter_names_of(event: Any) -> list[str]:
     """The names of the event's parameters, sorted (for log lines: names only, never values)."""
     details = event.get("Details") if isinstance(event, dict) else None
     parameters = details.get("Parameters") if isinstance(details, dict) else None
-    return sorted(str(name)[:64] for name in parameters) if isinstance(parameters, dict) else []
+    return sorted(shown_name(name) for name in parameters) if isinstance(parameters, dict) else []
 
 
 def parse_event(event: Any) -> ConnectRequest:
@@ -85,10 +91,19 @@ def parse_event(event: Any) -> ConnectRequest:
         )
     method = METHODS[method_name]
 
-    not_strings = sorted(name for name, value in parameters.items() if not isinstance(value, str))
+    not_strings = sorted(shown_name(name) for name, value in parameters.items() if not isinstance(value, str))
     if not_strings:
         raise BadRequestError(
             f"parameters {', '.join(not_strings)} must be strings (Amazon Connect passes every value as text)",
+            error_code="INVALID_PARAMETER",
+        )
+    unencodable = sorted(
+        shown_name(name) for name, value in parameters.items() if not (is_utf8(str(name)) and is_utf8(value))
+    )
+    if unencodable:
+        raise BadRequestError(
+            f"parameters {', '.join(unencodable)} hold a lone UTF-16 surrogate, which is not text: "
+            "pass valid Unicode text (the flow or the calling code split a character in two)",
             error_code="INVALID_PARAMETER",
         )
     missing = [name for name in method.required if not parameters.get(name, "").strip()]

@@ -17,7 +17,8 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from invoker.auth import TokenProvider
-from invoker.errors import SalesforceApiError, salesforce_error
+from invoker.errors import BadRequestError, SalesforceApiError, salesforce_error
+from invoker.limits import MAX_URI_AND_HEADERS_BYTES, MAX_URI_BYTES
 from invoker.settings import Settings
 from invoker.stats import InvocationStats
 from invoker.transport import Budget, HttpRequest, send
@@ -64,6 +65,19 @@ def error_from_response(response: requests.Response, operation: str) -> Salesfor
     return salesforce_error(response.status_code, response.reason or "", body, operation)
 
 
+def _check_uri_length(url: str, operation: str) -> None:
+    """Refuse, before any token or request, a URI Salesforce would answer 414 (invoker/limits.py)."""
+    parts = urlsplit(url)
+    length = len(parts.path.encode("utf-8")) + (len(parts.query) + 1 if parts.query else 0)
+    if length > MAX_URI_BYTES:
+        raise BadRequestError(
+            f"the {operation} request URI would be {length:,} bytes, over the {MAX_URI_BYTES:,} Salesforce accepts "
+            f"with the headers ({MAX_URI_AND_HEADERS_BYTES:,} bytes in all): pass shorter values (every character "
+            "that is not a letter or digit takes 3 bytes or more in a URI)",
+            error_code="REQUEST_TOO_LONG",
+        )
+
+
 class SalesforceClient:
     """Sends REST API requests for the whole container (one session, so connections are reused)."""
 
@@ -94,6 +108,7 @@ class SalesforceClient:
         path = path.lstrip("/")
         operation = f"Salesforce {method} {path.split('/', 1)[0]}"  # a fixed word, never a value
         url = f"{self._base}/{path}" + (f"?{query}" if query else "")
+        _check_uri_length(url, operation)
         headers = {"Accept": "application/json"}
         mints_before = stats.token_mints
         token = self._tokens.current(budget, stats)

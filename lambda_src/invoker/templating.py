@@ -36,6 +36,8 @@ import re
 from collections.abc import Mapping
 from enum import Enum
 
+from invoker.limits import MAX_STATEMENT_CHARACTERS
+
 _SOQL_LITERAL_ESCAPES = {
     "\\": "\\\\",
     "'": "\\'",
@@ -59,20 +61,24 @@ class TemplateError(ValueError):
     """The template cannot be filled safely; the message names the placeholder and the fix."""
 
 
+class StatementTooLongError(TemplateError):
+    """The filled statement would pass Salesforce's statement length limit (invoker/limits.py)."""
+
+
 class _Context(Enum):
     BARE = "outside any quoted literal"
     LITERAL = "inside a quoted literal"
     SEARCH = "inside FIND {...}"
 
 
-def render_soql(template: str, parameters: Mapping[str, str]) -> str:
+def render_soql(template: str, parameters: Mapping[str, str], *, max_length: int = MAX_STATEMENT_CHARACTERS) -> str:
     """Fill a SOQL template (``'{phone}'`` inside quotes, plain tokens elsewhere)."""
-    return _render(template, parameters, sosl=False)
+    return _render(template, parameters, sosl=False, max_length=max_length)
 
 
-def render_sosl(template: str, parameters: Mapping[str, str]) -> str:
+def render_sosl(template: str, parameters: Mapping[str, str], *, max_length: int = MAX_STATEMENT_CHARACTERS) -> str:
     """Fill a SOSL template: like SOQL, plus ``{name}`` inside ``FIND {...}`` escaped for SOSL."""
-    return _render(template, parameters, sosl=True)
+    return _render(template, parameters, sosl=True, max_length=max_length)
 
 
 def render_text(template: str, parameters: Mapping[str, str]) -> str:
@@ -94,8 +100,13 @@ def render_text(template: str, parameters: Mapping[str, str]) -> str:
     return _PLACEHOLDER.sub(fill, template)
 
 
-def _render(template: str, parameters: Mapping[str, str], *, sosl: bool) -> str:
+def _render(template: str, parameters: Mapping[str, str], *, sosl: bool, max_length: int) -> str:
+    """One pass over the template; it stops as soon as the statement would pass ``max_length``, before
+    escaping a value that cannot fit (escaping never shortens), so the work stays linear in the limit."""
+    if len(template) > max_length:
+        raise StatementTooLongError(_too_long(max_length, "the template itself"))
     output: list[str] = []
+    length = 0  # of the output so far, counting only the values (the template is within the limit)
     in_literal = False
     search_depth = 0  # nesting inside SOSL's FIND {...} braces
     index = 0
@@ -116,7 +127,15 @@ def _render(template: str, parameters: Mapping[str, str], *, sosl: bool) -> str:
                     "search braces: "
                     f"write FIND {{{{{name}}}}} in the template, so the value is escaped as a search term"
                 )
-            output.append(_escape(name, parameters[name], context))
+            value = parameters[name]
+            length += len(value) - len(placeholder.group(0))
+            if len(template) + length > max_length:
+                raise StatementTooLongError(_too_long(max_length, f"{{{name}}} filled with its value"))
+            escaped = _escape(name, value, context)
+            length += len(escaped) - len(value)
+            if len(template) + length > max_length:
+                raise StatementTooLongError(_too_long(max_length, f"{{{name}}} filled with its value"))
+            output.append(escaped)
             index = placeholder.end()
             continue
         if placeholder and not sosl and _IDENTIFIER.fullmatch(name):
@@ -149,6 +168,13 @@ def _render(template: str, parameters: Mapping[str, str], *, sosl: bool) -> str:
             "close it, and write a brace inside the search term as \\{ or \\}"
         )
     return "".join(output)
+
+
+def _too_long(max_length: int, what: str) -> str:
+    return (
+        f"the statement would be longer than Salesforce's limit of {max_length:,} characters with {what}: "
+        "pass a shorter value, or split the search"
+    )
 
 
 def _escape(name: str, value: str, context: _Context) -> str:

@@ -17,7 +17,8 @@ from typing import Any
 
 from cryptography import x509
 from shared import telemetry
-from shared.secret_format import SecretKeys, parse_secret_document
+
+from seeder import public_certificate
 
 
 def days_left(certificate_pem: str, now: datetime | None = None) -> int:
@@ -43,21 +44,20 @@ def emf_line(contact_center: str, days: int) -> str:
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
-    """Scheduled by EventBridge; reads only the main secret's certificate."""
+    """Scheduled by EventBridge; reads only the published certificate (no right on the secret with the key)."""
     import boto3  # the Lambda runtime provides it
 
     contact_center = os.environ["CONTACT_CENTER_NAME"]
-    secret_id = os.environ["SALESFORCE_SECRET_ID"]
-    secret = boto3.client("secretsmanager").get_secret_value(SecretId=secret_id)
-    document = parse_secret_document(secret_id, secret.get("SecretString"))
-    certificate = document.get(SecretKeys.for_contact_center(contact_center).certificate)
+    parameter_name = os.environ["CERTIFICATE_PARAMETER_NAME"]
+    certificate = public_certificate.read(boto3.client("ssm"), parameter_name)
     if not certificate:
         # No figure is published: the alarm treats missing data as breaching, which is the point.
         print(
             json.dumps(
                 {
                     "level": "WARNING",
-                    "message": f"{secret_id} holds no certificate: deploy the stack or run scvctl cert renew",
+                    "message": f"{parameter_name} holds no certificate: deploy the stack (its seeder publishes "
+                    "it) or run scvctl cert renew",
                 }
             )
         )

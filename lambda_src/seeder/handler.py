@@ -33,6 +33,7 @@ lines naming what was done, never a value read from a secret.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from typing import Any
 
 from shared.secret_format import secret_name_prefix
 
+from seeder import public_certificate
 from seeder.credentials import (
     MAX_VALIDITY_DAYS,
     CredentialError,
@@ -57,6 +59,10 @@ from seeder.store import Document, SecretStore, SecretValueError, StoreError
 
 PHYSICAL_ID_SUFFIX = "-salesforce-secret-seed"
 DEFAULT_VALIDITY_DAYS = 730
+#: a property written into a secret or a certificate: one line of text, no control character (a line break or
+#: NUL would reach the JWT's claims or the certificate's subject as it is)
+_ONE_LINE = re.compile(r"[^\x00-\x1f\x7f]*")
+_TEXT_PROPERTIES = ("ContactCenter", "Subject", "Audience", "ConsumerKey", "CertificateCommonName")
 
 
 def physical_resource_id(contact_center: str, org: str = "") -> str:
@@ -88,6 +94,8 @@ class SeedProperties:
     activate_pending_key: bool
     adopt_existing: bool
     settings_version: str
+    #: where the certificate in use is published ("" from a template older than that: nothing is published)
+    certificate_parameter: str = ""
 
     @classmethod
     def parse(cls, properties: Mapping[str, Any]) -> SeedProperties:
@@ -99,6 +107,12 @@ class SeedProperties:
         if absent:
             raise SeederError(
                 f"the custom resource lacks the properties {', '.join(absent)}: deploy it with this project's stack"
+            )
+        multiline = [name for name in _TEXT_PROPERTIES if not _ONE_LINE.fullmatch(text(name))]
+        if multiline:
+            raise SeederError(
+                f"the properties {', '.join(multiline)} hold a control character (a line break or NUL): "
+                "fix them in the contact-center config"
             )
         validity = text("CertificateValidityDays", str(DEFAULT_VALIDITY_DAYS))
         if not (validity.isascii() and validity.isdigit()) or not 1 <= int(validity) <= MAX_VALIDITY_DAYS:
@@ -122,6 +136,7 @@ class SeedProperties:
             activate_pending_key=text("ActivatePendingKey", "false").lower() == "true",
             adopt_existing=text("AdoptExisting", "false").lower() == "true",
             settings_version=text("SettingsVersion"),
+            certificate_parameter=text("CertificateParameter"),
         )
 
 
@@ -131,6 +146,8 @@ class SeedOutcome:
 
     data: dict[str, str]
     actions: list[str] = field(default_factory=list)
+    #: the certificate of the key in use (``data["Certificate"]`` is the pending one during a rotation)
+    current_certificate: str = ""
 
 
 def on_event(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
@@ -158,6 +175,9 @@ def on_event(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         old = SeedProperties.parse(old_raw) if old_raw else None
         store = SecretStore(_secrets_manager_client(), new.contact_center, new.main_secret_id, new.access_secret_id)
         outcome = seed(store, new, old)
+        if new.certificate_parameter:
+            public_certificate.publish(_ssm_client(), new.certificate_parameter, outcome.current_certificate)
+            outcome.actions.append("published-certificate")
     except (SeederError, StoreError, CredentialError) as error:
         _log("ERROR", str(error), error_type=type(error).__name__, **log_fields)
         raise
@@ -273,6 +293,7 @@ def seed(store: SecretStore, new: SeedProperties, old: SeedProperties | None) ->
             "CertificateIsNew": "true" if certificate_is_new else "false",
         },
         actions=actions,
+        current_certificate=document[keys.certificate],
     )
 
 
@@ -323,6 +344,14 @@ def _secrets_manager_client() -> Any:
     # Worst case 3 x (3 s + 10 s) per call: a stuck call fails the deploy with a message well within the timeout.
     config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10)
     return boto3.client("secretsmanager", config=config)
+
+
+def _ssm_client() -> Any:
+    import boto3
+    from botocore.config import Config
+
+    config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10)
+    return boto3.client("ssm", config=config)
 
 
 def _log(level: str, message: str, **fields: Any) -> None:

@@ -36,6 +36,12 @@ def access_secret_name(contact_center: str, org: str | None = None) -> str:
     return f"{secret_name_prefix(contact_center, org)}-salesforce-access-secret"
 
 
+def certificate_parameter_name(contact_center: str, org: str | None = None) -> str:
+    """Name of the SSM parameter holding the public certificate in use (of ``org``, if given), readable
+    without any right on the secret that holds the key."""
+    return f"/{secret_name_prefix(contact_center, org)}/salesforce/certificate"
+
+
 @dataclass(frozen=True)
 class SecretKeys:
     """The JSON keys of one contact center's secret documents."""

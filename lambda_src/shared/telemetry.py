@@ -28,6 +28,14 @@ API_USAGE_PERCENT = "ApiUsagePercent"
 # From the scheduled certificate check.
 CERTIFICATE_DAYS_LEFT = "CertificateDaysLeft"
 
+# The invoker's one summary line per invocation (the EMF record) and its contact id property: a contact id is
+# no dimension (unbounded values, each would be a metric of its own); the stack's Contributor Insights rule
+# counts summary lines per contact id instead, so a looping flow shows as one contact with many invocations.
+SUCCEEDED_MESSAGE = "invocation succeeded"
+FAILED_MESSAGE = "invocation failed"
+SUMMARY_MESSAGES = (SUCCEEDED_MESSAGE, FAILED_MESSAGE)
+CONTACT_ID_PROPERTY = "contact_id"
+
 
 def emf_directive(metrics: dict[str, str], dimension_sets: list[list[str]], namespace: str = NAMESPACE) -> dict:
     """One CloudWatch Embedded Metric Format directive: metric name → unit, under the given dimension sets."""

@@ -136,6 +136,44 @@ def test_a_hand_made_secret_without_certificate_gets_one_from_renew(
     credentials.validate_key_pair(rsa_key_pair.private_key_pem, secrets.current()[KEYS.certificate])
 
 
+def published(secrets: Secrets) -> str | None:
+    import boto3
+
+    try:
+        return boto3.client("ssm").get_parameter(Name=f"/{CC}/salesforce/certificate")["Parameter"]["Value"]
+    except Exception:
+        return None
+
+
+def test_show_reads_the_published_certificate_without_the_secret(
+    run_cli: RunCli, cc_secrets: Any, secrets: Secrets, other_rsa_key_pair: Any
+) -> None:
+    """What the seeder published is shown, and the main secret's current version is not read for it."""
+    import boto3
+
+    boto3.client("ssm").put_parameter(
+        Name=f"/{CC}/salesforce/certificate", Value=other_rsa_key_pair.certificate_pem, Type="String"
+    )
+    result = run_cli("cert", "show", CC)
+
+    assert result.code == 0, result.err
+    assert f"parameter /{CC}/salesforce/certificate" in result.out
+    assert credentials.certificate_info(other_rsa_key_pair.certificate_pem).fingerprint_sha256 in result.out
+
+
+def test_every_command_that_changes_the_certificate_in_use_publishes_it(
+    run_cli: RunCli, cc_secrets: Any, secrets: Secrets
+) -> None:
+    assert run_cli("cert", "renew", CC).code == 0
+    assert published(secrets) == secrets.current()[KEYS.certificate]
+    assert run_cli("key", "rotate", CC).code == 0
+    assert published(secrets) == secrets.current()[KEYS.certificate]  # staged, not in use yet
+    assert run_cli("key", "activate", CC).code == 0
+    assert published(secrets) == secrets.current()[KEYS.certificate]
+    assert run_cli("key", "rotate", CC, "--now").code == 0
+    assert published(secrets) == secrets.current()[KEYS.certificate]
+
+
 NOT_AFTER = datetime(2028, 12, 1, 9, 0, tzinfo=UTC)
 
 

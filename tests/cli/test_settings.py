@@ -77,7 +77,13 @@ def test_consumer_key_on_the_command_line_says_how_to_pass_it(run_cli: RunCli, c
 
 @pytest.mark.parametrize(
     ("stdin", "message"),
-    [("", "no consumer key given"), ("   \n", "no consumer key given"), ("two words", "does not look like")],
+    [
+        ("", "no consumer key given"),
+        ("   \n", "no consumer key given"),
+        ("two words", "does not look like"),
+        ("3MVG9-new-consumer-key\x00", "does not look like"),
+        ("3MVG9-new-consumer-key\x00\n", "does not look like"),
+    ],
 )
 def test_consumer_key_bad_input_writes_nothing(
     run_cli: RunCli, cc_secrets: Any, secrets: Secrets, stdin: str, message: str
@@ -185,3 +191,26 @@ def test_token_reset(run_cli: RunCli, cc_secrets: Any, secrets: Secrets) -> None
     assert result.code == 0
     assert secrets.token() == ""
     assert TOKEN not in result.output
+
+
+@pytest.mark.parametrize("trailing", ["\n", "\r", "\x00"], ids=["newline", "carriage-return", "NUL"])
+def test_subject_set_refuses_a_trailing_control_character_or_strips_it(
+    run_cli: RunCli, cc_secrets: Any, secrets: Secrets, trailing: str
+) -> None:
+    """Never stored with it: a NUL is refused, a line break at the end is stripped like any whitespace."""
+    result = run_cli("subject", "set", CC, "other.user@example.com" + trailing)
+
+    assert trailing not in secrets.current()[KEYS.subject]
+    if result.code == 0:
+        assert secrets.current()[KEYS.subject] == "other.user@example.com"
+    else:
+        assert "is not a Salesforce username" in result.err
+
+
+@pytest.mark.parametrize("trailing", ["\n", "\r", "\x00"], ids=["newline", "carriage-return", "NUL"])
+def test_audience_set_never_stores_a_trailing_control_character(
+    run_cli: RunCli, cc_secrets: Any, secrets: Secrets, trailing: str
+) -> None:
+    run_cli("audience", "set", CC, "--url", "https://acme.my.salesforce.com" + trailing)
+
+    assert trailing not in secrets.current()[KEYS.audience]

@@ -69,6 +69,11 @@ class LocalDeployment:
         return self.assembly.function(self.stack_name, f"{self.construct_id}InvokerFunction")
 
     @property
+    def invoker_timeout_ms(self) -> int:
+        """The function's own timeout (Connect's 8 s), for the tests about deadlines."""
+        return int(self.invoker.timeout_seconds * 1000)
+
+    @property
     def seeder(self) -> FunctionAsset:
         return self.assembly.function(self.stack_name, f"{self.construct_id}SeederFunction")
 

@@ -91,7 +91,7 @@ def test_an_ambiguous_timeout_on_upsert_is_repeated_once_and_leaves_one_record(d
     invoker = deployment.start_invoker()
     assert invoker.invoke(connect_event({"methodName": "queryRecord", "soql": "SELECT Id FROM Case"})).ok  # token
     deployment.salesforce.inject_fault("/sobjects/Case/", delay_seconds=30, answer_late=True, method="PATCH")
-    result = invoker.invoke(upsert_event())
+    result = invoker.invoke(upsert_event(), timeout_ms=deployment.invoker_timeout_ms)  # about the deadline
 
     assert result.ok, result.error
     patches = [r for r in deployment.salesforce.data_requests() if r.method == "PATCH"]

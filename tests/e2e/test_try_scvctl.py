@@ -45,7 +45,7 @@ def test_every_kind_of_scvctl_command_works_in_make_try(cloud_assembly: CloudAss
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"Invoking {CC}-InvokeSalesforceRestApiFunction (ap-northeast-1)" in out
     assert "OK: the function signed in to Salesforce (OAuth 2.0 JWT bearer flow) and ran the query." in out
-    assert f"Contact center {CC}: secret {CC}-salesforce-secret" in out
+    assert f"Contact center {CC}: parameter /{CC}/salesforce/certificate" in out  # published by the seeder
     assert "Pending certificate (key rotation staged" in out
     assert f"Stored the consumer key (30 characters, not shown) in {CC}-salesforce-secret." in out
     assert "AWS profile: none" in out  # the user's own AWS settings never reach the shell

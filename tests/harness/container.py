@@ -150,10 +150,17 @@ class LambdaContainer:
 
 
 class ContainerPool:
-    """Starts containers of cdk.out bundles with the runtime's packages, and stops them all at the end."""
+    """Starts containers of cdk.out bundles with the runtime's packages, and stops them all at the end.
 
-    def __init__(self, runtime_packages: list[Path]) -> None:
+    Each invocation's deadline is the function's own timeout (what Lambda gives it), unless
+    ``invocation_timeout_seconds`` sets another default: the tests' pool gives one far from any test's work,
+    so a cold start on a loaded machine never turns a test that is not about deadlines into a 504. A test
+    about deadlines passes ``timeout_ms`` to :meth:`LambdaContainer.invoke` itself.
+    """
+
+    def __init__(self, runtime_packages: list[Path], *, invocation_timeout_seconds: float | None = None) -> None:
         self._runtime_packages = runtime_packages
+        self._invocation_timeout_seconds = invocation_timeout_seconds
         self._containers: list[LambdaContainer] = []
 
     def start(self, asset: FunctionAsset, environment: dict[str, str], **kwargs: Any) -> LambdaContainer:
@@ -162,7 +169,7 @@ class ContainerPool:
             asset.handler,
             environment,
             runtime_packages=self._runtime_packages,
-            timeout_seconds=asset.timeout_seconds,
+            timeout_seconds=self._invocation_timeout_seconds or asset.timeout_seconds,
             **kwargs,
         )
         self._containers.append(container)

@@ -13,6 +13,9 @@ from tests.harness.runtime import runtime_packages
 from tests.harness.synth import CDK_OUT, PROJECT_ROOT, CloudAssembly, FunctionAsset, synthesize
 
 EXAMPLE_STACK = "example-cc-SalesforceRestApi"
+#: the deadline of an invocation in a test that is not about deadlines: far from any test's work, so a slow
+#: cold start on a loaded 2-core machine cannot turn it into a timeout (tests about deadlines set their own)
+UNHURRIED_INVOCATION_SECONDS = 120.0
 LOCK_DIR = PROJECT_ROOT / "build" / "test-locks"
 
 
@@ -55,6 +58,7 @@ ContainerFactory = Callable[..., LambdaContainer]
 
 @pytest.fixture
 def start_container(lambda_runtime_packages: list[Path]) -> Iterator[ContainerFactory]:
-    """Start containers for a bundle; every container is stopped when the test ends."""
-    with ContainerPool(lambda_runtime_packages) as pool:
+    """Start containers for a bundle; every container is stopped when the test ends. Invocations get
+    ``UNHURRIED_INVOCATION_SECONDS`` unless the test passes ``timeout_ms``."""
+    with ContainerPool(lambda_runtime_packages, invocation_timeout_seconds=UNHURRIED_INVOCATION_SECONDS) as pool:
         yield pool.start

@@ -37,6 +37,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "snapstart": {
         "name": "snap",
         "cold_start": "snapstart",
+        "reserved_concurrency": None,
         "monitoring": {"alarm_topic_arn": "arn:aws:sns:ap-northeast-1:111111111111:contact-center-ops"},
     },
 }

@@ -210,6 +210,53 @@ def test_unreadable_files_name_the_file(tmp_path: Path) -> None:
         load_config(broken)
 
 
+ARN_TAIL = "00000000-0000-4000-8000-000000000000"
+TEXT_FIELDS: dict[str, Any] = {
+    "name": "acme",
+    "salesforce_url": "https://acme.my.salesforce.com",
+    "username": "integration@acme.example",
+    "call_center_api_name": "AcmeCallCenter",
+    "audience": "https://acme.my.salesforce.com",
+    "api_version": "68.0",
+    "account": "111111111111",
+    "region": "ap-northeast-1",
+    "connect_instance_arn": f"arn:aws:connect:ap-northeast-1:111111111111:instance/{ARN_TAIL}",
+    "kms_key_arn": f"arn:aws:kms:ap-northeast-1:111111111111:key/{ARN_TAIL}",
+}
+
+
+@pytest.mark.parametrize("trailing", ["\n", "\r", "\x00"], ids=["newline", "carriage-return", "NUL"])
+@pytest.mark.parametrize("field", TEXT_FIELDS)
+def test_a_trailing_control_character_never_reaches_a_stack(field: str, trailing: str) -> None:
+    """Refused with the field's name, or (a line break YAML kept at the end) stripped: never kept."""
+    overrides = {**TEXT_FIELDS, field: TEXT_FIELDS[field] + trailing}
+    try:
+        (cc,) = parse_config(config_with(**overrides)).contact_centers
+    except ConfigError as error:
+        assert f"field {field}:" in str(error)
+    else:
+        assert trailing not in getattr(cc, field)
+
+
+def test_a_control_character_in_the_certificate_common_name_is_refused() -> None:
+    with pytest.raises(ConfigError, match="field certificate.common_name: must not contain control characters"):
+        parse_config(config_with(certificate={"common_name": "acme\x00"}))
+
+
+def test_reserved_concurrency_defaults_to_a_cap_and_can_be_removed() -> None:
+    (capped,) = parse_config(config_with()).contact_centers
+    assert capped.reserved_concurrency == 25
+    (uncapped,) = parse_config(config_with(reserved_concurrency=None)).contact_centers
+    assert uncapped.reserved_concurrency is None
+    with pytest.raises(ConfigError, match="field reserved_concurrency"):
+        parse_config(config_with(reserved_concurrency=0))
+
+
+def test_provisioned_concurrency_must_fit_in_the_reservation() -> None:
+    with pytest.raises(ConfigError, match="provisioned_concurrency 30 is more than reserved_concurrency 25"):
+        parse_config(config_with(cold_start="provisioned", provisioned_concurrency=30))
+
+
 def test_a_config_mistake_fails_the_cdk_app_with_the_message_alone(tmp_path: Path) -> None:
     """What `cdk synth` shows: the app's stderr is exactly the message (no traceback) and the exit status 1."""
     config = tmp_path / "contact_centers.yaml"

@@ -134,7 +134,7 @@ def test_an_existing_oidc_provider_is_used_instead_of_a_second_one(pipeline: Tem
     ("field", "value", "message"),
     [
         ("github_repository", "acme", "owner/name"),
-        ("github_repository", "acme/repo\nx", "owner/name"),
+        ("github_repository", "acme/repo\nx", "control characters"),  # config refuses them in every text value
         ("oidc_provider_arn", "arn:aws:iam::111111111111:oidc-provider/example.com", "GitHub OIDC provider"),
         ("environment", "prod env", "GitHub environment"),
     ],

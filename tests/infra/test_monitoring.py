@@ -35,6 +35,8 @@ def test_every_condition_has_an_alarm_with_the_configured_threshold(example: Tem
         "ApiUsage",
         "TokenMintFailures",
         "CertificateExpiry",
+        "InvocationRate",
+        "CallsPerContact",
     }
     assert found["ErrorRate"]["Threshold"] == 5
     assert found["LatencyNearConnectLimit"]["Threshold"] == 6000
@@ -72,16 +74,30 @@ def test_alarms_notify_the_configured_or_created_topic(templates: dict[str, Temp
     assert all(alarm["AlarmActions"] == [{"Ref": topic_id}] for alarm in alarms(hardened).values())
 
 
-def test_certificate_check_runs_daily_and_may_only_read_the_main_secret(example: Template) -> None:
+def test_certificate_check_runs_daily_and_may_read_only_the_published_certificate(example: Template) -> None:
     _, rule = only(example, "AWS::Events::Rule")
     assert rule["Properties"]["ScheduleExpression"] == "rate(1 day)"
     check_id, check = only(example, "AWS::Lambda::Function", {"Handler": "seeder.expiry_check.handler"})
     assert rule["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": [check_id, "Arn"]}
-    main = {"Ref": only(example, "AWS::SecretsManager::Secret", {"Name": "example-cc-salesforce-secret"})[0]}
     granted = statements(example, "MonitoringCertificateCheckRole")
-    assert set(granted) == {"WriteOwnLogs", "ReadCertificate"}
-    assert granted["ReadCertificate"]["Action"] == "secretsmanager:GetSecretValue"
-    assert granted["ReadCertificate"]["Resource"] == main
+    assert set(granted) == {"WriteOwnLogs", "ReadCertificate"}  # no right on a secret, so none on the key
+    assert granted["ReadCertificate"]["Action"] == "ssm:GetParameter"
+    assert ":parameter/example-cc/salesforce/certificate" in json.dumps(granted["ReadCertificate"]["Resource"])
+    assert "secretsmanager" not in json.dumps(granted) and "kms" not in json.dumps(granted)
+    environment = check["Properties"]["Environment"]["Variables"]
+    assert environment["CERTIFICATE_PARAMETER_NAME"] == "/example-cc/salesforce/certificate"
+    assert "SALESFORCE_SECRET_ID" not in environment
+
+
+def test_the_seeder_publishes_the_certificate_and_keeps_its_rights(templates: dict[str, Template]) -> None:
+    for template in templates.values():
+        granted = statements(template, "SeederRole")
+        for seed in template.find_resources("Custom::SalesforceSecretSeed").values():  # one per org
+            parameter = seed["Properties"]["CertificateParameter"]
+            suffix = "Dr" if "Org" in seed["Properties"] else ""
+            assert granted[f"PublishCertificate{suffix}"]["Action"] == "ssm:PutParameter"
+            assert f":parameter{parameter}" in json.dumps(granted[f"PublishCertificate{suffix}"]["Resource"])
+            assert "secretsmanager:GetSecretValue" in granted[f"SeedSalesforceSecrets{suffix}"]["Action"]
 
 
 def test_dashboard_shows_usage_latency_auth_and_certificate(example: Template) -> None:
@@ -102,6 +118,32 @@ def test_dashboard_shows_usage_latency_auth_and_certificate(example: Template) -
 def test_every_variant_passes_cdk_nag() -> None:
     app, _ = build_app()
     app.synth()  # raises "Validation failed" on any unacknowledged AwsSolutions finding
+
+
+def test_a_flood_raises_the_invocation_rate_alarm_within_minutes(example: Template) -> None:
+    rate = alarms(example)["InvocationRate"]
+    assert (metric_name(rate), rate["Threshold"]) == ("Invocations", 300)
+    (metric,) = rate["Metrics"]
+    assert (metric["MetricStat"]["Period"], metric["MetricStat"]["Stat"]) == (60, "Sum")
+    assert rate["ComparisonOperator"] == "GreaterThanThreshold"
+
+
+def test_a_looping_flow_shows_as_one_contact_with_many_invocations(example: Template) -> None:
+    """Counted per contact id by Contributor Insights from the summary lines (an id is no dimension)."""
+    _, rule = only(example, "AWS::CloudWatch::InsightRule")
+    body = json.loads(rule["Properties"]["RuleBody"])
+    assert body["LogGroupNames"] == ["/aws/lambda/example-cc-InvokeSalesforceRestApiFunction"]
+    assert body["Contribution"]["Keys"] == ["$.contact_id"]
+    assert body["Contribution"]["Filters"] == [
+        {"Match": "$.message", "In": ["invocation succeeded", "invocation failed"]}
+    ]
+    assert body["AggregateOn"] == "Count"
+    alarm = alarms(example)["CallsPerContact"]
+    (expression,) = alarm["Metrics"]
+    assert expression["Expression"] == (
+        f"INSIGHT_RULE_METRIC('{rule['Properties']['RuleName']}', 'MaxContributorValue')"
+    )
+    assert (alarm["Threshold"], alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (20, 1, 1)
 
 
 def test_dashboard_has_an_entry_per_org(example: Template) -> None:

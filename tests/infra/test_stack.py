@@ -135,7 +135,8 @@ def test_seeder_may_write_only_the_declared_secrets_and_stage_keys_on_the_main_o
     access = secret_ref(example, "example-cc-salesforce-access-secret")
     seeder = statements(example, "SeederRole")
     assert set(seeder) == {
-        "WriteOwnLogs", "SeedSalesforceSecrets", "StageRotatedKeys", "SeedSalesforceSecretsDr", "StageRotatedKeysDr"
+        "WriteOwnLogs", "SeedSalesforceSecrets", "StageRotatedKeys", "PublishCertificate",
+        "SeedSalesforceSecretsDr", "StageRotatedKeysDr", "PublishCertificateDr",
     }  # fmt: skip
     assert seeder["SeedSalesforceSecrets"]["Action"] == [
         "secretsmanager:GetSecretValue",
@@ -322,3 +323,12 @@ def test_nothing_is_provisioned_by_default(example: Template) -> None:
         "AWS::Lambda::Function",
         {"FunctionName": "example-cc-InvokeSalesforceRestApiFunction", "SnapStart": Match.absent()},
     )
+
+
+def test_the_invoker_reserves_its_configured_concurrency_so_a_flood_is_throttled(
+    templates: dict[str, Template],
+) -> None:
+    _, invoker = only(templates["example"], "AWS::Lambda::Function", {"Handler": "invoker.handler.lambda_handler"})
+    assert invoker["Properties"]["ReservedConcurrentExecutions"] == 25
+    _, uncapped = only(templates["snapstart"], "AWS::Lambda::Function", {"Handler": "invoker.handler.lambda_handler"})
+    assert "ReservedConcurrentExecutions" not in uncapped["Properties"]

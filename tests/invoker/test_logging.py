@@ -155,3 +155,58 @@ def test_unexpected_error_is_reported_in_the_failure_shape_without_values(
     assert line["errorType"] == "KeyError"
     assert any("handler.py" in frame for frame in line["where"])
     assert summaries(output)[-1]["error_code"] == "INTERNAL_ERROR"
+
+
+PHONE, EMAIL, NAME, RECORD_ID = "+81312345678", "taro.yamada@example.co.jp", "Taro Yamada", "003000000000001AAA"
+SALESFORCE_ERRORS_QUOTING_PERSONAL_DATA = {
+    "a query quoting the caller's number": (
+        "/query",
+        "MALFORMED_QUERY",
+        f"\nSELECT Id FROM Contact WHERE Phone = '{PHONE}' LIMT 1\n ^\nERROR at Row:1:Column:50\nunexpected "
+        f"token: '{PHONE}'",
+    ),
+    "a bare number in the echoed statement": (
+        "/query",
+        "MALFORMED_QUERY",
+        "SELECT Id FROM Contact WHERE Phone = " + PHONE[1:] + " LIMT 1 ERROR at Row:1:Column:40",  # noqa: S608
+    ),
+    "an email": ("/sobjects", "INVALID_EMAIL_ADDRESS", f"Email: invalid email address: {EMAIL}"),
+    "a name": ("/sobjects", "DUPLICATE_VALUE", f'duplicate value found: Name duplicates value "{NAME}"'),
+    "a record id": ("/sobjects", "DUPLICATE_VALUE", f"duplicates value on record with id: {RECORD_ID}"),
+}
+
+
+@pytest.mark.parametrize(
+    "path, error_code, message",
+    SALESFORCE_ERRORS_QUOTING_PERSONAL_DATA.values(),
+    ids=SALESFORCE_ERRORS_QUOTING_PERSONAL_DATA.keys(),
+)
+def test_personal_data_in_salesforce_errors_reaches_neither_the_log_nor_the_flow(
+    container: FunctionContainer, salesforce: Any, capsys: pytest.CaptureFixture[str], path: str, error_code: str,
+    message: str,
+) -> None:  # fmt: skip
+    salesforce.inject_fault(path, status=400, body=[{"errorCode": error_code, "message": message}])
+    event = (
+        connect_event("queryRecord", soql="SELECT Id FROM Contact WHERE Phone = '{phone}'", phone=PHONE)
+        if path == "/query"
+        else connect_event("createRecord", objectApiName="Contact", LastName="Yamada", Email=EMAIL)
+    )
+    outcome = container.fails(event)
+    returned = json.dumps(outcome.failure, ensure_ascii=False)
+    logged = capsys.readouterr().out
+    for personal in (PHONE, PHONE[1:], EMAIL, NAME, RECORD_ID):
+        assert personal not in returned
+        assert personal not in logged
+    assert outcome.failure["errorCode"] == error_code
+    [summary] = summaries(logged)
+    assert summary["failure"]["errorCode"] == error_code
+
+
+def test_a_redacted_message_keeps_what_an_administrator_needs(container: FunctionContainer, salesforce: Any) -> None:
+    salesforce.inject_malformed_query(
+        f"\nSELECT Id FROM Contact WHERE Phone = '{PHONE}' LIMT 1\nERROR at Row:1:Column:50"
+    )
+    failure = container.fails(connect_event("queryRecord", soql="SELECT Id FROM Contact")).failure
+    assert failure["errorCode"] == "MALFORMED_QUERY"
+    assert "WHERE Phone = '<redacted>' LIMT 1" in failure["errorMessage"]
+    assert "Row:1:Column:50" in failure["errorMessage"]

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.invoker.conftest import FunctionContainer, connect_event
+from tests.invoker.conftest import CONNECT_BUDGET_MS, FunctionContainer, connect_event
 
 QUERY = connect_event("queryRecord", soql="SELECT Id FROM Account")
 CREATE = connect_event("createRecord", objectApiName="Account", Name="Once")
@@ -99,7 +99,7 @@ def test_retry_after_beyond_the_budget_is_not_waited_for(warm: FunctionContainer
     before = len(salesforce.data_requests())
     salesforce.inject_rate_limit(retry_after_seconds=30)
     started = time.monotonic()
-    outcome = warm.fails(QUERY)
+    outcome = warm.fails(QUERY, budget_ms=CONNECT_BUDGET_MS)
     assert time.monotonic() - started < 2
     assert outcome.failure["status"] == 429
     assert outcome.failure["errorCode"] == "REQUEST_LIMIT_EXCEEDED"
@@ -156,7 +156,7 @@ def test_malformed_query_error_shape(warm: FunctionContainer, salesforce: Any) -
         "status": 400,
         "statusText": outcome.failure["statusText"],
         "errorCode": "MALFORMED_QUERY",
-        "errorMessage": "unexpected token: 'FORM'",
+        "errorMessage": "unexpected token: '<redacted>'",  # a quoted literal may be a caller's data
     }
     assert outcome.failure["statusText"].lower() == "bad request"
 

@@ -322,6 +322,37 @@ def test_unterminated_sosl_is_refused(template: str, message: str) -> None:
         render_sosl(template, {})
 
 
+# ---------------------------------------------------------------------------------------------- Salesforce's limit
+
+#: the namespace render_soql runs in (other tests re-import the invoker's modules; this is the one imported above)
+TEMPLATING = render_soql.__globals__
+MAX_STATEMENT_CHARACTERS = TEMPLATING["MAX_STATEMENT_CHARACTERS"]
+
+
+def test_a_statement_of_exactly_the_limit_is_filled_and_one_more_character_is_refused() -> None:
+    room = MAX_STATEMENT_CHARACTERS - len(CONTACT_BY_NAME) + len("{n}")
+    assert len(render_soql(CONTACT_BY_NAME, {"n": "x" * room})) == MAX_STATEMENT_CHARACTERS
+    with pytest.raises(TEMPLATING["StatementTooLongError"], match="100,000 characters with {n}"):
+        render_soql(CONTACT_BY_NAME, {"n": "x" * (room + 1)})
+    with pytest.raises(TEMPLATING["StatementTooLongError"], match="100,000 characters with {n}"):
+        render_soql(CONTACT_BY_NAME, {"n": "'" * (room // 2 + 1)})  # each quote doubles once escaped
+
+
+def test_escaping_stops_at_the_limit_so_its_work_stays_linear(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counted, not timed: a value that cannot fit is never escaped, and many copies of a placeholder
+    stop being escaped once the statement is full."""
+    escaped: list[int] = []
+    real_escape = TEMPLATING["_escape"]
+    monkeypatch.setitem(TEMPLATING, "_escape", lambda n, v, c: escaped.append(len(v)) or real_escape(n, v, c))
+    with pytest.raises(TemplateError):
+        render_soql(CONTACT_BY_NAME, {"n": "'" * 1_000_000})
+    assert escaped == []
+    with pytest.raises(TemplateError, match="100,000 characters"):
+        many = "SELECT Id FROM Contact WHERE " + " OR ".join(["Name = '{n}'"] * 5_000)  # noqa: S608
+        render_soql(many, {"n": "'" * 40})
+    assert 0 < sum(escaped) <= MAX_STATEMENT_CHARACTERS
+
+
 @pytest.mark.parametrize(
     ("template", "expected"),
     [

@@ -95,3 +95,17 @@ def test_method_table(container: FunctionContainer) -> None:
         "fetchDefaultVoicemailGreetingUrl",
     }
     assert all(name == method.name for name, method in methods.items())
+
+
+def test_an_invocation_gets_an_unhurried_deadline_unless_the_test_sets_one(container: FunctionContainer) -> None:
+    seen: list[int] = []
+
+    def remember_the_deadline(event: Any, context: Any) -> dict[str, str]:
+        seen.append(context.get_remaining_time_in_millis())
+        return {}
+
+    container.handler_module.lambda_handler = remember_the_deadline
+    container.invoke({})
+    container.invoke({}, budget_ms=8000)
+    assert seen[0] > 60_000
+    assert 0 < seen[1] <= 8000

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.invoker.conftest import FunctionContainer, connect_event
+from tests.invoker.conftest import CONNECT_BUDGET_MS, FunctionContainer, connect_event
 
 UPSERT_PATH = "/sobjects/Contact/Caller_Key__c/"
 
@@ -81,7 +81,7 @@ def test_an_ambiguous_timeout_is_repeated_once_and_leaves_one_record(
 ) -> None:
     container.ok(connect_event("queryRecord", soql="SELECT Id FROM Contact"))  # the token is cached
     salesforce.inject_fault(UPSERT_PATH, delay_seconds=30, answer_late=True)
-    result = container.ok(upsert(LastName="Yamada"))
+    result = container.ok(upsert(LastName="Yamada"), budget_ms=CONNECT_BUDGET_MS)  # about the function's deadline
 
     assert len(data_patches(salesforce)) == 2
     [contact] = salesforce.records("Contact")  # the first attempt created it, the repeat found it

@@ -88,6 +88,7 @@ def properties(main_arn: str, access_arn: str, **overrides: str) -> dict[str, st
         "ActivatePendingKey": "false",
         "AdoptExisting": "false",
         "SettingsVersion": "https://acme.my.salesforce.com/services/data/v68.0|https://acme.my.salesforce.com/services/oauth2/token",
+        "CertificateParameter": f"/{CC}/salesforce/certificate",
         **overrides,
     }
 

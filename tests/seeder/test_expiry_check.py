@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from seeder import credentials, expiry_check
+from shared.secret_format import certificate_parameter_name
 
 from tests.seeder.conftest import CC, Stack
 
@@ -15,7 +16,7 @@ from tests.seeder.conftest import CC, Stack
 def test_days_left_is_published_as_an_emf_metric(stack: Stack, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
     stack.create(CertificateValidityDays="45")
     monkeypatch.setenv("CONTACT_CENTER_NAME", CC)
-    monkeypatch.setenv("SALESFORCE_SECRET_ID", stack.main_arn)
+    monkeypatch.setenv("CERTIFICATE_PARAMETER_NAME", certificate_parameter_name(CC))
     result = expiry_check.handler({}, None)
     assert result["certificateDaysLeft"] in (44, 45)
     (line,) = [json.loads(line) for line in capsys.readouterr().out.splitlines() if "_aws" in line]
@@ -31,3 +32,21 @@ def test_an_expired_certificate_counts_negative_days() -> None:
 
     pem = credentials.issue_certificate(credentials.generate_private_key(), "x", 1)
     assert expiry_check.days_left(pem, datetime.now(UTC) + timedelta(days=3)) < 0
+
+
+def test_the_check_reads_the_published_certificate_and_never_a_secret(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch, aws_env: Any, capsys: Any
+) -> None:
+    """Its role has no right on the secret holding the key: Secrets Manager is never called."""
+    stack.create(CertificateValidityDays="45")
+    monkeypatch.setenv("CONTACT_CENTER_NAME", CC)
+    monkeypatch.setenv("CERTIFICATE_PARAMETER_NAME", certificate_parameter_name(CC))
+    aws_env.reset_counts()
+    assert expiry_check.handler({}, None)["certificateDaysLeft"] in (44, 45)
+    assert aws_env.count("secretsmanager.GetSecretValue") == 0
+
+
+def test_no_published_certificate_publishes_no_figure(monkeypatch: pytest.MonkeyPatch, aws_env: Any) -> None:
+    monkeypatch.setenv("CONTACT_CENTER_NAME", "never-deployed")
+    monkeypatch.setenv("CERTIFICATE_PARAMETER_NAME", certificate_parameter_name("never-deployed"))
+    assert expiry_check.handler({}, None)["certificateDaysLeft"] is None

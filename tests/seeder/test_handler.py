@@ -554,8 +554,14 @@ def test_logs_are_json_lines_naming_what_was_done(stack: Stack, capsys: pytest.C
     stack.update(KeyRotation="1")
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     seeded = [record for record in records if record["message"] == "seeded"]
-    assert seeded[0]["actions"] == ["generated-key", "issued-certificate", "wrote-main-secret", "cleared-token"]
-    assert seeded[1]["actions"] == ["staged-rotation"]
+    assert seeded[0]["actions"] == [
+        "generated-key",
+        "issued-certificate",
+        "wrote-main-secret",
+        "cleared-token",
+        "published-certificate",
+    ]
+    assert seeded[1]["actions"] == ["staged-rotation", "published-certificate"]
     assert all(record["contact_center"] == CC for record in records)
     assert all("Certificate" not in record for record in records)
 
@@ -581,3 +587,55 @@ def test_the_answer_fits_cloudformations_4096_byte_response(stack: Stack) -> Non
         "Data": result["Data"],
     }
     assert len(json.dumps(response).encode()) < 4096
+
+
+@pytest.mark.parametrize("trailing", ["\n", "\r", "\x00"], ids=["newline", "carriage-return", "NUL"])
+@pytest.mark.parametrize("name", ["Subject", "Audience", "ConsumerKey", "CertificateCommonName"])
+def test_a_property_with_a_trailing_control_character_is_refused_and_nothing_is_written(
+    stack: Stack, seeder: SeederCode, name: str, trailing: str
+) -> None:
+    value = {"Subject": "user@example.com", "Audience": "https://login.salesforce.com/"}.get(name, "value")
+    with pytest.raises(seeder.handler.SeederError, match=f"properties {name} hold a control character"):
+        stack.create(**{name: value + trailing})
+    assert stack.client.describe_secret(SecretId=stack.main_arn).get("VersionIdsToStages", {}) == {}
+
+
+@pytest.mark.parametrize("trailing", ["\n", "\r", "\x00"], ids=["newline", "carriage-return", "NUL"])
+def test_a_validity_with_a_trailing_control_character_is_refused(
+    stack: Stack, seeder: SeederCode, trailing: str
+) -> None:
+    with pytest.raises(seeder.handler.SeederError, match="CertificateValidityDays must be a whole number"):
+        stack.create(CertificateValidityDays="730" + trailing)
+
+
+# --- the published certificate (readable without any right on the key) ----------------------------------------
+
+
+def published_certificate(stack: Stack) -> str | None:
+    import boto3
+
+    try:
+        return boto3.client("ssm").get_parameter(Name=f"/{CC}/salesforce/certificate")["Parameter"]["Value"]
+    except Exception:
+        return None
+
+
+def test_every_deploy_publishes_the_certificate_in_use_not_a_pending_one(stack: Stack) -> None:
+    stack.create()
+    current = stack.main_document()[KEYS.certificate]
+    assert published_certificate(stack) == current
+    stack.update(KeyRotation="1")  # a staged key's certificate is shown, but not yet in use
+    assert published_certificate(stack) == current
+    stack.update(ActivatePendingKey="true")
+    assert published_certificate(stack) == stack.main_document()[KEYS.certificate] != current
+
+
+def test_an_existing_stack_publishes_on_its_next_deploy(stack: Stack) -> None:
+    """Templates from before had no CertificateParameter: the new property makes the next deploy an Update."""
+    stack.create(CertificateParameter="")
+    import boto3
+
+    boto3.client("ssm").delete_parameters(Names=[f"/{CC}/salesforce/certificate"])
+    assert published_certificate(stack) is None
+    stack.update(CertificateParameter=f"/{CC}/salesforce/certificate")
+    assert published_certificate(stack) == stack.main_document()[KEYS.certificate]

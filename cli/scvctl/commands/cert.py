@@ -12,6 +12,7 @@ import argparse
 from pathlib import Path
 
 from seeder import credentials
+from seeder.store import StoreError
 from shared.secret_format import SecretKeys
 
 from scvctl.console import certificate_summary, display_path, fingerprint, note, say, write_public_file
@@ -43,13 +44,18 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
 
 
 def show_certificate(args: argparse.Namespace, runtime: Runtime) -> int:
+    """The published certificate: no right on the secret that holds the key is needed for it (only for a
+    staged rotation's, which is still read from the secret's AWSPENDING version)."""
     cc = runtime.contact_center.name
     store = runtime.store
     keys = SecretKeys.for_contact_center(cc)
-    document = require_current(store, cc)
-    say(f"Contact center {cc}: secret {store.main_secret_id}")
+    current = runtime.published_certificate()
+    source = f"parameter {runtime.certificate_parameter}"
+    if not current:  # a stack not deployed since the certificate was first published: read it from the secret
+        current = require_current(store, cc).get(keys.certificate)
+        source = f"secret {store.main_secret_id} ({runtime.certificate_parameter} not published yet)"
+    say(f"Contact center {cc}: {source}")
     say()
-    current = document.get(keys.certificate)
     if current:
         certificate_summary("Current certificate (the key in use):", current)
     else:
@@ -58,8 +64,12 @@ def show_certificate(args: argparse.Namespace, runtime: Runtime) -> int:
             f"{cc}` makes one for the stored key, or `scvctl key import {cc} --private-key server.key "
             "--certificate server.crt` stores yours."
         )
-    pending = store.read_pending()
     say()
+    try:
+        pending = store.read_pending()
+    except StoreError as error:
+        say(f"A staged key rotation could not be read ({error}); it needs GetSecretValue on {store.main_secret_id}.")
+        return 0
     if pending is None:
         say("No key rotation staged.")
     elif not pending[1].get(keys.certificate):
@@ -113,6 +123,7 @@ def renew_certificate(args: argparse.Namespace, runtime: Runtime) -> int:
         raise CliError(f"secret {store.main_secret_id} holds no private key: `scvctl key import {cc}` adopts one")
     certificate = credentials.issue_certificate(private_key, contact_center.certificate_common_name, days)
     store.write_current({**document, keys.certificate: certificate})
+    runtime.publish_certificate(certificate)
     runtime.changed(
         f"renewed the certificate of {cc} in {store.main_secret_id} ({fingerprint(certificate)}): "
         f"upload it (scvctl cert export {cc} --out server.crt)"

@@ -74,6 +74,7 @@ def rotate_key(args: argparse.Namespace, runtime: Runtime) -> int:
     rotated = {**document, keys.private_key: private_key, keys.certificate: certificate}
     if args.now:
         write_and_clear_token(store, rotated)
+        runtime.publish_certificate(certificate)
         if pending is not None:
             store.discard_pending()
         runtime.changed(
@@ -123,6 +124,7 @@ def activate_key(args: argparse.Namespace, runtime: Runtime) -> int:
     store.read_token()  # the access secret must be usable before the main secret changes
     promoted = store.promote_pending()
     store.clear_token()
+    runtime.publish_certificate(promoted[keys.certificate])
     runtime.changed(
         f"activated the staged key of {cc} ({fingerprint(promoted.get(keys.certificate))}) and cleared the token"
     )
@@ -177,6 +179,7 @@ def import_key(args: argparse.Namespace, runtime: Runtime) -> int:
     document[keys.private_key] = private_key
     document[keys.certificate] = certificate
     write_and_clear_token(store, document)
+    runtime.publish_certificate(certificate)
     if pending is not None:
         store.discard_pending()
     runtime.changed(

@@ -22,8 +22,9 @@ from scvctl.secret_document import require_current, write_and_clear_token
 from scvctl.secret_input import read_secret_value
 
 #: Salesforce usernames have the form of an email address (they need not be a real mailbox)
-_USERNAME = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_AUDIENCE_URL = re.compile(r"^https://[A-Za-z0-9.-]+/?$")
+#: like an email address; no whitespace or control character (a NUL or line break would end up in the JWT)
+_USERNAME = re.compile(r"[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+")
+_AUDIENCE_URL = re.compile(r"https://[A-Za-z0-9.-]+/?")
 
 ARGV_VALUE_REFUSED = (
     "the consumer key is never taken on the command line (it would stay in shell history and show in ps): "
@@ -89,7 +90,7 @@ def set_consumer_key(args: argparse.Namespace, runtime: Runtime) -> int:
 
 def set_subject(args: argparse.Namespace, runtime: Runtime) -> int:
     username = args.username.strip()
-    if not _USERNAME.match(username):
+    if not _USERNAME.fullmatch(username):
         raise CliError(
             f"{username!r} is not a Salesforce username: usernames look like an email address "
             "(sandbox ones end with the sandbox name, e.g. user@example.com.uat)",
@@ -104,7 +105,7 @@ def set_subject(args: argparse.Namespace, runtime: Runtime) -> int:
 
 def set_audience(args: argparse.Namespace, runtime: Runtime) -> int:
     audience = args.audience.strip()
-    if not _AUDIENCE_URL.match(audience):
+    if not _AUDIENCE_URL.fullmatch(audience):
         raise CliError(
             f"--url {audience!r} must be an https URL without a path, such as https://acme.my.salesforce.com",
             exit_code=2,

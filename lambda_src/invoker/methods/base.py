@@ -16,8 +16,8 @@ from invoker.stats import InvocationStats
 
 T = TypeVar("T")
 
-_OBJECT_API_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-_RECORD_ID = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$")
+_OBJECT_API_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_RECORD_ID = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
 
 
 class TtlCache(Generic[T]):
@@ -91,8 +91,17 @@ def object_api_name(parameters: Mapping[str, str]) -> str:
     return value[:1].upper() + value[1:].lower()
 
 
+def is_utf8(text: str) -> bool:
+    """False for a string holding a lone surrogate (``"\\ud800"``), which no UTF-8 request or log line can carry."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def check_object_api_name(parameters: Mapping[str, str]) -> None:
-    if not _OBJECT_API_NAME.match(parameters["objectApiName"]):
+    if not _OBJECT_API_NAME.fullmatch(parameters["objectApiName"]):
         raise BadRequestError(
             "objectApiName must be an sObject API name (letters, digits and underscores, e.g. Account or "
             "VoiceCall or My_Object__c)"
@@ -101,7 +110,7 @@ def check_object_api_name(parameters: Mapping[str, str]) -> None:
 
 def check_record_id(parameters: Mapping[str, str]) -> None:
     check_object_api_name(parameters)
-    if not _RECORD_ID.match(parameters["recordId"]):
+    if not _RECORD_ID.fullmatch(parameters["recordId"]):
         raise BadRequestError("recordId must be a Salesforce record id (15 or 18 letters and digits)")
 
 

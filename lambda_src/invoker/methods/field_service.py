@@ -19,7 +19,7 @@ from invoker.methods.base import Invocation
 from invoker.methods.query import best_effort_first_record, first_record, render_soql
 
 #: the Node.js version's rule, as intended: 8-20 characters, an optional leading +, then digits only
-_PHONE = re.compile(r"^\+?[0-9]+$")
+_PHONE = re.compile(r"\+?[0-9]+")
 DEFAULT_APPOINTMENT_STATUS = "En Route"
 _STATUS_CACHE_KEY = "FieldServiceOrgSettings.ApptAssistantStatus"
 
@@ -37,7 +37,7 @@ NOT_FOUND_MESSAGE = "Assign resource not found or no phone in AssignedResource r
 
 
 def is_valid_phone_number(value: str) -> bool:
-    return 8 <= len(value) <= 20 and bool(_PHONE.match(value))
+    return 8 <= len(value) <= 20 and bool(_PHONE.fullmatch(value))
 
 
 def caller_number(contact_data: Mapping[str, Any]) -> str:

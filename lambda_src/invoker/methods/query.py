@@ -20,14 +20,19 @@ def render_soql(template: str, parameters: Mapping[str, str]) -> str:
     try:
         return templating.render_soql(template, parameters)
     except templating.TemplateError as error:
-        raise BadRequestError(f"soql: {error}", error_code="INVALID_TEMPLATE") from None
+        raise _template_error("soql", error) from None
 
 
 def render_sosl(template: str, parameters: Mapping[str, str]) -> str:
     try:
         return templating.render_sosl(template, parameters)
     except templating.TemplateError as error:
-        raise BadRequestError(f"sosl: {error}", error_code="INVALID_TEMPLATE") from None
+        raise _template_error("sosl", error) from None
+
+
+def _template_error(parameter: str, error: templating.TemplateError) -> BadRequestError:
+    too_long = isinstance(error, templating.StatementTooLongError)
+    return BadRequestError(f"{parameter}: {error}", error_code="QUERY_TOO_LONG" if too_long else "INVALID_TEMPLATE")
 
 
 def validate_query(parameters: Mapping[str, str]) -> None:

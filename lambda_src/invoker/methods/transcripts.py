@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from invoker.errors import BadRequestError
-from invoker.methods.base import Invocation, encode_uri_component
+from invoker.methods.base import Invocation, encode_uri_component, is_utf8
 
 UPLOAD_PATH = "connect/conversations/upload"
 #: Salesforce requires a file name on every part of the upload
@@ -24,14 +24,17 @@ def transcript_pairs(parameters: Mapping[str, str]) -> dict[str, str]:
         raise BadRequestError(
             f"contactIdsPayloadMap is not valid JSON ({getattr(error, 'msg', 'parse error')}): it must be {_SHAPE}"
         ) from None
+    except RecursionError:
+        raise BadRequestError(f"contactIdsPayloadMap is nested too deeply to be {_SHAPE}") from None
     if not isinstance(pairs, list) or not pairs:
         raise BadRequestError(f"contactIdsPayloadMap must be {_SHAPE} with at least one pair")
     result: dict[str, str] = {}
     for index, pair in enumerate(pairs):
         if (not isinstance(pair, list) or len(pair) != 2 or not isinstance(pair[0], str) or not pair[0]
-                or not isinstance(pair[1], str)):  # fmt: skip
+                or not isinstance(pair[1], str) or not is_utf8(pair[0]) or not is_utf8(pair[1])):  # fmt: skip
             raise BadRequestError(
-                f"contactIdsPayloadMap item {index} must be a [contactId, payload] pair of strings: it must be {_SHAPE}"
+                f"contactIdsPayloadMap item {index} must be a [contactId, payload] pair of strings (valid Unicode): "
+                f"it must be {_SHAPE}"
             )
         result[pair[0]] = pair[1]
     return result
