@@ -4,6 +4,7 @@ OIDC may do nothing but assume the CDK bootstrap roles, each from its own trigge
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import aws_cdk as cdk
 import pytest
+import yaml
 from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
 
@@ -57,11 +59,19 @@ def test_the_deploy_workflow_gates_deploys_and_keeps_no_access_keys() -> None:
     assert "aws-access-key-id" not in text and "AWS_SECRET_ACCESS_KEY" not in text
 
 
-def test_the_workflow_matrix_lists_every_contact_center_of_the_config() -> None:
-    listed = subprocess.run(
-        [sys.executable, "-m", "infra.config", "names"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
-    )
-    assert json.loads(listed.stdout) == [contact_center.name for contact_center in load_config().contact_centers]
+def test_the_workflow_matrix_lists_every_contact_center_of_the_config(tmp_path: Path) -> None:
+    """Runs the list step's own script in a venv holding only what that step installs, as the runner does."""
+    workflow = yaml.safe_load((GITHUB / "workflows" / "deploy.yml").read_text())
+    (script,) = [step["run"] for step in workflow["jobs"]["contact-centers"]["steps"] if step.get("id") == "list"]
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    output = tmp_path / "github_output"
+    environment = {**os.environ, "PATH": f"{venv / 'bin'}:{os.environ['PATH']}", "GITHUB_OUTPUT": str(output)}
+    environment.pop("PYTHONPATH", None)
+    subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=PROJECT_ROOT, env=environment, check=True)
+    (line,) = output.read_text().splitlines()
+    assert line.startswith("names=")
+    assert json.loads(line.removeprefix("names=")) == [cc.name for cc in load_config().contact_centers]
 
 
 PIPELINE = {"github_repository": "acme/contact-center-infra", "account": "111111111111", "region": "ap-northeast-1"}
