@@ -19,7 +19,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from shared.orgs import DEFAULT_ORG as DEFAULT_ORG_NAME
 from shared.secret_format import PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE, secret_name_prefix
 
-from .constants import DEFAULT_API_VERSION, FUNCTION_NAME_SUFFIX, MAX_FUNCTION_NAME_LENGTH
+from .constants import (
+    BESIDE_FUNCTION_NAME_SUFFIX,
+    DEFAULT_API_VERSION,
+    FUNCTION_NAME_SUFFIX,
+    MAX_FUNCTION_NAME_LENGTH,
+)
 
 # This checkout's contact_centers.yaml; installed from a wheel, the one in the working directory.
 _CHECKOUT_CONFIG_FILE = Path(__file__).resolve().parent.parent / "contact_centers.yaml"
@@ -37,6 +42,7 @@ _MAX_NAME_LENGTH = MAX_FUNCTION_NAME_LENGTH - len(FUNCTION_NAME_SUFFIX)
 #: the cap (an account whose whole Lambda quota is 10 cannot reserve any).
 DEFAULT_RESERVED_CONCURRENCY = 25
 _NAME_PATTERN = re.compile(rf"[A-Za-z][A-Za-z0-9_-]{{0,{_MAX_NAME_LENGTH - 1}}}")
+_FUNCTION_NAME = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_FUNCTION_NAME_LENGTH}}}")
 _ORG_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,31}")
 _CONNECT_INSTANCE_ARN = re.compile(
     r"arn:aws[a-z-]*:connect:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):instance/[0-9a-f-]{36}"
@@ -76,6 +82,23 @@ class ColdStartMitigation(StrEnum):
     NONE = "none"
     SNAPSTART = "snapstart"
     PROVISIONED = "provisioned"
+
+
+class DeployMode(StrEnum):
+    """How a contact center's stack meets an account: empty, or one Service Cloud Voice already provisioned.
+
+    ``scvctl preflight <cc>`` reads the account and says which one fits.
+    """
+
+    #: an account without SCV's function: this stack creates the secrets (or adopts hand-made ones) and the
+    #: function under the name the setup guide gives it
+    GREENFIELD = "greenfield"
+    #: SCV's function stays; ours runs beside it under another name over the same (adopted) secrets, and
+    #: ``scvctl flows switch`` moves the flows to it, and back
+    BESIDE = "beside"
+    #: no function of ours: the stack adopts SCV's secrets and seeds, renews and rotates the credentials SCV's
+    #: function signs in with, and monitors that function
+    COMPANION = "companion"
 
 
 class _Strict(BaseModel):
@@ -213,6 +236,13 @@ class SalesforceOrg(_Strict):
         return value
 
     @property
+    def explicit_settings(self) -> tuple[str, ...]:
+        """The secret settings the config states rather than defaults (``Subject``, ``Audience``): on adopting
+        secrets, these replace what the secret holds, and a default never does."""
+        audience_stated = bool({"audience", "sandbox"} & self.model_fields_set)
+        return ("Subject", *(("Audience",) if audience_stated else ()))
+
+    @property
     def jwt_audience(self) -> str:
         """The JWT ``aud``: the override, else the sandbox or production login host."""
         if self.audience:
@@ -285,8 +315,23 @@ class ContactCenter(SalesforceOrg):
     tags: dict[str, str] = Field(default_factory=dict, description="tags on every taggable resource of the stack")
     account: str | None = None
     region: str | None = Field(default=None, description="default: connect_instance_arn's region")
+    mode: DeployMode = Field(
+        default=DeployMode.GREENFIELD,
+        description="greenfield, beside (our function next to SCV's) or companion (SCV's function, our credentials)",
+    )
+    function_name: str = Field(
+        default="",
+        description="greenfield and companion: ${cc}-InvokeSalesforceRestApiFunction (companion: SCV's function, "
+        f"watched and checked); beside: ${{cc}}{BESIDE_FUNCTION_NAME_SUFFIX}",
+    )
+    adopt_log_group: bool = Field(
+        default=False,
+        description="use the function's existing log group /aws/lambda/<function_name> instead of creating it",
+    )
     adopt_existing_secrets: bool = Field(
-        default=False, description="import secrets made by hand per the setup guide instead of creating them"
+        default=False,
+        description="import secrets made by hand per the setup guide instead of creating them (beside and "
+        "companion always adopt SCV's)",
     )
     secrets_cache_ttl_seconds: int = Field(default=300, ge=0, le=3600)
     memory_size_mb: int = Field(default=512, ge=256, le=3008)
@@ -308,6 +353,24 @@ class ContactCenter(SalesforceOrg):
             return raw
         match = _CONNECT_INSTANCE_ARN.fullmatch(raw["connect_instance_arn"].strip())
         return {**raw, "region": match["region"]} if match else raw
+
+    @model_validator(mode="before")
+    @classmethod
+    def _function_name_of_the_mode(cls, raw: Any) -> Any:
+        """The setup guide's name, except beside SCV's function, which already has it."""
+        if not isinstance(raw, Mapping) or raw.get("function_name") or not isinstance(raw.get("name"), str):
+            return raw
+        suffix = BESIDE_FUNCTION_NAME_SUFFIX if raw.get("mode") == DeployMode.BESIDE else FUNCTION_NAME_SUFFIX
+        return {**raw, "function_name": f"{raw['name'].strip()}{suffix}"}
+
+    @field_validator("function_name")
+    @classmethod
+    def _function_name(cls, value: str) -> str:
+        if not _FUNCTION_NAME.fullmatch(value):
+            raise ValueError(
+                f"must be a Lambda function name: letters, digits, '-' and '_', at most {MAX_FUNCTION_NAME_LENGTH}"
+            )
+        return value
 
     @field_validator("name")
     @classmethod
@@ -443,6 +506,36 @@ class ContactCenter(SalesforceOrg):
         return self
 
     @model_validator(mode="after")
+    def _mode_fits(self) -> ContactCenter:
+        """Settings that contradict the mode: each would be ignored silently, or collide with SCV's resources."""
+        scv_function = self.scv_function_name
+        if self.mode is DeployMode.BESIDE and self.function_name == scv_function:
+            raise ValueError(
+                f"mode beside runs our function next to SCV's {scv_function}, so it needs another function_name: "
+                f"remove function_name (default {self.name}{BESIDE_FUNCTION_NAME_SUFFIX}), or choose mode: companion "
+                "to keep SCV's function alone"
+            )
+        if self.mode is not DeployMode.GREENFIELD and "adopt_existing_secrets" in self.model_fields_set:
+            if not self.adopt_existing_secrets:
+                raise ValueError(
+                    f"adopt_existing_secrets: false contradicts mode {self.mode}: SCV made the secrets, which "
+                    "beside and companion always adopt; remove the line"
+                )
+        if self.mode is DeployMode.COMPANION:
+            ours_only = sorted(
+                field
+                for field in ("adopt_log_group", "cold_start", "provisioned_concurrency", "memory_size_mb", "orgs")
+                if field in self.model_fields_set
+            )
+            if ours_only:
+                verb = "configures" if len(ours_only) == 1 else "configure"
+                raise ValueError(
+                    f"{', '.join(ours_only)} {verb} our function, which mode companion does not deploy (SCV's "
+                    "function runs): remove it, or choose mode: beside to run ours next to SCV's"
+                )
+        return self
+
+    @model_validator(mode="after")
     def _unique_orgs(self) -> ContactCenter:
         seen: set[str] = set()
         for org in self.orgs:
@@ -479,8 +572,23 @@ class ContactCenter(SalesforceOrg):
         return org.certificate.common_name or f"{self.name} {org.name} Salesforce JWT"
 
     @property
-    def function_name(self) -> str:
+    def scv_function_name(self) -> str:
+        """The name SCV's CloudFormation stacks give their function (the setup guide's name)."""
         return f"{self.name}{FUNCTION_NAME_SUFFIX}"
+
+    @property
+    def adopts_secrets(self) -> bool:
+        """The secrets exist already: made by hand per the guide, or by SCV (beside, companion)."""
+        return self.adopt_existing_secrets or self.mode is not DeployMode.GREENFIELD
+
+    @property
+    def ships_function(self) -> bool:
+        """Whether this stack deploys the invoker (companion keeps SCV's function instead)."""
+        return self.mode is not DeployMode.COMPANION
+
+    @property
+    def log_group_name(self) -> str:
+        return f"/aws/lambda/{self.function_name}"
 
     @property
     def stack_name(self) -> str:

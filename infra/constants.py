@@ -10,6 +10,8 @@ LAMBDA_SOURCE_DIR = _PACKAGED_LAMBDA_SOURCE_DIR if _PACKAGED_LAMBDA_SOURCE_DIR.i
 
 DEFAULT_API_VERSION = "68.0"  # Winter '27
 FUNCTION_NAME_SUFFIX = "-InvokeSalesforceRestApiFunction"
+#: our function's default name in mode beside, where SCV's function already has the name above
+BESIDE_FUNCTION_NAME_SUFFIX = "-SalesforceRestApiFunction"
 MAX_FUNCTION_NAME_LENGTH = 64
 
 PYTHON_VERSION = "3.13"  # the Lambda runtime, and the --python-version the bundles are built for
