@@ -522,11 +522,12 @@ class ContactCenter(SalesforceOrg):
                     "beside and companion always adopt; remove the line"
                 )
         if self.mode is DeployMode.COMPANION:
-            ours_only = sorted(
-                field
-                for field in ("adopt_log_group", "cold_start", "provisioned_concurrency", "memory_size_mb", "orgs")
-                if field in self.model_fields_set
-            )
+            fields = type(self).model_fields
+            ours_only = [
+                name
+                for name in ("adopt_log_group", "cold_start", "memory_size_mb", "orgs", "provisioned_concurrency")
+                if getattr(self, name) != fields[name].get_default(call_default_factory=True)
+            ]
             if ours_only:
                 verb = "configures" if len(ours_only) == 1 else "configure"
                 raise ValueError(
