@@ -24,6 +24,7 @@ from .constants import (
     DEFAULT_API_VERSION,
     FUNCTION_NAME_SUFFIX,
     MAX_FUNCTION_NAME_LENGTH,
+    SCV_FUNCTION_ALIAS,
 )
 
 # This checkout's contact_centers.yaml; installed from a wheel, the one in the working directory.
@@ -586,6 +587,11 @@ class ContactCenter(SalesforceOrg):
     def ships_function(self) -> bool:
         """Whether this stack deploys the invoker (companion keeps SCV's function instead)."""
         return self.mode is not DeployMode.COMPANION
+
+    @property
+    def scv_function_qualifier(self) -> str:
+        """The alias of SCV's function that flows call (SCV grants Connect the right on it, not on the function)."""
+        return SCV_FUNCTION_ALIAS
 
     @property
     def log_group_name(self) -> str:
