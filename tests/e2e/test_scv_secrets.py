@@ -14,25 +14,10 @@ import pytest
 
 from lambda_src.shared.secret_format import PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE, SecretKeys
 from tests.e2e.deployment import LocalDeployment
+from tests.e2e.scv_made import scv_document
 from tests.emulators.credentials import generate_key_pair
 
 pytestmark = pytest.mark.e2e
-
-
-def scv_document(contact_center: str, private_key_pem: str) -> dict[str, Any]:
-    """What SCV's stacks store: the guide's keys, and keys of SCV's other functions (some not strings)."""
-    keys = SecretKeys.for_contact_center(contact_center)
-    return {
-        keys.consumer_key: "3MVG9-scv-consumer-key",
-        keys.private_key: private_key_pem,
-        keys.subject: "scv.integration@example.com",
-        keys.audience: PRODUCTION_AUDIENCE,
-        f"{contact_center}-scrt-jwt-auth-private-key": "-----BEGIN PRIVATE KEY-----\nscrt\n-----END PRIVATE KEY-----\n",
-        f"{contact_center}-call-center-api-name": "東京コールセンター",
-        f"{contact_center}-org-id": "00D000000000001EAA",
-        f"{contact_center}-voicemail-enabled": True,
-        f"{contact_center}-realtime-alert": {"enabled": True, "threshold": 3, "ratio": 0.25, "tags": ["a", None]},
-    }
 
 
 @pytest.fixture
