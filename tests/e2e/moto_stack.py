@@ -18,7 +18,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-_LAMBDA_TRUST = json.dumps(
+#: the trust policy of a function's role
+LAMBDA_TRUST = json.dumps(
     {
         "Version": "2012-10-17",
         "Statement": [
@@ -86,7 +87,7 @@ def _log_group(client: Any, logical: str, properties: Mapping[str, Any], stack_n
 
 def _role(client: Any, logical: str, stack_name: str) -> str:
     name = f"{stack_name}-{logical}"[:64]
-    return client.create_role(RoleName=name, AssumeRolePolicyDocument=_LAMBDA_TRUST)["Role"]["Arn"]
+    return client.create_role(RoleName=name, AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]["Arn"]
 
 
 def _function(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lambda_src.shared.secret_format import PRODUCTION_AUDIENCE, SecretKeys, access_secret_name, main_secret_name
+from tests.e2e.moto_stack import LAMBDA_TRUST
 
 SCV_STACK = "SCV-{cc}-ContactCenterStack"
 SCV_ROLE = "SCVInvokeSalesforceRestApiFunctionRole"
@@ -45,11 +46,8 @@ def provision_scv_contact_center(
 ) -> ScvContactCenter:
     """SCV's function (Node.js, its stack's tag, alias ``active``), its two secrets and its log group."""
     stack = {"aws:cloudformation:stack-name": SCV_STACK.format(cc=contact_center)}
-    trust = {
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]
-    }
     try:
-        role = clients["iam"].create_role(RoleName=SCV_ROLE, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        role = clients["iam"].create_role(RoleName=SCV_ROLE, AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]["Arn"]
     except clients["iam"].exceptions.EntityAlreadyExistsException:
         role = clients["iam"].get_role(RoleName=SCV_ROLE)["Role"]["Arn"]
     function_name = f"{contact_center}-InvokeSalesforceRestApiFunction"
