@@ -16,8 +16,9 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from shared import constants
 from shared.orgs import DEFAULT_ORG as DEFAULT_ORG_NAME
-from shared.secret_format import PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE, secret_name_prefix
+from shared.secret_format import AUDIENCE_URL, PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE, secret_name_prefix
 
 from .constants import (
     BESIDE_FUNCTION_NAME_SUFFIX,
@@ -119,7 +120,9 @@ class Certificate(_Strict):
     """The self-signed certificate the seeder makes; bump the counters to rotate or renew."""
 
     common_name: str | None = Field(default=None, max_length=64)
-    validity_days: int = Field(default=730, ge=1, le=3650)
+    validity_days: int = Field(
+        default=constants.CERTIFICATE_VALIDITY_DAYS, ge=1, le=constants.CERTIFICATE_MAX_VALIDITY_DAYS
+    )
     key_rotation: int = Field(default=0, ge=0, description="bump to stage a new key pair as pending")
     renewal: int = Field(default=0, ge=0, description="bump to issue a new certificate for the same key")
     activate_pending_key: bool = Field(
@@ -203,7 +206,7 @@ class SalesforceOrg(_Strict):
     @field_validator("salesforce_url")
     @classmethod
     def _salesforce_url(cls, value: str) -> str:
-        match = re.fullmatch(r"https://([A-Za-z0-9.-]+)/?", value)
+        match = AUDIENCE_URL.fullmatch(value)
         if not match:
             raise ValueError("must be the org's https URL with no path, e.g. https://acme.my.salesforce.com")
         host = match.group(1).lower()
@@ -232,7 +235,7 @@ class SalesforceOrg(_Strict):
     @field_validator("audience")
     @classmethod
     def _audience(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"https://[A-Za-z0-9.-]+/?", value):
+        if value is not None and not AUDIENCE_URL.fullmatch(value):
             raise ValueError("must be an https URL such as https://login.salesforce.com/ or the My Domain URL")
         return value
 
@@ -571,7 +574,7 @@ class ContactCenter(SalesforceOrg):
         return org.call_center_api_name or self.call_center_api_name
 
     def org_certificate_common_name(self, org: Org) -> str:
-        return org.certificate.common_name or f"{self.name} {org.name} Salesforce JWT"
+        return org.certificate.common_name or constants.certificate_common_name(self.name, org.name)
 
     @property
     def scv_function_name(self) -> str:
@@ -600,11 +603,11 @@ class ContactCenter(SalesforceOrg):
     @property
     def stack_name(self) -> str:
         """CloudFormation stack names allow no underscore, contact-center names may have one."""
-        return f"{self.name.replace('_', '-')}-SalesforceRestApi"
+        return constants.stack_name(self.name)
 
     @property
     def certificate_common_name(self) -> str:
-        return self.certificate.common_name or f"{self.name} Salesforce JWT"
+        return self.certificate.common_name or constants.certificate_common_name(self.name)
 
     @property
     def connect_region(self) -> str | None:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
-from shared import orgs
+from shared import constants, orgs
 from shared.telemetry import NAMESPACE
 
 from . import checkov
@@ -23,9 +23,6 @@ from .config import ColdStartMitigation, ContactCenter
 from .constants import INVOKER_TIMEOUT_SECONDS
 from .lambda_function import python_function
 from .secrets import ContactCenterSecrets
-
-POWERTOOLS_SERVICE_NAME = "InvokeSalesforceRestApi"
-LIVE_ALIAS_NAME = "live"
 
 
 class SalesforceInvoker(Construct):
@@ -69,7 +66,7 @@ class SalesforceInvoker(Construct):
                 "SALESFORCE_ACCESS_SECRET_ID": secrets.access_secret.secret_arn,
                 "SECRETS_CACHE_TTL_SECONDS": str(contact_center.secrets_cache_ttl_seconds),
                 "LOG_LEVEL": contact_center.log_level,
-                "POWERTOOLS_SERVICE_NAME": POWERTOOLS_SERVICE_NAME,
+                "POWERTOOLS_SERVICE_NAME": constants.INVOKER_SERVICE_NAME,
                 "POWERTOOLS_METRICS_NAMESPACE": NAMESPACE,
                 **({orgs.ORGS_ENV: self._orgs_environment(contact_center, org_secrets)} if contact_center.orgs else {}),
             },
@@ -116,7 +113,7 @@ class SalesforceInvoker(Construct):
         return lambda_.Alias(
             self,
             "LiveAlias",
-            alias_name=LIVE_ALIAS_NAME,
+            alias_name=constants.LIVE_ALIAS,
             version=self.function.current_version,
             provisioned_concurrent_executions=contact_center.provisioned_concurrency if provisioned else None,
         )

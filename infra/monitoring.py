@@ -21,7 +21,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
-from shared import telemetry
+from shared import constants, telemetry
 from shared.orgs import DEFAULT_ORG
 
 from . import checkov
@@ -280,7 +280,6 @@ class Monitoring(Construct):
                 "CONTACT_CENTER_NAME": contact_center.name,
                 "CERTIFICATE_PARAMETER_NAME": secrets.certificate_parameter_name,
                 "POWERTOOLS_METRICS_NAMESPACE": telemetry.NAMESPACE,
-                "POWERTOOLS_SERVICE_NAME": "SalesforceCertificateCheck",
             },
         )
         function = parts.function
@@ -320,7 +319,7 @@ class Monitoring(Construct):
             value=CONNECT_TIME_LIMIT_SECONDS * 1000, label="Connect gives up", color="#d62728"
         )
         dashboard = cloudwatch.Dashboard(
-            self, "Dashboard", dashboard_name=f"{contact_center.name.replace('_', '-')}-SalesforceRestApi"
+            self, "Dashboard", dashboard_name=constants.dashboard_name(contact_center.name)
         )
         dashboard.add_widgets(
             cloudwatch.GraphWidget(

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from shared import oauth_errors
+from shared.oauth_errors import OAuthProblem
 from shared.secret_format import access_secret_name, main_secret_name
 
 from scvctl.invoke import Invocation
@@ -64,6 +66,11 @@ def _says(*phrases: str) -> Callable[[Failure], bool]:
     return lambda failure: any(phrase in failure.message.lower() for phrase in phrases)
 
 
+def _oauth(problem: OAuthProblem) -> Callable[[Failure], bool]:
+    """The token endpoint's error, told apart by the rules the invoker uses (shared/oauth_errors.py)."""
+    return lambda failure: oauth_errors.classify(failure.error_code, failure.message) is problem
+
+
 def _any(*predicates: Callable[[Failure], bool]) -> Callable[[Failure], bool]:
     return lambda failure: any(predicate(failure) for predicate in predicates)
 
@@ -104,7 +111,7 @@ _RULES: tuple[_Rule, ...] = (
         ),
     ),
     _Rule(
-        _any(_code("invalid_client_id"), _says("client identifier invalid")),
+        _oauth(OAuthProblem.UNKNOWN_CONSUMER_KEY),
         "Salesforce does not know the consumer key in {main} (a typo, another org's app, or a refreshed sandbox)",
         (
             "copy the consumer key of the app in THIS org (External Client App > Settings > OAuth Settings > "
@@ -114,12 +121,12 @@ _RULES: tuple[_Rule, ...] = (
         ),
     ),
     _Rule(
-        _any(_code("invalid_app_access"), _says("not admin approved")),
+        _oauth(OAuthProblem.APP_NOT_PREAUTHORIZED),
         "the integration user is not pre-authorized for the app (its profile or permission set is not on the app)",
         (_PREAUTHORIZE, _ADD_PROFILE, _RETRY),
     ),
     _Rule(
-        _says("hasn't approved this consumer", "has not approved this consumer"),
+        _oauth(OAuthProblem.USER_NOT_APPROVED),
         "the user named as subject is not pre-authorized for the app, or the username is wrong",
         (
             _PREAUTHORIZE,
@@ -130,7 +137,7 @@ _RULES: tuple[_Rule, ...] = (
         ),
     ),
     _Rule(
-        _says("invalid assertion"),
+        _oauth(OAuthProblem.CERTIFICATE_MISMATCH),
         "the certificate uploaded to the app does not match the private key in {main}",
         (
             _UPLOAD,
@@ -141,7 +148,7 @@ _RULES: tuple[_Rule, ...] = (
         about_certificate=True,
     ),
     _Rule(
-        _says("audience is invalid", "invalid audience"),
+        _oauth(OAuthProblem.AUDIENCE_INVALID),
         "the JWT audience does not fit the org: production and sandbox orgs sign in at different hosts",
         (
             "production or Developer Edition: scvctl audience set {cc} --production   (https://login.salesforce.com/)",
@@ -151,17 +158,17 @@ _RULES: tuple[_Rule, ...] = (
         ),
     ),
     _Rule(
-        _says("expired authorization code"),
+        _oauth(OAuthProblem.ASSERTION_EXPIRED),
         "Salesforce considered the signed assertion expired (a clock problem, or the user must re-authorize the app)",
         ("run scvctl check {cc} again; if it persists, check the app's policies and the user's access",),
     ),
     _Rule(
-        _says("inactive user", "user is frozen", "frozen user"),
+        _oauth(OAuthProblem.USER_INACTIVE),
         "the user named as subject in {main} is inactive or frozen",
         ("reactivate (or unfreeze) the user in Salesforce, or use another: scvctl subject set {cc} USERNAME",),
     ),
     _Rule(
-        _any(_code("rate_limit_exceeded"), _says("rate limit exceeded")),
+        _oauth(OAuthProblem.RATE_LIMITED),
         "Salesforce limits token requests per user per hour",
         ("wait a few minutes; if it recurs, look for something that keeps clearing {access}",),
     ),
@@ -243,6 +250,13 @@ _RULES: tuple[_Rule, ...] = (
         _code("MALFORMED_QUERY", "INVALID_FIELD", "INVALID_TYPE", "MALFORMED_SEARCH", "INSUFFICIENT_ACCESS"),
         "signing in worked; Salesforce refused the request itself",
         ("fix the query in the event, or grant the integration user access to the object and fields",),
+    ),
+    _Rule(
+        # last: only a token request's invalid_grant, whose text names a user
+        lambda failure: failure.error_code == "invalid_grant" and _oauth(OAuthProblem.UNKNOWN_USER)(failure),
+        "the user named as subject in {main} is not a user of this org (a typo, or a sandbox username without "
+        "its suffix)",
+        ("scvctl subject set {cc} USERNAME   (sandbox usernames carry the suffix, e.g. user@example.com.uat)", _RETRY),
     ),
 )
 

@@ -26,9 +26,6 @@ GUIDE_TEST_EVENT: dict[str, Any] = {
     }
 }
 
-#: the alias Connect calls when cold starts are mitigated (infra/invoker.py LIVE_ALIAS_NAME)
-LIVE_ALIAS = "live"
-
 
 @dataclass(frozen=True)
 class Invocation:

@@ -17,7 +17,8 @@ import uuid
 from typing import Any
 
 import requests
-from shared import secret_format
+from shared import oauth_errors, secret_format
+from shared.oauth_errors import OAuthProblem
 
 from invoker.errors import ConfigurationError, InvokerError, SalesforceApiError, salesforce_error
 from invoker.log import logger
@@ -43,52 +44,44 @@ class TokenRejection(Exception):
 
     @property
     def invalid_assertion(self) -> bool:
-        return self.error == "invalid_grant" and "invalid assertion" in self.description.lower()
+        return (
+            self.error == "invalid_grant"
+            and oauth_errors.classify(self.error, self.description) is OAuthProblem.CERTIFICATE_MISMATCH
+        )
+
+
+_NOT_PREAUTHORIZED = (
+    "the user is not pre-authorized: in the External Client App / connected app set Permitted Users to "
+    "'Admin approved users are pre-authorized' and add the user's profile or permission set"
+)
+#: the fix of each problem ({main}: the org's main secret, {target}: what follows an scvctl command for the org)
+_FIXES = {
+    OAuthProblem.APP_NOT_PREAUTHORIZED: _NOT_PREAUTHORIZED,
+    OAuthProblem.USER_NOT_APPROVED: _NOT_PREAUTHORIZED,
+    OAuthProblem.CERTIFICATE_MISMATCH: "the certificate in the External Client App / connected app does not match "
+    "the private key in {main}: upload the stack's Certificate output to the app",
+    OAuthProblem.AUDIENCE_INVALID: f"the audience in {{main}} must be {secret_format.PRODUCTION_AUDIENCE} "
+    f"(production), {secret_format.SANDBOX_AUDIENCE} (sandbox) or the org's My Domain URL; set `audience` in "
+    "contact_centers.yaml and redeploy",
+    OAuthProblem.ASSERTION_EXPIRED: "Salesforce considers the assertion expired: check that the function's clock is "
+    "right and retry; if it persists, the user may have to re-authorize the app",
+    OAuthProblem.UNKNOWN_CONSUMER_KEY: "the consumer key in {main} does not belong to an app in this org: copy the "
+    "External Client App's consumer key and run `scvctl consumer-key set {target}`",
+    OAuthProblem.USER_INACTIVE: "the user named as subject in {main} is inactive or frozen in Salesforce: "
+    "reactivate it or change the subject",
+    OAuthProblem.RATE_LIMITED: "Salesforce limits token requests per user per hour: wait, and check for something "
+    "clearing the access secret or many containers minting at once",
+    OAuthProblem.UNKNOWN_USER: "the subject (username) in {main} is not a user of this org: check `subject` in "
+    "contact_centers.yaml",
+}
 
 
 def _hint(error: str, description: str, settings: Settings) -> str | None:
-    """What to do about an OAuth error, by Salesforce's error and description (naming the org's secret)."""
-    text = description.lower()
-    main = settings.main_secret_name
-    if error == "invalid_app_access" or "not admin approved" in text or "hasn't approved this consumer" in text:
-        return (
-            "the user is not pre-authorized: in the External Client App / connected app set Permitted Users to "
-            "'Admin approved users are pre-authorized' and add the user's profile or permission set"
-        )
-    if "invalid assertion" in text:
-        return (
-            f"the certificate in the External Client App / connected app does not match the private key in {main}: "
-            f"upload the stack's Certificate output to the app"
-        )
-    if "audience is invalid" in text:
-        return (
-            f"the audience in {main} must be {secret_format.PRODUCTION_AUDIENCE} (production), "
-            f"{secret_format.SANDBOX_AUDIENCE} (sandbox) or the org's My Domain URL; set `audience` in "
-            f"contact_centers.yaml and redeploy"
-        )
-    if "expired authorization code" in text:
-        return (
-            "Salesforce considers the assertion expired: check that the function's clock is right and retry; if "
-            "it persists, the user may have to re-authorize the app"
-        )
-    if error == "invalid_client_id" or "client identifier invalid" in text:
-        return (
-            f"the consumer key in {main} does not belong to an app in this org: copy the External Client App's "
-            f"consumer key and run `scvctl consumer-key set {settings.scvctl_target}`"
-        )
-    if "inactive" in text or "frozen" in text:
-        return (
-            f"the user named as subject in {main} is inactive or frozen in Salesforce: reactivate it or change "
-            f"the subject"
-        )
-    if error == "rate_limit_exceeded" or "rate limit" in text:
-        return (
-            "Salesforce limits token requests per user per hour: wait, and check for something clearing the "
-            "access secret or many containers minting at once"
-        )
-    if "user" in text and ("not found" in text or "invalid" in text):
-        return f"the subject (username) in {main} is not a user of this org: check `subject` in contact_centers.yaml"
-    return None
+    """What to do about an OAuth error (shared/oauth_errors.py tells which problem), naming the org's secret."""
+    problem = oauth_errors.classify(error, description)
+    if problem is None:
+        return None
+    return _FIXES[problem].format(main=settings.main_secret_name, target=settings.scvctl_target)
 
 
 def auth_failure(rejection: TokenRejection, settings: Settings, *, note: str = "") -> SalesforceApiError:

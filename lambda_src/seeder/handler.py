@@ -44,6 +44,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from shared import constants
 from shared.secret_format import SecretKeys, secret_name_prefix
 
 from seeder import public_certificate
@@ -63,7 +64,6 @@ from seeder.credentials import (
 from seeder.store import Document, SecretStore, SecretValueError, StoreError
 
 PHYSICAL_ID_SUFFIX = "-salesforce-secret-seed"
-DEFAULT_VALIDITY_DAYS = 730
 #: a property written into a secret or a certificate: one line of text, no control character (a line break or
 #: NUL would reach the JWT's claims or the certificate's subject as it is)
 _ONE_LINE = re.compile(r"[^\x00-\x1f\x7f]*")
@@ -122,7 +122,7 @@ class SeedProperties:
                 f"the properties {', '.join(multiline)} hold a control character (a line break or NUL): "
                 "fix them in the contact-center config"
             )
-        validity = text("CertificateValidityDays", str(DEFAULT_VALIDITY_DAYS))
+        validity = text("CertificateValidityDays", str(constants.CERTIFICATE_VALIDITY_DAYS))
         if not (validity.isascii() and validity.isdigit()) or not 1 <= int(validity) <= MAX_VALIDITY_DAYS:
             raise SeederError(
                 f"CertificateValidityDays must be a whole number of days from 1 to {MAX_VALIDITY_DAYS}, "
@@ -137,7 +137,7 @@ class SeedProperties:
             access_secret_id=text("AccessSecretId"),
             subject=text("Subject"),
             audience=text("Audience"),
-            common_name=text("CertificateCommonName") or f"{contact_center} Salesforce JWT",
+            common_name=text("CertificateCommonName") or constants.certificate_common_name(contact_center),
             validity_days=int(validity),
             key_rotation=text("KeyRotation", "0"),
             certificate_renewal=text("CertificateRenewal", "0"),

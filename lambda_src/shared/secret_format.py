@@ -11,11 +11,14 @@ function reads every org's secrets with the contact center's key names.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 PRODUCTION_AUDIENCE = "https://login.salesforce.com/"
 SANDBOX_AUDIENCE = "https://test.salesforce.com/"
+#: what the audience (and an org's URL) may look like: an https host, no path; group 1 is the host
+AUDIENCE_URL = re.compile(r"https://([A-Za-z0-9.-]+)/?")
 
 CURRENT_STAGE = "AWSCURRENT"
 PENDING_STAGE = "AWSPENDING"

@@ -66,6 +66,12 @@ CASES = [
         f"scvctl subject set {CC} USERNAME",
     ),
     (
+        "unknown-user",
+        invoker_failure(400, "Bad Request", "invalid_grant", "user not found: the subject (username) in acme-..."),
+        "not a user of this org",
+        f"scvctl subject set {CC} USERNAME",
+    ),
+    (
         "invalid-assertion",
         invoker_failure(400, "Bad Request", "invalid_grant", "invalid assertion: the certificate ... does not match"),
         "does not match the private key",

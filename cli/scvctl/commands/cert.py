@@ -13,14 +13,13 @@ from pathlib import Path
 
 from seeder import credentials
 from seeder.store import StoreError
+from shared import constants
 from shared.secret_format import SecretKeys
 
 from scvctl.console import certificate_summary, display_path, fingerprint, note, say, write_public_file
 from scvctl.errors import CliError
 from scvctl.runtime import Runtime
 from scvctl.secret_document import require_current
-
-MAX_VALIDITY_DAYS = 3650
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -113,8 +112,8 @@ def renew_certificate(args: argparse.Namespace, runtime: Runtime) -> int:
     contact_center = runtime.contact_center
     cc = contact_center.name
     days = contact_center.certificate.validity_days if args.days is None else args.days
-    if not 1 <= days <= MAX_VALIDITY_DAYS:
-        raise CliError(f"--days must be between 1 and {MAX_VALIDITY_DAYS}", exit_code=2)
+    if not 1 <= days <= constants.CERTIFICATE_MAX_VALIDITY_DAYS:
+        raise CliError(f"--days must be between 1 and {constants.CERTIFICATE_MAX_VALIDITY_DAYS}", exit_code=2)
     store = runtime.store
     keys = SecretKeys.for_contact_center(cc)
     document = require_current(store, cc)

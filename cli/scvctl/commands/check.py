@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from seeder import credentials
+from shared import constants
 from shared.orgs import ACCESS_TOKEN_SECRET_NAME_PARAMETER, SECRET_NAME_PARAMETER
 from shared.secret_format import SecretKeys, access_secret_name, main_secret_name
 
@@ -21,7 +22,7 @@ from scvctl.aws import lambda_client
 from scvctl.console import read_text_file, say
 from scvctl.diagnosis import Diagnosis, diagnose
 from scvctl.errors import CliError
-from scvctl.invoke import GUIDE_TEST_EVENT, LIVE_ALIAS, Invoker, LambdaInvoker
+from scvctl.invoke import GUIDE_TEST_EVENT, Invoker, LambdaInvoker
 from scvctl.runtime import Runtime
 
 #: longer answers are printed indented; the guide's {} stays on one line
@@ -44,7 +45,7 @@ def run_check(args: argparse.Namespace, runtime: Runtime) -> int:
     if not contact_center.ships_function:  # mode companion: SCV's function, as its flows call it
         qualifier: str | None = contact_center.scv_function_qualifier
     else:
-        qualifier = None if contact_center.cold_start.value == "none" else LIVE_ALIAS
+        qualifier = None if contact_center.cold_start.value == "none" else constants.LIVE_ALIAS
     invoker: Invoker = runtime.invoker or LambdaInvoker(lambda_client(runtime.session))
     target = contact_center.function_name + (f":{qualifier}" if qualifier else "")
     say(f"Invoking {target} ({runtime.session.region_name}) with {_describe_event(event)}")

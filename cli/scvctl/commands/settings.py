@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import re
 
-from shared.secret_format import PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE, SecretKeys
+from shared.secret_format import AUDIENCE_URL, PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE, SecretKeys
 
 from scvctl.console import note, say
 from scvctl.errors import CliError
@@ -24,7 +24,6 @@ from scvctl.secret_input import read_secret_value
 #: Salesforce usernames have the form of an email address (they need not be a real mailbox)
 #: like an email address; no whitespace or control character (a NUL or line break would end up in the JWT)
 _USERNAME = re.compile(r"[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+")
-_AUDIENCE_URL = re.compile(r"https://[A-Za-z0-9.-]+/?")
 
 ARGV_VALUE_REFUSED = (
     "the consumer key is never taken on the command line (it would stay in shell history and show in ps): "
@@ -105,7 +104,7 @@ def set_subject(args: argparse.Namespace, runtime: Runtime) -> int:
 
 def set_audience(args: argparse.Namespace, runtime: Runtime) -> int:
     audience = args.audience.strip()
-    if not _AUDIENCE_URL.fullmatch(audience):
+    if not AUDIENCE_URL.fullmatch(audience):
         raise CliError(
             f"--url {audience!r} must be an https URL without a path, such as https://acme.my.salesforce.com",
             exit_code=2,
