@@ -16,18 +16,9 @@ from botocore.exceptions import (
     PartialCredentialsError,
     ProfileNotFound,
 )
+from shared import secrets_manager_errors
 
 NO_CREDENTIALS = "no AWS credentials: set AWS_PROFILE (or --profile) or run aws configure / aws sso login"
-
-#: Secrets Manager / STS error codes that mean "your AWS credentials are the problem", not the secret
-_CREDENTIAL_CODES = (
-    "ExpiredToken",
-    "ExpiredTokenException",
-    "UnrecognizedClientException",
-    "InvalidClientTokenId",
-    "InvalidSignatureException",
-    "NoCredentialsError",
-)
 
 
 class CliError(Exception):
@@ -40,7 +31,7 @@ class CliError(Exception):
 
 def translate(error: BaseException) -> CliError | None:
     """The CliError for a known library failure, or None for a bug (which should keep its traceback)."""
-    # Imported here: these modules come from lambda_src and infra, whose import path config.py sets up.
+    # Imported at the first failure: seeder.credentials loads cryptography, which a --help need not wait for.
     from seeder.credentials import CredentialError
     from seeder.store import StoreError
     from shared.secret_format import SecretFormatError
@@ -54,23 +45,22 @@ def translate(error: BaseException) -> CliError | None:
     if isinstance(error, NoRegionError):
         return CliError("no AWS region: pass --region, set region in contact_centers.yaml, or set AWS_REGION")
     if isinstance(error, StoreError):
-        return CliError(_with_credential_hint(str(error)))
+        return CliError(_with_credential_hint(str(error), error.code))
     if isinstance(error, (CredentialError, SecretFormatError)):
         return CliError(str(error))
     if isinstance(error, ClientError):
-        code = error.response.get("Error", {}).get("Code", "")
-        return CliError(
-            _with_credential_hint(f"AWS refused the call: {code}: {error.response['Error'].get('Message', '')}")
-        )
+        code = secrets_manager_errors.error_code(error)
+        message = secrets_manager_errors.error_message(error)
+        return CliError(_with_credential_hint(f"AWS refused the call: {code}: {message}", code))
     if isinstance(error, BotoCoreError):
         return CliError(f"AWS call failed: {error}")
     return None
 
 
-def _with_credential_hint(message: str) -> str:
-    """Secrets Manager errors caused by expired or invalid credentials get the credentials' fix appended."""
-    if "NoCredentialsError" in message:
+def _with_credential_hint(message: str, code: str) -> str:
+    """Errors caused by expired or invalid credentials get the credentials' fix appended."""
+    if code == "NoCredentialsError":
         return NO_CREDENTIALS
-    if any(code in message for code in _CREDENTIAL_CODES):
+    if code in secrets_manager_errors.CREDENTIAL_CODES:
         return f"{message} (your AWS credentials are expired or invalid: run aws sso login or refresh them)"
     return message

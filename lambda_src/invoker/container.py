@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import requests
 
 from invoker.auth import TokenProvider
+from invoker.log import logger
 from invoker.methods import ContainerMemory
 from invoker.salesforce import SalesforceClient
 from invoker.secrets_cache import SecretsCache
@@ -41,6 +42,7 @@ class Container:
     @classmethod
     def start(cls, settings: Settings | None = None) -> Container:
         settings = settings or Settings.from_env()
+        logger.set_level(settings.log_level)
         session = requests.Session()
         session.headers["User-Agent"] = USER_AGENT
         return cls(settings=settings, session=session)

@@ -11,7 +11,6 @@ secrets. The same line carries the invocation's metrics in Embedded Metric Forma
 
 from __future__ import annotations
 
-import os
 import time
 import traceback
 from typing import Any
@@ -26,6 +25,7 @@ from invoker.methods import Invocation
 from invoker.orgs import select_org
 from invoker.request import contact_id_of, parameter_names_of, parse_event
 from invoker.salesforce import Api
+from invoker.settings import summary_identity
 from invoker.stats import InvocationStats
 from invoker.transport import Budget
 
@@ -111,8 +111,10 @@ def _where(error: BaseException) -> list[str]:
 
 def _summary(stats: InvocationStats, started: float, *, failure: dict[str, Any] | None = None) -> None:
     stats.duration_ms = (time.perf_counter() - started) * 1000
-    contact_center = _container.settings.contact_center if _container else os.environ.get("CONTACT_CENTER_NAME", "")
-    namespace = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", telemetry.NAMESPACE)
+    if _container is not None:
+        contact_center, namespace = _container.settings.contact_center, _container.settings.metrics_namespace
+    else:
+        contact_center, namespace = summary_identity()
     fields = {**stats.as_log_fields(), **metrics.emf_fields(stats, contact_center, namespace)}
     try:
         if failure is None:

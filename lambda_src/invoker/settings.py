@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
-from shared import orgs, secret_format
+from shared import orgs, secret_format, telemetry
 from shared.orgs import DEFAULT_ORG
 from shared.secret_format import SecretKeys
 
@@ -24,13 +24,23 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _LOG_LEVEL_ALIASES = {"WARN": "WARNING", "FATAL": "CRITICAL"}
 
 
-def parse_log_level(value: str | None) -> str | None:
+def _parse_log_level(value: str | None) -> str | None:
     """A standard level name for LOG_LEVEL (case-insensitive, WARN accepted), None when invalid."""
     if value is None or not value.strip():
         return DEFAULT_LOG_LEVEL
     level = value.strip().upper()
     level = _LOG_LEVEL_ALIASES.get(level, level)
     return level if level in LOG_LEVELS else None
+
+
+def summary_identity(environ: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """(contact center, metrics namespace) for the summary line of an invocation whose settings are invalid:
+    the failure is still counted under the contact center, as far as the environment names it."""
+    env = os.environ if environ is None else environ
+    return (
+        env.get("CONTACT_CENTER_NAME", "").strip(),
+        env.get("POWERTOOLS_METRICS_NAMESPACE", "").strip() or telemetry.NAMESPACE,
+    )
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,10 @@ class Settings:
     org: str = DEFAULT_ORG
     #: the contact center's further orgs (SALESFORCE_ORGS), the same in every org's settings
     further_orgs: tuple[OrgEndpoints, ...] = ()
+    #: POWERTOOLS_METRICS_NAMESPACE: the CloudWatch namespace of the summary line's metrics
+    metrics_namespace: str = telemetry.NAMESPACE
+    #: AWS_SESSION_TOKEN, which Lambda sets for the container's credentials: the secrets extension asks for it
+    session_token: str = field(default="", repr=False)
 
     @property
     def secret_keys(self) -> SecretKeys:
@@ -136,7 +150,7 @@ class Settings:
             except ValueError:
                 problems.append(f"SECRETS_CACHE_TTL_SECONDS={ttl_text!r} must be a number of seconds >= 0")
 
-        log_level = parse_log_level(env.get("LOG_LEVEL"))
+        log_level = _parse_log_level(env.get("LOG_LEVEL"))
         if log_level is None:
             problems.append(f"LOG_LEVEL={env.get('LOG_LEVEL')!r} must be one of {', '.join(LOG_LEVELS)}")
 
@@ -165,6 +179,8 @@ class Settings:
             log_level=log_level or DEFAULT_LOG_LEVEL,
             extension_port=port,
             further_orgs=further_orgs,
+            metrics_namespace=env.get("POWERTOOLS_METRICS_NAMESPACE", "").strip() or telemetry.NAMESPACE,
+            session_token=env.get("AWS_SESSION_TOKEN", ""),
         )
 
 

@@ -16,6 +16,7 @@ import uuid
 from dataclasses import asdict
 from typing import Any
 
+from shared import secrets_manager_errors
 from shared.secret_format import (
     CURRENT_STAGE,
     PENDING_STAGE,
@@ -32,7 +33,12 @@ Document = dict[str, Any]
 
 
 class StoreError(RuntimeError):
-    """Secrets Manager refused or the secret is unusable; the message names the secret and the fix."""
+    """Secrets Manager refused or the secret is unusable; the message names the secret and the fix, ``code`` the
+    AWS error code when Secrets Manager refused."""
+
+    def __init__(self, message: str, *, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class SecretValueError(StoreError):
@@ -251,30 +257,8 @@ def _dumps(document: Document) -> str:
     return json.dumps(document, ensure_ascii=False)
 
 
-_HINTS = {
-    "AccessDeniedException": "the caller may not use this secret (check the role's policy or your AWS profile)",
-    "KMSAccessDeniedException": "the caller may not use the secret's KMS key (check the key policy)",
-    "DecryptionFailure": "the secret's KMS key could not decrypt it (is the key disabled? check it and its policy)",
-    "EncryptionFailure": "the secret's KMS key could not encrypt it (is the key disabled? check it and its policy)",
-    "KMSDisabledException": "the secret's KMS key is disabled: enable it",
-    "KMSInvalidStateException": "the secret's KMS key is pending deletion or unusable: cancel the deletion",
-    "ResourceNotFoundException": "the secret does not exist: deploy the stack, or check the name and region",
-    "InvalidRequestException": "the secret is scheduled for deletion or in an invalid state: restore it first",
-    "LimitExceededException": "the secret has too many versions or labels: remove unused staging labels",
-    "ThrottlingException": "Secrets Manager throttled the call: try again",
-    "UnrecognizedClientException": "the AWS credentials are invalid: refresh them",
-    "ExpiredTokenException": "the AWS credentials have expired: refresh them",
-    "NoCredentialsError": "no AWS credentials were found: set a profile or run 'aws sso login'",
-    "EndpointConnectionError": "Secrets Manager could not be reached: check the region and the network",
-    "ConnectTimeoutError": "Secrets Manager did not answer in time: check the network (VPC endpoint?) and try again",
-    "ReadTimeoutError": "Secrets Manager did not answer in time: try again",
-}
-
-
 def _store_error(secret_id: str, error: Exception) -> StoreError:
     """A Secrets Manager error as a sentence naming the secret and what to do (AWS messages hold no values)."""
-    details = getattr(error, "response", {}).get("Error", {})
-    code = details.get("Code") or type(error).__name__
-    message = details.get("Message") or str(error)
-    hint = _HINTS.get(code, "see the AWS message")
-    return StoreError(f"secret {secret_id}: {code}: {hint} ({message})")
+    code = secrets_manager_errors.error_code(error)
+    fix = secrets_manager_errors.FIXES.get(code, secrets_manager_errors.UNKNOWN_FIX)
+    return StoreError(f"secret {secret_id}: {code}: {fix} ({secrets_manager_errors.error_message(error)})", code=code)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 PRODUCTION_AUDIENCE = "https://login.salesforce.com/"
 SANDBOX_AUDIENCE = "https://test.salesforce.com/"
@@ -75,7 +75,12 @@ class SecretKeys:
 
 
 class SecretFormatError(ValueError):
-    """A secret's value is not the JSON document the setup guide describes."""
+    """A secret's value is not the JSON document the setup guide describes; ``error_code`` is the invoker's
+    errorCode for it (INVALID_SECRET, or CONSUMER_KEY_NOT_SET while the app is not connected yet)."""
+
+    def __init__(self, message: str, error_code: str = "INVALID_SECRET") -> None:
+        super().__init__(message)
+        self.error_code = error_code
 
 
 def parse_secret_document(secret_name: str, secret_string: str | None) -> dict[str, str]:
@@ -100,3 +105,71 @@ def parse_secret_document(secret_name: str, secret_string: str | None) -> dict[s
 def missing_keys(document: Mapping[str, object], keys: tuple[str, ...]) -> list[str]:
     """The keys a document lacks (absent or not a string), in the order asked for."""
     return [key for key in keys if not isinstance(document.get(key), str)]
+
+
+@dataclass(frozen=True)
+class MainSecret:
+    """What minting a token needs, from a checked main secret document. ``repr`` never shows the private key."""
+
+    consumer_key: str
+    private_key: str = field(repr=False)
+    subject: str
+    audience: str
+    version_id: str | None = None
+
+    def with_private_key(self, other: MainSecret) -> MainSecret:
+        """This document's consumer key, subject and audience with ``other``'s key (a staged rotation
+        carries the new key; the current document carries the settings activation will keep)."""
+        return MainSecret(self.consumer_key, other.private_key, self.subject, self.audience, other.version_id)
+
+
+def consumer_key_missing_message(scvctl_target: str) -> str:
+    return (
+        "consumer key is empty: create the External Client App (or connected app) with the certificate from the "
+        f"stack output, then run `scvctl consumer-key set {scvctl_target}`"
+    )
+
+
+def parse_main_secret(
+    label: str, secret_string: str | None, version_id: str | None, keys: SecretKeys, scvctl_target: str
+) -> MainSecret:
+    """The main secret's document checked for what minting needs; a SecretFormatError naming the fix (with
+    ``scvctl_target``, what follows an scvctl command for this org) otherwise."""
+    document = parse_secret_document(label, secret_string)
+    missing = missing_keys(document, keys.required_main_keys)
+    if missing:
+        raise SecretFormatError(
+            f"secret {label} lacks {', '.join(missing)}: deploy the stack (its seeder writes the document) "
+            f"or run `scvctl key import {scvctl_target}`"
+        )
+    consumer_key = document[keys.consumer_key].strip()
+    if not consumer_key:
+        raise SecretFormatError(consumer_key_missing_message(scvctl_target), error_code="CONSUMER_KEY_NOT_SET")
+    empty = [key for key in (keys.private_key, keys.subject, keys.audience) if not document[key].strip()]
+    if empty:
+        raise SecretFormatError(
+            f"secret {label} has an empty {', '.join(empty)}: redeploy the stack with the subject and audience "
+            f"set in contact_centers.yaml, or run `scvctl key import {scvctl_target}`"
+        )
+    return MainSecret(
+        consumer_key=consumer_key,
+        private_key=document[keys.private_key],
+        subject=document[keys.subject].strip(),
+        audience=document[keys.audience].strip(),
+        version_id=version_id,
+    )
+
+
+def parse_access_token(secret_string: str | None, keys: SecretKeys) -> str:
+    """The token in the access secret ("" while there is none); a SecretFormatError saying what is wrong with
+    a malformed one (the access secret is a cache: its reader treats that as empty, the next mint rewrites it)."""
+    if not secret_string:
+        return ""
+    try:
+        document = json.loads(secret_string)
+    except ValueError:
+        raise SecretFormatError("the access secret is not JSON") from None
+    token = document.get(keys.access_token) if isinstance(document, dict) else None
+    if not isinstance(token, str):
+        raise SecretFormatError(f"the access secret lacks its token key {keys.access_token}")
+    return token.strip()

@@ -23,31 +23,33 @@ from invoker.methods.transcripts import fetch_upload_ids_status, upload_transcri
 from invoker.methods.voicemail import fetch_default_voicemail_greeting_url
 
 _ALL = (
-    Method("createRecord", create_record, ("objectApiName",), check_object_api_name,
-           "create a record; every other parameter is a field"),
-    Method("updateRecord", update_record, ("objectApiName", "recordId"), check_record_id,
-           "update a record; every other parameter is a field"),
-    Method("deleteRecord", delete_record, ("objectApiName", "recordId"), check_record_id, "delete a record"),
-    Method("upsertRecord", upsert_record, ("objectApiName", "externalIdField", "externalId"), check_upsert,
-           "create or update the record with this external id; every other parameter is a field"),
-    Method("queryRecord", query_record, ("soql",), validate_query,
-           "first record of a SOQL query (every record with allRecords=true)", native_flat=True),
-    Method("searchRecord", search_record, ("sosl",), validate_search, "first result of a SOSL search",
-           native_flat=True),
-    Method("uploadTranscript", upload_transcript, ("contactIdsPayloadMap",), validate_upload,
-           "upload conversation transcripts"),
-    Method("fetchUploadIdsStatus", fetch_upload_ids_status, ("uploadIds",), None,
-           "status of earlier transcript uploads"),
-    Method("realtimeAlertEvent", realtime_alert_event, (), None, "publish a RealtimeAlertEvent"),
-    Method("SFSPhoneCallFlowQuery", sfs_phone_call_flow_query, (), None,
-           "Field Service: the en-route engineer's phone for the caller", native_flat=True),
-    Method("fetchOutboundPhoneNumber", fetch_outbound_phone_number, ("agentARN",), None,
-           "the outbound caller id for an agent"),
-    Method("fetchAgentPhoneNumber", fetch_agent_phone_number, (), None,
-           "placeholder, as in the Node.js function: always an empty outboundPhoneNumber"),
-    Method("fetchDefaultVoicemailGreetingUrl", fetch_default_voicemail_greeting_url, (), None,
-           "the URL of the agent's default voicemail drop greeting"),
-)  # fmt: skip
+    # create a record; every other parameter is a field
+    Method("createRecord", create_record, ("objectApiName",), check_object_api_name),
+    # update a record; every other parameter is a field
+    Method("updateRecord", update_record, ("objectApiName", "recordId"), check_record_id),
+    # delete a record
+    Method("deleteRecord", delete_record, ("objectApiName", "recordId"), check_record_id),
+    # create or update the record with this external id; every other parameter is a field
+    Method("upsertRecord", upsert_record, ("objectApiName", "externalIdField", "externalId"), check_upsert),
+    # first record of a SOQL query (every record with allRecords=true)
+    Method("queryRecord", query_record, ("soql",), validate_query, native_flat=True),
+    # first result of a SOSL search
+    Method("searchRecord", search_record, ("sosl",), validate_search, native_flat=True),
+    # upload conversation transcripts
+    Method("uploadTranscript", upload_transcript, ("contactIdsPayloadMap",), validate_upload),
+    # status of earlier transcript uploads
+    Method("fetchUploadIdsStatus", fetch_upload_ids_status, ("uploadIds",), None),
+    # publish a RealtimeAlertEvent
+    Method("realtimeAlertEvent", realtime_alert_event, (), None),
+    # Field Service: the en-route engineer's phone for the caller
+    Method("SFSPhoneCallFlowQuery", sfs_phone_call_flow_query, (), None, native_flat=True),
+    # the outbound caller id for an agent
+    Method("fetchOutboundPhoneNumber", fetch_outbound_phone_number, ("agentARN",), None),
+    # placeholder, as in the Node.js function: always an empty outboundPhoneNumber
+    Method("fetchAgentPhoneNumber", fetch_agent_phone_number, (), None),
+    # the URL of the agent's default voicemail drop greeting
+    Method("fetchDefaultVoicemailGreetingUrl", fetch_default_voicemail_greeting_url, (), None),
+)
 
 METHODS: dict[str, Method] = {method.name: method for method in _ALL}
 # its steps are the record and query methods above, with their required parameters and checks

@@ -3,39 +3,19 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any
 from urllib.parse import quote
 
 from invoker.errors import BadRequestError
 from invoker.salesforce import Api
 from invoker.settings import Settings
 from invoker.stats import InvocationStats
-
-T = TypeVar("T")
+from invoker.ttl_cache import TtlCache
 
 _OBJECT_API_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _RECORD_ID = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
-
-
-class TtlCache(Generic[T]):
-    """A value per key that expires: per-container memory for org settings that rarely change."""
-
-    def __init__(self, ttl_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self._ttl = ttl_seconds
-        self._clock = clock
-        self._values: dict[str, tuple[float, T]] = {}
-
-    def get(self, key: str) -> T | None:
-        entry = self._values.get(key)
-        if entry is None or self._clock() - entry[0] >= self._ttl:
-            return None
-        return entry[1]
-
-    def put(self, key: str, value: T) -> None:
-        self._values[key] = (self._clock(), value)
 
 
 @dataclass
@@ -72,7 +52,6 @@ class Method:
     run: Callable[[Invocation], Any]
     required: tuple[str, ...] = ()
     validate: Callable[[Mapping[str, str]], None] | None = None
-    summary: str = ""
     native_flat: bool = False
 
 

@@ -132,13 +132,8 @@ def composite_method(methods: Mapping[str, Method]) -> Method:
             invocation.stats.error_code = str(answer["errorCode"])
         return answer
 
-    return Method(
-        "composite",
-        run,
-        ("requests",),
-        validate,
-        "several createRecord/updateRecord/upsertRecord/deleteRecord/queryRecord steps in one API call",
-    )
+    # several createRecord/updateRecord/upsertRecord/deleteRecord/queryRecord steps in one API call
+    return Method("composite", run, ("requests",), validate)
 
 
 # -- checking the steps ------------------------------------------------------------------------------------------

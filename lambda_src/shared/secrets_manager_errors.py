@@ -1,0 +1,85 @@
+"""What a Secrets Manager failure means and what fixes it: the one table the invoker, the seeder and scvctl use.
+
+Each side words its message for its reader (the invoker's errorMessage for a flow's operator, the seeder's
+for CloudFormation's events, scvctl's for the person at the terminal), but which codes are worth a retry,
+which are the caller's credentials, which are a missing right and what each one asks of a person are the
+same facts everywhere, so they are written here once. Works on botocore's exceptions without importing
+botocore (the invoker must not load it on its cold path): a ClientError carries ``response``, every other
+botocore failure is told by its class name.
+"""
+
+from __future__ import annotations
+
+#: the caller's AWS credentials are the problem, not the secret (STS spells some without "Exception")
+CREDENTIAL_CODES = frozenset({
+    "ExpiredToken", "ExpiredTokenException", "UnrecognizedClientException", "InvalidClientTokenId",
+    "InvalidSignatureException", "NoCredentialsError",
+})  # fmt: skip
+#: the caller has no right on the secret or on its KMS key
+ACCESS_DENIED_CODES = frozenset(
+    {"AccessDeniedException", "AccessDenied", "KMSAccessDeniedException", "DecryptionFailure"}
+)
+#: no answer in time: the call may be repeated if the deadline allows
+TIMEOUT_CODES = frozenset({"ReadTimeoutError", "ConnectTimeoutError"})
+#: worth one more attempt: throttling, Secrets Manager's 5xx, and the network
+RETRYABLE_CODES = TIMEOUT_CODES | frozenset({
+    "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded",
+    "InternalServiceError", "InternalFailure", "ServiceUnavailable", "ServiceUnavailableException",
+    "RequestTimeout", "RequestTimeoutException", "EndpointConnectionError", "ConnectionClosedError",
+})  # fmt: skip
+NOT_FOUND_CODE = "ResourceNotFoundException"
+
+#: what a person does about each code
+FIXES = {
+    "AccessDeniedException": "the caller may not use this secret (check the role's policy or your AWS profile)",
+    "KMSAccessDeniedException": "the caller may not use the secret's KMS key (check the key policy)",
+    "DecryptionFailure": "the secret's KMS key could not decrypt it (is the key disabled? check it and its policy)",
+    "EncryptionFailure": "the secret's KMS key could not encrypt it (is the key disabled? check it and its policy)",
+    "KMSDisabledException": "the secret's KMS key is disabled: enable it",
+    "KMSInvalidStateException": "the secret's KMS key is pending deletion or unusable: cancel the deletion",
+    NOT_FOUND_CODE: "the secret does not exist: deploy the stack, or check the name and region",
+    "InvalidRequestException": "the secret is scheduled for deletion or in an invalid state: restore it first",
+    "LimitExceededException": "the secret has too many versions or labels: remove unused staging labels",
+    "ThrottlingException": "Secrets Manager throttled the call: try again",
+    "UnrecognizedClientException": "the AWS credentials are invalid: refresh them",
+    "ExpiredTokenException": "the AWS credentials have expired: refresh them",
+    "NoCredentialsError": "no AWS credentials were found: set a profile or run 'aws sso login'",
+    "EndpointConnectionError": "Secrets Manager could not be reached: check the region and the network",
+    "ConnectTimeoutError": "Secrets Manager did not answer in time: check the network (VPC endpoint?) and try again",
+    "ReadTimeoutError": "Secrets Manager did not answer in time: try again",
+}
+UNKNOWN_FIX = "see the AWS message"
+
+
+def error_code(error: BaseException) -> str:
+    """The AWS error code of a ClientError, else the exception's class name (NoCredentialsError, ...)."""
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        code = response.get("Error", {}).get("Code")
+        if code:
+            return str(code)
+    return type(error).__name__
+
+
+def error_message(error: BaseException) -> str:
+    """AWS's own message (it names the secret, never its value), else the exception's text."""
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        message = response.get("Error", {}).get("Message")
+        if message:
+            return str(message)
+    return str(error)
+
+
+def http_status(error: BaseException) -> int:
+    """The HTTP status AWS answered with, 0 when no answer arrived."""
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if isinstance(status, int):
+            return status
+    return 0
+
+
+def is_retryable(error: BaseException) -> bool:
+    return error_code(error) in RETRYABLE_CODES or http_status(error) >= 500
