@@ -269,8 +269,8 @@ class Monitoring(Construct):
         parts = python_function(
             self,
             id_prefix="CertificateCheck",
-            package="seeder",
-            handler="seeder.expiry_check.handler",
+            package="certificate_check",
+            handler="certificate_check.handler.lambda_handler",
             description=f"Publishes the days left on the Salesforce JWT certificate of {contact_center.name}",
             role_description=f"{contact_center.name} certificate check: read the published certificate, write own logs",
             timeout_seconds=30,

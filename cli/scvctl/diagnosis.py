@@ -19,7 +19,7 @@ from shared import oauth_errors
 from shared.oauth_errors import OAuthProblem
 from shared.secret_format import access_secret_name, main_secret_name
 
-from scvctl.invoke import Invocation
+from scvctl.invoke import LambdaAnswer
 
 
 @dataclass(frozen=True)
@@ -261,26 +261,26 @@ _RULES: tuple[_Rule, ...] = (
 )
 
 
-def failure_of(invocation: Invocation) -> Failure | None:
+def failure_of(answer: LambdaAnswer) -> Failure | None:
     """The failure an answer carries, or None when the function succeeded."""
-    payload = invocation.payload
-    if invocation.function_error:
+    payload = answer.payload
+    if answer.function_error:
         if isinstance(payload, dict):
             message = payload.get("errorMessage")
             error_type = str(payload.get("errorType") or "")
             inner = _json_object(message)
             if inner is not None and _is_failure(inner):
                 return _from_failure_object(inner, error_type)
-            return Failure(None, "", "", str(message or ""), error_type or invocation.function_error)
-        return Failure(None, "", "", "" if payload is None else str(payload), invocation.function_error)
+            return Failure(None, "", "", str(message or ""), error_type or answer.function_error)
+        return Failure(None, "", "", "" if payload is None else str(payload), answer.function_error)
     if isinstance(payload, dict) and _is_failure(payload):
         return _from_failure_object(payload, "")
     return None
 
 
-def diagnose(invocation: Invocation, contact_center: str) -> Diagnosis:
+def diagnose(answer: LambdaAnswer, contact_center: str) -> Diagnosis:
     """The diagnosis of one answer of ``${contact_center}-InvokeSalesforceRestApiFunction``."""
-    failure = failure_of(invocation)
+    failure = failure_of(answer)
     if failure is None:
         return Diagnosis(True, "the function signed in to Salesforce (OAuth 2.0 JWT bearer flow) and ran the query")
     names = {

@@ -34,6 +34,7 @@ def translate(error: BaseException) -> CliError | None:
     # Imported at the first failure: seeder.credentials loads cryptography, which a --help need not wait for.
     from seeder.credentials import CredentialError
     from seeder.store import StoreError
+    from shared.public_certificate import PublicCertificateError
     from shared.secret_format import SecretFormatError
 
     if isinstance(error, CliError):
@@ -44,7 +45,7 @@ def translate(error: BaseException) -> CliError | None:
         return CliError(f"{error}: check --profile / AWS_PROFILE against ~/.aws/config")
     if isinstance(error, NoRegionError):
         return CliError("no AWS region: pass --region, set region in contact_centers.yaml, or set AWS_REGION")
-    if isinstance(error, StoreError):
+    if isinstance(error, (StoreError, PublicCertificateError)):
         return CliError(_with_credential_hint(str(error), error.code))
     if isinstance(error, (CredentialError, SecretFormatError)):
         return CliError(str(error))

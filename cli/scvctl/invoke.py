@@ -28,8 +28,10 @@ GUIDE_TEST_EVENT: dict[str, Any] = {
 
 
 @dataclass(frozen=True)
-class Invocation:
-    """What Lambda answered: the payload (parsed JSON) and ``FunctionError`` ("Unhandled") if it failed."""
+class LambdaAnswer:
+    """What Lambda answered one invocation of the deployed function: the payload (parsed JSON) and
+    ``FunctionError`` ("Unhandled") if it failed. Not the invoker's own per-call types: this is the CLI's view
+    from outside."""
 
     payload: Any
     function_error: str | None = None
@@ -38,7 +40,7 @@ class Invocation:
 class Invoker(Protocol):
     """Invokes a function synchronously and returns its answer (failures of the function are answers too)."""
 
-    def invoke(self, function_name: str, event: Mapping[str, Any], *, qualifier: str | None = None) -> Invocation: ...
+    def invoke(self, function_name: str, event: Mapping[str, Any], *, qualifier: str | None = None) -> LambdaAnswer: ...
 
 
 class LambdaInvoker:
@@ -47,7 +49,7 @@ class LambdaInvoker:
     def __init__(self, client: Any) -> None:
         self._client = client
 
-    def invoke(self, function_name: str, event: Mapping[str, Any], *, qualifier: str | None = None) -> Invocation:
+    def invoke(self, function_name: str, event: Mapping[str, Any], *, qualifier: str | None = None) -> LambdaAnswer:
         arguments: dict[str, Any] = {
             "FunctionName": function_name,
             "InvocationType": "RequestResponse",
@@ -64,7 +66,7 @@ class LambdaInvoker:
             payload = json.loads(raw) if raw else None
         except ValueError:
             payload = raw.decode(errors="replace")
-        return Invocation(payload, response.get("FunctionError"))
+        return LambdaAnswer(payload, response.get("FunctionError"))
 
 
 def _invoke_error(function_name: str, qualifier: str | None, error: ClientError) -> CliError:

@@ -9,8 +9,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 import boto3
-from seeder import public_certificate
 from seeder.store import SecretStore
+from shared import public_certificate
 from shared.secret_format import certificate_parameter_name
 
 from scvctl.aws import secret_store, ssm_client

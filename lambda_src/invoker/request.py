@@ -32,11 +32,6 @@ class ConnectRequest:
     #: realtimeAlert) that parses the Node.js function's own answer shapes
     from_contact_flow: bool = True
 
-    @property
-    def contact_id(self) -> str | None:
-        contact_id = self.contact_data.get("ContactId")
-        return contact_id if isinstance(contact_id, str) else None
-
 
 def shown_name(name: Any) -> str:
     """A parameter's name as a message or log line may show it: at most 64 characters, surrogates escaped."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import requests
 
@@ -33,10 +33,6 @@ DEFAULT_RETRY_DELAY_SECONDS = 0.2
 DEFAULT_BUDGET_MS = 8000
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
-
-
-class LambdaContextLike(Protocol):
-    def get_remaining_time_in_millis(self) -> int: ...
 
 
 class Budget:

@@ -37,17 +37,16 @@ lines naming what was done, never a value read from a secret.
 
 from __future__ import annotations
 
-import json
 import re
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared import constants
+from shared import constants, public_certificate
+from shared.json_log import Logger
+from shared.public_certificate import PublicCertificateError
 from shared.secret_format import SecretKeys, secret_name_prefix
 
-from seeder import public_certificate
 from seeder.credentials import (
     MAX_VALIDITY_DAYS,
     CredentialError,
@@ -64,6 +63,7 @@ from seeder.credentials import (
 from seeder.store import Document, SecretStore, SecretValueError, StoreError
 
 PHYSICAL_ID_SUFFIX = "-salesforce-secret-seed"
+logger = Logger(constants.SEEDER_SERVICE_NAME)
 #: a property written into a secret or a certificate: one line of text, no control character (a line break or
 #: NUL would reach the JWT's claims or the certificate's subject as it is)
 _ONE_LINE = re.compile(r"[^\x00-\x1f\x7f]*")
@@ -174,7 +174,7 @@ def on_event(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
     }
     if request_type == "Delete":
         # Before any parsing: a Delete that fails leaves the stack stuck in DELETE_FAILED / ROLLBACK_FAILED.
-        _log("INFO", "delete: nothing to do, both secrets are retained", **log_fields)
+        logger.info("delete: nothing to do, both secrets are retained", extra=log_fields)
         return {"PhysicalResourceId": event.get("PhysicalResourceId") or physical_resource_id(contact_center, org)}
     if request_type not in ("Create", "Update"):
         raise SeederError(f"unknown RequestType {request_type!r}: expected Create, Update or Delete")
@@ -187,11 +187,11 @@ def on_event(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         if new.certificate_parameter:
             public_certificate.publish(_ssm_client(), new.certificate_parameter, outcome.current_certificate)
             outcome.actions.append("published-certificate")
-    except (SeederError, StoreError, CredentialError) as error:
-        _log("ERROR", str(error), error_type=type(error).__name__, **log_fields)
+    except (SeederError, StoreError, CredentialError, PublicCertificateError) as error:
+        logger.error(str(error), extra={"error_type": type(error).__name__, **log_fields})
         raise
     shown = {name: value for name, value in outcome.data.items() if name != "Certificate"}
-    _log("INFO", "seeded", actions=outcome.actions, **shown, **log_fields)
+    logger.info("seeded", extra={"actions": outcome.actions, **shown, **log_fields})
     return {"PhysicalResourceId": physical_resource_id(new.contact_center, new.org), "Data": outcome.data}
 
 
@@ -429,8 +429,3 @@ def _ssm_client() -> Any:
 
     config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10)
     return boto3.client("ssm", config=config)
-
-
-def _log(level: str, message: str, **fields: Any) -> None:
-    """One JSON line on stdout (CloudWatch Logs). Callers pass names and public facts, never secret values."""
-    print(json.dumps({"level": level, "message": message, **fields}, default=str), file=sys.stdout, flush=True)

@@ -27,7 +27,7 @@ if importlib.util.find_spec("scvctl") is None:  # the editable install (pip inst
 if importlib.util.find_spec("seeder") is None:
     sys.path.append(str(ROOT / "lambda_src"))
 
-from scvctl.invoke import Invocation  # noqa: E402
+from scvctl.invoke import LambdaAnswer  # noqa: E402
 from scvctl.main import main  # noqa: E402
 from shared.secret_format import SecretKeys, access_secret_name, main_secret_name  # noqa: E402
 
@@ -235,7 +235,7 @@ class LocalInvoker:
     calls: list[tuple[str, dict[str, Any], str | None]] = field(default_factory=list)
     _container: LambdaContainer | None = None
 
-    def invoke(self, function_name: str, event: Mapping[str, Any], *, qualifier: str | None = None) -> Invocation:
+    def invoke(self, function_name: str, event: Mapping[str, Any], *, qualifier: str | None = None) -> LambdaAnswer:
         self.calls.append((function_name, dict(event), qualifier))
         if self._container is None:
             self._container = LambdaContainer(
@@ -243,9 +243,9 @@ class LocalInvoker:
             )
         result = self._container.invoke(dict(event))
         if result.ok:
-            return Invocation(result.payload)
+            return LambdaAnswer(result.payload)
         error = dict(result.error or {})
-        return Invocation(error, "Unhandled")
+        return LambdaAnswer(error, "Unhandled")
 
     def cold_start(self) -> None:
         """The next invocation runs in a new container (as after the secrets cache TTL or a deploy)."""
@@ -283,9 +283,9 @@ def local_invoker(salesforce: Any, secrets_server: Any, cc_secrets: ContactCente
 class FakeInvoker:
     """Answers every invocation with a fixed Lambda answer; records the calls."""
 
-    answer: Invocation
+    answer: LambdaAnswer
     calls: list[tuple[str, dict[str, Any], str | None]] = field(default_factory=list)
 
-    def invoke(self, function_name: str, event: Mapping[str, Any], *, qualifier: str | None = None) -> Invocation:
+    def invoke(self, function_name: str, event: Mapping[str, Any], *, qualifier: str | None = None) -> LambdaAnswer:
         self.calls.append((function_name, dict(event), qualifier))
         return self.answer

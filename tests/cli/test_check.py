@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scvctl.invoke import GUIDE_TEST_EVENT, Invocation
+from scvctl.invoke import GUIDE_TEST_EVENT, LambdaAnswer
 
 from tests.cli.conftest import (
     CC,
@@ -208,7 +208,7 @@ def test_custom_event(
 def test_bad_event_file(run_cli: RunCli, cc_secrets: Any, tmp_path: Path, content: str, message: str) -> None:
     event_file = tmp_path / "event.json"
     event_file.write_text(content)
-    invoker = FakeInvoker(Invocation({}))
+    invoker = FakeInvoker(LambdaAnswer({}))
 
     result = run_cli("check", CC, "--event", str(event_file), invoker=invoker)
 
@@ -218,7 +218,7 @@ def test_bad_event_file(run_cli: RunCli, cc_secrets: Any, tmp_path: Path, conten
 
 
 def test_the_live_alias_is_invoked_when_cold_starts_are_mitigated(run_cli: RunCli, secrets_server: Any) -> None:
-    invoker = FakeInvoker(Invocation({}))
+    invoker = FakeInvoker(LambdaAnswer({}))
 
     result = run_cli("check", OTHER_CC, invoker=invoker)
 
@@ -229,7 +229,7 @@ def test_the_live_alias_is_invoked_when_cold_starts_are_mitigated(run_cli: RunCl
 
 def test_the_node_functions_stale_token_answer(run_cli: RunCli, cc_secrets: Any) -> None:
     """The guide's first failure example, as the original Node.js function answered it."""
-    result = run_cli("check", CC, invoker=FakeInvoker(Invocation({"success": False, "status": 500})))
+    result = run_cli("check", CC, invoker=FakeInvoker(LambdaAnswer({"success": False, "status": 500})))
 
     assert result.code == 1
     assert "stale or malformed" in result.out
@@ -241,7 +241,7 @@ def test_in_mode_companion_check_invokes_scvs_function_as_its_flows_do(
 ) -> None:
     """SCV's function answers in the same shapes as ours, so the same diagnosis applies."""
     in_mode(config_file, "companion")
-    invoker = FakeInvoker(Invocation(payload={}, function_error=None))
+    invoker = FakeInvoker(LambdaAnswer(payload={}, function_error=None))
 
     result = run_cli("check", CC, invoker=invoker)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from scvctl.diagnosis import diagnose, failure_of
-from scvctl.invoke import Invocation
+from scvctl.invoke import LambdaAnswer
 
 CC = "acme"
 
@@ -21,18 +21,18 @@ def invoker_failure(status: int, status_text: str, code: str, message: str, erro
         "errorCode": code,
         "errorMessage": message,
     }
-    return Invocation({"errorMessage": json.dumps(failure), "errorType": error_type, "stackTrace": []}, "Unhandled")
+    return LambdaAnswer({"errorMessage": json.dumps(failure), "errorType": error_type, "stackTrace": []}, "Unhandled")
 
 
-def node_answer(document: dict[str, Any]) -> Invocation:
+def node_answer(document: dict[str, Any]) -> LambdaAnswer:
     """How Salesforce's Node.js function answered a failed query: a successful invocation."""
-    return Invocation(document)
+    return LambdaAnswer(document)
 
 
 CASES = [
     # (id, answer, words in the cause, words in the fixes)
-    ("success-empty", Invocation({}), "signed in", None),
-    ("success-records", Invocation({"Name": "Sample Account for Entitlements"}), "signed in", None),
+    ("success-empty", LambdaAnswer({}), "signed in", None),
+    ("success-records", LambdaAnswer({"Name": "Sample Account for Entitlements"}), "signed in", None),
     (
         "stale-token",
         node_answer({"success": False, "status": 500}),
@@ -115,7 +115,7 @@ CASES = [
     ),
     (
         "lambda-timeout",
-        Invocation({"errorMessage": "2026-11-25T08:00:00Z abc Task timed out after 8.01 seconds"}, "Unhandled"),
+        LambdaAnswer({"errorMessage": "2026-11-25T08:00:00Z abc Task timed out after 8.01 seconds"}, "Unhandled"),
         "did not answer in time",
         "status.salesforce.com",
     ),
@@ -169,7 +169,7 @@ CASES = [
     ),
     (
         "import-error",
-        Invocation(
+        LambdaAnswer(
             {"errorMessage": "Unable to import module 'invoker.handler'", "errorType": "Runtime.ImportModuleError"},
             "Unhandled",
         ),  # fmt: skip
@@ -206,12 +206,12 @@ CASES = [
         "no specific advice",
         "docs/INVOKER.md",
     ),
-    ("not-json", Invocation("oops", "Unhandled"), "no specific advice", "CloudWatch"),
+    ("not-json", LambdaAnswer("oops", "Unhandled"), "no specific advice", "CloudWatch"),
 ]
 
 
 @pytest.mark.parametrize(("answer", "cause", "fix"), [case[1:] for case in CASES], ids=[case[0] for case in CASES])
-def test_diagnosis(answer: Invocation, cause: str, fix: str | None) -> None:
+def test_diagnosis(answer: LambdaAnswer, cause: str, fix: str | None) -> None:
     diagnosis = diagnose(answer, CC)
 
     assert diagnosis.ok is (fix is None)
@@ -245,11 +245,11 @@ def test_the_failure_keeps_salesforces_fields() -> None:
 
 def test_a_node_answer_with_string_fields_is_a_failure() -> None:
     """The Node.js function flattened its failure into string attributes for Connect."""
-    failure = failure_of(Invocation({"success": "false", "status": "500"}))
+    failure = failure_of(LambdaAnswer({"success": "false", "status": "500"}))
 
     assert failure is not None
-    assert diagnose(Invocation({"success": "false", "status": "500"}), CC).fixes[0] == f"scvctl token reset {CC}"
+    assert diagnose(LambdaAnswer({"success": "false", "status": "500"}), CC).fixes[0] == f"scvctl token reset {CC}"
 
 
 def test_a_successful_answer_with_success_true_is_not_a_failure() -> None:
-    assert failure_of(Invocation({"success": "true", "id": "001"})) is None
+    assert failure_of(LambdaAnswer({"success": "true", "id": "001"})) is None

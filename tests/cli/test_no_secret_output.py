@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from scvctl.invoke import Invocation
+from scvctl.invoke import LambdaAnswer
 
 from tests.cli.conftest import CC, CONSUMER_KEY, KEYS, FakeInvoker, RunCli, Secrets
 
@@ -17,7 +17,7 @@ def test_a_full_session_prints_no_secret_value(
 ) -> None:
     key_file = tmp_path / "server.key"
     key_file.write_text(other_rsa_key_pair.private_key_pem)
-    invoker = FakeInvoker(Invocation({}))
+    invoker = FakeInvoker(LambdaAnswer({}))
     session = [
         ("cert", "show", CC),
         ("cert", "export", CC, "--out", str(tmp_path / "a.crt")),

@@ -57,7 +57,12 @@ def test_no_template_manifest_or_output_holds_private_key_material(cloud_assembl
 
 def test_bundles_ship_their_package_the_shared_contract_and_pinned_dependencies(cloud_assembly: CloudAssembly) -> None:
     for stack in cloud_assembly.stack_names:
-        for prefix, package in (("InvokerFunction", "invoker"), ("SeederFunction", "seeder")):
+        bundles = (
+            ("InvokerFunction", "invoker"),
+            ("SeederFunction", "seeder"),
+            ("MonitoringCertificateCheckFunction", "certificate_check"),
+        )
+        for prefix, package in bundles:
             asset = cloud_assembly.function(stack, prefix)
             assert (asset.asset_dir / package / "handler.py").is_file()
             assert (asset.asset_dir / "shared" / "secret_format.py").is_file()

@@ -11,9 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from seeder.store import StoreError
+from shared import secrets_manager_errors
 
 DESCRIPTION = "Public certificate of the Salesforce JWT key in use (the private key stays in Secrets Manager)"
+
+
+class PublicCertificateError(RuntimeError):
+    """The parameter could not be read or written; the message names it and the right to check, ``code`` is
+    AWS's error code."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def publish(client: Any, parameter_name: str, certificate_pem: str) -> None:
@@ -35,16 +44,16 @@ def read(client: Any, parameter_name: str) -> str | None:
     try:
         return client.get_parameter(Name=parameter_name)["Parameter"]["Value"]
     except Exception as error:
-        if getattr(error, "response", {}).get("Error", {}).get("Code") == "ParameterNotFound":
+        if secrets_manager_errors.error_code(error) == "ParameterNotFound":
             return None
         raise _error(parameter_name, "read", error) from None
 
 
-def _error(parameter_name: str, action: str, error: Exception) -> StoreError:
-    details = getattr(error, "response", {}).get("Error", {})
-    code = details.get("Code") or type(error).__name__
+def _error(parameter_name: str, action: str, error: Exception) -> PublicCertificateError:
+    code = secrets_manager_errors.error_code(error)
     right = "ssm:PutParameter" if action == "write" else "ssm:GetParameter"
-    return StoreError(
+    return PublicCertificateError(
         f"parameter {parameter_name}: could not {action} the public certificate ({code}: "
-        f"{details.get('Message') or error}): check the role's {right} right on it and the region"
+        f"{secrets_manager_errors.error_message(error)}): check the role's {right} right on it and the region",
+        code=code,
     )

@@ -1,4 +1,4 @@
-"""The daily certificate check publishes CertificateDaysLeft as an EMF line for the expiry alarm."""
+"""certificate_check.handler: the daily check publishes CertificateDaysLeft as an EMF line for the expiry alarm."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from datetime import UTC
 from typing import Any
 
 import pytest
-from seeder import credentials, expiry_check
+from certificate_check import handler
+from seeder import credentials
 from shared.secret_format import certificate_parameter_name
 
 from tests.seeder.conftest import CC, Stack
@@ -17,7 +18,7 @@ def test_days_left_is_published_as_an_emf_metric(stack: Stack, monkeypatch: pyte
     stack.create(CertificateValidityDays="45")
     monkeypatch.setenv("CONTACT_CENTER_NAME", CC)
     monkeypatch.setenv("CERTIFICATE_PARAMETER_NAME", certificate_parameter_name(CC))
-    result = expiry_check.handler({}, None)
+    result = handler.lambda_handler({}, None)
     assert result["certificateDaysLeft"] in (44, 45)
     (line,) = [json.loads(line) for line in capsys.readouterr().out.splitlines() if "_aws" in line]
     (directive,) = line["_aws"]["CloudWatchMetrics"]
@@ -31,7 +32,7 @@ def test_an_expired_certificate_counts_negative_days() -> None:
     from datetime import datetime, timedelta
 
     pem = credentials.issue_certificate(credentials.generate_private_key(), "x", 1)
-    assert expiry_check.days_left(pem, datetime.now(UTC) + timedelta(days=3)) < 0
+    assert handler.days_left(pem, datetime.now(UTC) + timedelta(days=3)) < 0
 
 
 def test_the_check_reads_the_published_certificate_and_never_a_secret(
@@ -42,11 +43,11 @@ def test_the_check_reads_the_published_certificate_and_never_a_secret(
     monkeypatch.setenv("CONTACT_CENTER_NAME", CC)
     monkeypatch.setenv("CERTIFICATE_PARAMETER_NAME", certificate_parameter_name(CC))
     aws_env.reset_counts()
-    assert expiry_check.handler({}, None)["certificateDaysLeft"] in (44, 45)
+    assert handler.lambda_handler({}, None)["certificateDaysLeft"] in (44, 45)
     assert aws_env.count("secretsmanager.GetSecretValue") == 0
 
 
 def test_no_published_certificate_publishes_no_figure(monkeypatch: pytest.MonkeyPatch, aws_env: Any) -> None:
     monkeypatch.setenv("CONTACT_CENTER_NAME", "never-deployed")
     monkeypatch.setenv("CERTIFICATE_PARAMETER_NAME", certificate_parameter_name("never-deployed"))
-    assert expiry_check.handler({}, None)["certificateDaysLeft"] is None
+    assert handler.lambda_handler({}, None)["certificateDaysLeft"] is None
