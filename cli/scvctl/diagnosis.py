@@ -6,6 +6,8 @@ answers and ``scvctl check`` only prints the result. Two shapes of failure are u
 project's invoker (the invocation fails; ``errorMessage`` is the JSON of ``{success: false, status,
 statusText, errorCode, errorMessage}``) and Salesforce's original Node.js function, which for queries
 answered the same object as a *successful* result (the guide's ``{"success": false, "status": 500}``).
+Most of its length (over 250 lines) is the one table of rules, cause and fixes, kept whole so it reads as the
+runbook it is; which OAuth error means what is shared with the invoker (shared/oauth_errors.py).
 """
 
 from __future__ import annotations

@@ -51,24 +51,20 @@ FIXES = {
 UNKNOWN_FIX = "see the AWS message"
 
 
+def _aws_error(error: BaseException) -> dict:
+    response = getattr(error, "response", None)
+    details = response.get("Error") if isinstance(response, dict) else None
+    return details if isinstance(details, dict) else {}
+
+
 def error_code(error: BaseException) -> str:
     """The AWS error code of a ClientError, else the exception's class name (NoCredentialsError, ...)."""
-    response = getattr(error, "response", None)
-    if isinstance(response, dict):
-        code = response.get("Error", {}).get("Code")
-        if code:
-            return str(code)
-    return type(error).__name__
+    return str(_aws_error(error).get("Code") or type(error).__name__)
 
 
 def error_message(error: BaseException) -> str:
     """AWS's own message (it names the secret, never its value), else the exception's text."""
-    response = getattr(error, "response", None)
-    if isinstance(response, dict):
-        message = response.get("Error", {}).get("Message")
-        if message:
-            return str(message)
-    return str(error)
+    return str(_aws_error(error).get("Message") or error)
 
 
 def http_status(error: BaseException) -> int:
