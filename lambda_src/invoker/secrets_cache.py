@@ -18,8 +18,8 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import requests
 from shared import secret_format
 from shared import secrets_manager_errors as sm
 from shared.secret_format import MainSecret, SecretFormatError
@@ -32,6 +32,9 @@ from invoker.settings import Settings
 from invoker.stats import InvocationStats
 from invoker.transport import Budget
 from invoker.ttl_cache import TtlCache
+
+if TYPE_CHECKING:  # pragma: no cover
+    import requests
 
 __all__ = ["MainSecret", "SecretsCache"]
 

@@ -9,15 +9,16 @@ answers None and the caller reads Secrets Manager itself. A reader that cannot w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-import requests
 
 from invoker.errors import InvokerError
 from invoker.log import logger
 from invoker.stats import InvocationStats
 from invoker.transport import Budget, HttpRequest, send
+
+if TYPE_CHECKING:  # pragma: no cover - the container's HTTP session, whatever transport.send takes
+    import requests
 
 #: the extension answers from memory or after one Secrets Manager call
 EXTENSION_TIMEOUT_SECONDS = 2.0
