@@ -24,6 +24,7 @@ from .constants import (
     DEFAULT_API_VERSION,
     FUNCTION_NAME_SUFFIX,
     MAX_FUNCTION_NAME_LENGTH,
+    SCV_FUNCTION_ALIAS,
 )
 
 # This checkout's contact_centers.yaml; installed from a wheel, the one in the working directory.
@@ -522,11 +523,12 @@ class ContactCenter(SalesforceOrg):
                     "beside and companion always adopt; remove the line"
                 )
         if self.mode is DeployMode.COMPANION:
-            ours_only = sorted(
-                field
-                for field in ("adopt_log_group", "cold_start", "provisioned_concurrency", "memory_size_mb", "orgs")
-                if field in self.model_fields_set
-            )
+            fields = type(self).model_fields
+            ours_only = [
+                name
+                for name in ("adopt_log_group", "cold_start", "memory_size_mb", "orgs", "provisioned_concurrency")
+                if getattr(self, name) != fields[name].get_default(call_default_factory=True)
+            ]
             if ours_only:
                 verb = "configures" if len(ours_only) == 1 else "configure"
                 raise ValueError(
@@ -585,6 +587,11 @@ class ContactCenter(SalesforceOrg):
     def ships_function(self) -> bool:
         """Whether this stack deploys the invoker (companion keeps SCV's function instead)."""
         return self.mode is not DeployMode.COMPANION
+
+    @property
+    def scv_function_qualifier(self) -> str:
+        """The alias of SCV's function that flows call (SCV grants Connect the right on it, not on the function)."""
+        return SCV_FUNCTION_ALIAS
 
     @property
     def log_group_name(self) -> str:

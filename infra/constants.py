@@ -10,6 +10,8 @@ LAMBDA_SOURCE_DIR = _PACKAGED_LAMBDA_SOURCE_DIR if _PACKAGED_LAMBDA_SOURCE_DIR.i
 
 DEFAULT_API_VERSION = "68.0"  # Winter '27
 FUNCTION_NAME_SUFFIX = "-InvokeSalesforceRestApiFunction"
+#: the alias SCV's stacks publish their function under (AutoPublishAlias), which Connect and SCV's functions call
+SCV_FUNCTION_ALIAS = "active"
 #: our function's default name in mode beside, where SCV's function already has the name above
 BESIDE_FUNCTION_NAME_SUFFIX = "-SalesforceRestApiFunction"
 MAX_FUNCTION_NAME_LENGTH = 64

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import Acknowledgment, ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -25,7 +25,7 @@ from .constants import PYTHON_VERSION
 class PythonFunction:
     function: lambda_.Function
     role: iam.Role
-    log_group: logs.LogGroup
+    log_group: logs.ILogGroup
 
 
 def python_runtime() -> lambda_.Runtime:
@@ -59,10 +59,33 @@ def python_function(
     memory_size: int,
     log_retention_days: int,
     log_group_name: str | None = None,
+    adopt_log_group: bool = False,
     **function_props: Any,
 ) -> PythonFunction:
-    """``<prefix>LogGroup``, ``<prefix>Role`` and ``<prefix>Function`` in ``scope``."""
-    log_group = retained_days_log_group(scope, f"{id_prefix}LogGroup", days=log_retention_days, name=log_group_name)
+    """``<prefix>LogGroup``, ``<prefix>Role`` and ``<prefix>Function`` in ``scope``.
+
+    ``adopt_log_group``: ``log_group_name`` exists already (Lambda made it on an earlier function's first
+    call, or a failed deploy left it): it is used as it is, with its own retention, instead of created.
+    """
+    if adopt_log_group:
+        assert log_group_name, "only a named log group can be adopted"
+        log_group: logs.ILogGroup = logs.LogGroup.from_log_group_name(scope, f"{id_prefix}LogGroup", log_group_name)
+        log_group_arn = Stack.of(scope).format_arn(
+            service="logs",
+            resource="log-group",
+            resource_name=log_group_name,
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        stack = Stack.of(scope)
+        # how cdk-nag spells the ARN: literal where the stack's environment is, else the pseudo parameter
+        region = "<AWS::Region>" if Token.is_unresolved(stack.region) else stack.region
+        account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
+        stream_pattern = f"Resource::arn:<AWS::Partition>:logs:{region}:{account}:log-group:{log_group_name}"
+    else:
+        log_group = retained_days_log_group(scope, f"{id_prefix}LogGroup", days=log_retention_days, name=log_group_name)
+        log_group_arn = log_group.log_group_arn
+        log_group_id = Stack.of(scope).get_logical_id(log_group.node.default_child)  # type: ignore[arg-type]
+        stream_pattern = f"Resource::<{log_group_id}.Arn>"
     role = iam.Role(
         scope,
         f"{id_prefix}Role",
@@ -73,13 +96,12 @@ def python_function(
         iam.PolicyStatement(
             sid="WriteOwnLogs",
             actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-            resources=[log_group.log_group_arn, f"{log_group.log_group_arn}:log-stream:*"],
+            resources=[log_group_arn, f"{log_group_arn}:log-stream:*"],
         )
     )
-    log_group_id = Stack.of(scope).get_logical_id(log_group.node.default_child)  # type: ignore[arg-type]
     Validations.of(role).acknowledge(
         Acknowledgment(
-            id=f"AwsSolutions-IAM5[Resource::<{log_group_id}.Arn>:log-stream:*]",
+            id=f"AwsSolutions-IAM5[{stream_pattern}:log-stream:*]",
             reason="Lambda names its log streams at run time; the wildcard covers only streams of this "
             "function's own log group",
         )

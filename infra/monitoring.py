@@ -31,6 +31,20 @@ from .lambda_function import python_function
 from .secrets import ContactCenterSecrets
 
 _FIVE_MINUTES = Duration.minutes(5)
+#: our invoker's JSON lines carry a level
+_FAILURES_QUERY = [
+    "fields @timestamp, method, errorCode, status, message",
+    "filter level = 'ERROR'",
+    "sort @timestamp desc",
+    "limit 20",
+]
+#: SCV's Node.js function logs free text; its failures mention an error
+_SCV_FAILURES_QUERY = [
+    "fields @timestamp, @message",
+    "filter @message like /(?i)error/",
+    "sort @timestamp desc",
+    "limit 20",
+]
 
 
 class Monitoring(Construct):
@@ -42,13 +56,17 @@ class Monitoring(Construct):
         construct_id: str,
         *,
         contact_center: ContactCenter,
-        function: lambda_.Function,
+        function: lambda_.IFunction,
         secrets: ContactCenterSecrets,
         alarm_topic: sns.ITopic | None = None,
     ) -> None:
-        """``alarm_topic``: an existing topic for the alarms; default: the config's ``monitoring`` settings."""
+        """``function``: ours, or SCV's in mode companion (watched through Lambda's own metrics only: the
+        invoker's EMF figures, API usage, token mints and calls per contact, are ours alone).
+        ``alarm_topic``: an existing topic for the alarms; default: the config's ``monitoring`` settings."""
         super().__init__(scope, construct_id)
-        settings = contact_center.monitoring
+        self.function = function
+        ours = contact_center.ships_function
+        settings = self._settings = contact_center.monitoring
         self._dimensions = {telemetry.CONTACT_CENTER_DIMENSION: contact_center.name}
         self.topic = alarm_topic or self._alarm_topic(contact_center)
         self.certificate_check = self._certificate_check(contact_center, secrets)
@@ -71,13 +89,7 @@ class Monitoring(Construct):
         invocation_rate = function.metric_invocations(
             period=Duration.minutes(1), statistic="Sum", label="Invocations per minute"
         )
-        self.calls_per_contact_rule = self._calls_per_contact_rule(contact_center)
-        calls_per_contact = cloudwatch.MathExpression(
-            expression=f"INSIGHT_RULE_METRIC('{self.calls_per_contact_rule.rule_name}', 'MaxContributorValue')",
-            using_metrics={},
-            label="Most invocations by one contact (5 min)",
-            period=_FIVE_MINUTES,
-        )
+        self.calls_per_contact_rule = self._calls_per_contact_rule(contact_center) if ours else None
 
         self.alarms = [
             self._alarm(
@@ -95,6 +107,45 @@ class Monitoring(Construct):
                 f"{CONNECT_TIME_LIMIT_SECONDS * 1000} ms",
             ),
             self._alarm("Throttles", throttles, 0, "Invocations were throttled (account or reserved concurrency)"),
+            *self._invoker_alarms(api_usage, mint_failures, ours=ours),
+            self._alarm(
+                "InvocationRate",
+                invocation_rate,
+                settings.invocations_per_minute,
+                f"More than {settings.invocations_per_minute} invocations a minute: a call flood or a looping flow "
+                "is spending the org's daily API allowance"
+                + (" (see the CallsPerContact rule for the contacts)" if ours else ""),
+            ),
+            *self._calls_per_contact_alarms(),
+            self._alarm(
+                "CertificateExpiry",
+                days_left,
+                settings.certificate_expiry_warning_days,
+                f"The JWT certificate expires in under {settings.certificate_expiry_warning_days} days: "
+                "run `scvctl cert renew` and upload the new certificate",
+                comparison=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+                missing_data=cloudwatch.TreatMissingData.BREACHING,
+                period_days=True,
+            ),
+        ]
+        self.dashboard = self._dashboard(
+            contact_center,
+            error_rate,
+            p99,
+            throttles,
+            api_usage,
+            days_left,
+            invocations=self._metric(telemetry.INVOCATIONS, "Sum", "Invocations") if ours else invocations,
+        )
+
+    def _invoker_alarms(
+        self, api_usage: cloudwatch.IMetric, mint_failures: cloudwatch.IMetric, *, ours: bool
+    ) -> list[cloudwatch.Alarm]:
+        """On the figures only our invoker publishes (SCV's function publishes none of them)."""
+        if not ours:
+            return []
+        settings = self._settings
+        return [
             self._alarm(
                 "ApiUsage",
                 api_usage,
@@ -107,13 +158,20 @@ class Monitoring(Construct):
                 0,
                 "Salesforce refused the JWT bearer token request: run `scvctl check` for the fix",
             ),
-            self._alarm(
-                "InvocationRate",
-                invocation_rate,
-                settings.invocations_per_minute,
-                f"More than {settings.invocations_per_minute} invocations a minute: a call flood or a looping flow "
-                "is spending the org's daily API allowance (see the CallsPerContact rule for the contacts)",
-            ),
+        ]
+
+    def _calls_per_contact_alarms(self) -> list[cloudwatch.Alarm]:
+        """A looping flow, seen in our summary lines (one per invocation, with the contact id)."""
+        if self.calls_per_contact_rule is None:
+            return []
+        settings = self._settings
+        calls_per_contact = cloudwatch.MathExpression(
+            expression=f"INSIGHT_RULE_METRIC('{self.calls_per_contact_rule.rule_name}', 'MaxContributorValue')",
+            using_metrics={},
+            label="Most invocations by one contact (5 min)",
+            period=_FIVE_MINUTES,
+        )
+        return [
             self._alarm(
                 "CallsPerContact",
                 calls_per_contact,
@@ -121,19 +179,8 @@ class Monitoring(Construct):
                 f"One contact made more than {settings.calls_per_contact} invocations in 5 minutes: a contact flow "
                 "loops (its contact id is the top contributor of the CallsPerContact Contributor Insights rule)",
                 evaluation_periods=1,
-            ),
-            self._alarm(
-                "CertificateExpiry",
-                days_left,
-                settings.certificate_expiry_warning_days,
-                f"The JWT certificate expires in under {settings.certificate_expiry_warning_days} days: "
-                "run `scvctl cert renew` and upload the new certificate",
-                comparison=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-                missing_data=cloudwatch.TreatMissingData.BREACHING,
-                period_days=True,
-            ),
+            )
         ]
-        self.dashboard = self._dashboard(contact_center, error_rate, p99, throttles, api_usage, days_left)
 
     def _metric(self, name: str, statistic: str, label: str, *, period: Duration = _FIVE_MINUTES) -> cloudwatch.Metric:
         return cloudwatch.Metric(
@@ -182,10 +229,9 @@ class Monitoring(Construct):
         of its own); it is a property of every summary line instead, and this rule counts the lines per id
         across all containers, keeps the top contributors and publishes the largest count as a metric.
         """
-        log_group = f"/aws/lambda/{contact_center.function_name}"
         body = {
             "Schema": {"Name": "CloudWatchLogRule", "Version": 1},
-            "LogGroupNames": [log_group],
+            "LogGroupNames": [contact_center.log_group_name],
             "LogFormat": "JSON",
             "Contribution": {
                 "Keys": [f"$.{telemetry.CONTACT_ID_PROPERTY}"],
@@ -262,7 +308,14 @@ class Monitoring(Construct):
         throttles: cloudwatch.IMetric,
         api_usage: cloudwatch.IMetric,
         days_left: cloudwatch.IMetric,
+        *,
+        invocations: cloudwatch.IMetric,
     ) -> cloudwatch.Dashboard:
+        """In mode companion, only Lambda's own figures of SCV's function and its logs' error lines."""
+        ours = contact_center.ships_function
+        salesforce_latency = [self._metric(telemetry.SALESFORCE_LATENCY, "p99", "Salesforce latency p99 (ms)")]
+        if not ours:
+            salesforce_latency = []
         connect_limit = cloudwatch.HorizontalAnnotation(
             value=CONNECT_TIME_LIMIT_SECONDS * 1000, label="Connect gives up", color="#d62728"
         )
@@ -272,18 +325,36 @@ class Monitoring(Construct):
         dashboard.add_widgets(
             cloudwatch.GraphWidget(
                 title="Invocations and errors",
-                left=[self._metric(telemetry.INVOCATIONS, "Sum", "Invocations")],
+                left=[invocations],
                 right=[error_rate],
                 width=8,
             ),
             cloudwatch.GraphWidget(
                 title="Latency vs Connect's 8 s limit (ms)",
-                left=[p99, self._metric(telemetry.SALESFORCE_LATENCY, "p99", "Salesforce latency p99 (ms)")],
+                left=[p99, *salesforce_latency],
                 left_annotations=[connect_limit],
                 width=8,
             ),
             cloudwatch.GraphWidget(title="Throttles", left=[throttles], width=8),
         )
+        if ours:
+            self._invoker_widgets(dashboard, api_usage)
+        dashboard.add_widgets(
+            cloudwatch.SingleValueWidget(title="Certificate days left", metrics=[days_left], width=8),
+            cloudwatch.LogQueryWidget(
+                title="Recent failures",
+                log_group_names=[contact_center.log_group_name],
+                query_lines=_FAILURES_QUERY if ours else _SCV_FAILURES_QUERY,
+                width=16,
+            ),
+        )
+        if contact_center.orgs:
+            org_names = [DEFAULT_ORG, *(org.name for org in contact_center.orgs)]
+            dashboard.add_widgets(*(self._org_widget(org) for org in org_names))
+        return dashboard
+
+    def _invoker_widgets(self, dashboard: cloudwatch.Dashboard, api_usage: cloudwatch.IMetric) -> None:
+        """The figures our invoker publishes: API usage, token mints, cache hits."""
         dashboard.add_widgets(
             cloudwatch.GraphWidget(
                 title="Salesforce API usage",
@@ -309,24 +380,6 @@ class Monitoring(Construct):
                 width=8,
             ),
         )
-        dashboard.add_widgets(
-            cloudwatch.SingleValueWidget(title="Certificate days left", metrics=[days_left], width=8),
-            cloudwatch.LogQueryWidget(
-                title="Recent failures",
-                log_group_names=[f"/aws/lambda/{contact_center.function_name}"],
-                query_lines=[
-                    "fields @timestamp, method, errorCode, status, message",
-                    "filter level = 'ERROR'",
-                    "sort @timestamp desc",
-                    "limit 20",
-                ],
-                width=16,
-            ),
-        )
-        if contact_center.orgs:
-            org_names = [DEFAULT_ORG, *(org.name for org in contact_center.orgs)]
-            dashboard.add_widgets(*(self._org_widget(org) for org in org_names))
-        return dashboard
 
     def _org_widget(self, org: str) -> cloudwatch.GraphWidget:
         """One org's calls, errors and token mints (the invoker's metrics carry an Org dimension)."""

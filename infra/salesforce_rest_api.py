@@ -1,7 +1,10 @@
 """``SalesforceRestApi``: everything one contact center needs, as one construct a CDK app adds to a stack.
 
 Reading this file tells the architecture: two secrets, a seeder that fills them, the invoker that reads
-them, the Connect integration that calls the invoker, and the monitoring that watches it. This repository's
+them, the Connect integration that calls the invoker, and the monitoring that watches it. In an account
+Service Cloud Voice provisioned (the config's ``mode``), the secrets are SCV's and are adopted; ``beside``
+runs our invoker under its own name next to SCV's function, ``companion`` ships no invoker and watches
+SCV's function instead, whose credentials the seeder keeps. This repository's
 ``ContactCenterStack`` is one consumer; a platform team's own stack is another, with its own naming,
 tags, permissions boundary, KMS key and alarm topic.
 """
@@ -41,8 +44,9 @@ class SalesforceRestApi(Construct):
         match on role names. Default: CloudFormation generates the names.
     :param tags: added to every taggable resource of this construct. Default: none.
 
-    Attributes: ``function``, ``role``, ``main_secret``, ``access_secret``, ``dashboard``, and the
-    certificate outputs ``certificate_pem``, ``certificate_fingerprint``, ``certificate_not_after``.
+    Attributes: ``function`` (SCV's, imported by name, in mode companion), ``role`` (None in mode companion),
+    ``main_secret``, ``access_secret``, ``dashboard``, and the certificate outputs ``certificate_pem``,
+    ``certificate_fingerprint``, ``certificate_not_after``.
     """
 
     def __init__(
@@ -65,7 +69,7 @@ class SalesforceRestApi(Construct):
             "Secrets",
             contact_center=contact_center.name,
             encryption_key=encryption_key,
-            adopt_existing=contact_center.adopt_existing_secrets,
+            adopt_existing=contact_center.adopts_secrets,
         )
         self.seeder = SecretSeeder(self, "Seeder", contact_center=contact_center, secrets=self.secrets)
         # Each further org: its own secret pair, filled by its own seed resource.
@@ -76,27 +80,35 @@ class SalesforceRestApi(Construct):
                 contact_center=contact_center.name,
                 org=org.name,
                 encryption_key=encryption_key,
-                adopt_existing=contact_center.adopt_existing_secrets,
+                adopt_existing=contact_center.adopts_secrets,
             )
             for org in contact_center.orgs
         }
         for org in contact_center.orgs:
             self.seeder.add_org(org, self.org_secrets[org.name])
-        self.invoker = SalesforceInvoker(
-            self, "Invoker", contact_center=contact_center, secrets=self.secrets, org_secrets=self.org_secrets
-        )
-        # The invoker must never run against secrets the seeder has not filled yet.
-        self.invoker.function.node.add_dependency(self.seeder.resource, *self.seeder.org_resources.values())
+        self.invoker: SalesforceInvoker | None = None
+        if contact_center.ships_function:
+            self.invoker = SalesforceInvoker(
+                self, "Invoker", contact_center=contact_center, secrets=self.secrets, org_secrets=self.org_secrets
+            )
+            # The invoker must never run against secrets the seeder has not filled yet.
+            self.invoker.function.node.add_dependency(self.seeder.resource, *self.seeder.org_resources.values())
+            watched: lambda_.IFunction = self.invoker.function
+        else:
+            watched = lambda_.Function.from_function_name(self, "ScvFunction", contact_center.function_name)
+            self.node.add_metadata(
+                "note", "mode companion: SCV's function and its Connect association stay as SCV made them"
+            )
 
         self.connect: ConnectIntegration | None = None
-        if contact_center.connect_instance_arn:
+        if self.invoker is not None and contact_center.connect_instance_arn:
             self.connect = ConnectIntegration(
                 self,
                 "Connect",
                 contact_center=contact_center,
                 invocation_target=self.invoker.invocation_target,
             )
-        else:
+        elif self.invoker is not None:
             self.node.add_metadata(
                 "note", "no connect_instance_arn configured: association, permission and sample flow are skipped"
             )
@@ -105,7 +117,7 @@ class SalesforceRestApi(Construct):
             self,
             "Monitoring",
             contact_center=contact_center,
-            function=self.invoker.function,
+            function=watched,
             secrets=self.secrets,
             alarm_topic=alarm_topic,
         )
@@ -119,14 +131,12 @@ class SalesforceRestApi(Construct):
             Tags.of(self).add(key, value)
 
     @property
-    def function(self) -> lambda_.Function:
-        return self.invoker.function
+    def function(self) -> lambda_.IFunction:
+        return self.invoker.function if self.invoker else self.monitoring.function
 
     @property
-    def role(self) -> iam.IRole:
-        role = self.invoker.function.role
-        assert role is not None
-        return role
+    def role(self) -> iam.IRole | None:
+        return self.invoker.role if self.invoker else None
 
     @property
     def main_secret(self) -> secretsmanager.ISecret:
@@ -153,12 +163,20 @@ class SalesforceRestApi(Construct):
         return self.seeder.certificate_not_after
 
     def _outputs(self, contact_center: ContactCenter) -> None:
-        CfnOutput(
-            self,
-            "InvokerFunctionArn",
-            value=self.invoker.invocation_target.function_arn,
-            description="Call this from contact flows (Invoke AWS Lambda function block)",
-        )
+        if self.invoker is not None:
+            CfnOutput(
+                self,
+                "InvokerFunctionArn",
+                value=self.invoker.invocation_target.function_arn,
+                description="Call this from contact flows (Invoke AWS Lambda function block)",
+            )
+        else:
+            CfnOutput(
+                self,
+                "ScvFunctionName",
+                value=contact_center.function_name,
+                description="SCV's function, whose credentials this stack keeps and whose figures it watches",
+            )
         CfnOutput(self, "SalesforceSecretArn", value=self.secrets.main_secret.secret_arn)
         CfnOutput(self, "SalesforceAccessSecretArn", value=self.secrets.access_secret.secret_arn)
         CfnOutput(
@@ -176,6 +194,12 @@ class SalesforceRestApi(Construct):
             value=self.seeder.pending_rotation,
             description="true while a rotated key waits for its certificate to be uploaded "
             "(the Certificate output is then the pending one)",
+        )
+        CfnOutput(
+            self,
+            "ReplacedSettings",
+            value=self.seeder.replaced_settings,
+            description="what the config replaced in the secret on the last seed (an adopted subject or audience)",
         )
         for org in contact_center.orgs:
             self._org_outputs(org)
@@ -207,3 +231,4 @@ class SalesforceRestApi(Construct):
         )
         CfnOutput(self, f"{prefix}CertificateNotAfter", value=self.seeder.org_attribute(org, "CertificateNotAfter"))
         CfnOutput(self, f"{prefix}PendingKeyRotation", value=self.seeder.org_attribute(org, "PendingRotation"))
+        CfnOutput(self, f"{prefix}ReplacedSettings", value=self.seeder.org_attribute(org, "ReplacedSettings"))

@@ -94,7 +94,9 @@ class SecretSeeder(Construct):
                 "KeyRotation": str(certificate.key_rotation),
                 "CertificateRenewal": str(certificate.renewal),
                 "ActivatePendingKey": str(certificate.activate_pending_key).lower(),
-                "AdoptExisting": str(contact_center.adopt_existing_secrets).lower(),
+                "AdoptExisting": str(contact_center.adopts_secrets).lower(),
+                # What the config states (not defaults): these replace an adopted secret's values on Create.
+                "ExplicitSettings": ",".join(salesforce.explicit_settings),
                 # API settings the cached token was issued for: a change clears the token (as the guide requires).
                 "SettingsVersion": f"{salesforce.rest_api_endpoint_base}|{salesforce.auth_endpoint}",
                 # New in an existing stack's next deploy, so that deploy is an Update that publishes it.
@@ -138,6 +140,10 @@ class SecretSeeder(Construct):
     @property
     def certificate_not_after(self) -> str:
         return self.resource.get_att_string("CertificateNotAfter")
+
+    @property
+    def replaced_settings(self) -> str:
+        return self.resource.get_att_string("ReplacedSettings")
 
     @property
     def pending_rotation(self) -> str:

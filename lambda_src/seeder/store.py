@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import asdict
 from typing import Any
 
 from shared.secret_format import (
@@ -26,7 +27,8 @@ from shared.secret_format import (
 
 from seeder.credentials import CredentialError, public_key_fingerprint, validate_key_pair
 
-Document = dict[str, str]
+#: a secret's JSON object: our keys hold strings; keys of others (SCV's settings) may hold any JSON value
+Document = dict[str, Any]
 
 
 class StoreError(RuntimeError):
@@ -123,7 +125,7 @@ class SecretStore:
         try:
             self._client.put_secret_value(
                 SecretId=self.main_secret_id,
-                SecretString=json.dumps(document),
+                SecretString=_dumps(document),
                 ClientRequestToken=version_id,
                 VersionStages=[PENDING_STAGE],
             )
@@ -222,7 +224,7 @@ class SecretStore:
             raise _store_error(self.main_secret_id, error) from None
 
     def _put(self, secret_id: str, document: Document, *, client_request_token: str | None = None) -> None:
-        arguments: dict[str, Any] = {"SecretId": secret_id, "SecretString": json.dumps(document)}
+        arguments: dict[str, Any] = {"SecretId": secret_id, "SecretString": _dumps(document)}
         if client_request_token:
             arguments["ClientRequestToken"] = client_request_token
         try:
@@ -234,13 +236,19 @@ class SecretStore:
         absent = missing_keys(document, (self.keys.private_key, self.keys.subject, self.keys.audience))
         if absent:
             raise StoreError(f"refusing to write {self.main_secret_id}: the document lacks {', '.join(absent)}")
-        not_strings = [key for key, value in document.items() if not isinstance(value, str)]
+        owned = asdict(self.keys).values()
+        not_strings = [key for key in owned if key in document and not isinstance(document[key], str)]
         if not_strings:
             raise StoreError(f"refusing to write {self.main_secret_id}: {', '.join(not_strings)} must be strings")
         try:
             validate_key_pair(document[self.keys.private_key], document.get(self.keys.certificate) or None)
         except CredentialError as error:
             raise StoreError(f"refusing to write {self.main_secret_id}: {error}") from None
+
+
+def _dumps(document: Document) -> str:
+    """Characters as they were written (not \\u escapes), so other keys' values keep their text."""
+    return json.dumps(document, ensure_ascii=False)
 
 
 _HINTS = {

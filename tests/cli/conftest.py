@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 if importlib.util.find_spec("scvctl") is None:  # the editable install (pip install -e .) is not there
@@ -109,6 +110,16 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, secrets_server: Any, tmp_path: Path
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     return env
+
+
+def in_mode(config_file: Path, mode: str) -> None:
+    """Rewrite the config so that contact center ``CC`` runs in ``mode`` (companion: without further orgs)."""
+    config = yaml.safe_load(config_file.read_text())
+    (entry,) = [cc for cc in config["contact_centers"] if cc["name"] == CC]
+    entry["mode"] = mode
+    if mode == "companion":
+        entry.pop("orgs", None)
+    config_file.write_text(yaml.safe_dump(config))
 
 
 RunCli = Callable[..., CliResult]

@@ -22,6 +22,7 @@ from tests.cli.conftest import (
     RunCli,
     Secrets,
     assert_no_secret_values,
+    in_mode,
 )
 from tests.emulators.salesforce import SANDBOX_AUDIENCE
 
@@ -233,3 +234,17 @@ def test_the_node_functions_stale_token_answer(run_cli: RunCli, cc_secrets: Any)
     assert result.code == 1
     assert "stale or malformed" in result.out
     assert f"scvctl token reset {CC}" in result.out
+
+
+def test_in_mode_companion_check_invokes_scvs_function_as_its_flows_do(
+    run_cli: RunCli, config_file: Path, secrets: Secrets
+) -> None:
+    """SCV's function answers in the same shapes as ours, so the same diagnosis applies."""
+    in_mode(config_file, "companion")
+    invoker = FakeInvoker(Invocation(payload={}, function_error=None))
+
+    result = run_cli("check", CC, invoker=invoker)
+
+    assert result.code == 0, result.output
+    assert invoker.calls == [(f"{CC}-InvokeSalesforceRestApiFunction", GUIDE_TEST_EVENT, "active")]
+    assert f"Invoking {CC}-InvokeSalesforceRestApiFunction:active" in result.out

@@ -17,6 +17,7 @@ from tests.cli.conftest import (
     RunCli,
     Secrets,
     assert_no_secret_values,
+    in_mode,
 )
 from tests.cli.keys import OPENSSL, ec_key_pem, encrypted_pem, openssl_as_in_the_guide, pkcs1_pem, small_rsa_key_pem
 
@@ -49,6 +50,21 @@ def test_rotate_stages_a_new_key_and_keeps_the_current_one(
     assert f"scvctl key activate {CC}" in result.out
     assert secrets.token() == TOKEN  # the current key still works: its token too
     assert_no_secret_values(result.output, pending[KEYS.private_key], rsa_key_pair.private_key_pem, CONSUMER_KEY)
+
+
+def test_in_mode_companion_rotate_says_scvs_function_needs_the_activation_right_after_the_upload(
+    run_cli: RunCli, config_file: Path, cc_secrets: Any, secrets: Secrets, rsa_key_pair: Any
+) -> None:
+    in_mode(config_file, "companion")
+
+    result = run_cli("key", "rotate", CC)
+
+    assert result.code == 0, result.err
+    assert secrets.current()[KEYS.private_key] == rsa_key_pair.private_key_pem  # SCV's calls go on with it
+    assert secrets.pending() is not None
+    assert "SCV's function knows nothing of the staged key" in result.out
+    assert f"right after it run: scvctl key activate {CC}" in result.out
+    assert "switches to the new key by itself" not in result.out
 
 
 def test_rotate_refuses_to_replace_a_staged_rotation(run_cli: RunCli, cc_secrets: Any, secrets: Secrets) -> None:

@@ -16,8 +16,9 @@ KMS_KEY_ARN = "arn:aws:kms:ap-northeast-1:111111111111:key/11111111-2222-4333-84
 
 
 def contact_center(**overrides: Any) -> ContactCenter:
-    """The embedded example contact center with some fields changed."""
-    example = load_config().contact_centers[0].model_dump(mode="json")
+    """The embedded example contact center with some fields changed: the fields its YAML states (a variant's
+    mode judges what the variant says), without the function name derived from the example's name."""
+    example = load_config().contact_centers[0].model_dump(mode="json", exclude_unset=True, exclude={"function_name"})
     return parse_config({"contact_centers": [{**example, **overrides}]}).contact_centers[0]
 
 
@@ -33,6 +34,17 @@ VARIANTS: dict[str, dict[str, Any]] = {
         "provisioned_concurrency": 2,
         "sandbox": True,
         "monitoring": {"create_alarm_topic": True, "alarm_email": "ops@example.com"},
+    },
+    # An account SCV provisioned: our function next to SCV's, over SCV's secrets (customer key) and a log group
+    # left by an earlier attempt.
+    "beside": {"name": "beside", "mode": "beside", "adopt_log_group": True, "kms_key_arn": KMS_KEY_ARN},
+    # An account SCV provisioned: SCV's function stays, this stack keeps its credentials and watches it.
+    "companion": {
+        "name": "companion",
+        "mode": "companion",
+        "orgs": [],
+        "sandbox": True,
+        "monitoring": {"alarm_topic_arn": "arn:aws:sns:ap-northeast-1:111111111111:contact-center-ops"},
     },
     "snapstart": {
         "name": "snap",

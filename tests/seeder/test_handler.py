@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from tests.seeder.conftest import CC, KEYS, PHYSICAL_ID, SeederCode, Stack
 
 DATA_KEYS = {
+    "ReplacedSettings",
     "Certificate",
     "CertificateFingerprintSha256",
     "CertificateNotAfter",

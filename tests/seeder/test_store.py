@@ -196,3 +196,14 @@ def test_a_broken_pending_version_says_how_to_get_rid_of_it(stack: Stack, seeder
     stack.client.put_secret_value(SecretId=stack.main_arn, SecretString="{oops", VersionStages=["AWSPENDING"])
     with pytest.raises(seeder.store.SecretValueError, match="AWSPENDING version .*scvctl key discard"):
         stack.store.read_pending()
+
+
+def test_keys_of_others_keep_their_json_values_and_text(stack: Stack, seeder: SeederCode) -> None:
+    """SCV's other functions keep settings in the same secret, not all of them strings; ours must be strings."""
+    foreign = {"scv-voicemail-enabled": True, "scv-alert": {"threshold": 3, "ratio": 0.25}, "scv-name": "東京"}
+    stack.store.write_current({**document(seeder), **foreign})
+
+    stored = stack.main_document()
+    assert {key: stored[key] for key in foreign} == foreign
+    raw = stack.client.get_secret_value(SecretId=stack.main_arn)["SecretString"]
+    assert '"scv-name": "東京"' in raw  # as written, not as \\u escapes

@@ -1,8 +1,9 @@
 """``scvctl check``: the setup guide's Lambda console test, from the terminal, with the fix for each failure.
 
 It invokes the deployed ``${cc}-InvokeSalesforceRestApiFunction`` (the ``live`` alias when cold starts
-are mitigated, as Connect calls it) with the guide's test event, or the given one, prints what the
-function answered and, when it failed, the cause and the steps to fix it (scvctl.diagnosis).
+are mitigated, as Connect calls it; in mode companion SCV's function through its ``active`` alias) with
+the guide's test event, or the given one, prints what the function answered and, when it failed, the cause
+and the steps to fix it (scvctl.diagnosis).
 """
 
 from __future__ import annotations
@@ -40,7 +41,10 @@ def run_check(args: argparse.Namespace, runtime: Runtime) -> int:
     event = _load_event(args.event) if args.event else GUIDE_TEST_EVENT
     if runtime.org:
         event = _in_org(event, runtime.contact_center.name, runtime.org)
-    qualifier = None if contact_center.cold_start.value == "none" else LIVE_ALIAS
+    if not contact_center.ships_function:  # mode companion: SCV's function, as its flows call it
+        qualifier: str | None = contact_center.scv_function_qualifier
+    else:
+        qualifier = None if contact_center.cold_start.value == "none" else LIVE_ALIAS
     invoker: Invoker = runtime.invoker or LambdaInvoker(lambda_client(runtime.session))
     target = contact_center.function_name + (f":{qualifier}" if qualifier else "")
     say(f"Invoking {target} ({runtime.session.region_name}) with {_describe_event(event)}")

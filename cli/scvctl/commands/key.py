@@ -4,7 +4,9 @@ Rotation without an outage: ``key rotate`` stages a new key and certificate as t
 AWSPENDING version while the current key keeps working. Once the new certificate is uploaded, the
 function notices by itself (Salesforce answers "invalid assertion" for the old key, the function
 tries the pending one and succeeds); ``key activate`` then makes it current. For a leaked key,
-``key rotate --now`` replaces it at once (calls fail until the new certificate is uploaded).
+``key rotate --now`` replaces it at once (calls fail until the new certificate is uploaded). In mode companion
+SCV's function signs with the current key only, so the rotation is a staged swap the operator completes:
+upload the certificate, then ``key activate`` right away.
 
 ``key import`` adopts a key made by hand with openssl as in the setup guide: it must be an unencrypted
 RSA key of at least 2048 bits and match the given certificate (else Salesforce says "invalid
@@ -99,12 +101,7 @@ def rotate_key(args: argparse.Namespace, runtime: Runtime) -> int:
         certificate_summary(
             f"Staged a new key for {cc} (the current key stays in use). Certificate to upload:", certificate
         )
-        steps = [
-            "Upload this certificate in place of the old one (External Client App > Settings > OAuth Settings > "
-            "Enable JWT Bearer Flow, or the connected app's 'Use digital signatures').",
-            "The function switches to the new key by itself as soon as Salesforce accepts it.",
-            f"Then make it current: scvctl key activate {cc}",
-        ]
+        steps = _staged_rotation_steps(cc, ours=runtime.contact_center.ships_function)
     if args.out:
         write_public_file(args.out, certificate)
         runtime.changed(f"wrote the certificate to {display_path(args.out)}")
@@ -113,6 +110,27 @@ def rotate_key(args: argparse.Namespace, runtime: Runtime) -> int:
     for number, step in enumerate(steps, 1):
         say(f"{number}. {step}")
     return 0
+
+
+def _staged_rotation_steps(cc: str, *, ours: bool) -> list[str]:
+    """Ours tries the staged key by itself; SCV's function (mode companion) signs with the current key only."""
+    upload = (
+        "Upload this certificate in place of the old one (External Client App > Settings > OAuth Settings > "
+        "Enable JWT Bearer Flow, or the connected app's 'Use digital signatures')"
+    )
+    if ours:
+        return [
+            f"{upload}.",
+            "The function switches to the new key by itself as soon as Salesforce accepts it.",
+            f"Then make it current: scvctl key activate {cc}",
+        ]
+    return [
+        f"SCV's function knows nothing of the staged key: it signs with the current one until you activate. "
+        f"{upload}, and right after it run: scvctl key activate {cc}",
+        "Between the upload and the activation Salesforce refuses the old key, so SCV's calls fail for those "
+        "seconds: do both in a quiet hour.",
+        f"Then: scvctl check {cc}",
+    ]
 
 
 def activate_key(args: argparse.Namespace, runtime: Runtime) -> int:
