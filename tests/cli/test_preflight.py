@@ -114,7 +114,8 @@ def test_preflight_lists_the_json_key_names_scv_wrote_and_never_a_value(
         f"{CC}-salesforce-rest-api-auth-consumer-key",
         f"{CC}-salesforce-rest-api-auth-private-key",
         f"{CC}-scrt-jwt-auth-private-key",
-        f"{CC}-salesforce-org-id",
+        f"{CC}-org-id",
+        f"{CC}-realtime-alert",
         f"{CC}-salesforce-rest-api-access-token",
     ):
         assert key in output

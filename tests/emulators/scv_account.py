@@ -35,28 +35,30 @@ import boto3
 from botocore.stub import Stubber
 from shared.secret_format import SecretKeys, access_secret_name, main_secret_name
 
+from tests.e2e.moto_stack import LAMBDA_TRUST
+from tests.e2e.scv_made import SCV_ALIAS, SCV_STACK, provision_scv_contact_center, scv_document
 from tests.emulators.secrets import FAKE_CREDENTIALS, REGION
 
 #: moto's account
 ACCOUNT = "123456789012"
 INSTANCE_ID = "0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b"
 INSTANCE_ARN = f"arn:aws:connect:{REGION}:{ACCOUNT}:instance/{INSTANCE_ID}"
-#: the stack SCV's contact-center template is deployed as (any name but ours)
-SCV_STACK_SUFFIX = "-SCV-ContactCenterStack"
-SCV_ALIAS = "active"
+_ROLE = "TestFunctionRole"
+#: stands in for the key in SCV's secret: preflight and flows never use it
+_MADE_UP_KEY = "-----BEGIN PRIVATE KEY-----\nmadeupnotarealkeybody\n-----END PRIVATE KEY-----\n"
 STACK_NAME_TAG = "aws:cloudformation:stack-name"
 #: the sample flow our stack ships: a real flow-language document, here pointed at the function under test
 SAMPLE_FLOW = Path(__file__).resolve().parents[2] / "infra" / "connect" / "sample_flow.json"
 _PLACEHOLDER = "${InvokerFunctionArn}"
 
 
-def scv_extra_keys(cc: str) -> dict[str, str]:
-    """JSON keys SCV's functions read from the main secret beyond the setup guide's (made-up values)."""
-    return {
-        f"{cc}-scrt-jwt-auth-private-key": "made-up-scrt-signing-key-not-a-real-key",
-        f"{cc}-call-center-api-name": "TestCallCenter",
-        f"{cc}-salesforce-org-id": "00D000000000001EAA",
-    }
+def _distinctive(value: Any) -> bool:
+    """A value a no-secret check can look for: long enough not to occur in a key name by chance (SCV's made-up
+    scrt key's body is ``scrt``, part of the key name ``${cc}-scrt-jwt-auth-private-key``)."""
+    if not isinstance(value, str):
+        return False
+    body = [line for line in value.splitlines() if line and not line.startswith("-----")]
+    return len(value) > 12 and all(len(line) >= 8 for line in body)
 
 
 def flow_content(function_arn: str) -> str:
@@ -96,7 +98,7 @@ class AccountBuilder:
     def __init__(self, endpoint_url: str, cc: str, stack_name: str) -> None:
         self.cc = cc
         self.stack_name = stack_name
-        self.scv_stack = f"{cc}{SCV_STACK_SUFFIX}"
+        self.scv_stack = SCV_STACK.format(cc=cc)
         self._endpoint_url = endpoint_url
         self.keys = SecretKeys.for_contact_center(cc)
 
@@ -115,17 +117,19 @@ class AccountBuilder:
         return Layout()
 
     def scv_provisioned(self, *, customer_kms_key: bool = False, flows: int = 2) -> Layout:
+        """SCV's resources as tests/e2e/scv_made.py lays them out (one layout of SCV for every test), plus what
+        Connect holds: the association of its alias and ``flows`` flows invoking it (the alias, then the bare ARN)."""
+        services = ("iam", "lambda", "secretsmanager", "logs")
+        scv = provision_scv_contact_center({name: self.client(name) for name in services}, self.cc, _MADE_UP_KEY)
         layout = Layout()
-        function_name = f"{self.cc}-InvokeSalesforceRestApiFunction"
-        scv_tags = {STACK_NAME_TAG: self.scv_stack}
-        layout.scv_function_arn, layout.scv_alias_arn = self.function(
-            function_name, "nodejs20.x", scv_tags, alias=SCV_ALIAS, role="SCVInvokeSalesforceRestApiFunctionRole"
-        )
+        function = self.client("lambda").get_function(FunctionName=scv.function_name)["Configuration"]
+        layout.scv_function_arn = function["FunctionArn"]
+        layout.scv_alias_arn = f"{layout.scv_function_arn}:{SCV_ALIAS}"
+        layout.secret_values = [value for value in scv_document(self.cc, _MADE_UP_KEY).values() if _distinctive(value)]
         if customer_kms_key:
             layout.kms_key_arn = self.client("kms").create_key(Description="SCV secrets")["KeyMetadata"]["Arn"]
-        extra = scv_extra_keys(self.cc)
-        self.secrets(layout, scv_tags, extra_main=extra, kms_key_arn=layout.kms_key_arn)
-        self.log_group(f"/aws/lambda/{function_name}", {})
+            for name in (scv.main_secret, scv.access_secret):
+                self.client("secretsmanager").update_secret(SecretId=name, KmsKeyId=layout.kms_key_arn)
         layout.associated = [layout.scv_alias_arn]
         layout.flows = [
             ContactFlow(f"00000000-0000-4000-8000-00000000000{number}", f"SCV inbound {number}", flow_content(arn))
@@ -157,20 +161,14 @@ class AccountBuilder:
     # ---------------------------------------------------------------------------------------- resources
 
     def function(
-        self, name: str, runtime: str, tags: Mapping[str, str], *, alias: str | None = None, role: str = "TestRole"
+        self, name: str, runtime: str, tags: Mapping[str, str], *, alias: str | None = None
     ) -> tuple[str, str | None]:
         """A function (code that is never run) and optionally an alias on its first version: (ARN, alias ARN)."""
         iam = self.client("iam")
         try:
-            role_arn = iam.get_role(RoleName=role)["Role"]["Arn"]
+            role_arn = iam.get_role(RoleName=_ROLE)["Role"]["Arn"]
         except iam.exceptions.NoSuchEntityException:
-            statement = {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-            trust = {"Statement": [statement]}
-            role_arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+            role_arn = iam.create_role(RoleName=_ROLE, AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]["Arn"]
         code = io.BytesIO()
         with zipfile.ZipFile(code, "w") as archive:
             archive.writestr("index.js", "exports.handler = async () => ({});\n")
@@ -191,33 +189,21 @@ class AccountBuilder:
             ]
         return created["FunctionArn"], alias_arn
 
-    def secrets(
-        self,
-        layout: Layout,
-        tags: Mapping[str, str],
-        *,
-        extra_main: Mapping[str, str] | None = None,
-        kms_key_arn: str | None = None,
-        org: str | None = None,
-    ) -> None:
-        """The main and access secrets in the documented format, plus ``extra_main`` keys (made-up values)."""
+    def secrets(self, layout: Layout, tags: Mapping[str, str], *, org: str | None = None) -> None:
+        """The main and access secrets in the documented format (made-up values)."""
         keys = self.keys
         main = {
             keys.consumer_key: f"3MVG9made-up-consumer-key-{self.cc}{org or ''}",
-            keys.private_key: "-----BEGIN PRIVATE KEY-----\nmadeupnotarealkeybody\n-----END PRIVATE KEY-----\n",
+            keys.private_key: _MADE_UP_KEY,
             keys.subject: "integration@example.com",
             keys.audience: "https://login.salesforce.com/",
-            **(extra_main or {}),
         }
         access = {keys.access_token: "00Dmadeup!access-token-value"}
         secrets = self.client("secretsmanager")
         tag_list = [{"Key": key, "Value": value} for key, value in tags.items()]
         for name, document in ((main_secret_name(self.cc, org), main), (access_secret_name(self.cc, org), access)):
-            arguments: dict[str, Any] = {"Name": name, "SecretString": json.dumps(document), "Tags": tag_list}
-            if kms_key_arn:
-                arguments["KmsKeyId"] = kms_key_arn
-            secrets.create_secret(**arguments)
-            layout.secret_values += [value for value in document.values() if len(value) > 12]
+            secrets.create_secret(Name=name, SecretString=json.dumps(document), Tags=tag_list)
+            layout.secret_values += [value for value in document.values() if _distinctive(value)]
 
     def log_group(self, name: str, tags: Mapping[str, str]) -> None:
         logs = self.client("logs")
