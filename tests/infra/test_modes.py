@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import json
 
+import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
+from cdk_nag import AwsSolutionsChecks
 
 from infra.config import ConfigError, parse_config
-from tests.infra.conftest import KMS_KEY_ARN, contact_center
+from infra.stack import ContactCenterStack
+from tests.infra.conftest import KMS_KEY_ARN, VARIANTS, contact_center
 from tests.infra.test_stack import CONNECT_PERMISSION, only, seed_of, statements
 
 SCV_ALARMS = {"ErrorRate", "LatencyNearConnectLimit", "Throttles", "InvocationRate", "CertificateExpiry"}
@@ -125,3 +128,24 @@ def test_a_stated_audience_is_explicit_and_a_default_is_not() -> None:
     example = contact_center(name="acme").model_dump(mode="json", exclude_unset=True, exclude={"function_name"})
     example.pop("sandbox")
     assert parse_config({"contact_centers": [example]}).contact_centers[0].explicit_settings == ("Subject",)
+
+
+def test_taking_over_in_greenfield_keeps_the_beside_stack_resource_for_resource(
+    templates: dict[str, Template],
+) -> None:
+    """README's "Take over": mode beside → greenfield with the function's name pinned and the secrets adopted."""
+    app = cdk.App(context={"aws:cdk:bundling-stacks": []})
+    taken_over = {
+        **VARIANTS["beside"],
+        "mode": "greenfield",
+        "function_name": "beside-SalesforceRestApiFunction",
+        "adopt_existing_secrets": True,
+    }
+    stack = ContactCenterStack(
+        app,
+        "beside-stack",
+        contact_center=contact_center(**taken_over),
+        env=cdk.Environment(account="111111111111", region="ap-northeast-1"),
+    )
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    assert Template.from_stack(stack).to_json()["Resources"] == templates["beside"].to_json()["Resources"]
