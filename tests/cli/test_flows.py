@@ -115,6 +115,15 @@ def test_list_names_the_flows_that_invoke_scvs_function_or_ours(
     assert "CTR sync" not in output
 
 
+def test_a_never_published_flow_is_named_and_passed_over(run_cli: RunCli, beside: Beside, connect: ConnectStub) -> None:
+    draft = ContactFlow("00000000-0000-4000-8000-0000000000cc", "Draft", flow_content(beside.scv.scv_alias_arn))
+    connect.unpublished(draft)
+    code, output = flows(run_cli, beside.config, "list")
+    assert code == 0, output
+    assert f"flow Draft ({draft.id}): never published, so not read" in output
+    assert "No contact flow of instance" in output
+
+
 # ------------------------------------------------------------------------------------------------ switch
 
 

@@ -291,6 +291,27 @@ class ConnectStub:
                 {"InstanceId": INSTANCE_ID, "ContactFlowId": flow.id},
             )
 
+    def unpublished(self, flow: ContactFlow) -> None:
+        """ListContactFlows names a saved, never published flow, which DescribeContactFlow then refuses."""
+        summary = {
+            "Id": flow.id,
+            "Arn": flow.arn,
+            "Name": flow.name,
+            "ContactFlowType": flow.type,
+            "ContactFlowState": "ACTIVE",
+            "ContactFlowStatus": "SAVED",
+        }
+        self.stubber.add_response(
+            "list_contact_flows", {"ContactFlowSummaryList": [summary]}, {"InstanceId": INSTANCE_ID}
+        )
+        self.stubber.add_client_error(
+            "describe_contact_flow",
+            "ContactFlowNotPublishedException",
+            "The contact flow has not been published",
+            400,
+            expected_params={"InstanceId": INSTANCE_ID, "ContactFlowId": flow.id},
+        )
+
     def update(self, flow_id: str, content: str) -> None:
         self.stubber.add_response(
             "update_contact_flow_content",

@@ -26,7 +26,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from scvctl import aws
 from scvctl.account import STACK_NAME_TAG
-from scvctl.console import say
+from scvctl.console import note, say
 from scvctl.errors import CliError, translate
 from scvctl.flow_content import FlowContentError, FunctionArn, invoked_functions, parse_flow, repoint
 from scvctl.runtime import Runtime
@@ -37,6 +37,8 @@ SCV_ALIAS = "active"
 INVOKER_OUTPUT = "InvokerFunctionArn"
 OURS, SCV = "ours", "scv"
 _BACKUP_FIELDS = ("instance_id", "flow_id", "name", "content")
+#: DescribeContactFlow's answer for a flow that was saved but never published
+_NOT_PUBLISHED = "ContactFlowNotPublishedException"
 
 
 @dataclass(frozen=True)
@@ -144,8 +146,13 @@ def _read_flows(runtime: Runtime, instance_id: str) -> list[Flow]:
     flows = []
     for page in connect.get_paginator("list_contact_flows").paginate(InstanceId=instance_id):
         for summary in page["ContactFlowSummaryList"]:
-            described = connect.describe_contact_flow(InstanceId=instance_id, ContactFlowId=summary["Id"])
-            flow = described["ContactFlow"]
+            try:
+                flow = connect.describe_contact_flow(InstanceId=instance_id, ContactFlowId=summary["Id"])["ContactFlow"]
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") != _NOT_PUBLISHED:
+                    raise
+                note(f"flow {summary['Name']} ({summary['Id']}): never published, so not read (publish it first)")
+                continue
             content = flow.get("Content", "")
             functions = tuple(invoked_functions(parse_flow(content, flow["Name"]))) if content else ()
             tags = flow.get("Tags") or {}
@@ -270,6 +277,12 @@ def _apply(runtime: Runtime, instance_id: str, plan: list[tuple[Flow, dict[str, 
                 f"{', '.join(other.label for other in switched) or 'none'}. Not switched: {', '.join(left) or 'none'}. "
                 f"Backups: {backup_dir}"
             ) from None
+        except KeyboardInterrupt:
+            note(
+                f"interrupted while updating flow {flow.label}; switched before it: "
+                f"{', '.join(other.label for other in switched) or 'none'}. Backups: {backup_dir}"
+            )
+            raise
         switched.append(flow)
         runtime.changed(f"flow {flow.label} switched")
         say(f"Switched {flow.label}")
