@@ -278,3 +278,47 @@ def test_access_denied_exits_2_naming_the_permission(
     assert code == 2
     assert "access denied: DescribeSecret (AccessDeniedException)" in output
     assert "secretsmanager:DescribeSecret" in output
+
+
+# ------------------------------------------------------------------------------------------------ hand-made resources
+
+
+def test_adopting_secrets_that_are_not_there_is_a_conflict(
+    run_cli: RunCli, scv_config: WriteConfig, account: AccountBuilder, connect: ConnectStub
+) -> None:
+    connect.associations([])
+    code, _, conflicts = preflight(run_cli, scv_config(adopt_existing_secrets=True))
+    assert code == 1
+    assert conflicts == [
+        f"secret {name}: not found, but adopt_existing_secrets is true: remove adopt_existing_secrets (the stack "
+        "then creates it), or create it per the setup guide"
+        for name in (MAIN_SECRET, ACCESS_SECRET)
+    ]
+
+
+def test_a_secret_scheduled_for_deletion_must_be_restored(
+    run_cli: RunCli, scv_config: WriteConfig, account: AccountBuilder, connect: ConnectStub
+) -> None:
+    account.secrets(account.empty(), {})
+    account.client("secretsmanager").delete_secret(SecretId=MAIN_SECRET, RecoveryWindowInDays=7)
+    connect.associations([])
+    code, output, conflicts = preflight(run_cli, scv_config(adopt_existing_secrets=True))
+    assert code == 1
+    assert conflicts == [
+        f"secret {MAIN_SECRET}: is scheduled for deletion, so its name cannot be used: restore it (aws "
+        f"secretsmanager restore-secret --secret-id {MAIN_SECRET}) and adopt it"
+    ]
+    assert f"Secret {MAIN_SECRET}: scheduled for deletion (not made by CloudFormation)" in output
+
+
+def test_beside_under_a_name_another_function_has_conflicts(
+    run_cli: RunCli, scv_config: WriteConfig, account: AccountBuilder, connect: ConnectStub
+) -> None:
+    scv_account(account, connect)
+    account.function("testcc-Custom", "python3.12", {})
+    code, _, conflicts = preflight(run_cli, scv_config(mode="beside", function_name="testcc-Custom"))
+    assert code == 1
+    assert conflicts[0] == (
+        "function testcc-Custom: exists (not made by CloudFormation, runtime python3.12): set another function_name, "
+        "or delete that function"
+    )
