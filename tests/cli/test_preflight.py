@@ -322,3 +322,16 @@ def test_beside_under_a_name_another_function_has_conflicts(
         "function testcc-Custom: exists (not made by CloudFormation, runtime python3.12): set another function_name, "
         "or delete that function"
     )
+
+
+def test_taking_over_from_a_removed_scv_function_confirms_greenfield_with_the_name_pinned(
+    run_cli: RunCli, scv_config: WriteConfig, account: AccountBuilder, connect: ConnectStub
+) -> None:
+    account.scv_provisioned()
+    ours = account.ours(BESIDE_FUNCTION, secrets=False)
+    account.client("lambda").delete_function(FunctionName=SCV_FUNCTION)
+    connect.associations([ours.our_target_arn])
+    config = scv_config(function_name=BESIDE_FUNCTION, adopt_existing_secrets=True)
+    code, output, conflicts = preflight(run_cli, config)
+    assert (code, conflicts) == (0, []), output
+    assert f"Function {SCV_FUNCTION} (SCV's name, and ours in mode greenfield): not found" in output
