@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
+from scv_salesforce.constants import SCV_FUNCTION_ALIAS
 
 from scvctl import aws
 from scvctl.account import STACK_NAME_TAG
@@ -31,8 +32,6 @@ from scvctl.errors import CliError, translate
 from scvctl.flow_content import FlowContentError, FunctionArn, invoked_functions, parse_flow, repoint
 from scvctl.runtime import Runtime
 
-#: the alias of SCV's function that its stacks give Connect the right to invoke
-SCV_ALIAS = "active"
 #: the stack output naming what Connect must invoke (infra/salesforce_rest_api.py)
 INVOKER_OUTPUT = "InvokerFunctionArn"
 OURS, SCV = "ours", "scv"
@@ -191,15 +190,15 @@ def _target(runtime: Runtime, to: str) -> str:
     if to == SCV:
         try:
             return aws.read_client(runtime.session, "lambda").get_alias(
-                FunctionName=contact_center.scv_function_name, Name=SCV_ALIAS
+                FunctionName=contact_center.scv_function_name, Name=SCV_FUNCTION_ALIAS
             )["AliasArn"]
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
                 raise
             raise CliError(
-                f"Service Cloud Voice's function {contact_center.scv_function_name} or its alias {SCV_ALIAS} was not "
-                f"found; SCV gives Connect the right to invoke that alias, so the flows cannot go back to it: run "
-                f"scvctl preflight {contact_center.name}"
+                f"Service Cloud Voice's function {contact_center.scv_function_name} or its alias "
+                f"{SCV_FUNCTION_ALIAS} was not found; SCV gives Connect the right to invoke that alias, so the flows "
+                f"cannot go back to it: run scvctl preflight {contact_center.name}"
             ) from None
     stacks = aws.read_client(runtime.session, "cloudformation")
     try:
