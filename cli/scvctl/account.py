@@ -26,6 +26,8 @@ STACK_NAME_TAG = "aws:cloudformation:stack-name"
 #: a stack in these states has no resources of its own left (a failed first deploy rolled back, or a deletion)
 _GONE_STACK_STATUSES = ("ROLLBACK_COMPLETE", "DELETE_IN_PROGRESS", "DELETE_COMPLETE", "DELETE_FAILED")
 _NOT_FOUND = ("ResourceNotFoundException",)
+#: reading a value (or decrypting it) is refused while describing the secret is allowed
+_VALUE_DENIED = ("AccessDeniedException", "KMSAccessDeniedException", "DecryptionFailure")
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ class Secret:
     #: the JSON key names of the current value (None: no value, or not a JSON object)
     keys: tuple[str, ...] | None = None
     scheduled_for_deletion: bool = False
+    #: the identity may describe the secret but not read its value (a deploy pipeline's role): no key names
+    keys_unreadable: bool = False
 
     @property
     def exists(self) -> bool:
@@ -197,23 +201,26 @@ def _secret(secrets: Any, kms: Any, name: str) -> Secret:
         arn=described["ARN"],
         stack=tags.get(STACK_NAME_TAG),
         customer_kms_key_arn=customer_key,
-        keys=None if deleted else _key_names(secrets, name),
         scheduled_for_deletion=deleted,
+        **({} if deleted else _key_names(secrets, name)),
     )
 
 
-def _key_names(secrets: Any, name: str) -> tuple[str, ...] | None:
-    """The current value's JSON key names; the value itself goes out of scope here."""
+def _key_names(secrets: Any, name: str) -> dict[str, Any]:
+    """The current value's JSON key names (``keys``), or that they may not be read; the value itself goes out of
+    scope here. Nothing preflight judges depends on them: they are for the administrator to see."""
     try:
         value = secrets.get_secret_value(SecretId=name).get("SecretString")
     except ClientError as error:
         if _code(error) in _NOT_FOUND:  # a secret created without a value
-            return None
+            return {"keys": None}
+        if _code(error) in _VALUE_DENIED:
+            return {"keys": None, "keys_unreadable": True}
         raise
     try:
-        return tuple(parse_secret_document(name, value))
+        return {"keys": tuple(parse_secret_document(name, value))}
     except ValueError:
-        return None
+        return {"keys": None}
 
 
 def _log_group(logs: Any, name: str) -> LogGroup:

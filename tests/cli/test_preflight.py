@@ -137,6 +137,21 @@ def test_scv_account_deploys_cleanly_as_companion_or_beside(
         assert f"Function {SCV_FUNCTION} (SCV's name, and ours in mode greenfield): exists" in output
 
 
+def test_an_identity_that_may_not_read_secret_values_still_gets_the_verdict(
+    run_cli: RunCli,
+    scv_config: WriteConfig,
+    account: AccountBuilder,
+    connect: ConnectStub,
+    secrets_server: MotoSecretsServer,
+) -> None:
+    """The deploy pipeline's role: describe and list calls only (infra/deploy_pipeline.py)."""
+    scv_account(account, connect)
+    secrets_server.fail_next("GetSecretValue", times=2, code="AccessDeniedException", message="not allowed")
+    code, output, conflicts = preflight(run_cli, scv_config(mode="companion"))
+    assert (code, conflicts) == (0, []), output
+    assert output.count("JSON keys: (not readable with these credentials: secretsmanager:GetSecretValue") == 2
+
+
 def test_a_customer_kms_key_on_scv_secrets_must_be_named_in_the_config(
     run_cli: RunCli, scv_config: WriteConfig, account: AccountBuilder, connect: ConnectStub
 ) -> None:

@@ -16,6 +16,7 @@ import argparse
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
+from scv_salesforce.constants import PREFLIGHT_KEY_NAME_ACTIONS, PREFLIGHT_READ_ACTIONS
 
 from scvctl.account import Function, Secret, Survey, survey
 from scvctl.console import say
@@ -28,9 +29,8 @@ UNREADABLE_STATUS = 2
 _ACCESS_DENIED_CODES = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedException")
 #: what preflight reads, for the access-denied message
 READ_PERMISSIONS = (
-    "sts:GetCallerIdentity, cloudformation:DescribeStacks, lambda:GetFunction, lambda:ListAliases, "
-    "secretsmanager:DescribeSecret, secretsmanager:GetSecretValue (key names only; kms:Decrypt for a customer key), "
-    "kms:DescribeKey, logs:DescribeLogGroups, logs:ListTagsLogGroup, connect:ListLambdaFunctions"
+    f"{', '.join(PREFLIGHT_READ_ACTIONS)}; optionally {PREFLIGHT_KEY_NAME_ACTIONS[0]} to list the secrets' JSON key "
+    f"names ({PREFLIGHT_KEY_NAME_ACTIONS[1]} for a customer key)"
 )
 
 
@@ -136,7 +136,10 @@ def _secret_text(secret: Secret, found: Survey) -> str:
         if secret.customer_kms_key_arn
         else "AWS managed key aws/secretsmanager"
     )
-    keys = ", ".join(secret.keys) if secret.keys is not None else "(no JSON object value)"
+    if secret.keys_unreadable:
+        keys = f"(not readable with these credentials: {PREFLIGHT_KEY_NAME_ACTIONS[0]} lists them)"
+    else:
+        keys = ", ".join(secret.keys) if secret.keys is not None else "(no JSON object value)"
     return f"exists, {owner(secret.stack, found)}, KMS: {key}; JSON keys: {keys}"
 
 
