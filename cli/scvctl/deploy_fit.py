@@ -179,6 +179,14 @@ def _log_group(contact_center: ContactCenter, survey: Survey) -> Iterator[Confli
             "set adopt_log_group: true",
             {"adopt_log_group": True},
         )
+    if not group.exists and contact_center.adopt_log_group:
+        yield Conflict(
+            f"log group {group.name}",
+            "does not exist, and our function may write only to its own log group (not create one), so it would "
+            "log nothing",
+            "remove adopt_log_group (the stack then creates it)",
+            {"adopt_log_group": False},
+        )
 
 
 def _secrets(contact_center: ContactCenter, survey: Survey) -> Iterator[Conflict]:

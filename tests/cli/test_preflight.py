@@ -186,6 +186,19 @@ def test_beside_with_an_existing_log_group_of_its_own_name_needs_adopt_log_group
     assert preflight(run_cli, scv_config(mode="beside", adopt_log_group=True))[0] == 0
 
 
+def test_adopting_a_log_group_that_is_not_there_is_a_conflict(
+    run_cli: RunCli, scv_config: WriteConfig, account: AccountBuilder, connect: ConnectStub
+) -> None:
+    """Lambda would create it, but only with logs:CreateLogGroup, which the invoker's role does not hold."""
+    scv_account(account, connect)
+    code, _, conflicts = preflight(run_cli, scv_config(mode="beside", adopt_log_group=True))
+    assert code == 1
+    assert conflicts == [
+        f"log group /aws/lambda/{BESIDE_FUNCTION}: does not exist, and our function may write only to its own log "
+        "group (not create one), so it would log nothing: remove adopt_log_group (the stack then creates it)"
+    ]
+
+
 def test_a_further_org_without_its_secrets_conflicts_when_they_are_adopted(
     run_cli: RunCli, scv_config: WriteConfig, account: AccountBuilder, connect: ConnectStub
 ) -> None:
