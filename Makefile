@@ -7,6 +7,7 @@ NODE ?= node
 VENV := .venv
 BIN := $(VENV)/bin
 CDK := npx --no-install cdk
+SCVCTL ?= $(BIN)/scvctl
 CDK_OUT ?= cdk.out
 # pip shows what it installs (and its download progress bars on a terminal); CI logs only the errors.
 PIP_INSTALL := $(BIN)/pip install --disable-pip-version-check $(if $(CI),--quiet,--progress-bar on)
@@ -52,8 +53,11 @@ synth: install
 test: install
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
+# preflight reads the account first (read only) and stops the deploy when the config would collide with what is
+# there (exit 1: the conflicts and their fixes are listed) or the account cannot be read (exit 2).
 deploy: install
 	@test -n "$(CC)" || { echo "usage: make deploy CC=<contact-center name from contact_centers.yaml>"; exit 2; }
+	$(SCVCTL) preflight "$(CC)"
 	$(CDK) deploy $(CDK_ARGS) "$$($(BIN)/python -m infra.config stack-name $(CC))"
 
 diff: install

@@ -20,3 +20,18 @@ PYTHON_VERSION = "3.13"  # the Lambda runtime, and the --python-version the bund
 CONNECT_TIME_LIMIT_SECONDS = 8  # Amazon Connect waits at most 8 s for a Lambda
 INVOKER_TIMEOUT_SECONDS = 8
 SEEDER_TIMEOUT_SECONDS = 60
+
+#: what `scvctl preflight` reads of an account (describe and list calls: no secret value, no write); the example
+#: deploy pipeline's deploy role holds exactly these, since `make deploy` runs preflight first
+PREFLIGHT_READ_ACTIONS = (
+    "cloudformation:DescribeStacks",
+    "lambda:GetFunction",
+    "lambda:ListAliases",
+    "secretsmanager:DescribeSecret",
+    "kms:DescribeKey",
+    "logs:DescribeLogGroups",
+    "logs:ListTagsLogGroup",
+    "connect:ListLambdaFunctions",
+)
+#: what preflight also uses where it may, to list the secrets' JSON key names (the values never leave it)
+PREFLIGHT_KEY_NAME_ACTIONS = ("secretsmanager:GetSecretValue", "kms:Decrypt")

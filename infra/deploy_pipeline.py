@@ -4,18 +4,20 @@ through OIDC, so the repository keeps no AWS access keys.
 Each role may do one thing: assume the CDK bootstrap roles of its account and region, which already hold
 exactly the rights ``cdk diff`` and ``cdk deploy`` need (CloudFormation acts through the bootstrap's
 execution role, never through these). The plan role serves pull requests and may only look up and read
-(``cdk diff``); the deploy role serves the approval-gated environment and may deploy.
+(``cdk diff``); the deploy role serves the approval-gated environment and may deploy, and read what
+``scvctl preflight`` reads before it (describe and list calls, no secret value).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnOutput, DefaultStackSynthesizer, Duration, Stack
+from aws_cdk import Acknowledgment, CfnOutput, DefaultStackSynthesizer, Duration, Stack, Validations
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from .config import DeployPipeline
+from .constants import PREFLIGHT_READ_ACTIONS
 
 GITHUB_OIDC_ISSUER = "token.actions.githubusercontent.com"
 STS_AUDIENCE = "sts.amazonaws.com"
@@ -48,6 +50,7 @@ class DeployPipelineStack(Stack):
             bootstrap_roles=DEPLOY_BOOTSTRAP_ROLES,
             description=f"cdk deploy from the {pipeline.environment} environment of {repository}",
         )
+        self._allow_preflight(self.deploy_role)
         CfnOutput(
             self, "PlanRoleArn", value=self.plan_role.role_arn, description="repository variable AWS_PLAN_ROLE_ARN"
         )
@@ -56,6 +59,20 @@ class DeployPipelineStack(Stack):
             "DeployRoleArn",
             value=self.deploy_role.role_arn,
             description="repository variable AWS_DEPLOY_ROLE_ARN",
+        )
+
+    def _allow_preflight(self, role: iam.Role) -> None:
+        """``make deploy`` runs ``scvctl preflight`` first: describe and list calls only, no secret value."""
+        role.add_to_policy(
+            iam.PolicyStatement(sid="PreflightReadOnly", actions=list(PREFLIGHT_READ_ACTIONS), resources=["*"])
+        )
+        Validations.of(role).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::*]",
+                reason="scvctl preflight looks at resources that may not exist yet, made by other stacks (SCV's "
+                "function, secrets, log group, the Connect instance), before this pipeline deploys: describe and "
+                "list calls only, which read no secret value and change nothing",
+            )
         )
 
     def _create_provider(self) -> iam.OidcProviderNative:

@@ -113,3 +113,17 @@ def test_the_node_end_of_life_banner_is_silenced_for_this_node() -> None:
     result = make("-p", "node-version")
     major = subprocess.run(["node", "-p", "process.versions.node.split('.')[0]"], capture_output=True, text=True)
     assert f"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := {major.stdout.strip()}" in result.stdout
+
+
+def test_deploy_runs_preflight_first_and_keeps_the_cdk_arguments() -> None:
+    result = make("deploy", "CC=example-cc", "CDK=echo cdk", "SCVCTL=echo scvctl", "CDK_ARGS=--require-approval never")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "scvctl preflight example-cc"
+    assert lines[1] == f"cdk deploy --require-approval never {EXAMPLE_STACK}"
+
+
+def test_deploy_stops_when_preflight_finds_a_conflict() -> None:
+    result = make("deploy", "CC=example-cc", "CDK=echo cdk", "SCVCTL=false")
+    assert result.returncode != 0
+    assert "cdk deploy" not in result.stdout

@@ -74,3 +74,16 @@ def ssm_client(session: boto3.Session) -> Any:
 
 def lambda_client(session: boto3.Session) -> Any:
     return session.client("lambda", config=_LAMBDA_CONFIG)
+
+
+def read_client(session: boto3.Session, service: str) -> Any:
+    """A client for the account reads of ``preflight`` and ``flows`` (quick calls, a few standard retries)."""
+    return session.client(service, config=_SECRETS_CONFIG)
+
+
+def connect_client(session: boto3.Session) -> Any:
+    """Amazon Connect, for the instance's Lambda associations and contact flows.
+
+    Its own seam: moto does not implement these Connect calls, so the tests put botocore's Stubber here.
+    """
+    return read_client(session, "connect")

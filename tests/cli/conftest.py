@@ -32,6 +32,7 @@ from scvctl.main import main  # noqa: E402
 from shared.secret_format import SecretKeys, access_secret_name, main_secret_name  # noqa: E402
 
 from tests.emulators.fixtures import ContactCenterSecrets, make_contact_center_secrets  # noqa: E402
+from tests.emulators.scv_account import INSTANCE_ARN, AccountBuilder, ConnectStub  # noqa: E402
 from tests.harness.container import LambdaContainer  # noqa: E402
 
 CC = "testcc"
@@ -289,3 +290,45 @@ class FakeInvoker:
     def invoke(self, function_name: str, event: Mapping[str, Any], *, qualifier: str | None = None) -> LambdaAnswer:
         self.calls.append((function_name, dict(event), qualifier))
         return self.answer
+
+
+# ---------------------------------------------------------------------------------------------- SCV accounts
+
+
+@pytest.fixture
+def account(secrets_server: Any) -> AccountBuilder:
+    """testcc's account on the (reset) moto server, to lay out as empty, SCV-provisioned, half-deployed or ours."""
+    return AccountBuilder(secrets_server.endpoint_url, CC, f"{CC}-SalesforceRestApi")
+
+
+@pytest.fixture
+def connect(monkeypatch: pytest.MonkeyPatch) -> Iterator[ConnectStub]:
+    """The CLI's Connect client: botocore's Stubber (moto lacks these calls); every queued answer must be asked."""
+    stub = ConnectStub()
+    monkeypatch.setattr("scvctl.aws.connect_client", lambda session: stub.client)
+    yield stub
+    stub.assert_all_asked()
+
+
+WriteConfig = Callable[..., Path]
+
+
+@pytest.fixture
+def scv_config(tmp_path: Path) -> WriteConfig:
+    """``scv_config(mode="beside", adopt_log_group=True)``: a config file with testcc on the stubbed Connect
+    instance and those settings; returns its path (pass it as ``--config``)."""
+
+    def write(**settings: Any) -> Path:
+        contact_center = {
+            "name": CC,
+            "salesforce_url": "https://testcc-org.my.salesforce.com",
+            "username": USERNAME,
+            "call_center_api_name": "TestCallCenter",
+            "connect_instance_arn": INSTANCE_ARN,
+            **settings,
+        }
+        path = tmp_path / f"scv-{len(list(tmp_path.glob('scv-*.yaml')))}.yaml"
+        path.write_text(json.dumps({"contact_centers": [contact_center]}), encoding="utf-8")
+        return path
+
+    return write

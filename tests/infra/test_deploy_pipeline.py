@@ -17,7 +17,7 @@ from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
 
 from infra.config import ConfigError, load_config, parse_config
-from infra.constants import PROJECT_ROOT
+from infra.constants import PREFLIGHT_READ_ACTIONS, PROJECT_ROOT
 from infra.deploy_pipeline import DeployPipelineStack
 
 GITHUB = PROJECT_ROOT / ".github"
@@ -125,8 +125,13 @@ def test_pull_requests_may_only_look_up_and_the_environment_may_deploy(pipeline:
         for policy in pipeline.find_resources("AWS::IAM::Policy").values()
     }
     granted = {role: policies[json.dumps([{"Ref": role}])] for role in (plan, deploy)}
-    for statements in granted.values():
-        assert [statement["Action"] for statement in statements] == [["sts:AssumeRole", "sts:TagSession"]]
+    assert [statement["Action"] for statement in granted[plan]] == [["sts:AssumeRole", "sts:TagSession"]]
+    assume, preflight = granted[deploy]
+    assert assume["Action"] == ["sts:AssumeRole", "sts:TagSession"]
+    # what `make deploy` runs first: describe and list calls, never a secret's value
+    assert preflight["Action"] == list(PREFLIGHT_READ_ACTIONS)
+    assert all(action.split(":")[1].startswith(("Describe", "Get", "List")) for action in preflight["Action"])
+    assert "secretsmanager:GetSecretValue" not in preflight["Action"]
     assumable = {role: json.dumps(statements[0]["Resource"]) for role, statements in granted.items()}
     assert "lookup-role" in assumable[plan] and "deploy-role" not in assumable[plan]
     assert "deploy-role" in assumable[deploy] and "file-publishing-role" in assumable[deploy]

@@ -1,0 +1,334 @@
+"""``scvctl flows list`` and ``flows switch``: the contact flows that invoke SCV's function or ours, and moving
+them from one to the other (mode beside) without editing flows by hand.
+
+``switch`` is a dry run unless ``--apply``: it prints each flow's change. With ``--apply`` it first writes every
+flow it will change to a backup directory, then updates the flows one by one (Connect's
+UpdateContactFlowContent); should an update fail, that flow is put back from its backup and the command says
+which flows were switched before it. ``--restore DIR`` puts a backup directory's flows back. Only the
+``LambdaFunctionARN`` strings change (:mod:`scvctl.flow_content`); flows our own stack made are left to it.
+
+Targets: ours is the stack's output ``InvokerFunctionArn`` (the function, or its ``live`` alias when cold
+starts are mitigated), as Connect must call it; SCV's is its function's ``active`` alias, which holds SCV's
+permission for Connect to invoke it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+from scv_salesforce.constants import SCV_FUNCTION_ALIAS
+
+from scvctl import aws
+from scvctl.account import STACK_NAME_TAG
+from scvctl.console import note, say
+from scvctl.errors import CliError, translate
+from scvctl.flow_content import FlowContentError, FunctionArn, invoked_functions, parse_flow, repoint
+from scvctl.runtime import Runtime
+
+#: the stack output naming what Connect must invoke (infra/salesforce_rest_api.py)
+INVOKER_OUTPUT = "InvokerFunctionArn"
+OURS, SCV = "ours", "scv"
+_BACKUP_FIELDS = ("instance_id", "flow_id", "name", "content")
+#: DescribeContactFlow's answer for a flow that was saved but never published
+_NOT_PUBLISHED = "ContactFlowNotPublishedException"
+
+
+@dataclass(frozen=True)
+class Flow:
+    id: str
+    name: str
+    type: str
+    content: str
+    #: the stack that made the flow (our stack's sample flows are its to change)
+    stack: str | None
+    functions: tuple[FunctionArn, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.type}, {self.id})"
+
+
+def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    flows = commands.add_parser("flows", help="contact flows invoking SCV's function or ours; switch between them")
+    actions = flows.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", parents=[common], help="the flows that invoke SCV's function or ours")
+    listing.set_defaults(handler=run_list)
+    switch = actions.add_parser(
+        "switch",
+        parents=[common],
+        help="point the flows at our function or SCV's (a dry run unless --apply), or --restore a backup",
+    )
+    target = switch.add_mutually_exclusive_group(required=True)
+    target.add_argument("--to", choices=(OURS, SCV), help="the function the flows should invoke")
+    target.add_argument("--restore", type=Path, metavar="DIR", help="put back the flows backed up in DIR")
+    switch.add_argument("--apply", action="store_true", help="change the flows (default: print the changes only)")
+    switch.add_argument(
+        "--backup-dir", type=Path, metavar="DIR", help="where --apply backs the flows up (default: a new dated dir)"
+    )
+    switch.set_defaults(handler=run_switch)
+
+
+def run_list(args: argparse.Namespace, runtime: Runtime) -> int:
+    instance_id = _instance_id(runtime)
+    found = [flow for flow in _read_flows(runtime, instance_id) if _roles(runtime, flow)]
+    names = " or ".join(dict.fromkeys([runtime.contact_center.scv_function_name, runtime.contact_center.function_name]))
+    if not found:
+        say(f"No contact flow of instance {instance_id} invokes {names}.")
+        return 0
+    say(f"Contact flows of instance {instance_id} that invoke {names}:")
+    for flow in found:
+        made_by = " [made by our stack]" if flow.stack == runtime.contact_center.stack_name else ""
+        say(f"  {flow.label}{made_by}")
+        for arn, role in _roles(runtime, flow):
+            say(f"    {_ROLE_TEXT[role]}: {arn}")
+    return 0
+
+
+_ROLE_TEXT = {SCV: "Service Cloud Voice's function", OURS: "our function"}
+
+
+def run_switch(args: argparse.Namespace, runtime: Runtime) -> int:
+    instance_id = _instance_id(runtime)
+    if args.restore:
+        return _restore(runtime, instance_id, args.restore)
+    contact_center = runtime.contact_center
+    if contact_center.function_name == contact_center.scv_function_name:
+        raise CliError(
+            f"flows switch moves flows between Service Cloud Voice's function and ours beside it, but mode "
+            f"{contact_center.mode} has one function, {contact_center.function_name}: set mode: beside to run ours "
+            "next to SCV's"
+        )
+    target = _target(runtime, args.to)
+    source = SCV if args.to == OURS else OURS
+    plan = _plan(runtime, instance_id, source, target)
+    if not plan:
+        say(f"No contact flow of instance {instance_id} invokes {_ROLE_TEXT[source]}: nothing to switch.")
+        return 0
+    for flow, replacements, _ in plan:
+        say(f"{flow.label}:")
+        for old, new in replacements.items():
+            say(f"  {old} -> {new}")
+    if not args.apply:
+        say(
+            f"Dry run: {len(plan)} flow{'s' * (len(plan) != 1)} would change; nothing was changed. "
+            f"Apply with: scvctl flows switch {contact_center.name} --to {args.to} --apply"
+        )
+        return 0
+    backup_dir = _write_backups(runtime, instance_id, [flow for flow, _, _ in plan], args.backup_dir)
+    _apply(runtime, instance_id, plan, backup_dir)
+    say(
+        f"Switched {len(plan)} flow{'s' * (len(plan) != 1)} to {target}. Undo with: "
+        f"scvctl flows switch {contact_center.name} --restore {backup_dir}"
+    )
+    return 0
+
+
+def _instance_id(runtime: Runtime) -> str:
+    arn = runtime.contact_center.connect_instance_arn
+    if not arn:
+        raise CliError(
+            f"contact center {runtime.contact_center.name} has no connect_instance_arn in contact_centers.yaml: "
+            "set it to the Connect instance whose flows to read"
+        )
+    return arn.rsplit("/", 1)[1]
+
+
+def _read_flows(runtime: Runtime, instance_id: str) -> list[Flow]:
+    connect = aws.connect_client(runtime.session)
+    flows = []
+    for page in connect.get_paginator("list_contact_flows").paginate(InstanceId=instance_id):
+        for summary in page["ContactFlowSummaryList"]:
+            try:
+                flow = connect.describe_contact_flow(InstanceId=instance_id, ContactFlowId=summary["Id"])["ContactFlow"]
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") != _NOT_PUBLISHED:
+                    raise
+                note(f"flow {summary['Name']} ({summary['Id']}): never published, so not read (publish it first)")
+                continue
+            content = flow.get("Content", "")
+            functions = tuple(invoked_functions(parse_flow(content, flow["Name"]))) if content else ()
+            tags = flow.get("Tags") or {}
+            flows.append(
+                Flow(
+                    flow["Id"],
+                    flow["Name"],
+                    flow.get("Type", "CONTACT_FLOW"),
+                    content,
+                    tags.get(STACK_NAME_TAG),
+                    functions,
+                )
+            )
+    return flows
+
+
+def _roles(runtime: Runtime, flow: Flow) -> list[tuple[FunctionArn, str]]:
+    """The flow's invocations of SCV's function or ours (in the instance's account and region)."""
+    contact_center = runtime.contact_center
+    found = []
+    for arn in flow.functions:
+        if arn.region != contact_center.connect_region or arn.account != contact_center.connect_account:
+            continue
+        if (
+            arn.name == contact_center.function_name
+            and contact_center.function_name != contact_center.scv_function_name
+        ):
+            found.append((arn, OURS))
+        elif arn.name == contact_center.scv_function_name:
+            found.append((arn, SCV))
+    return found
+
+
+def _target(runtime: Runtime, to: str) -> str:
+    contact_center = runtime.contact_center
+    if to == SCV:
+        try:
+            return aws.read_client(runtime.session, "lambda").get_alias(
+                FunctionName=contact_center.scv_function_name, Name=SCV_FUNCTION_ALIAS
+            )["AliasArn"]
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+                raise
+            raise CliError(
+                f"Service Cloud Voice's function {contact_center.scv_function_name} or its alias "
+                f"{SCV_FUNCTION_ALIAS} was not found; SCV gives Connect the right to invoke that alias, so the flows "
+                f"cannot go back to it: run scvctl preflight {contact_center.name}"
+            ) from None
+    stacks = aws.read_client(runtime.session, "cloudformation")
+    try:
+        outputs = stacks.describe_stacks(StackName=contact_center.stack_name)["Stacks"][0].get("Outputs", [])
+    except ClientError as error:
+        if "does not exist" not in str(error):
+            raise
+        outputs = []
+    target = next((output["OutputValue"] for output in outputs if output["OutputKey"] == INVOKER_OUTPUT), None)
+    parsed = FunctionArn.parse(target or "")
+    if parsed is None or parsed.name != contact_center.function_name:
+        raise CliError(
+            f"stack {contact_center.stack_name} has no output {INVOKER_OUTPUT} naming {contact_center.function_name} "
+            f"(not deployed in mode beside yet?): run make deploy CC={contact_center.name} first"
+        )
+    return str(parsed)
+
+
+def _plan(runtime: Runtime, instance_id: str, source: str, target: str) -> list[tuple[Flow, dict[str, str], str]]:
+    """(flow, old ARN → new ARN, new content) of every flow to change; nothing is written yet."""
+    plan = []
+    for flow in _read_flows(runtime, instance_id):
+        replacements = {
+            str(arn): target for arn, role in _roles(runtime, flow) if role == source and str(arn) != target
+        }
+        if not replacements:
+            continue
+        if flow.stack == runtime.contact_center.stack_name:
+            say(f"{flow.label}: skipped, our stack made it (a deploy sets its function)")
+            continue
+        try:
+            plan.append((flow, replacements, repoint(flow.content, replacements, flow.label)))
+        except FlowContentError as error:
+            raise CliError(str(error)) from None
+    return plan
+
+
+def _write_backups(runtime: Runtime, instance_id: str, flows: list[Flow], backup_dir: Path | None) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    directory = backup_dir or Path(f"flows-backup-{runtime.contact_center.name}-{stamp}")
+    if directory.exists() and any(directory.iterdir()):
+        raise CliError(f"backup directory {directory} is not empty (an earlier backup?): choose another --backup-dir")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for flow in flows:
+            backup = {"instance_id": instance_id, "flow_id": flow.id, "name": flow.name, "content": flow.content}
+            path = directory / f"{flow.id}.json"
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+                json.dump(backup, file, ensure_ascii=False, indent=2)
+    except OSError as error:
+        raise CliError(f"could not write the backups to {directory}: {error.strerror}; no flow was changed") from None
+    runtime.changed(f"backed up {len(flows)} flows to {directory}")
+    say(f"Backed up {len(flows)} flow{'s' * (len(flows) != 1)} to {directory}")
+    return directory
+
+
+def _apply(runtime: Runtime, instance_id: str, plan: list[tuple[Flow, dict[str, str], str]], backup_dir: Path) -> None:
+    connect = aws.connect_client(runtime.session)
+    switched: list[Flow] = []
+    for flow, _, content in plan:
+        try:
+            connect.update_contact_flow_content(InstanceId=instance_id, ContactFlowId=flow.id, Content=content)
+        except (ClientError, BotoCoreError) as error:
+            put_back = _put_back(connect, instance_id, flow)
+            left = [other.label for other, _, _ in plan if other is not flow and other not in switched]
+            state = (
+                "it was put back from its backup"
+                if put_back
+                else f"putting it back failed too: run scvctl flows switch {runtime.contact_center.name} --restore "
+                f"{backup_dir}"
+            )
+            raise CliError(
+                f"updating flow {flow.label} failed ({translate(error)}); {state}. Switched before it: "
+                f"{', '.join(other.label for other in switched) or 'none'}. Not switched: {', '.join(left) or 'none'}. "
+                f"Backups: {backup_dir}"
+            ) from None
+        except KeyboardInterrupt:
+            note(
+                f"interrupted while updating flow {flow.label}; switched before it: "
+                f"{', '.join(other.label for other in switched) or 'none'}. Backups: {backup_dir}"
+            )
+            raise
+        switched.append(flow)
+        runtime.changed(f"flow {flow.label} switched")
+        say(f"Switched {flow.label}")
+
+
+def _put_back(connect: Any, instance_id: str, flow: Flow) -> bool:
+    try:
+        connect.update_contact_flow_content(InstanceId=instance_id, ContactFlowId=flow.id, Content=flow.content)
+    except (ClientError, BotoCoreError):
+        return False
+    return True
+
+
+def _restore(runtime: Runtime, instance_id: str, directory: Path) -> int:
+    backups = [_read_backup(path, instance_id) for path in sorted(directory.glob("*.json"))]
+    if not backups:
+        raise CliError(f"{directory} holds no flow backup (*.json written by flows switch --apply)")
+    connect = aws.connect_client(runtime.session)
+    restored: list[str] = []
+    for backup in backups:
+        label = f"{backup['name']} ({backup['flow_id']})"
+        try:
+            connect.update_contact_flow_content(
+                InstanceId=instance_id, ContactFlowId=backup["flow_id"], Content=backup["content"]
+            )
+        except (ClientError, BotoCoreError) as error:
+            raise CliError(
+                f"restoring flow {label} failed ({translate(error)}); restored before it: "
+                f"{', '.join(restored) or 'none'}; run the same command again to restore the rest"
+            ) from None
+        restored.append(label)
+        runtime.changed(f"flow {label} restored")
+        say(f"Restored {label}")
+    say(f"Restored {len(restored)} flow{'s' * (len(restored) != 1)} from {directory}.")
+    return 0
+
+
+def _read_backup(path: Path, instance_id: str) -> dict[str, str]:
+    try:
+        backup = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise CliError(f"flow backup {path} cannot be read: {error}; nothing was restored") from None
+    if not isinstance(backup, dict) or not all(isinstance(backup.get(key), str) for key in _BACKUP_FIELDS):
+        raise CliError(f"{path} is not a flow backup written by flows switch --apply; nothing was restored")
+    if backup["instance_id"] != instance_id:
+        raise CliError(
+            f"{path} is a flow of Connect instance {backup['instance_id']}, not of this contact center's "
+            f"{instance_id}; nothing was restored"
+        )
+    return backup
