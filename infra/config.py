@@ -610,6 +610,11 @@ class ContactCenter(SalesforceOrg):
         return self.certificate.common_name or constants.certificate_common_name(self.name)
 
     @property
+    def connect_region(self) -> str | None:
+        match = _CONNECT_INSTANCE_ARN.fullmatch(self.connect_instance_arn or "")
+        return match["region"] if match else None
+
+    @property
     def connect_account(self) -> str | None:
         match = _CONNECT_INSTANCE_ARN.fullmatch(self.connect_instance_arn or "")
         return match["account"] if match else None

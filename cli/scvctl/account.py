@@ -18,6 +18,7 @@ import boto3
 from botocore.exceptions import ClientError
 from scv_salesforce.constants import BESIDE_FUNCTION_NAME_SUFFIX
 from shared.secret_format import access_secret_name, main_secret_name, parse_secret_document
+from shared.secrets_manager_errors import ACCESS_DENIED_CODES, error_code
 
 from scvctl import aws
 
@@ -26,8 +27,6 @@ STACK_NAME_TAG = "aws:cloudformation:stack-name"
 #: a stack in these states has no resources of its own left (a failed first deploy rolled back, or a deletion)
 _GONE_STACK_STATUSES = ("ROLLBACK_COMPLETE", "DELETE_IN_PROGRESS", "DELETE_COMPLETE", "DELETE_FAILED")
 _NOT_FOUND = ("ResourceNotFoundException",)
-#: reading a value (or decrypting it) is refused while describing the secret is allowed
-_VALUE_DENIED = ("AccessDeniedException", "KMSAccessDeniedException", "DecryptionFailure")
 
 
 @dataclass(frozen=True)
@@ -148,15 +147,11 @@ def survey(session: boto3.Session, contact_center: Any) -> Survey:
     )
 
 
-def _code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
-
-
 def _stack(cloudformation: Any, name: str) -> Stack:
     try:
         stacks = cloudformation.describe_stacks(StackName=name)["Stacks"]
     except ClientError as error:
-        if _code(error) == "ValidationError" and "does not exist" in str(error):
+        if error_code(error) == "ValidationError" and "does not exist" in str(error):
             return Stack(name)
         raise
     found = stacks[0]
@@ -168,7 +163,7 @@ def _function(lambda_: Any, name: str) -> Function:
     try:
         answer = lambda_.get_function(FunctionName=name)
     except ClientError as error:
-        if _code(error) in _NOT_FOUND:
+        if error_code(error) in _NOT_FOUND:
             return Function(name)
         raise
     configuration = answer["Configuration"]
@@ -186,7 +181,7 @@ def _secret(secrets: Any, kms: Any, name: str) -> Secret:
     try:
         described = secrets.describe_secret(SecretId=name)
     except ClientError as error:
-        if _code(error) in _NOT_FOUND:
+        if error_code(error) in _NOT_FOUND:
             return Secret(name)
         raise
     tags = {tag["Key"]: tag["Value"] for tag in described.get("Tags", [])}
@@ -212,9 +207,9 @@ def _key_names(secrets: Any, name: str) -> dict[str, Any]:
     try:
         value = secrets.get_secret_value(SecretId=name).get("SecretString")
     except ClientError as error:
-        if _code(error) in _NOT_FOUND:  # a secret created without a value
+        if error_code(error) in _NOT_FOUND:  # a secret created without a value
             return {"keys": None}
-        if _code(error) in _VALUE_DENIED:
+        if error_code(error) in ACCESS_DENIED_CODES:  # describing it was allowed
             return {"keys": None, "keys_unreadable": True}
         raise
     try:
@@ -238,7 +233,7 @@ def _connect(connect: Any, instance_id: str) -> ConnectInstance:
         pages = connect.get_paginator("list_lambda_functions").paginate(InstanceId=instance_id)
         functions = tuple(arn for page in pages for arn in page.get("LambdaFunctions", []))
     except ClientError as error:
-        if _code(error) in _NOT_FOUND:
+        if error_code(error) in _NOT_FOUND:
             return ConnectInstance(instance_id)
         raise
     return ConnectInstance(instance_id, functions)
