@@ -19,10 +19,11 @@ from typing import Any
 import requests
 from shared import oauth_errors, secret_format
 from shared.oauth_errors import OAuthProblem
+from shared.secret_format import MainSecret
 
 from invoker.errors import ConfigurationError, InvokerError, SalesforceApiError, salesforce_error
 from invoker.log import logger
-from invoker.secrets_cache import MainSecret, SecretsCache
+from invoker.secrets_cache import SecretsCache
 from invoker.settings import Settings
 from invoker.stats import InvocationStats
 from invoker.transport import Budget, HttpRequest, send

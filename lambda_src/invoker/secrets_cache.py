@@ -36,8 +36,6 @@ from invoker.ttl_cache import TtlCache
 if TYPE_CHECKING:  # pragma: no cover
     import requests
 
-__all__ = ["MainSecret", "SecretsCache"]
-
 
 class SecretsCache:
     """The container's view of one org's main and access secrets."""

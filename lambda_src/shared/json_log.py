@@ -3,9 +3,9 @@
 The invoker, the seeder and the certificate check log the same way, so one CloudWatch Logs Insights query
 reads all three: ``level``, ``location``, ``message``, ``timestamp``, ``service``, ``xray_trace_id``, then
 the keys appended for the invocation and the record's ``extra``; a key whose value is None is left out.
-Why not Powertools' Logger itself: importing it was about a fifth of the invoker's cold import, and the
-certificate check's bundle has no Powertools at all; this is the part of it the functions used, on the
-standard library's logging.
+Why not Powertools' Logger itself: importing it cost up to 33 ms of the invoker handler's 111 ms import
+(benchmarks/RESULTS.md, the marginal costs of the cold import), and the certificate check's bundle has no
+Powertools at all; this is the part of it the functions used, on the standard library's logging.
 
 Each function's logger is its own named logger: its level applies to it alone, the root logger is never
 configured, and botocore/boto3/urllib3 are held at WARNING (botocore at DEBUG logs request and response

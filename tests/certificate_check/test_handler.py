@@ -47,7 +47,13 @@ def test_the_check_reads_the_published_certificate_and_never_a_secret(
     assert aws_env.count("secretsmanager.GetSecretValue") == 0
 
 
-def test_no_published_certificate_publishes_no_figure(monkeypatch: pytest.MonkeyPatch, aws_env: Any) -> None:
+def test_no_published_certificate_publishes_no_figure(
+    monkeypatch: pytest.MonkeyPatch, aws_env: Any, capsys: Any
+) -> None:
     monkeypatch.setenv("CONTACT_CENTER_NAME", "never-deployed")
     monkeypatch.setenv("CERTIFICATE_PARAMETER_NAME", certificate_parameter_name("never-deployed"))
     assert handler.lambda_handler({}, None)["certificateDaysLeft"] is None
+    # one JSON line in the invoker's and the seeder's shape, saying what to do; no metric line
+    (line,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert line["level"] == "WARNING" and line["service"] == "SalesforceCertificateCheck"
+    assert "scvctl cert renew" in line["message"] and "_aws" not in line

@@ -109,3 +109,23 @@ def test_an_invocation_gets_an_unhurried_deadline_unless_the_test_sets_one(conta
     container.invoke({}, budget_ms=8000)
     assert seen[0] > 60_000
     assert 0 < seen[1] <= 8000
+
+
+def test_ttl_cache_answers_until_expiry_and_force_reads_again(container: FunctionContainer) -> None:
+    """The one cache of the invoker (secrets, org settings): memory until the TTL, a load after it or on force."""
+    now = [0.0]
+    cache = container.module("ttl_cache").TtlCache(10.0, clock=lambda: now[0])
+    loads: list[str] = []
+
+    def load() -> str:
+        loads.append("read")
+        return f"value {len(loads)}"
+
+    assert cache.get_or_load("k", load) == ("value 1", False)
+    now[0] = 9.9
+    assert cache.get_or_load("k", load) == ("value 1", True)
+    assert cache.get_or_load("k", load, force=True) == ("value 2", False)
+    now[0] = 20.0  # 10.1 s after the forced read
+    assert cache.get("k") is None
+    assert cache.get_or_load("k", load) == ("value 3", False)
+    assert len(loads) == 3

@@ -564,6 +564,7 @@ def test_logs_are_json_lines_naming_what_was_done(stack: Stack, capsys: pytest.C
     ]
     assert seeded[1]["actions"] == ["staged-rotation", "published-certificate"]
     assert all(record["contact_center"] == CC for record in records)
+    assert all(record["service"] == "SalesforceSecretSeeder" and record["level"] == "INFO" for record in records)
     assert all("Certificate" not in record for record in records)
 
 
