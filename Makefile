@@ -48,7 +48,7 @@ install: node-version $(BIN)/activate node_modules/.package-lock.json $(CHECKOV_
 synth: install
 	@echo "==> [3/3] cdk synth of every contact center in the config (first run: bundles the Lambda code), cdk-nag checks"
 	$(CDK) synth --quiet --output $(CDK_OUT)
-	@$(BIN)/python -m tests.harness.synth list $(CDK_OUT)
+	@$(BIN)/python -m tools.harness.synth list $(CDK_OUT)
 
 test: install
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
@@ -66,14 +66,14 @@ diff: install
 
 # The whole flow on this machine for the first contact center in the config, or CC=<name>.
 demo: synth
-	$(BIN)/python -m tests.e2e.demo $(CC)
+	$(BIN)/python -m tools.demo $(CC)
 
 # Every scvctl command against stand-ins of AWS and Salesforce, in a shell (`exit` stops them); CC= as for demo.
 try: synth
-	$(BIN)/python -m tests.e2e.try_scvctl $(CC)
+	$(BIN)/python -m tools.try_scvctl $(CC)
 
 emulator: install
-	$(BIN)/python -m tests.emulators.salesforce $(ARGS)
+	$(BIN)/python -m tools.emulators.salesforce $(ARGS)
 
 bench: synth
 	$(BIN)/python -m benchmarks.run

@@ -5,7 +5,7 @@ overhead vs a bare ``requests`` GET) must be taken in a process that sees only w
 would: the bundle from cdk.out and the runtime's boto3, under the runtime's Python. The emulators run in
 the parent (``make bench``) process, so their server threads never compete with the measured code for this
 process's GIL. Only the standard library is imported before the bundle's paths are set; the fake Lambda
-context is the harness's own (tests/harness/runner.py, loaded by file path so nothing else of the repository
+context is the harness's own (tools/harness/runner.py, loaded by file path so nothing else of the repository
 becomes importable).
 
 Input: one JSON object on stdin (``mode``, ``paths``, ``handler``, ``runner``, ``event`` and the mode's
@@ -29,7 +29,7 @@ TIMEOUT_MS = 8000
 
 
 def _load_context_class(runner_path: str) -> type:
-    """tests/harness/runner.py's LambdaContext, without putting tests/ on sys.path (loaded after the handler)."""
+    """tools/harness/runner.py's LambdaContext, without putting tests/ on sys.path (loaded after the handler)."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("_harness_runner", runner_path)

@@ -203,7 +203,7 @@ def _header(results: Results) -> str:
                         "Setup",
                         "loopback only: moto's Secrets Manager server (MotoSecretsServer), the fake Parameters and "
                         "Secrets extension in front of it (cache TTL from the template's SECRETS_MANAGER_TTL), the "
-                        "Salesforce emulator; the example stack from cdk.out deployed by tests/e2e/deployment.py "
+                        "Salesforce emulator; the example stack from cdk.out deployed by tools/harness/deployment.py "
                         "(seeder bundle, then the invoker bundle with the template's environment)",
                     ],
                 ],

@@ -1,6 +1,6 @@
 """The stage every figure is measured on: the example stack from cdk.out "deployed" on loopback.
 
-Reuses tests/e2e/deployment.py exactly as ``make demo`` does (moto for Secrets Manager, the fake Parameters and
+Reuses tools/harness/deployment.py exactly as ``make demo`` does (moto for Secrets Manager, the fake Parameters and
 Secrets extension in front of it, the Salesforce emulator), so the benchmarks exercise the shipped bundles with
 the environment CloudFormation would give the function. What is added here is only what the figures need:
 a valid token pre-seeded in the access secret (the "cached token" every goal assumes), counters read as
@@ -24,14 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from lambda_src.shared.secret_format import SecretKeys
-from tests.e2e.conftest import connect_event
-from tests.e2e.deployment import LocalDeployment, deploy
-from tests.emulators.salesforce import SalesforceEmulator
-from tests.emulators.secrets import FakeSecretsExtension, MotoSecretsServer
-from tests.harness.container import LAMBDA_BASE_ENVIRONMENT, RUNNER, ContainerPool, LambdaContainer
-from tests.harness.fixtures import EXAMPLE_STACK
-from tests.harness.runtime import runtime_packages
-from tests.harness.synth import CDK_OUT, CloudAssembly, FunctionAsset
+from tools.harness.events import connect_event
+from tools.harness.deployment import LocalDeployment, deploy
+from tools.emulators.salesforce import SalesforceEmulator
+from tools.emulators.secrets import FakeSecretsExtension, MotoSecretsServer
+from tools.harness.container import LAMBDA_BASE_ENVIRONMENT, RUNNER, ContainerPool, LambdaContainer
+from tools.harness.synth import EXAMPLE_STACK
+from tools.harness.runtime import runtime_packages
+from tools.harness.synth import CDK_OUT, CloudAssembly, FunctionAsset
 
 LAMBDA_PYTHON_VERSION = "3.13"
 WORKER = Path(__file__).resolve().parent / "lambda_worker.py"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from benchmarks.measure import Summary, summarize
 from benchmarks.stage import Counts, Stage, lookup_event
-from tests.harness.container import LambdaContainer
+from tools.harness.container import LambdaContainer
 
 CONTAINERS = 20
 

@@ -3,7 +3,7 @@
 Warm: ``npx cdk synth`` into the existing cdk.out (what every ``make synth``/``make test`` pays: the bundles'
 hashes match, pip never runs). Cold: into a fresh temporary ``--output`` directory, so CDK has no staged asset
 to reuse and bundles every Python function again (pip from this machine's configured indexes, then the 3.13
-bytecode). Both through tests/harness/synth.py's ``synthesize``, the command ``make synth`` runs.
+bytecode). Both through tools/harness/synth.py's ``synthesize``, the command ``make synth`` runs.
 
 Size: the invoker asset directory as files (unzipped) and as a zip made here with zipfile (deflate), which is
 close to the archive CDK uploads; Lambda's limits are 50 MB zipped and 250 MB unzipped.
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.measure import Summary, summarize
-from tests.harness.fixtures import EXAMPLE_STACK
-from tests.harness.synth import CDK_OUT, CloudAssembly, synthesize
+from tools.harness.synth import EXAMPLE_STACK
+from tools.harness.synth import CDK_OUT, CloudAssembly, synthesize
 
 WARM_SYNTHS = 3
 COLD_SYNTHS = 2

@@ -3,7 +3,7 @@
 Counted on the wire, not from the invoker's own log: the Salesforce emulator records every request and
 MotoSecretsServer every Secrets Manager call (the fake extension's upstream calls included), so a figure
 cannot be right because the invoker's counters are wrong. The containers are the harness's
-(tests/harness/container.py: the shipped bundle in an isolated process of the host Python, warm between calls).
+(tools/harness/container.py: the shipped bundle in an isolated process of the host Python, warm between calls).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from benchmarks.measure import Summary, ratio, summarize
 from benchmarks.stage import Counts, Stage, lookup_event
-from tests.e2e.conftest import connect_event
-from tests.e2e.deployment import AGENT_ARN, script_org_for_every_method
-from tests.harness.container import LambdaContainer
+from tools.harness.events import connect_event
+from tools.harness.deployment import AGENT_ARN, script_org_for_every_method
+from tools.harness.container import LambdaContainer
 
 #: measured warm calls per method (after one priming call in the same container)
 CALLS_PER_METHOD = 10

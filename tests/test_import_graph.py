@@ -66,3 +66,18 @@ def test_no_import_runs_in_a_circle() -> None:
         if name not in state:
             visit(name, [name])
     assert not circles, "import circles: " + "; ".join(" → ".join(circle) for circle in circles)
+
+
+def test_nothing_outside_tests_imports_tests() -> None:
+    """tests/ may use tools/ and benchmarks/ may use tools/, never the other way round: a tool that leans on
+    a conftest breaks the day the test changes (issue #19)."""
+    importers = []
+    for folder in ("app.py", "infra", "lambda_src", "cli", "tools", "benchmarks"):
+        for path in [ROOT / folder] if folder.endswith(".py") else (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                if isinstance(node, ast.ImportFrom) and not node.level:
+                    names = [node.module or ""]
+                if any(name == "tests" or name.startswith("tests.") for name in names):
+                    importers.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert importers == []

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from infra.config import ConfigError
-from tests.harness.synth import PROJECT_ROOT, CloudAssembly, synthesized_contact_center
+from tools.harness.synth import PROJECT_ROOT, CloudAssembly, synthesized_contact_center
 
 INSTALLED = ["-o", ".venv/bin/activate", "-o", "node_modules/.package-lock.json"]
 EXAMPLE_STACK = "example-cc-SalesforceRestApi"
@@ -53,11 +53,11 @@ def test_synth_says_which_step_it_is_in(tmp_path: Path) -> None:
 
 def test_demo_runs_the_named_contact_center() -> None:
     result = make("-n", "demo", "CC=acme", "CDK=true")
-    assert "-m tests.e2e.demo acme" in result.stdout
+    assert "-m tools.demo acme" in result.stdout
 
 
 def test_try_runs_the_named_contact_center() -> None:
-    assert "-m tests.e2e.try_scvctl acme" in make("-n", "try", "CC=acme", "CDK=true").stdout
+    assert "-m tools.try_scvctl acme" in make("-n", "try", "CC=acme", "CDK=true").stdout
 
 
 def test_demo_defaults_to_the_first_contact_center_of_the_config(tmp_path: Path) -> None:

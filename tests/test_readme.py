@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.synth import PROJECT_ROOT
+from tools.harness.synth import PROJECT_ROOT
 
 READMES = (PROJECT_ROOT / "README.md", PROJECT_ROOT / "README.ja.md")
 _MARKER = re.compile(r"^<!-- section: ([a-z0-9-]+) -->$")

@@ -33,7 +33,7 @@ from shared.secret_format import SecretKeys, access_secret_name, main_secret_nam
 
 from tests.emulators.fixtures import ContactCenterSecrets, make_contact_center_secrets  # noqa: E402
 from tests.emulators.scv_account import INSTANCE_ARN, AccountBuilder, ConnectStub  # noqa: E402
-from tests.harness.container import LambdaContainer  # noqa: E402
+from tools.harness.container import LambdaContainer  # noqa: E402
 
 CC = "testcc"
 OTHER_CC = "othercc"

@@ -9,7 +9,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from tests.emulators.credentials import KeyPair
+from tools.emulators.credentials import KeyPair
 
 OPENSSL = shutil.which("openssl")
 

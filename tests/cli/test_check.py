@@ -24,7 +24,7 @@ from tests.cli.conftest import (
     assert_no_secret_values,
     in_mode,
 )
-from tests.emulators.salesforce import SANDBOX_AUDIENCE
+from tools.emulators.salesforce import SANDBOX_AUDIENCE
 
 
 def test_success_answers_the_guides_empty_result(

@@ -10,7 +10,7 @@ import pytest
 
 from tests.cli.conftest import CC, RunCli, WriteConfig, assert_no_secret_values
 from tests.emulators.scv_account import AccountBuilder, ConnectStub, Layout
-from tests.emulators.secrets import MotoSecretsServer
+from tools.emulators.secrets import MotoSecretsServer
 
 SCV_FUNCTION = f"{CC}-InvokeSalesforceRestApiFunction"
 BESIDE_FUNCTION = f"{CC}-SalesforceRestApiFunction"

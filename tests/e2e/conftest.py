@@ -8,14 +8,14 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.e2e.deployment import LocalDeployment, deploy
-from tests.emulators.salesforce import SalesforceEmulator
-from tests.emulators.secrets import FakeSecretsExtension, MotoSecretsServer
-from tests.harness.fixtures import EXAMPLE_STACK, ContainerFactory
-from tests.harness.synth import CloudAssembly
+from tools.harness.deployment import LocalDeployment, deploy
+from tools.emulators.salesforce import SalesforceEmulator
+from tools.emulators.secrets import FakeSecretsExtension, MotoSecretsServer
+from tests.harness.fixtures import ContainerFactory
+from tools.harness.synth import EXAMPLE_STACK
+from tools.harness.synth import CloudAssembly
 
 pytestmark = pytest.mark.e2e
-CONNECT_INSTANCE_ARN = "arn:aws:connect:ap-northeast-1:111111111111:instance/00000000-0000-4000-8000-000000000000"
 
 
 @pytest.fixture
@@ -43,25 +43,3 @@ def deployment(deploy_example: Callable[..., LocalDeployment]) -> LocalDeploymen
     return deploy_example()
 
 
-def connect_event(parameters: dict[str, str], *, phone: str = "+81312345678") -> dict:
-    """An event shaped as Amazon Connect sends it from an Invoke AWS Lambda function block."""
-    return {
-        "Name": "ContactFlowEvent",
-        "Details": {
-            "ContactData": {
-                "ContactId": "6e0b1b5e-8f41-4b6e-9a55-2f1f3c1d2e3f",
-                "InitialContactId": "6e0b1b5e-8f41-4b6e-9a55-2f1f3c1d2e3f",
-                "Channel": "VOICE",
-                "InstanceARN": CONNECT_INSTANCE_ARN,
-                "CustomerEndpoint": {"Address": phone, "Type": "TELEPHONE_NUMBER"},
-                "Attributes": {},
-            },
-            "Parameters": parameters,
-        },
-    }
-
-
-SEED_CONSOLE_TEST_EVENT = json.loads(
-    '{"Details": {"Parameters": {"methodName": "queryRecord", '
-    '"soql": "SELECT Name FROM Account Where Id=\'000000000000000\'"}}}'
-)

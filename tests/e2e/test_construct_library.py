@@ -12,12 +12,12 @@ import textwrap
 
 import pytest
 
-from tests.e2e.conftest import SEED_CONSOLE_TEST_EVENT
-from tests.e2e.deployment import deploy
-from tests.emulators.salesforce import SalesforceEmulator
-from tests.emulators.secrets import FakeSecretsExtension, MotoSecretsServer
+from tools.harness.events import SEED_CONSOLE_TEST_EVENT
+from tools.harness.deployment import deploy
+from tools.emulators.salesforce import SalesforceEmulator
+from tools.emulators.secrets import FakeSecretsExtension, MotoSecretsServer
 from tests.harness.fixtures import ContainerFactory
-from tests.harness.synth import PROJECT_ROOT, CloudAssembly, cdk_cli_env
+from tools.harness.synth import PROJECT_ROOT, CloudAssembly, cdk_cli_env
 
 pytestmark = pytest.mark.e2e
 

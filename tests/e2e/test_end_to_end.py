@@ -15,15 +15,15 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from infra.connect import load_sample_flow
-from tests.e2e.conftest import SEED_CONSOLE_TEST_EVENT, connect_event
-from tests.e2e.deployment import (
+from tools.harness.events import SEED_CONSOLE_TEST_EVENT, connect_event
+from tools.harness.deployment import (
     AGENT_ARN,
     CONSUMER_KEY,
     GREETING_URL,
     LocalDeployment,
     script_org_for_every_method,
 )
-from tests.harness.container import LambdaContainer
+from tools.harness.container import LambdaContainer
 
 pytestmark = pytest.mark.e2e
 

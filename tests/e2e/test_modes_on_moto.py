@@ -13,11 +13,11 @@ import pytest
 from aws_cdk.assertions import Template
 
 from lambda_src.shared.secret_format import SANDBOX_AUDIENCE, SecretKeys
-from tests.e2e.deployment import LocalDeployment
+from tools.harness.deployment import LocalDeployment
 from tests.e2e.moto_stack import apply_template
 from tests.e2e.scv_made import SCV_ALIAS, SCV_STACK, ScvContactCenter, provision_scv_contact_center, scv_document
-from tests.emulators.credentials import generate_key_pair
-from tests.emulators.secrets import FAKE_CREDENTIALS, MotoSecretsServer
+from tools.emulators.credentials import generate_key_pair
+from tools.emulators.secrets import FAKE_CREDENTIALS, MotoSecretsServer
 from tests.infra.conftest import build_app
 
 pytestmark = pytest.mark.e2e

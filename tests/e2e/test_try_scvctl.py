@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.harness.synth import PROJECT_ROOT, CloudAssembly
+from tools.harness.synth import PROJECT_ROOT, CloudAssembly
 
 pytestmark = pytest.mark.e2e
 
@@ -33,7 +33,7 @@ def test_every_kind_of_scvctl_command_works_in_make_try(cloud_assembly: CloudAss
         "TMP_BUNDLE": str(PROJECT_ROOT / "build" / "try-test"),
     }
     result = subprocess.run(
-        [sys.executable, "-m", "tests.e2e.try_scvctl", CC, "--", "bash", "-c", script],
+        [sys.executable, "-m", "tools.try_scvctl", CC, "--", "bash", "-c", script],
         cwd=PROJECT_ROOT,
         env=environment,
         capture_output=True,
@@ -54,7 +54,7 @@ def test_every_kind_of_scvctl_command_works_in_make_try(cloud_assembly: CloudAss
 
 def test_an_unknown_contact_center_is_named() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "tests.e2e.try_scvctl", "nope", "--", "true"],
+        [sys.executable, "-m", "tools.try_scvctl", "nope", "--", "true"],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from lambda_src.shared.secret_format import SecretKeys, access_secret_name, main_secret_name
-from tests.emulators.credentials import KeyPair, generate_key_pair
-from tests.emulators.salesforce import SalesforceEmulator
-from tests.emulators.secrets import FakeSecretsExtension, MotoSecretsServer
+from tools.emulators.credentials import KeyPair, generate_key_pair
+from tools.emulators.salesforce import SalesforceEmulator
+from tools.emulators.secrets import FakeSecretsExtension, MotoSecretsServer
 
 
 @dataclass(frozen=True)

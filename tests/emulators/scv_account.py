@@ -37,7 +37,7 @@ from shared.secret_format import SecretKeys, access_secret_name, main_secret_nam
 
 from tests.e2e.moto_stack import LAMBDA_TRUST
 from tests.e2e.scv_made import SCV_ALIAS, SCV_STACK, provision_scv_contact_center, scv_document
-from tests.emulators.secrets import FAKE_CREDENTIALS, REGION
+from tools.emulators.secrets import FAKE_CREDENTIALS, REGION
 
 #: moto's account
 ACCOUNT = "123456789012"

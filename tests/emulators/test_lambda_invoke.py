@@ -9,8 +9,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.emulators.lambda_invoke import LambdaInvokeEmulator
-from tests.harness.container import Invocation
+from tools.emulators.lambda_invoke import LambdaInvokeEmulator
+from tools.harness.container import Invocation
 
 
 class ScriptedContainer:

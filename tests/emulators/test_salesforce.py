@@ -13,8 +13,8 @@ import jwt
 import pytest
 import requests
 
-from tests.emulators.credentials import KeyPair
-from tests.emulators.salesforce import (
+from tools.emulators.credentials import KeyPair
+from tools.emulators.salesforce import (
     API_VERSION,
     AUDIENCE_INVALID,
     DEFAULT_API_LIMIT,
@@ -359,7 +359,7 @@ def test_the_command_line_serves_a_configured_org(tmp_path: Path, rsa_key_pair: 
     certificate.write_text(rsa_key_pair.certificate_pem)
     records = tmp_path / "records.json"
     records.write_text('{"queries": {"FROM Contact": [{"Name": "Ada"}]}}')
-    command = [sys.executable, "-m", "tests.emulators.salesforce", "--port", "0", "--consumer-key", CONSUMER_KEY]
+    command = [sys.executable, "-m", "tools.emulators.salesforce", "--port", "0", "--consumer-key", CONSUMER_KEY]
     command += ["--certificate", str(certificate), "--username", USER, "--records", str(records)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[2])
     try:

@@ -14,9 +14,9 @@ import requests
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from lambda_src.shared.secret_format import SecretKeys, missing_keys
-from tests.emulators.credentials import KeyPair
+from tools.emulators.credentials import KeyPair
 from tests.emulators.fixtures import make_contact_center_secrets
-from tests.emulators.secrets import TOKEN_HEADER, FakeSecretsExtension, MotoSecretsServer
+from tools.emulators.secrets import TOKEN_HEADER, FakeSecretsExtension, MotoSecretsServer
 
 SECRET = "acme-salesforce-secret"
 

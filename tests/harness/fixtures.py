@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.container import ContainerPool, LambdaContainer
-from tests.harness.runtime import runtime_packages
-from tests.harness.synth import CDK_OUT, PROJECT_ROOT, CloudAssembly, FunctionAsset, synthesize
+from tools.harness.container import ContainerPool, LambdaContainer
+from tools.harness.runtime import runtime_packages
+from tools.harness.synth import CDK_OUT, EXAMPLE_STACK, PROJECT_ROOT, CloudAssembly, FunctionAsset, synthesize
 
-EXAMPLE_STACK = "example-cc-SalesforceRestApi"
 #: the deadline of an invocation in a test that is not about deadlines: far from any test's work, so a slow
 #: cold start on a loaded 2-core machine cannot turn it into a timeout (tests about deadlines set their own)
 UNHURRIED_INVOCATION_SECONDS = 120.0

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.harness.fixtures import UNHURRIED_INVOCATION_SECONDS, ContainerFactory
-from tests.harness.synth import FunctionAsset
+from tools.harness.synth import FunctionAsset
 
 PROBE = "def handler(event, context):\n    return {'remaining_ms': context.get_remaining_time_in_millis()}\n"
 

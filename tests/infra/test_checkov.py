@@ -10,7 +10,7 @@ from typing import Any
 
 from aws_cdk.assertions import Template
 
-from tests.harness.synth import PROJECT_ROOT, CloudAssembly
+from tools.harness.synth import PROJECT_ROOT, CloudAssembly
 from tests.infra.test_deploy_pipeline import _pipeline_template
 
 #: its own virtual environment (`make install` builds it from requirements-checkov.txt): checkov pins boto3 and

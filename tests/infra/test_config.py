@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from infra.config import ConfigError, load_config, parse_config
-from tests.harness.synth import PROJECT_ROOT, SILENCED_NODE_WARNINGS
+from tools.harness.synth import PROJECT_ROOT, SILENCED_NODE_WARNINGS
 
 VALID: dict[str, Any] = {
     "name": "acme",

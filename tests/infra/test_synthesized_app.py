@@ -13,7 +13,7 @@ import pytest
 from aws_cdk import aws_secretsmanager as secretsmanager
 from cdk_nag import AwsSolutionsChecks
 
-from tests.harness.synth import CloudAssembly
+from tools.harness.synth import CloudAssembly
 
 # a PEM header followed by base64 (key material), or a bare PKCS#8/PKCS#1 body; not a mere mention of the format
 PEM_KEY = re.compile(r"PRIVATE KEY-----\s*(?:\\n)?[A-Za-z0-9+/]{60}")

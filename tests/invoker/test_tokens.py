@@ -274,7 +274,7 @@ def test_pending_key_rejected_too(
 
 
 def sf_certificate_of_a_third_key() -> str:
-    from tests.emulators.credentials import generate_key_pair
+    from tools.emulators.credentials import generate_key_pair
 
     return generate_key_pair("third").certificate_pem
 

@@ -14,9 +14,9 @@ import sys
 from typing import Any
 
 from infra.config import ConfigError
-from tests.e2e.conftest import SEED_CONSOLE_TEST_EVENT, connect_event
-from tests.e2e.deployment import local_deployment
-from tests.harness.synth import synthesized_contact_center
+from tools.harness.events import SEED_CONSOLE_TEST_EVENT, connect_event
+from tools.harness.deployment import local_deployment
+from tools.harness.synth import synthesized_contact_center
 
 
 def show(title: str, value: Any = None) -> None:
@@ -27,7 +27,7 @@ def show(title: str, value: Any = None) -> None:
 
 def main(argv: list[str]) -> int:
     if len(argv) > 1:
-        print("usage: python -m tests.e2e.demo [CONTACT_CENTER]", file=sys.stderr)
+        print("usage: python -m tools.demo [CONTACT_CENTER]", file=sys.stderr)
         return 2
     try:
         assembly, contact_center = synthesized_contact_center(argv[0] if argv else None)

@@ -23,11 +23,11 @@ from seeder.store import SecretStore
 
 from lambda_src.shared.orgs import ORGS_ENV
 from lambda_src.shared.secret_format import secret_name_prefix
-from tests.emulators.salesforce import SalesforceEmulator
-from tests.emulators.secrets import REGION, FakeSecretsExtension, MotoSecretsServer
-from tests.harness.container import ContainerPool, LambdaContainer
-from tests.harness.runtime import runtime_packages
-from tests.harness.synth import CloudAssembly, FunctionAsset, resolve_refs
+from tools.emulators.salesforce import SalesforceEmulator
+from tools.emulators.secrets import REGION, FakeSecretsExtension, MotoSecretsServer
+from tools.harness.container import ContainerPool, LambdaContainer
+from tools.harness.runtime import runtime_packages
+from tools.harness.synth import CloudAssembly, FunctionAsset, resolve_refs
 
 CONSUMER_KEY = "3MVG9e2e-consumer-key-from-the-external-client-app"
 STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/local/00000000-0000-0000-0000-000000000000"

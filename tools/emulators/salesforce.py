@@ -35,7 +35,7 @@ same port.
 
 Standalone, to try contact-flow parameters by hand (``make emulator ARGS=...`` runs this)::
 
-    python -m tests.emulators.salesforce --port 8765 --consumer-key KEY --certificate server.crt \\
+    python -m tools.emulators.salesforce --port 8765 --consumer-key KEY --certificate server.crt \\
         --username user@example.com [--audience https://test.salesforce.com/] [--records records.json]
 
 It prints the endpoints to put in ``SALESFORCE_AUTH_ENDPOINT`` / ``SALESFORCE_REST_API_ENDPOINT_BASE``
@@ -69,7 +69,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
-from tests.emulators._server import LoopbackServer
+from tools.emulators._server import LoopbackServer
 
 logger = logging.getLogger(__name__)
 
@@ -1053,7 +1053,7 @@ def _json_object(request: Request) -> dict[str, Any] | None:
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m tests.emulators.salesforce",
+        prog="python -m tools.emulators.salesforce",
         description="Run the Salesforce org emulator on its own, to try contact-flow parameters against it.",
     )
     parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free port)")

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.harness.synth import PROJECT_ROOT
+from tools.harness.synth import PROJECT_ROOT
 
 RUNTIME_PACKAGES_DIR = PROJECT_ROOT / "build" / "lambda-runtime"
 

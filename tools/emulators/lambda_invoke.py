@@ -17,8 +17,8 @@ from urllib.parse import unquote
 
 from werkzeug.wrappers import Request, Response
 
-from tests.emulators._server import LoopbackServer
-from tests.harness.container import LambdaContainer
+from tools.emulators._server import LoopbackServer
+from tools.harness.container import LambdaContainer
 
 _INVOCATIONS_PATH = "/2015-03-31/functions/"
 

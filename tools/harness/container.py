@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.harness.synth import FunctionAsset
+from tools.harness.synth import FunctionAsset
 
 RUNNER = Path(__file__).resolve().parent / "runner.py"
 #: what the Lambda runtime sets in every environment (the function's own variables come on top)

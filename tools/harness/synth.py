@@ -14,6 +14,8 @@ from infra.config import ContactCenter, load_config
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CDK_OUT = PROJECT_ROOT / "cdk.out"
+#: the stack of the example contact center in contact_centers.yaml, which the tests and benchmarks deploy
+EXAMPLE_STACK = "example-cc-SalesforceRestApi"
 
 
 def _node_major_version() -> str:
@@ -149,10 +151,10 @@ def synthesized_contact_center(name: str | None = None, outdir: Path = CDK_OUT) 
 
 
 def main(argv: list[str]) -> int:
-    """``python -m tests.harness.synth list [CDK_OUT]``: what the last synth produced (its manifest), for
+    """``python -m tools.harness.synth list [CDK_OUT]``: what the last synth produced (its manifest), for
     `make synth` (a template left in cdk.out by a contact center since removed from the config is not listed)."""
     if len(argv) not in (1, 2) or argv[0] != "list":
-        print("usage: python -m tests.harness.synth list [CDK_OUT]", file=sys.stderr)
+        print("usage: python -m tools.harness.synth list [CDK_OUT]", file=sys.stderr)
         return 2
     assembly = CloudAssembly(Path(argv[1]) if len(argv) == 2 else CDK_OUT)
     print(f"Synthesized {len(assembly.stack_names)} stack(s) (from {os.path.relpath(assembly.outdir)}/manifest.json):")

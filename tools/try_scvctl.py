@@ -6,7 +6,7 @@ the app's certificate, consumer key and integration user, and answers every meth
 Lambda's Invoke API with the shipped invoker bundle, then opens a shell whose environment points scvctl,
 and any AWS SDK, at them and never at AWS. Leaving the shell (`exit`) stops everything.
 
-``python -m tests.e2e.try_scvctl [CC] -- COMMAND...`` runs one command there instead of a shell.
+``python -m tools.try_scvctl [CC] -- COMMAND...`` runs one command there instead of a shell.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ import subprocess
 import sys
 
 from infra.config import ConfigError, ContactCenter
-from tests.e2e.deployment import LocalDeployment, local_deployment, script_org_for_every_method
-from tests.emulators.lambda_invoke import LambdaInvokeEmulator
-from tests.emulators.secrets import REGION
-from tests.harness.synth import PROJECT_ROOT, synthesized_contact_center
+from tools.harness.deployment import LocalDeployment, local_deployment, script_org_for_every_method
+from tools.emulators.lambda_invoke import LambdaInvokeEmulator
+from tools.emulators.secrets import REGION
+from tools.harness.synth import PROJECT_ROOT, synthesized_contact_center
 
 VENV_BIN = PROJECT_ROOT / ".venv" / "bin"
 
@@ -66,7 +66,7 @@ Leave with `exit`: everything stops, nothing is kept.
 def main(argv: list[str]) -> int:
     names, command = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
     if len(names) > 1 or ("--" in argv and not command):
-        print("usage: python -m tests.e2e.try_scvctl [CONTACT_CENTER] [-- COMMAND...]", file=sys.stderr)
+        print("usage: python -m tools.try_scvctl [CONTACT_CENTER] [-- COMMAND...]", file=sys.stderr)
         return 2
     try:
         assembly, contact_center = synthesized_contact_center(names[0] if names else None)

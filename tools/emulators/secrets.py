@@ -35,7 +35,7 @@ from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import get_input_stream
 
-from tests.emulators._server import LoopbackServer
+from tools.emulators._server import LoopbackServer
 
 REGION = "us-east-1"
 #: moto accepts any credentials; fixed fake ones keep boto3 from looking for real ones
