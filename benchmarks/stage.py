@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lambda_src.shared.secret_format import SecretKeys
+from scv_shared.secret_format import SecretKeys
 from tools.harness.events import connect_event
 from tools.harness.deployment import LocalDeployment, deploy
 from tools.emulators.salesforce import SalesforceEmulator

@@ -55,7 +55,7 @@ def _tree_size(path: Path) -> int:
 def bundle_size(asset_dir: Path) -> BundleSize:
     files = sorted(path for path in asset_dir.rglob("*") if path.is_file())
     with tempfile.TemporaryDirectory(prefix="bench-zip-") as scratch:
-        archive = Path(scratch) / "invoker.zip"
+        archive = Path(scratch) / "scv_invoker.zip"
         with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
             for path in files:
                 zipped.write(path, path.relative_to(asset_dir).as_posix())

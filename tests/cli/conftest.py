@@ -29,7 +29,7 @@ if importlib.util.find_spec("seeder") is None:
 
 from scvctl.invoke import LambdaAnswer  # noqa: E402
 from scvctl.main import main  # noqa: E402
-from shared.secret_format import SecretKeys, access_secret_name, main_secret_name  # noqa: E402
+from scv_shared.secret_format import SecretKeys, access_secret_name, main_secret_name  # noqa: E402
 
 from tests.emulators.fixtures import ContactCenterSecrets, make_contact_center_secrets  # noqa: E402
 from tests.emulators.scv_account import INSTANCE_ARN, AccountBuilder, ConnectStub  # noqa: E402
@@ -240,7 +240,7 @@ class LocalInvoker:
         self.calls.append((function_name, dict(event), qualifier))
         if self._container is None:
             self._container = LambdaContainer(
-                LAMBDA_SRC, "invoker.handler.lambda_handler", self.environment, runtime_packages=[SITE_PACKAGES]
+                LAMBDA_SRC, "scv_invoker.handler.lambda_handler", self.environment, runtime_packages=[SITE_PACKAGES]
             )
         result = self._container.invoke(dict(event))
         if result.ok:

@@ -12,7 +12,7 @@ import boto3
 import pytest
 from aws_cdk.assertions import Template
 
-from lambda_src.shared.secret_format import SANDBOX_AUDIENCE, SecretKeys
+from scv_shared.secret_format import SANDBOX_AUDIENCE, SecretKeys
 from tools.harness.deployment import LocalDeployment
 from tests.e2e.moto_stack import apply_template
 from tests.e2e.scv_made import SCV_ALIAS, SCV_STACK, ScvContactCenter, provision_scv_contact_center, scv_document

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from lambda_src.shared.secret_format import PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE, SecretKeys
+from scv_shared.secret_format import PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE, SecretKeys
 from tools.harness.deployment import LocalDeployment
 from tests.e2e.scv_made import scv_document
 from tools.emulators.credentials import generate_key_pair
