@@ -29,7 +29,7 @@ from aws_cdk import aws_lambda as lambda_
 
 from .constants import LAMBDA_SOURCE_DIR, PYTHON_VERSION
 
-SHARED_PACKAGE = "shared"
+SHARED_PACKAGE = "scv_shared"
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "requirements.txt", "requirements.in")
 LAMBDA_TASK_ROOT = "/var/task"  # where Lambda unpacks the bundle: the path bytecode and tracebacks name
 # What pip --target writes that depends on the machine that ran it: console scripts whose shebang names the

@@ -44,7 +44,7 @@ class SalesforceInvoker(Construct):
         snapstart = contact_center.cold_start is ColdStartMitigation.SNAPSTART
         parts = python_function(
             self,
-            package="invoker",
+            package="scv_invoker",
             handler="scv_invoker.handler.lambda_handler",
             function_name=function_name,
             description=f"Calls the Salesforce REST API for Amazon Connect contact flows ({contact_center.name})",

@@ -269,7 +269,7 @@ class Monitoring(Construct):
         parts = python_function(
             self,
             id_prefix="CertificateCheck",
-            package="certificate_check",
+            package="scv_certificate_check",
             handler="scv_certificate_check.handler.lambda_handler",
             description=f"Publishes the days left on the Salesforce JWT certificate of {contact_center.name}",
             role_description=f"{contact_center.name} certificate check: read the published certificate, write own logs",

@@ -43,7 +43,7 @@ class SecretSeeder(Construct):
         super().__init__(scope, construct_id)
         parts = python_function(
             self,
-            package="seeder",
+            package="scv_seeder",
             handler="scv_seeder.handler.on_event",
             description=f"Seeds the Salesforce JWT key pair and secrets of {contact_center.name}",
             role_description=f"{contact_center.name} secret seeder: write the two Salesforce secrets, write own logs",

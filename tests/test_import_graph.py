@@ -9,10 +9,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 #: (folder, the package name its modules are imported under)
 PACKAGES = (
-    (ROOT / "lambda_src" / "shared", "shared"),
-    (ROOT / "lambda_src" / "invoker", "invoker"),
-    (ROOT / "lambda_src" / "seeder", "seeder"),
-    (ROOT / "lambda_src" / "certificate_check", "certificate_check"),
+    (ROOT / "lambda_src" / "scv_shared", "scv_shared"),
+    (ROOT / "lambda_src" / "scv_invoker", "scv_invoker"),
+    (ROOT / "lambda_src" / "scv_seeder", "scv_seeder"),
+    (ROOT / "lambda_src" / "scv_certificate_check", "scv_certificate_check"),
     (ROOT / "cli" / "scvctl", "scvctl"),
     (ROOT / "infra", "scv_salesforce"),
 )

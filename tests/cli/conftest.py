@@ -24,7 +24,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 if importlib.util.find_spec("scvctl") is None:  # the editable install (pip install -e .) is not there
     sys.path.append(str(ROOT / "cli"))
-if importlib.util.find_spec("seeder") is None:
+if importlib.util.find_spec("scv_seeder") is None:
     sys.path.append(str(ROOT / "lambda_src"))
 
 from scvctl.invoke import LambdaAnswer  # noqa: E402

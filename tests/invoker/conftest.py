@@ -154,7 +154,7 @@ class FunctionContainer:
 
 def _drop_lambda_modules() -> None:
     for name in list(sys.modules):
-        if name in ("invoker", "shared") or name.startswith(("invoker.", "shared.")):
+        if name in ("scv_invoker", "scv_shared") or name.startswith(("scv_invoker.", "scv_shared.")):
             del sys.modules[name]
 
 
@@ -180,7 +180,7 @@ def new_container(
         handler = importlib.import_module("scv_invoker.handler")
         module_file = Path(os.path.abspath(handler.__file__ or ""))
         assert module_file.is_relative_to(invoker_source_dir), f"imported {module_file}, not from {invoker_source_dir}"
-        modules = {name: module for name, module in sys.modules.items() if name.startswith("invoker.")}
+        modules = {name: module for name, module in sys.modules.items() if name.startswith("scv_invoker.")}
         return FunctionContainer(handler, modules)
 
     yield start

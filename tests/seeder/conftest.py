@@ -28,7 +28,7 @@ from scv_shared.secret_format import SecretKeys  # noqa: E402
 CC = "seedcc"
 KEYS = SecretKeys.for_contact_center(CC)
 PHYSICAL_ID = f"{CC}-salesforce-secret-seed"
-_PACKAGES = ("seeder", "shared")
+_PACKAGES = ("scv_seeder", "scv_shared")
 
 
 @dataclass(frozen=True)
