@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scv_shared.secret_format import PRODUCTION_AUDIENCE, SecretKeys, access_secret_name, main_secret_name
+
 from tests.e2e.moto_stack import LAMBDA_TRUST
 
 SCV_STACK = "SCV-{cc}-ContactCenterStack"

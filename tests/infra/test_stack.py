@@ -330,5 +330,7 @@ def test_the_invoker_reserves_its_configured_concurrency_so_a_flood_is_throttled
 ) -> None:
     _, invoker = only(templates["example"], "AWS::Lambda::Function", {"Handler": "scv_invoker.handler.lambda_handler"})
     assert invoker["Properties"]["ReservedConcurrentExecutions"] == 25
-    _, uncapped = only(templates["snapstart"], "AWS::Lambda::Function", {"Handler": "scv_invoker.handler.lambda_handler"})
+    _, uncapped = only(
+        templates["snapstart"], "AWS::Lambda::Function", {"Handler": "scv_invoker.handler.lambda_handler"}
+    )
     assert "ReservedConcurrentExecutions" not in uncapped["Properties"]

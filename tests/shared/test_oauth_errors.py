@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from scv_shared.oauth_errors import OAuthProblem, classify
 from scvctl.diagnosis import diagnose
 from scvctl.invoke import LambdaAnswer
-from scv_shared.oauth_errors import OAuthProblem, classify
 
 # (Salesforce's error, its error_description, the problem)
 CASES = [
