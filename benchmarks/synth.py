@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.measure import Summary, summarize
-from tools.harness.synth import EXAMPLE_STACK
-from tools.harness.synth import CDK_OUT, CloudAssembly, synthesize
+from tools.harness.synth import CDK_OUT, EXAMPLE_STACK, CloudAssembly, synthesize
 
 WARM_SYNTHS = 3
 COLD_SYNTHS = 2
