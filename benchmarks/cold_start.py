@@ -21,7 +21,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.measure import Summary, summarize
+from benchmarks.baseline import BaselineBundle, baseline_bundle
+from benchmarks.measure import Summary, ratio, summarize
 from benchmarks.stage import Counts, Stage, lookup_event
 
 COLD_STARTS = 10
@@ -30,12 +31,14 @@ IMPORTTIME_TOP = 15
 IMPORT_SAMPLES = 9
 #: modules whose marginal cost to the handler's import is measured (preloaded untimed, then the import timed)
 MARGINAL_MODULES: tuple[tuple[str, ...], ...] = (
-    ("requests",),
-    ("aws_lambda_powertools.logging",),
+    ("urllib3",),
     ("importlib.metadata",),
     # what the Lambda runtime client (awslambdaric's bootstrap) has imported before it imports the handler
     ("json", "logging", "traceback"),
 )
+#: what a cold start with a cached token has no use for: Secrets Manager's SDK, JWT signing, and requests
+#: (which the transport no longer uses; the baseline bundle still imports it)
+HEAVY_MODULES = ("boto3", "jwt", "cryptography", "requests")
 _MARKER = "--bench: handler import starts--"
 _IMPORTTIME_LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)\s*$")
 
@@ -48,8 +51,7 @@ class ColdRun:
     counts: Counts
     extension_reads_logged: int
     secrets_manager_calls_logged: int
-    boto3_imported: bool
-    jwt_imported: bool
+    heavy_imported: list[str]  # of HEAVY_MODULES, those the cached-token cold path imported (goal: none)
     summary_line_fields: int  # top-level keys of the invocation's summary log line
 
     @property
@@ -78,6 +80,13 @@ class ColdStartFigures:
     import_only: Summary  # the handler's import alone, no preload (the reference for the marginal costs)
     marginal_ms: list[tuple[str, float]]  # modules, import median without them preloaded minus with them
     no_bytecode_import: Summary  # the same bundle with its __pycache__ directories removed
+    baseline_rev: str
+    baseline_import: Summary  # the import of the bundle built from baseline_rev, sampled in turn with import_only
+
+    @property
+    def import_ratio(self) -> float | None:
+        """Today's import over the baseline's (issue #17: at most 0.5), both medians of this run."""
+        return ratio(self.import_only.median, self.baseline_import.median)
 
     @property
     def summary_line_fields(self) -> int:
@@ -103,7 +112,7 @@ class ColdStartFigures:
 def _one_cold_start(stage: Stage) -> ColdRun:
     stage.fresh_environment()
     before = stage.counts()
-    run = stage.run_worker("cold", {"event": lookup_event()})
+    run = stage.run_worker("cold", {"event": lookup_event(), "heavy_modules": list(HEAVY_MODULES)})
     counts = stage.counts() - before
     summary = run.summary_line()
     if run.result["payload"].get("Name") != "Yamada Taro" or summary.get("token_mints"):
@@ -115,33 +124,40 @@ def _one_cold_start(stage: Stage) -> ColdRun:
         counts=counts,
         extension_reads_logged=int(summary.get("secrets_extension_reads", 0)),
         secrets_manager_calls_logged=int(summary.get("secrets_manager_calls", 0)),
-        boto3_imported=bool(run.result["boto3_imported"]),
-        jwt_imported=bool(run.result["jwt_imported"]),
+        heavy_imported=list(run.result["heavy_imported"]),
         summary_line_fields=len(summary),
     )
 
 
-def _import_ms(stage: Stage, preload: tuple[str, ...] = (), paths: list[str] | None = None) -> float:
+def _import_ms(
+    stage: Stage, preload: tuple[str, ...] = (), paths: list[str] | None = None, handler: str | None = None
+) -> float:
     config: dict[str, object] = {"preload": list(preload)}
     if paths is not None:
         config["paths"] = paths
+    if handler is not None:
+        config["handler"] = handler
     return float(stage.run_worker("import", config).result["import_ms"])
 
 
-def _marginal_costs(stage: Stage) -> tuple[Summary, list[tuple[str, float]]]:
+def _marginal_costs(stage: Stage, baseline: BaselineBundle) -> tuple[Summary, list[tuple[str, float]], Summary]:
     """How much of the handler's import each entry of MARGINAL_MODULES is: the import's median without the
-    modules preloaded minus with them (what dropping or deferring them could save at most). The variants take
-    turns, sample by sample, so drift on the machine cannot favour one of them."""
+    modules preloaded minus with them (what dropping or deferring them could save at most), and the import of
+    the baseline bundle (benchmarks/baseline.py). The variants take turns, sample by sample, so drift on the
+    machine cannot favour one of them."""
     variants: list[tuple[str, ...]] = [(), *MARGINAL_MODULES]
     samples: dict[tuple[str, ...], list[float]] = {variant: [] for variant in variants}
+    baseline_paths = [str(baseline.asset_dir), *stage.lambda_paths()[1:]]
+    baseline_samples: list[float] = []
     for _ in range(IMPORT_SAMPLES):
         for variant in variants:
             samples[variant].append(_import_ms(stage, variant))
+        baseline_samples.append(_import_ms(stage, paths=baseline_paths, handler=baseline.handler))
     reference = summarize(samples[()])
     marginal = [
         (", ".join(modules), reference.median - statistics.median(samples[modules])) for modules in MARGINAL_MODULES
     ]
-    return reference, marginal
+    return reference, marginal, summarize(baseline_samples)
 
 
 def _no_bytecode_import(stage: Stage) -> Summary:
@@ -203,7 +219,8 @@ def measure_cold_starts(stage: Stage) -> ColdStartFigures:
             f"runtime packages; the bundle's bytecode is for 3.13, so every module is compiled from source here"
         )
     entries = _importtime(stage, python, paths)
-    import_only, marginal = _marginal_costs(stage)
+    baseline = baseline_bundle()
+    import_only, marginal, baseline_import = _marginal_costs(stage, baseline)
     no_bytecode = _no_bytecode_import(stage)
     root_total = sum(entry.cumulative_ms for entry in entries if entry.depth == 0)
     top = sorted(entries, key=lambda entry: entry.cumulative_ms, reverse=True)[:IMPORTTIME_TOP]
@@ -224,6 +241,8 @@ def measure_cold_starts(stage: Stage) -> ColdStartFigures:
         import_only=import_only,
         marginal_ms=marginal,
         no_bytecode_import=no_bytecode,
+        baseline_rev=baseline.rev,
+        baseline_import=baseline_import,
     )
 
 

@@ -65,14 +65,11 @@ def cold(config: dict) -> dict:
     started = time.perf_counter()
     payload = handler(config["event"], _context(context_class))
     first_ms = (time.perf_counter() - started) * 1000
-    boto3_loaded = "boto3" in sys.modules
-    jwt_loaded = "jwt" in sys.modules
     return {
         "import_ms": import_ms,
         "first_ms": first_ms,
         "payload": payload,
-        "boto3_imported": boto3_loaded,
-        "jwt_imported": jwt_loaded,
+        "heavy_imported": sorted(set(config["heavy_modules"]) & sys.modules.keys()),
         "modules_loaded": len(sys.modules),
         "python": sys.version.split()[0],
     }
@@ -88,28 +85,31 @@ def import_only(config: dict) -> dict:
 
 
 def overhead(config: dict) -> dict:
-    """Warm handler calls and bare ``requests`` GETs of the same URL, in rotating batches.
+    """Warm handler calls and bare GETs of the same URL, in rotating batches.
 
-    Both use the bundle's ``requests`` with one keep-alive Session (the handler keeps one per container), the
-    same Authorization header and the same emulator, so the difference is what the handler adds: event
-    parsing, templating, the time budget, token lookup, response flattening and the summary log line.
+    The bare GET uses the bundle's urllib3 with one keep-alive pool (the HTTP library under the handler's
+    transport, which keeps one pool per container), the same Authorization header and the same emulator, so the
+    difference is what the handler adds: event parsing, templating, the time budget, token lookup, response
+    flattening and the summary log line.
     """
+    import json
     import logging
 
-    import requests  # the bundle's copy: sys.path starts with the bundle
+    import urllib3  # the bundle's copy: sys.path starts with the bundle
 
     handler, _ = _import_handler(config)
     context_class = _load_context_class(config["runner"])
     event = config["event"]
     handler(event, _context(context_class))  # cold call: container state, connection, token
-    session = requests.Session()
-    session.headers["User-Agent"] = "bench-bare-get"
+    pool = urllib3.PoolManager(headers={"User-Agent": "bench-bare-get"})
     url, headers = config["url"], {"Accept": "application/json", "Authorization": config["authorization"]}
+    timeout = urllib3.Timeout(connect=3.05, read=7.6)
 
     def bare(_: object) -> None:
-        response = session.get(url, headers=headers, timeout=(3.05, 7.6), allow_redirects=False)
-        response.raise_for_status()
-        response.json()
+        response = pool.request("GET", url, headers=headers, timeout=timeout, redirect=False, retries=False)
+        if response.status >= 400:
+            raise RuntimeError(f"bare GET: HTTP {response.status}")
+        json.loads(response.data)
 
     def through_handler(context: object) -> None:
         handler(event, context)

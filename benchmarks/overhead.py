@@ -1,9 +1,9 @@
-"""Handler overhead (figure 3): a warm queryRecord through the handler vs a bare ``requests`` GET of the same URL.
+"""Handler overhead (figure 3): a warm queryRecord through the handler vs a bare urllib3 GET of the same URL.
 
 Both are timed in ONE isolated Lambda-Python process (benchmarks/lambda_worker.py) against the same emulator,
 in rotating batches, so interpreter, machine load and emulator speed cancel out of the ratio. A third kind in
 the same rotation, the handler with its logger at WARNING, is not a goal figure: it splits the overhead into
-the summary log line (formatted and written only at INFO) and the rest, so the findings rest on a measurement
+the summary log line (formatted and written only at INFO) and the rest, so the reading rests on a measurement
 and not only on a profile.
 """
 

@@ -1,161 +1,27 @@
-"""RESULTS.md from one run's figures: goals first, then each figure's raw numbers, then the findings.
+"""RESULTS.md from one run's figures: goals first, then each figure's raw numbers, each under its reading.
 
-Every number in the file is computed from the run's measurements; the prose around a number only says what
-was measured and how. Findings that depend on a result (a missed goal, where the time goes) are written from
-the figures, so a rerun on another machine cannot leave a stale explanation next to new numbers.
+Every number in the file is computed from the run's measurements; the generated prose only says what was
+measured and how. What the figures mean is written by a person: each section's reading sits between markers
+that `make bench` copies from the previous RESULTS.md into the new one untouched, so a rerun refreshes the
+numbers and leaves the reading in place (to be reread and corrected by hand against the new numbers).
 """
 
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass
+import re
 from typing import Any
 
-from benchmarks.cold_start import ColdStartFigures
-from benchmarks.findings import findings
-from benchmarks.goals import COLD_START_GOAL_MS, NODE_FIRST_CALL_MS, NODE_LOAD_MS, OVERHEAD_GOAL, STORM_GOAL_MINTS
+from benchmarks.cold_start import HEAVY_MODULES
+from benchmarks.goals import (
+    COLD_START_GOAL_MS,
+    IMPORT_RATIO_GOAL,
+    NODE_FIRST_CALL_MS,
+    NODE_LOAD_MS,
+    OVERHEAD_GOAL_ADDED_US,
+)
 from benchmarks.measure import Summary
-from benchmarks.overhead import OverheadFigures
-from benchmarks.storm import StormFigures
-from benchmarks.synth import SynthFigures
-from benchmarks.warm import BaselineFigures, WarmFigures
-
-
-@dataclass(frozen=True)
-class Machine:
-    cores: int
-    host_python: str
-    lambda_python: str
-    platform: str
-    processor: str
-
-
-@dataclass(frozen=True)
-class Results:
-    started_at: datetime.datetime
-    wall_seconds: float
-    machine: Machine
-    command: str
-    synth: SynthFigures
-    cold: ColdStartFigures
-    overhead: OverheadFigures
-    warm: WarmFigures
-    baseline: BaselineFigures
-    storm: StormFigures
-
-    # ---------------------------------------------------------------- goals
-
-    def cold_secrets_calls(self) -> list[int]:
-        return [run.counts.secrets_all for run in self.cold.runs]
-
-    def goals(self) -> list[tuple[str, str, str, str, bool | None]]:
-        """(number, figure, goal, measured, met) rows; met None: a figure without a goal."""
-        simple = [figure for figure in self.warm.methods if figure.method != "SFSPhoneCallFlowQuery"]
-        (sfs,) = [figure for figure in self.warm.methods if figure.method == "SFSPhoneCallFlowQuery"]
-        cold_calls = self.cold_secrets_calls()
-        overhead = self.overhead
-        cold = self.cold.cold
-        storm = self.storm
-        rows: list[tuple[str, str, str, str, bool | None]] = [
-            (
-                "1",
-                "Secrets Manager calls per warm invocation",
-                "0",
-                f"{self.warm.warm_secrets_calls} in {self.warm.warm_invocations} warm invocations (all 10 methods)",
-                self.warm.warm_secrets_calls == 0,
-            ),
-            (
-                "1",
-                "Secrets Manager calls per cold start, token cached",
-                "1",
-                f"{_range(cold_calls)} per cold start ({len(cold_calls)} cold starts)",
-                all(calls == 1 for calls in cold_calls),
-            ),
-            (
-                "2",
-                f"Salesforce requests per warm invocation, {len(simple)} simple methods",
-                "1 each",
-                ", ".join(f"{figure.method} {figure.warm_requests_per_call:g}" for figure in simple),
-                all(figure.met for figure in simple),
-            ),
-            (
-                "2",
-                "Salesforce requests per warm SFSPhoneCallFlowQuery, org setting cached",
-                "1",
-                f"{sfs.warm_requests_per_call:g} (the container's first call of it: {sfs.first_call_requests})",
-                sfs.met,
-            ),
-            (
-                "3",
-                "Handler overhead: median warm queryRecord / median bare GET, same process",
-                f"≤ {OVERHEAD_GOAL:.2f}",
-                f"{_num(overhead.ratio)} ({overhead.handler.median:.3f} ms / {overhead.bare.median:.3f} ms, "
-                f"+{overhead.added_ms:.3f} ms)",
-                overhead.ratio is not None and overhead.ratio <= OVERHEAD_GOAL,
-            ),
-            (
-                "4",
-                f"Cold start: import + first call, token cached (median of {cold.n})",
-                f"≤ {COLD_START_GOAL_MS:.0f} ms",
-                f"{cold.median:.1f} ms (import {self.cold.imports.median:.1f} + first call "
-                f"{self.cold.first_calls.median:.1f}); Node.js: {NODE_LOAD_MS + NODE_FIRST_CALL_MS:.0f} ms",
-                cold.median <= COLD_START_GOAL_MS,
-            ),
-            (
-                "5",
-                f"Token mints, refresh storm of {storm.shared.containers} containers",
-                f"≤ {STORM_GOAL_MINTS}",
-                f"{storm.shared.mints} (re-read defeated: {storm.baseline.mints} measured, "
-                f"{storm.derived_baseline_mints} derived)",
-                storm.shared.mints <= STORM_GOAL_MINTS and storm.shared.failures == 0,
-            ),
-        ]
-        for config in self.baseline.uncached:
-            rows.append(
-                (
-                    "6",
-                    f"No per-container cache: {config.label}",
-                    "report",
-                    f"latency ×{_num(self.baseline.latency_ratio(config))}, Secrets Manager calls "
-                    f"{self.baseline.cached.secrets_calls_per_invocation:g} → "
-                    f"{config.secrets_calls_per_invocation:g} per invocation",
-                    None,
-                )
-            )
-        bundle = self.synth.bundle
-        rows.append(
-            (
-                "7",
-                "Synth warm / cold; invoker bundle zipped / unzipped",
-                "report",
-                f"{self.synth.warm.median / 1000:.1f} s / {self.synth.cold.median / 1000:.1f} s; "
-                f"{_mb(bundle.zipped_bytes)} / {_mb(bundle.unzipped_bytes)}",
-                None,
-            )
-        )
-        return rows
-
-    def goal_lines(self) -> list[str]:
-        return [
-            f"{number}. {figure}: {measured} [{_verdict(met)}]" for number, figure, _, measured, met in self.goals()
-        ]
-
-
-def _verdict(met: bool | None) -> str:
-    return "no goal" if met is None else ("met" if met else "MISSED")
-
-
-def _num(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2f}"
-
-
-def _mb(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB"
-
-
-def _range(values: list[int]) -> str:
-    low, high = min(values), max(values)
-    return str(low) if low == high else f"{low}–{high}"
+from benchmarks.memory import LAMBDA_PRICE, SAMPLES
+from benchmarks.results import Results, mb, num, verdict
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> str:
@@ -213,7 +79,7 @@ def _header(results: Results) -> str:
 
 
 def _goals_section(results: Results) -> str:
-    rows = [[number, figure, goal, measured, _verdict(met)] for number, figure, goal, measured, met in results.goals()]
+    rows = [[number, figure, goal, measured, verdict(met)] for number, figure, goal, measured, met in results.goals()]
     return "## Figures against their goals\n\n" + _table(["#", "Figure", "Goal", "Measured", ""], rows)
 
 
@@ -283,15 +149,15 @@ def _overhead_section(results: Results) -> str:
         f"In one isolated Python {overhead.python} process (benchmarks/lambda_worker.py: the invoker imported from "
         "its cdk.out bundle through sys.path, the template's environment pointing at the emulators, the harness's "
         "fake Lambda context made before each call's clock starts). The three kinds below rotate in batches of "
-        "20 in that one process; the bare GET uses the bundle's `requests` (one Session, the same URL and "
-        "Authorization header the handler sends). The emulators run in the parent process, so they do not share "
+        "20 in that one process; the bare GET uses the bundle's urllib3 (one kept-alive pool, the same URL "
+        "and Authorization header the handler sends). The emulators run in the parent process, so they do not share "
         "this process's GIL; the handler's log lines go to a pipe the parent drains, as on Lambda.",
         "",
         _table(header, rows),
         "",
-        f"Ratio of medians: **{_num(overhead.ratio)}** (goal ≤ {OVERHEAD_GOAL:.2f}); the handler adds "
-        f"{overhead.added_ms:.3f} ms per call, of which {overhead.summary_line_ms:.3f} ms is formatting and "
-        f"writing the summary log line (without it the ratio is {_num(overhead.quiet_ratio)}).",
+        f"The handler adds **{overhead.added_ms * 1000:.0f} µs** per call (goal ≤ {OVERHEAD_GOAL_ADDED_US:.0f} µs; "
+        f"ratio of medians {num(overhead.ratio)}), of which {overhead.summary_line_ms:.3f} ms is formatting and "
+        f"writing the summary log line (without it the ratio is {num(overhead.quiet_ratio)}).",
     ]
     profile = overhead.profile
     if profile.get("by_cumulative"):
@@ -322,7 +188,7 @@ def _cold_section(results: Results) -> str:
             run.counts.secrets_all,
             run.counts.salesforce_data,
             run.counts.mints,
-            "yes" if run.boto3_imported else "no",
+            ", ".join(run.heavy_imported) or "none",
         ]
         for index, run in enumerate(cold.runs)
     ]
@@ -361,7 +227,7 @@ def _cold_section(results: Results) -> str:
                     "Secrets Manager calls",
                     "Salesforce requests",
                     "mints",
-                    "boto3 imported",
+                    f"imported of {', '.join(HEAVY_MODULES)}",
                 ],
                 runs,
             ),
@@ -374,6 +240,11 @@ def _cold_section(results: Results) -> str:
             "Self time by where the module comes from (every module of the import):",
             "",
             _table(["package", "self ms"], packages),
+            "",
+            f"Before/after, in this run: the import alone of today's bundle takes {cold.import_only.median:.1f} ms, "
+            f"of the bundle built from {cold.baseline_rev} (benchmarks/baseline.py) "
+            f"{cold.baseline_import.median:.1f} ms (medians of {cold.import_only.n}, sampled in turn): ratio "
+            f"**{num(cold.import_ratio)}** (goal ≤ {IMPORT_RATIO_GOAL}).",
             "",
             f"What single modules cost the import, measured without importtime: the handler's import alone takes "
             f"{cold.import_only.median:.1f} ms (median of {cold.import_only.n}); with a module already imported "
@@ -448,7 +319,7 @@ def _baseline_section(results: Results) -> str:
             config.label,
             f"{config.latency.median:.3f}",
             f"{config.latency.p90:.3f}",
-            _num(baseline.latency_ratio(config)),
+            num(baseline.latency_ratio(config)),
             f"{config.secrets_calls_per_invocation:g}",
             f"{config.extension_reads_per_invocation:g}",
             config.invocations,
@@ -487,7 +358,7 @@ def _baseline_section(results: Results) -> str:
 def _synth_section(results: Results) -> str:
     synth = results.synth
     bundle = synth.bundle
-    largest = ", ".join(f"{name} {_mb(size)}" for name, size in bundle.largest)
+    largest = ", ".join(f"{name} {mb(size)}" for name, size in bundle.largest)
     return "\n".join(
         [
             "## 7. Synth and bundle size",
@@ -512,8 +383,8 @@ def _synth_section(results: Results) -> str:
                 ],
             ),
             "",
-            f"Invoker bundle: {bundle.files} files, {_mb(bundle.unzipped_bytes)} unzipped (of which "
-            f"{_mb(bundle.bytecode_bytes)} is the shipped 3.13 bytecode), {_mb(bundle.zipped_bytes)} as a deflate "
+            f"Invoker bundle: {bundle.files} files, {mb(bundle.unzipped_bytes)} unzipped (of which "
+            f"{mb(bundle.bytecode_bytes)} is the shipped 3.13 bytecode), {mb(bundle.zipped_bytes)} as a deflate "
             f"zip made with zipfile (Lambda's limits: 50 MB zipped, 250 MB unzipped). Largest entries: {largest}.",
             "",
             "The cold synth builds the bundles with pip from this machine's configured package indexes (local "
@@ -522,28 +393,74 @@ def _synth_section(results: Results) -> str:
     )
 
 
-def _findings(results: Results) -> str:
-    goals = [(number, figure) for number, figure, _, _, met in results.goals() if met is not None]
-    missed = [f"{number} ({figure})" for number, figure, _, _, met in results.goals() if met is False]
-    lead = f"{len(goals) - len(missed)} of {len(goals)} goal figures met" + (
-        f"; missed: {'; '.join(missed)}." if missed else "."
-    )
-    items = findings(results)
-    return (
-        "## Findings\n\n" + lead + "\n\n" + "\n\n".join(f"{index}. {item}" for index, item in enumerate(items, start=1))
-    )
+#: where a hand-written reading starts and ends; the text between them survives every `make bench`
+_READING = re.compile(r"<!-- reading: (?P<key>[a-z-]+) -->\n(?P<text>.*?)<!-- /reading -->", re.S)
+_UNREAD = "_Reading: to be written by hand after the run (this run's numbers have not been read yet)._\n"
 
 
-def render(results: Results) -> str:
-    sections = [
-        _header(results),
-        _goals_section(results),
-        _findings(results),
-        _warm_section(results),
-        _overhead_section(results),
-        _cold_section(results),
-        _storm_section(results),
-        _baseline_section(results),
-        _synth_section(results),
+def hand_written_readings(previous: str) -> dict[str, str]:
+    """The readings of an earlier RESULTS.md, by section key."""
+    return {match["key"]: match["text"] for match in _READING.finditer(previous)}
+
+
+def section_with_reading(key: str, section: str, readings: dict[str, str]) -> str:
+    return f"{section}\n\n<!-- reading: {key} -->\n{readings.get(key, _UNREAD)}<!-- /reading -->"
+
+
+def _memory_section(results: Results) -> str:
+    memory = results.memory
+    lines = [
+        "## 8. Memory size and CPU",
+        "",
+        "Lambda's CPU share follows the memory setting (one vCPU at 1,769 MB). Each size below ran the worker "
+        "process in a CPU cgroup with a CFS quota of memory/1769 of one core (benchmarks/memory.py); medians of "
+        f"{SAMPLES} fresh processes for the cold figures, of 60 calls for the warm one. Price: "
+        f"{LAMBDA_PRICE['name']}, ${LAMBDA_PRICE['gb_second_usd']} per GB-second and "
+        f"${LAMBDA_PRICE['request_usd'] * 1_000_000:.2f} per million requests, billed duration rounded up to 1 ms. "
+        f"The config's default is memory_size_mb = {results.default_memory_mb}.",
+        "",
     ]
+    if memory.not_measured:
+        return "\n".join([*lines, f"Not measured: {memory.not_measured}."])
+    rows = [
+        [
+            row.memory_mb,
+            f"{row.cpu_share:.2f}",
+            f"{row.cold_ms:.0f}",
+            f"{row.mint_cold_ms:.0f}",
+            f"{row.warm_ms:.2f}",
+            f"{row.warm_gb_seconds:.6f}",
+            f"{row.cost_per_million_warm_usd:.2f}",
+        ]
+        for row in memory.rows
+    ]
+    header = [
+        "memory MB",
+        "CPU share",
+        "cold start ms (token cached)",
+        "cold start ms (first call mints)",
+        "warm call ms",
+        "GB-s per warm call (billed)",
+        "$ per million warm calls",
+    ]
+    return "\n".join([*lines, _table(header, rows)])
+
+
+#: (reading key, section) in page order; the keys tie a hand-written reading to its section
+_SECTIONS = (
+    ("goals", lambda results: _goals_section(results)),
+    ("requests", lambda results: _warm_section(results)),
+    ("overhead", lambda results: _overhead_section(results)),
+    ("cold-start", lambda results: _cold_section(results)),
+    ("storm", lambda results: _storm_section(results)),
+    ("cache", lambda results: _baseline_section(results)),
+    ("synth", lambda results: _synth_section(results)),
+    ("memory", lambda results: _memory_section(results)),
+)
+
+
+def render(results: Results, readings: dict[str, str]) -> str:
+    """The page: the header, then every section with the reading written for it (kept from ``readings``)."""
+    sections = [_header(results)]
+    sections += [section_with_reading(key, section(results), readings) for key, section in _SECTIONS]
     return "\n\n".join(sections) + "\n"

@@ -1,4 +1,4 @@
-"""``make bench``: every figure of issue #8 in one run, written to benchmarks/RESULTS.md.
+"""``make bench``: every figure in one run, written to benchmarks/RESULTS.md beside the readings written by hand.
 
 Order matters for noise, not for correctness: synth first (it is the only step that uses both cores hard and
 it rewrites cdk.out, so the assembly is read after it), then the figures that time a single process (cold
@@ -17,9 +17,13 @@ import sys
 import time
 from pathlib import Path
 
+from scv_salesforce.config import ContactCenter
+
 from benchmarks.cold_start import measure_cold_starts
+from benchmarks.memory import measure_memory_sizes
 from benchmarks.overhead import measure_overhead
-from benchmarks.report import Machine, Results, render
+from benchmarks.report import hand_written_readings, render
+from benchmarks.results import Machine, Results
 from benchmarks.stage import open_stage
 from benchmarks.storm import measure_storm
 from benchmarks.synth import measure_synth
@@ -63,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
         started = _step("token refresh storm (20 containers, twice)")
         storm = measure_storm(stage)
         _done(started)
+        started = _step("memory sizes 128-1769 MB under a CPU quota (cold, cold with a mint, warm)")
+        memory = measure_memory_sizes(stage)
+        _done(started)
         lambda_python = stage.worker_python
 
     machine = Machine(
@@ -83,8 +90,11 @@ def main(argv: list[str] | None = None) -> int:
         warm=warm,
         baseline=baseline,
         storm=storm,
+        memory=memory,
+        default_memory_mb=ContactCenter.model_fields["memory_size_mb"].default,
     )
-    args.output.write_text(render(results))
+    previous = args.output.read_text() if args.output.exists() else ""
+    args.output.write_text(render(results, hand_written_readings(previous)))
     print(f"[bench] wrote {args.output} ({results.wall_seconds:.0f} s in all)")
     for line in results.goal_lines():
         print(f"[bench] {line}")

@@ -181,8 +181,14 @@ class Stage:
         extra = [boto3_dir] if self.lambda_python else self.packages
         return [str(self.invoker.asset_dir), *map(str, extra)]
 
-    def run_worker(self, mode: str, config: dict[str, Any], *, timeout_seconds: float = 120.0) -> WorkerRun:
-        """One isolated ``python3.13 -I -S -B benchmarks/lambda_worker.py`` process (see its docstring)."""
+    def run_worker(
+        self, mode: str, config: dict[str, Any], *, timeout_seconds: float = 120.0, cgroup_procs: Path | None = None
+    ) -> WorkerRun:
+        """One isolated ``python3.13 -I -S -B benchmarks/lambda_worker.py`` process (see its docstring).
+
+        With ``cgroup_procs`` the process joins that CPU cgroup before the interpreter starts (a shell writes its
+        own pid there, then execs), so even the interpreter's start runs under the cgroup's quota.
+        """
         environment = config.pop("environment", None) or self.lambda_process_environment()
         request = {
             "mode": mode,
@@ -194,8 +200,11 @@ class Stage:
         with tempfile.TemporaryDirectory(prefix="bench-worker-") as scratch:
             result_path = Path(scratch) / "result.json"
             started = time.perf_counter()
+            command = [self.worker_python, "-I", "-S", "-B", str(WORKER), str(result_path)]
+            if cgroup_procs is not None:
+                command = ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', str(cgroup_procs), *command]
             completed = subprocess.run(
-                [self.worker_python, "-I", "-S", "-B", str(WORKER), str(result_path)],
+                command,
                 input=json.dumps(request),
                 capture_output=True,
                 text=True,
