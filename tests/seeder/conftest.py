@@ -44,14 +44,14 @@ class SeederCode:
 def import_seeder(source_dir: Path) -> SeederCode:
     """Import ``seeder.*`` from ``source_dir`` without disturbing the copies other tests (scvctl) use."""
     if source_dir.resolve() == LAMBDA_SRC.resolve():
-        modules = [importlib.import_module(f"seeder.{name}") for name in ("handler", "store", "credentials")]
+        modules = [importlib.import_module(f"scv_seeder.{name}") for name in ("handler", "store", "credentials")]
         return SeederCode(source_dir, *modules)
     saved = {name: module for name, module in sys.modules.items() if name.split(".")[0] in _PACKAGES}
     for name in saved:
         del sys.modules[name]
     sys.path.insert(0, str(source_dir))
     try:
-        modules = [importlib.import_module(f"seeder.{name}") for name in ("handler", "store", "credentials")]
+        modules = [importlib.import_module(f"scv_seeder.{name}") for name in ("handler", "store", "credentials")]
     finally:
         sys.path.remove(str(source_dir))
         for name in [name for name in sys.modules if name.split(".")[0] in _PACKAGES]:
