@@ -75,7 +75,7 @@ def overhead_finding(results: Results) -> str:
     text.append(
         "The benchmark setup was checked for causes of its own and none is left: the Lambda context is made "
         "before the clock starts, the emulators run in another process, and both sides use the same `requests`, "
-        "URL, header and emulator. What would fix it is code in lambda_src/invoker (not changed here, it belongs "
+        "URL, header and emulator. What would fix it is code in lambda_src/scv_invoker (not changed here, it belongs "
         "to its owners): (1) write the summary line with one `json.dumps` of a plain dict and one "
         "`sys.stdout.write`, with the EMF directives built once per container (only the timestamp and values "
         f"change) — at most the {line_ms:.3f} ms above, which alone leaves the ratio at "

@@ -336,7 +336,7 @@ def _cold_section(results: Results) -> str:
         [
             "## 4. Cold start",
             "",
-            f"Interpreter: {cold.interpreter}. Each sample is a fresh process: import `invoker.handler`, then the "
+            f"Interpreter: {cold.interpreter}. Each sample is a fresh process: import `scv_invoker.handler`, then the "
             "first invocation (the sample flow's queryRecord) with a valid token pre-seeded in the access secret "
             "(`SalesforceEmulator.issue_token()` written to the secret) and read through the fake extension "
             "(PARAMETERS_SECRETS_EXTENSION_HTTP_PORT + AWS_SESSION_TOKEN, as deployed), whose cache is emptied "

@@ -23,15 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lambda_src.shared.secret_format import SecretKeys
-from tools.harness.events import connect_event
-from tools.harness.deployment import LocalDeployment, deploy
+from scv_shared.secret_format import SecretKeys
+
 from tools.emulators.salesforce import SalesforceEmulator
 from tools.emulators.secrets import FakeSecretsExtension, MotoSecretsServer
 from tools.harness.container import LAMBDA_BASE_ENVIRONMENT, RUNNER, ContainerPool, LambdaContainer
-from tools.harness.synth import EXAMPLE_STACK
+from tools.harness.deployment import LocalDeployment, deploy
+from tools.harness.events import connect_event
 from tools.harness.runtime import runtime_packages
-from tools.harness.synth import CDK_OUT, CloudAssembly, FunctionAsset
+from tools.harness.synth import CDK_OUT, EXAMPLE_STACK, CloudAssembly, FunctionAsset
 
 LAMBDA_PYTHON_VERSION = "3.13"
 WORKER = Path(__file__).resolve().parent / "lambda_worker.py"

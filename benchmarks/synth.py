@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.measure import Summary, summarize
-from tools.harness.synth import EXAMPLE_STACK
-from tools.harness.synth import CDK_OUT, CloudAssembly, synthesize
+from tools.harness.synth import CDK_OUT, EXAMPLE_STACK, CloudAssembly, synthesize
 
 WARM_SYNTHS = 3
 COLD_SYNTHS = 2
@@ -55,7 +54,7 @@ def _tree_size(path: Path) -> int:
 def bundle_size(asset_dir: Path) -> BundleSize:
     files = sorted(path for path in asset_dir.rglob("*") if path.is_file())
     with tempfile.TemporaryDirectory(prefix="bench-zip-") as scratch:
-        archive = Path(scratch) / "invoker.zip"
+        archive = Path(scratch) / "scv_invoker.zip"
         with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
             for path in files:
                 zipped.write(path, path.relative_to(asset_dir).as_posix())

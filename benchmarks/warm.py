@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from benchmarks.measure import Summary, ratio, summarize
 from benchmarks.stage import Counts, Stage, lookup_event
-from tools.harness.events import connect_event
-from tools.harness.deployment import AGENT_ARN, script_org_for_every_method
 from tools.harness.container import LambdaContainer
+from tools.harness.deployment import AGENT_ARN, script_org_for_every_method
+from tools.harness.events import connect_event
 
 #: measured warm calls per method (after one priming call in the same container)
 CALLS_PER_METHOD = 10

@@ -27,9 +27,9 @@ import jsii
 from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 
-from .constants import LAMBDA_SOURCE_DIR, PYTHON_VERSION
+from .constants import PYTHON_VERSION, function_source_dir
 
-SHARED_PACKAGE = "shared"
+SHARED_PACKAGE = "scv_shared"
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "requirements.txt", "requirements.in")
 LAMBDA_TASK_ROOT = "/var/task"  # where Lambda unpacks the bundle: the path bytecode and tracebacks name
 # What pip --target writes that depends on the machine that ran it: console scripts whose shebang names the
@@ -57,7 +57,7 @@ class PipLocalBundler:
 
     def try_bundle(self, output_dir: str, *, image: DockerImage, **_options: object) -> bool:
         out = Path(output_dir)
-        requirements = LAMBDA_SOURCE_DIR / self._package / "requirements.txt"
+        requirements = function_source_dir(self._package) / "requirements.txt"
         command = [
             sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
             "--platform", "manylinux2014_x86_64", "--only-binary=:all:", "--implementation", "cp",
@@ -71,7 +71,7 @@ class PipLocalBundler:
                 f"(Python {self._python_version}, manylinux2014_x86_64):\n{result.stderr.strip()}"
             )
         for package in (self._package, SHARED_PACKAGE):
-            shutil.copytree(LAMBDA_SOURCE_DIR / package, out / package, ignore=_IGNORED, dirs_exist_ok=True)
+            shutil.copytree(function_source_dir(package), out / package, ignore=_IGNORED, dirs_exist_ok=True)
         _drop_machine_specific_files(out)
         _precompile(out, self._python_version)
         _normalize_modes_and_times(out)
@@ -150,9 +150,9 @@ def bundle_hash(package: str, python_version: str = PYTHON_VERSION) -> str:
     digest = hashlib.sha256(f"python{python_version};manylinux2014_x86_64;bytecode={precompiled}".encode())
     digest.update(Path(__file__).read_bytes())  # a change in how bundles are built is a new bundle
     for package_name in (package, SHARED_PACKAGE):
-        package_dir = LAMBDA_SOURCE_DIR / package_name
+        package_dir = function_source_dir(package_name)
         for path in _package_files(package_dir):
-            digest.update(str(path.relative_to(LAMBDA_SOURCE_DIR)).encode())
+            digest.update(f"{package_name}/{path.relative_to(package_dir)}".encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -160,7 +160,7 @@ def bundle_hash(package: str, python_version: str = PYTHON_VERSION) -> str:
 def python_function_code(package: str, python_version: str = PYTHON_VERSION) -> lambda_.Code:
     """The Lambda code asset for ``lambda_src/<package>``, bundled locally without Docker."""
     return lambda_.Code.from_asset(
-        str(LAMBDA_SOURCE_DIR),
+        str(function_source_dir(package)),
         asset_hash_type=AssetHashType.CUSTOM,
         asset_hash=bundle_hash(package, python_version),
         bundling=BundlingOptions(

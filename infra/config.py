@@ -16,9 +16,9 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from shared import constants
-from shared.orgs import DEFAULT_ORG as DEFAULT_ORG_NAME
-from shared.secret_format import AUDIENCE_URL, PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE, secret_name_prefix
+from scv_shared import constants
+from scv_shared.orgs import DEFAULT_ORG as DEFAULT_ORG_NAME
+from scv_shared.secret_format import AUDIENCE_URL, PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE, secret_name_prefix
 
 from .constants import (
     BESIDE_FUNCTION_NAME_SUFFIX,

@@ -1,12 +1,25 @@
 """Constants shared by the constructs (names that are part of the public contract live here)."""
 
+import importlib.util
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# The functions' sources: lambda_src/ of this checkout, or the copy an installed wheel carries inside the
-# package (pyproject.toml maps lambda_src/ to scv_salesforce/lambda_src/), so bundling works from either.
-_PACKAGED_LAMBDA_SOURCE_DIR = Path(__file__).resolve().parent / "lambda_src"
-LAMBDA_SOURCE_DIR = _PACKAGED_LAMBDA_SOURCE_DIR if _PACKAGED_LAMBDA_SOURCE_DIR.is_dir() else PROJECT_ROOT / "lambda_src"
+
+
+def function_source_dir(package: str) -> Path:
+    """The folder of one function package (``scv_invoker``, ``scv_shared``, ...) to bundle.
+
+    lambda_src/ in a checkout; from an installed wheel, the folder its package was installed to. Found without
+    importing it: the code is the Lambda runtime's, and one copy of it under one name is all a wheel carries.
+    """
+    checkout = PROJECT_ROOT / "lambda_src" / package
+    if checkout.is_dir():
+        return checkout
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise FileNotFoundError(f"the function package {package} is neither in {checkout.parent} nor installed")
+    return Path(spec.origin).parent
+
 
 DEFAULT_API_VERSION = "68.0"  # Winter '27
 FUNCTION_NAME_SUFFIX = "-InvokeSalesforceRestApiFunction"

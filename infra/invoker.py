@@ -1,6 +1,6 @@
 """The invoker: ``${cc}-InvokeSalesforceRestApiFunction``, which contact flows call.
 
-Ships ``lambda_src/invoker``. Its timeout is Connect's 8 s limit. Secrets are read through the AWS
+Ships ``lambda_src/scv_invoker``. Its timeout is Connect's 8 s limit. Secrets are read through the AWS
 Parameters and Secrets Lambda Extension (a local HTTP endpoint, so the cold path needs no boto3);
 the Salesforce org is reached only through the endpoint environment variables, so tests can point
 them at an emulator. Logs are the invoker's own JSON lines on stdout: Lambda's advanced logging
@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
-from shared import constants, orgs
-from shared.telemetry import NAMESPACE
+from scv_shared import constants, orgs
+from scv_shared.telemetry import NAMESPACE
 
 from . import checkov
 from .config import ColdStartMitigation, ContactCenter
@@ -44,8 +44,8 @@ class SalesforceInvoker(Construct):
         snapstart = contact_center.cold_start is ColdStartMitigation.SNAPSTART
         parts = python_function(
             self,
-            package="invoker",
-            handler="invoker.handler.lambda_handler",
+            package="scv_invoker",
+            handler="scv_invoker.handler.lambda_handler",
             function_name=function_name,
             description=f"Calls the Salesforce REST API for Amazon Connect contact flows ({contact_center.name})",
             role_description=f"{function_name}: read the Salesforce secrets, cache the token, write own logs",

@@ -21,8 +21,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
-from shared import constants, telemetry
-from shared.orgs import DEFAULT_ORG
+from scv_shared import constants, telemetry
+from scv_shared.orgs import DEFAULT_ORG
 
 from . import checkov
 from .config import ContactCenter
@@ -269,8 +269,8 @@ class Monitoring(Construct):
         parts = python_function(
             self,
             id_prefix="CertificateCheck",
-            package="certificate_check",
-            handler="certificate_check.handler.lambda_handler",
+            package="scv_certificate_check",
+            handler="scv_certificate_check.handler.lambda_handler",
             description=f"Publishes the days left on the Salesforce JWT certificate of {contact_center.name}",
             role_description=f"{contact_center.name} certificate check: read the published certificate, write own logs",
             timeout_seconds=30,

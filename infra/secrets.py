@@ -14,7 +14,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
-from shared.secret_format import access_secret_name, certificate_parameter_name, main_secret_name
+from scv_shared.secret_format import access_secret_name, certificate_parameter_name, main_secret_name
 
 from . import checkov
 from .config import construct_suffix

@@ -1,6 +1,6 @@
 """The seeder custom resource: key pair, certificate and secret values made at deploy time.
 
-Ships ``lambda_src/seeder`` behind CDK's Provider framework, which always answers CloudFormation
+Ships ``lambda_src/scv_seeder`` behind CDK's Provider framework, which always answers CloudFormation
 (a failing or crashing handler gives FAILED with its message within seconds, never an hour-long hang).
 Replaces the setup guide's openssl, jq and ``aws secretsmanager`` steps. The private key never
 leaves Secrets Manager: only the certificate, its fingerprint and expiry come back as attributes.
@@ -43,8 +43,8 @@ class SecretSeeder(Construct):
         super().__init__(scope, construct_id)
         parts = python_function(
             self,
-            package="seeder",
-            handler="seeder.handler.on_event",
+            package="scv_seeder",
+            handler="scv_seeder.handler.on_event",
             description=f"Seeds the Salesforce JWT key pair and secrets of {contact_center.name}",
             role_description=f"{contact_center.name} secret seeder: write the two Salesforce secrets, write own logs",
             timeout_seconds=SEEDER_TIMEOUT_SECONDS,

@@ -9,10 +9,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 #: (folder, the package name its modules are imported under)
 PACKAGES = (
-    (ROOT / "lambda_src" / "shared", "shared"),
-    (ROOT / "lambda_src" / "invoker", "invoker"),
-    (ROOT / "lambda_src" / "seeder", "seeder"),
-    (ROOT / "lambda_src" / "certificate_check", "certificate_check"),
+    (ROOT / "lambda_src" / "scv_shared", "scv_shared"),
+    (ROOT / "lambda_src" / "scv_invoker", "scv_invoker"),
+    (ROOT / "lambda_src" / "scv_seeder", "scv_seeder"),
+    (ROOT / "lambda_src" / "scv_certificate_check", "scv_certificate_check"),
     (ROOT / "cli" / "scvctl", "scvctl"),
     (ROOT / "infra", "scv_salesforce"),
 )
@@ -49,7 +49,7 @@ def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
 def test_no_import_runs_in_a_circle() -> None:
     modules = _modules()
     graph = {name: _imports(name, path, modules) for name, path in modules.items()}
-    assert "invoker.secrets_cache" in graph["invoker.auth"]  # the graph is read at all
+    assert "scv_invoker.secrets_cache" in graph["scv_invoker.auth"]  # the graph is read at all
     circles: list[list[str]] = []
     state: dict[str, int] = {}  # 1: on the current path, 2: done
 

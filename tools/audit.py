@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = (
     "requirements.txt",
     "requirements-checkov.txt",
-    "lambda_src/invoker/requirements.txt",
-    "lambda_src/seeder/requirements.txt",
+    "lambda_src/scv_invoker/requirements.txt",
+    "lambda_src/scv_seeder/requirements.txt",
 )
 CLEAN, VULNERABLE, NOT_CHECKED = 0, 1, 2
 

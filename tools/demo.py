@@ -14,8 +14,8 @@ import sys
 from typing import Any
 
 from infra.config import ConfigError
-from tools.harness.events import SEED_CONSOLE_TEST_EVENT, connect_event
 from tools.harness.deployment import local_deployment
+from tools.harness.events import SEED_CONSOLE_TEST_EVENT, connect_event
 from tools.harness.synth import synthesized_contact_center
 
 

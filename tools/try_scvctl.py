@@ -16,9 +16,9 @@ import subprocess
 import sys
 
 from infra.config import ConfigError, ContactCenter
-from tools.harness.deployment import LocalDeployment, local_deployment, script_org_for_every_method
 from tools.emulators.lambda_invoke import LambdaInvokeEmulator
 from tools.emulators.secrets import REGION
+from tools.harness.deployment import LocalDeployment, local_deployment, script_org_for_every_method
 from tools.harness.synth import PROJECT_ROOT, synthesized_contact_center
 
 VENV_BIN = PROJECT_ROOT / ".venv" / "bin"

@@ -17,8 +17,8 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 from scv_salesforce.constants import BESIDE_FUNCTION_NAME_SUFFIX
-from shared.secret_format import access_secret_name, main_secret_name, parse_secret_document
-from shared.secrets_manager_errors import ACCESS_DENIED_CODES, error_code
+from scv_shared.secret_format import access_secret_name, main_secret_name, parse_secret_document
+from scv_shared.secrets_manager_errors import ACCESS_DENIED_CODES, error_code
 
 from scvctl import aws
 
@@ -117,7 +117,7 @@ class Survey:
 
 
 def secret_names(contact_center: Any) -> list[str]:
-    """The contact center's secret pair, then each further org's (``shared.secret_format`` names them)."""
+    """The contact center's secret pair, then each further org's (``scv_shared.secret_format`` names them)."""
     names = []
     for org in [None, *(org.name for org in contact_center.orgs)]:
         names += [main_secret_name(contact_center.name, org), access_secret_name(contact_center.name, org)]

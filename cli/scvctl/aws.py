@@ -15,8 +15,8 @@ from typing import Any
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ProfileNotFound
-from seeder.store import SecretStore
-from shared.secret_format import access_secret_name, main_secret_name
+from scv_seeder.store import SecretStore
+from scv_shared.secret_format import access_secret_name, main_secret_name
 
 from scvctl.errors import NO_CREDENTIALS, CliError
 

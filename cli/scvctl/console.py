@@ -17,7 +17,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from seeder.credentials import CertificateInfo, certificate_info
+from scv_seeder.credentials import CertificateInfo, certificate_info
 
 from scvctl.errors import CliError
 

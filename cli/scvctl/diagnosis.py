@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from shared import oauth_errors
-from shared.oauth_errors import OAuthProblem
-from shared.secret_format import access_secret_name, main_secret_name
+from scv_shared import oauth_errors
+from scv_shared.oauth_errors import OAuthProblem
+from scv_shared.secret_format import access_secret_name, main_secret_name
 
 from scvctl.invoke import LambdaAnswer
 

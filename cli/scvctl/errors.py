@@ -16,7 +16,7 @@ from botocore.exceptions import (
     PartialCredentialsError,
     ProfileNotFound,
 )
-from shared import secrets_manager_errors
+from scv_shared import secrets_manager_errors
 
 NO_CREDENTIALS = "no AWS credentials: set AWS_PROFILE (or --profile) or run aws configure / aws sso login"
 
@@ -32,10 +32,10 @@ class CliError(Exception):
 def translate(error: BaseException) -> CliError | None:
     """The CliError for a known library failure, or None for a bug (which should keep its traceback)."""
     # Imported at the first failure: seeder.credentials loads cryptography, which a --help need not wait for.
-    from seeder.credentials import CredentialError
-    from seeder.store import StoreError
-    from shared.public_certificate import PublicCertificateError
-    from shared.secret_format import SecretFormatError
+    from scv_seeder.credentials import CredentialError
+    from scv_seeder.store import StoreError
+    from scv_shared.public_certificate import PublicCertificateError
+    from scv_shared.secret_format import SecretFormatError
 
     if isinstance(error, CliError):
         return error

@@ -9,9 +9,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 import boto3
-from seeder.store import SecretStore
-from shared import public_certificate
-from shared.secret_format import certificate_parameter_name
+from scv_seeder.store import SecretStore
+from scv_shared import public_certificate
+from scv_shared.secret_format import certificate_parameter_name
 
 from scvctl.aws import secret_store, ssm_client
 from scvctl.invoke import Invoker

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from seeder.store import Document, SecretStore
-from shared.secret_format import SecretKeys
+from scv_seeder.store import Document, SecretStore
+from scv_shared.secret_format import SecretKeys
 
 from scvctl.errors import CliError
 

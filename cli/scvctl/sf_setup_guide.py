@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from seeder.credentials import CertificateInfo
+from scv_seeder.credentials import CertificateInfo
 
 from scvctl.sf_metadata import CALLBACK_URL, AppSpec
 

@@ -1,4 +1,4 @@
-"""certificate_check.handler: the daily check publishes CertificateDaysLeft as an EMF line for the expiry alarm."""
+"""scv_certificate_check.handler: the daily check publishes CertificateDaysLeft as an EMF line for the expiry alarm."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import UTC
 from typing import Any
 
 import pytest
-from certificate_check import handler
-from seeder import credentials
-from shared.secret_format import certificate_parameter_name
+from scv_certificate_check import handler
+from scv_seeder import credentials
+from scv_shared.secret_format import certificate_parameter_name
 
 from tests.seeder.conftest import CC, Stack
 

@@ -7,7 +7,6 @@ fixtures ``rsa_key_pair`` / ``other_rsa_key_pair``, or the helpers below).
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import sys
@@ -20,20 +19,15 @@ from typing import Any
 
 import pytest
 import yaml
+from scv_shared.secret_format import SecretKeys, access_secret_name, main_secret_name
+from scvctl.invoke import LambdaAnswer
+from scvctl.main import main
+
+from tests.emulators.fixtures import ContactCenterSecrets, make_contact_center_secrets
+from tests.emulators.scv_account import INSTANCE_ARN, AccountBuilder, ConnectStub
+from tools.harness.container import LambdaContainer
 
 ROOT = Path(__file__).resolve().parents[2]
-if importlib.util.find_spec("scvctl") is None:  # the editable install (pip install -e .) is not there
-    sys.path.append(str(ROOT / "cli"))
-if importlib.util.find_spec("seeder") is None:
-    sys.path.append(str(ROOT / "lambda_src"))
-
-from scvctl.invoke import LambdaAnswer  # noqa: E402
-from scvctl.main import main  # noqa: E402
-from shared.secret_format import SecretKeys, access_secret_name, main_secret_name  # noqa: E402
-
-from tests.emulators.fixtures import ContactCenterSecrets, make_contact_center_secrets  # noqa: E402
-from tests.emulators.scv_account import INSTANCE_ARN, AccountBuilder, ConnectStub  # noqa: E402
-from tools.harness.container import LambdaContainer  # noqa: E402
 
 CC = "testcc"
 OTHER_CC = "othercc"
@@ -240,7 +234,7 @@ class LocalInvoker:
         self.calls.append((function_name, dict(event), qualifier))
         if self._container is None:
             self._container = LambdaContainer(
-                LAMBDA_SRC, "invoker.handler.lambda_handler", self.environment, runtime_packages=[SITE_PACKAGES]
+                LAMBDA_SRC, "scv_invoker.handler.lambda_handler", self.environment, runtime_packages=[SITE_PACKAGES]
             )
         result = self._container.invoke(dict(event))
         if result.ok:

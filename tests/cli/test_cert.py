@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scv_seeder import credentials
 from scvctl.console import expiry_text
-from seeder import credentials
 
 from tests.cli.conftest import CC, CONSUMER_KEY, KEYS, RunCli, Secrets, assert_no_secret_values
 

@@ -69,7 +69,7 @@ def test_user_not_approved(run_cli: RunCli, local_invoker: LocalInvoker, salesfo
 def test_invalid_assertion_points_at_the_certificate(
     run_cli: RunCli, local_invoker: LocalInvoker, salesforce: Any, other_rsa_key_pair: Any, rsa_key_pair: Any
 ) -> None:
-    from seeder import credentials
+    from scv_seeder import credentials
 
     salesforce.register_app(CONSUMER_KEY, other_rsa_key_pair.certificate_pem, users=[USERNAME])
 

@@ -170,7 +170,7 @@ CASES = [
     (
         "import-error",
         LambdaAnswer(
-            {"errorMessage": "Unable to import module 'invoker.handler'", "errorType": "Runtime.ImportModuleError"},
+            {"errorMessage": "Unable to import module 'scv_invoker.handler'", "errorType": "Runtime.ImportModuleError"},
             "Unhandled",
         ),  # fmt: skip
         "could not start",

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from seeder import credentials
+from scv_seeder import credentials
 
 from tests.cli.conftest import (
     AUDIENCE,

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from seeder import credentials
+from scv_seeder import credentials
 
 from tests.cli.conftest import CC, KEYS, LocalInvoker, RunCli
 from tests.emulators.fixtures import ContactCenterSecrets, make_contact_center_secrets

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable
 
 import pytest
 
-from tools.harness.deployment import LocalDeployment, deploy
+from tests.harness.fixtures import ContainerFactory
 from tools.emulators.salesforce import SalesforceEmulator
 from tools.emulators.secrets import FakeSecretsExtension, MotoSecretsServer
-from tests.harness.fixtures import ContainerFactory
-from tools.harness.synth import EXAMPLE_STACK
-from tools.harness.synth import CloudAssembly
+from tools.harness.deployment import LocalDeployment, deploy
+from tools.harness.synth import EXAMPLE_STACK, CloudAssembly
 
 pytestmark = pytest.mark.e2e
 
@@ -41,5 +39,3 @@ def deploy_example(
 @pytest.fixture
 def deployment(deploy_example: Callable[..., LocalDeployment]) -> LocalDeployment:
     return deploy_example()
-
-

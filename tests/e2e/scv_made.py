@@ -8,7 +8,8 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
-from lambda_src.shared.secret_format import PRODUCTION_AUDIENCE, SecretKeys, access_secret_name, main_secret_name
+from scv_shared.secret_format import PRODUCTION_AUDIENCE, SecretKeys, access_secret_name, main_secret_name
+
 from tests.e2e.moto_stack import LAMBDA_TRUST
 
 SCV_STACK = "SCV-{cc}-ContactCenterStack"

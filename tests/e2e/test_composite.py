@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from infra.connect import load_composite_flow
-from tools.harness.events import connect_event
 from tools.harness.deployment import LocalDeployment
+from tools.harness.events import connect_event
 
 pytestmark = pytest.mark.e2e
 

@@ -12,11 +12,11 @@ import textwrap
 
 import pytest
 
-from tools.harness.events import SEED_CONSOLE_TEST_EVENT
-from tools.harness.deployment import deploy
+from tests.harness.fixtures import ContainerFactory
 from tools.emulators.salesforce import SalesforceEmulator
 from tools.emulators.secrets import FakeSecretsExtension, MotoSecretsServer
-from tests.harness.fixtures import ContainerFactory
+from tools.harness.deployment import deploy
+from tools.harness.events import SEED_CONSOLE_TEST_EVENT
 from tools.harness.synth import PROJECT_ROOT, CloudAssembly, cdk_cli_env
 
 pytestmark = pytest.mark.e2e

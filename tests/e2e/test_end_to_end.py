@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from infra.connect import load_sample_flow
-from tools.harness.events import SEED_CONSOLE_TEST_EVENT, connect_event
+from tools.harness.container import LambdaContainer
 from tools.harness.deployment import (
     AGENT_ARN,
     CONSUMER_KEY,
@@ -23,7 +23,7 @@ from tools.harness.deployment import (
     LocalDeployment,
     script_org_for_every_method,
 )
-from tools.harness.container import LambdaContainer
+from tools.harness.events import SEED_CONSOLE_TEST_EVENT, connect_event
 
 pytestmark = pytest.mark.e2e
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from tools.harness.events import connect_event
-from tools.harness.deployment import LocalDeployment, script_org_for_every_method
 from tests.e2e.test_end_to_end import assert_string_map, secret_document
 from tools.emulators.salesforce import SalesforceEmulator
+from tools.harness.deployment import LocalDeployment, script_org_for_every_method
+from tools.harness.events import connect_event
 
 pytestmark = pytest.mark.e2e
 ORG = "dr"

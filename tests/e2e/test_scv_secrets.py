@@ -11,11 +11,11 @@ import json
 from typing import Any
 
 import pytest
+from scv_shared.secret_format import PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE, SecretKeys
 
-from lambda_src.shared.secret_format import PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE, SecretKeys
-from tools.harness.deployment import LocalDeployment
 from tests.e2e.scv_made import scv_document
 from tools.emulators.credentials import generate_key_pair
+from tools.harness.deployment import LocalDeployment
 
 pytestmark = pytest.mark.e2e
 

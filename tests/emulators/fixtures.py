@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from scv_shared.secret_format import SecretKeys, access_secret_name, main_secret_name
 
-from lambda_src.shared.secret_format import SecretKeys, access_secret_name, main_secret_name
 from tools.emulators.credentials import KeyPair, generate_key_pair
 from tools.emulators.salesforce import SalesforceEmulator
 from tools.emulators.secrets import FakeSecretsExtension, MotoSecretsServer

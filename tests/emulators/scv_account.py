@@ -33,7 +33,7 @@ from typing import Any
 
 import boto3
 from botocore.stub import Stubber
-from shared.secret_format import SecretKeys, access_secret_name, main_secret_name
+from scv_shared.secret_format import SecretKeys, access_secret_name, main_secret_name
 
 from tests.e2e.moto_stack import LAMBDA_TRUST
 from tests.e2e.scv_made import SCV_ALIAS, SCV_STACK, provision_scv_contact_center, scv_document

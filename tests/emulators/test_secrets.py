@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 import requests
 from botocore.exceptions import ClientError, EndpointConnectionError
+from scv_shared.secret_format import SecretKeys, missing_keys
 
-from lambda_src.shared.secret_format import SecretKeys, missing_keys
-from tools.emulators.credentials import KeyPair
 from tests.emulators.fixtures import make_contact_center_secrets
+from tools.emulators.credentials import KeyPair
 from tools.emulators.secrets import TOKEN_HEADER, FakeSecretsExtension, MotoSecretsServer
 
 SECRET = "acme-salesforce-secret"

@@ -10,8 +10,8 @@ from typing import Any
 
 from aws_cdk.assertions import Template
 
-from tools.harness.synth import PROJECT_ROOT, CloudAssembly
 from tests.infra.test_deploy_pipeline import _pipeline_template
+from tools.harness.synth import PROJECT_ROOT, CloudAssembly
 
 #: its own virtual environment (`make install` builds it from requirements-checkov.txt): checkov pins boto3 and
 #: packaging versions the dev set cannot share

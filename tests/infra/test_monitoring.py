@@ -77,7 +77,9 @@ def test_alarms_notify_the_configured_or_created_topic(templates: dict[str, Temp
 def test_certificate_check_runs_daily_and_may_read_only_the_published_certificate(example: Template) -> None:
     _, rule = only(example, "AWS::Events::Rule")
     assert rule["Properties"]["ScheduleExpression"] == "rate(1 day)"
-    check_id, check = only(example, "AWS::Lambda::Function", {"Handler": "certificate_check.handler.lambda_handler"})
+    check_id, check = only(
+        example, "AWS::Lambda::Function", {"Handler": "scv_certificate_check.handler.lambda_handler"}
+    )
     assert rule["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": [check_id, "Arn"]}
     granted = statements(example, "MonitoringCertificateCheckRole")
     assert set(granted) == {"WriteOwnLogs", "ReadCertificate"}  # no right on a secret, so none on the key

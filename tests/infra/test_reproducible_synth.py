@@ -90,8 +90,8 @@ def _bundle_with_umask(package: str, output: Path, umask: int) -> Path:
 
 @pytest.mark.e2e
 def test_a_bundle_built_twice_elsewhere_is_the_same_to_the_byte_and_mode(tmp_path: Path) -> None:
-    first = _bundle_with_umask("seeder", tmp_path / "machine-a" / "asset-building", 0o022)
-    second = _bundle_with_umask("seeder", tmp_path / "b" / "other-staging-dir", 0o002)
+    first = _bundle_with_umask("scv_seeder", tmp_path / "machine-a" / "asset-building", 0o022)
+    second = _bundle_with_umask("scv_seeder", tmp_path / "b" / "other-staging-dir", 0o002)
 
     assert _tree_digest(first) == _tree_digest(second)
     machine_paths = (str(first).encode(), str(tmp_path).encode(), sys.executable.encode())

@@ -175,7 +175,7 @@ def test_invoker_function_is_named_for_the_contact_center_and_fits_connects_time
     props = function["Properties"]
     assert props["Runtime"] in ("python3.12", "python3.13")
     assert props["Architectures"] == ["x86_64"]
-    assert props["Handler"] == "invoker.handler.lambda_handler"
+    assert props["Handler"] == "scv_invoker.handler.lambda_handler"
     assert props["Timeout"] <= 8
     assert props["MemorySize"] >= 512
     assert "LoggingConfig" in props and "ApplicationLogLevel" not in props["LoggingConfig"]
@@ -328,7 +328,9 @@ def test_nothing_is_provisioned_by_default(example: Template) -> None:
 def test_the_invoker_reserves_its_configured_concurrency_so_a_flood_is_throttled(
     templates: dict[str, Template],
 ) -> None:
-    _, invoker = only(templates["example"], "AWS::Lambda::Function", {"Handler": "invoker.handler.lambda_handler"})
+    _, invoker = only(templates["example"], "AWS::Lambda::Function", {"Handler": "scv_invoker.handler.lambda_handler"})
     assert invoker["Properties"]["ReservedConcurrentExecutions"] == 25
-    _, uncapped = only(templates["snapstart"], "AWS::Lambda::Function", {"Handler": "invoker.handler.lambda_handler"})
+    _, uncapped = only(
+        templates["snapstart"], "AWS::Lambda::Function", {"Handler": "scv_invoker.handler.lambda_handler"}
+    )
     assert "ReservedConcurrentExecutions" not in uncapped["Properties"]

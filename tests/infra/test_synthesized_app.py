@@ -58,14 +58,14 @@ def test_no_template_manifest_or_output_holds_private_key_material(cloud_assembl
 def test_bundles_ship_their_package_the_shared_contract_and_pinned_dependencies(cloud_assembly: CloudAssembly) -> None:
     for stack in cloud_assembly.stack_names:
         bundles = (
-            ("InvokerFunction", "invoker"),
-            ("SeederFunction", "seeder"),
-            ("MonitoringCertificateCheckFunction", "certificate_check"),
+            ("InvokerFunction", "scv_invoker"),
+            ("SeederFunction", "scv_seeder"),
+            ("MonitoringCertificateCheckFunction", "scv_certificate_check"),
         )
         for prefix, package in bundles:
             asset = cloud_assembly.function(stack, prefix)
             assert (asset.asset_dir / package / "handler.py").is_file()
-            assert (asset.asset_dir / "shared" / "secret_format.py").is_file()
+            assert (asset.asset_dir / "scv_shared" / "secret_format.py").is_file()
             assert (asset.asset_dir / "cryptography").is_dir()
             assert not (asset.asset_dir / "boto3").exists(), "the Lambda runtime provides boto3"
             for path in asset.asset_dir.rglob("*"):

@@ -25,7 +25,7 @@ LAMBDA_SRC = Path(__file__).resolve().parents[2] / "lambda_src"
 if str(LAMBDA_SRC) not in sys.path:
     sys.path.insert(0, str(LAMBDA_SRC))
 
-from shared.secret_format import SecretKeys  # noqa: E402
+from scv_shared.secret_format import SecretKeys  # noqa: E402
 
 from tests.emulators.fixtures import ContactCenterSecrets, make_contact_center_secrets  # noqa: E402
 
@@ -154,7 +154,7 @@ class FunctionContainer:
 
 def _drop_lambda_modules() -> None:
     for name in list(sys.modules):
-        if name in ("invoker", "shared") or name.startswith(("invoker.", "shared.")):
+        if name in ("scv_invoker", "scv_shared") or name.startswith(("scv_invoker.", "scv_shared.")):
             del sys.modules[name]
 
 
@@ -177,10 +177,10 @@ def new_container(
                 monkeypatch.setenv(name, value)
         _drop_lambda_modules()
         importlib.invalidate_caches()
-        handler = importlib.import_module("invoker.handler")
+        handler = importlib.import_module("scv_invoker.handler")
         module_file = Path(os.path.abspath(handler.__file__ or ""))
         assert module_file.is_relative_to(invoker_source_dir), f"imported {module_file}, not from {invoker_source_dir}"
-        modules = {name: module for name, module in sys.modules.items() if name.startswith("invoker.")}
+        modules = {name: module for name, module in sys.modules.items() if name.startswith("scv_invoker.")}
         return FunctionContainer(handler, modules)
 
     yield start

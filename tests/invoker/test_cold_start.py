@@ -21,7 +21,7 @@ SCRIPT = """
 import json, sys, time
 sys.path.insert(0, {source!r})
 started = time.perf_counter()
-import invoker.handler as handler
+import scv_invoker.handler as handler
 import_ms = (time.perf_counter() - started) * 1000
 
 class Context:

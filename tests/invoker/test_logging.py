@@ -52,7 +52,7 @@ def test_no_secret_or_value_in_logs(
     container.fails(connect_event("updateRecord", objectApiName="Account", recordId="001000000000001AAA", X="y"))
     captured = capsys.readouterr()
     # every record that reached the logging system, except the emulators' own request log
-    records = [str(record.__dict__) for record in caplog.records if not record.name.startswith("tests.")]
+    records = [str(record.__dict__) for record in caplog.records if not record.name.startswith("tools.emulators.")]
     output = captured.out + captured.err + "\n".join(records)
     tokens = {r.header("Authorization").split(" ", 1)[1] for r in salesforce.data_requests()}
     assertions = {r.form()["assertion"] for r in salesforce.token_requests()}

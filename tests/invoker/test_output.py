@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from invoker.output import (
+from scv_invoker.output import (
     ALL_RECORDS_LIMIT_BYTES,
     ResponseTooLargeError,
     check_size,

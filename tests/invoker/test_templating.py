@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Mapping
 
 import pytest
-from invoker.templating import TemplateError, render_soql, render_sosl
+from scv_invoker.templating import TemplateError, render_soql, render_sosl
 
 CONTACT_BY_NAME = "SELECT Id FROM Contact WHERE Name = '{n}'"
 Render = Callable[[str, Mapping[str, str]], str]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.emulators import salesforce as sf
+from tools.emulators import salesforce as sf
 from tests.invoker.conftest import (
     AUDIENCE,
     CONSUMER_KEY,

@@ -77,7 +77,7 @@ def test_budget(container: FunctionContainer) -> None:
 
 
 def test_method_table(container: FunctionContainer) -> None:
-    methods = container.modules["invoker.methods"].METHODS
+    methods = container.modules["scv_invoker.methods"].METHODS
     assert set(methods) == {
         "createRecord",
         "updateRecord",

@@ -23,12 +23,12 @@ LAMBDA_SRC = Path(__file__).resolve().parents[2] / "lambda_src"
 if str(LAMBDA_SRC) not in sys.path:
     sys.path.insert(0, str(LAMBDA_SRC))
 
-from shared.secret_format import SecretKeys  # noqa: E402
+from scv_shared.secret_format import SecretKeys  # noqa: E402
 
 CC = "seedcc"
 KEYS = SecretKeys.for_contact_center(CC)
 PHYSICAL_ID = f"{CC}-salesforce-secret-seed"
-_PACKAGES = ("seeder", "shared")
+_PACKAGES = ("scv_seeder", "scv_shared")
 
 
 @dataclass(frozen=True)

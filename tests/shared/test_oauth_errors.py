@@ -1,4 +1,4 @@
-"""shared.oauth_errors: one table of which token endpoint error means which setup mistake, read by the invoker
+"""scv_shared.oauth_errors: one table of which token endpoint error means which setup mistake, read by the invoker
 (its errorMessage) and by scvctl check (its steps), so the two can never tell different causes."""
 
 from __future__ import annotations
@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from scv_shared.oauth_errors import OAuthProblem, classify
 from scvctl.diagnosis import diagnose
 from scvctl.invoke import LambdaAnswer
-from shared.oauth_errors import OAuthProblem, classify
 
 # (Salesforce's error, its error_description, the problem)
 CASES = [
@@ -40,8 +40,8 @@ def test_scvctl_reads_the_invokers_message_as_the_same_problem(
 ) -> None:
     """The invoker's errorMessage is Salesforce's description and its fix: reading it back (fix text and all)
     must still give the problem, and scvctl check must have specific advice for it."""
-    from invoker.auth import TokenRejection, auth_failure
-    from invoker.settings import Settings
+    from scv_invoker.auth import TokenRejection, auth_failure
+    from scv_invoker.settings import Settings
 
     settings = Settings("acme", "https://x.my.salesforce.com/services/data/v68.0", "https://x/token", "", "m", "a")
     failure = auth_failure(TokenRejection(400, "Bad Request", error, description), settings).failure

@@ -18,11 +18,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from scv_seeder.store import SecretStore
+from scv_shared.orgs import ORGS_ENV
+from scv_shared.secret_format import secret_name_prefix
 from scvctl.secret_document import write_and_clear_token
-from seeder.store import SecretStore
 
-from lambda_src.shared.orgs import ORGS_ENV
-from lambda_src.shared.secret_format import secret_name_prefix
 from tools.emulators.salesforce import SalesforceEmulator
 from tools.emulators.secrets import REGION, FakeSecretsExtension, MotoSecretsServer
 from tools.harness.container import ContainerPool, LambdaContainer

@@ -45,7 +45,7 @@ def runtime_packages(python_version: str = "3.13") -> list[Path]:
     from the host is importable.
     """
     boto3_version = _pinned(PROJECT_ROOT / "requirements.txt", "boto3")
-    cffi_version = _pinned(PROJECT_ROOT / "lambda_src" / "invoker" / "requirements.txt", "cffi")
+    cffi_version = _pinned(PROJECT_ROOT / "lambda_src" / "scv_invoker" / "requirements.txt", "cffi")
     lambda_platform = [
         "--platform", "manylinux2014_x86_64", "--only-binary=:all:", "--implementation", "cp",
         "--python-version", python_version,

@@ -11,10 +11,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from seeder import credentials
-from seeder.store import StoreError
-from shared import constants
-from shared.secret_format import SecretKeys
+from scv_seeder import credentials
+from scv_seeder.store import StoreError
+from scv_shared import constants
+from scv_shared.secret_format import SecretKeys
 
 from scvctl.console import certificate_summary, display_path, fingerprint, note, say, write_public_file
 from scvctl.errors import CliError

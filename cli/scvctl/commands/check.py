@@ -13,10 +13,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from seeder import credentials
-from shared import constants
-from shared.orgs import ACCESS_TOKEN_SECRET_NAME_PARAMETER, SECRET_NAME_PARAMETER
-from shared.secret_format import SecretKeys, access_secret_name, main_secret_name
+from scv_seeder import credentials
+from scv_shared import constants
+from scv_shared.orgs import ACCESS_TOKEN_SECRET_NAME_PARAMETER, SECRET_NAME_PARAMETER
+from scv_shared.secret_format import SecretKeys, access_secret_name, main_secret_name
 
 from scvctl.aws import lambda_client
 from scvctl.console import read_text_file, say

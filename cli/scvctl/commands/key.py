@@ -21,8 +21,8 @@ import uuid
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
-from seeder import credentials
-from shared.secret_format import SecretKeys
+from scv_seeder import credentials
+from scv_shared.secret_format import SecretKeys
 
 from scvctl.console import certificate_summary, display_path, fingerprint, read_text_file, say, write_public_file
 from scvctl.errors import CliError

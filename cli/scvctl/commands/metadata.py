@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from seeder import credentials
-from shared.secret_format import SecretKeys
+from scv_seeder import credentials
+from scv_shared.secret_format import SecretKeys
 
 from scvctl.commands.key import normalized_certificate
 from scvctl.console import display_path, read_text_file, say, write_public_file

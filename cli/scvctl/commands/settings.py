@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import re
 
-from shared.secret_format import AUDIENCE_URL, PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE, SecretKeys
+from scv_shared.secret_format import AUDIENCE_URL, PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE, SecretKeys
 
 from scvctl.console import note, say
 from scvctl.errors import CliError

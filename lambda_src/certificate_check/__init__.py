@@ -1,2 +1,0 @@
-"""Runtime of the contact center's daily certificate check, shipped by infra/monitoring.py (Monitoring's unit):
-``certificate_check.handler.lambda_handler`` publishes the days the JWT certificate has left."""

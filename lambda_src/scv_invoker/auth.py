@@ -1,0 +1,242 @@
+"""OAuth 2.0 JWT bearer flow: the access token every Salesforce request carries.
+
+The token lives in the access secret and in this container's memory (through SecretsCache). A new
+one is minted only when there is none or Salesforce rejected it and the access secret still holds
+that same token (another container may already have minted a fresh one). Minting signs a short-lived
+RS256 assertion with the private key from the main secret; PyJWT and cryptography are imported only
+then, so a warm or cached-token invocation never pays for them.
+
+Failures are mapped to messages that say what to fix in Salesforce or in the secret, keeping
+Salesforce's ``error`` as errorCode so runbooks written for the Node.js function still match.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+import requests
+from scv_shared import oauth_errors, secret_format
+from scv_shared.oauth_errors import OAuthProblem
+from scv_shared.secret_format import MainSecret
+
+from scv_invoker.errors import ConfigurationError, InvokerError, SalesforceApiError, salesforce_error
+from scv_invoker.log import logger
+from scv_invoker.secrets_cache import SecretsCache
+from scv_invoker.settings import Settings
+from scv_invoker.stats import InvocationStats
+from scv_invoker.transport import Budget, HttpRequest, send
+
+GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+#: Salesforce accepts assertions that expire within 3 minutes
+ASSERTION_LIFETIME_SECONDS = 170
+
+
+class TokenRejection(Exception):
+    """The token endpoint answered with an OAuth error (internal: mapped to SalesforceApiError)."""
+
+    def __init__(self, status: int, status_text: str, error: str, description: str) -> None:
+        super().__init__(error)
+        self.status = status
+        self.status_text = status_text
+        self.error = error
+        self.description = description
+
+    @property
+    def invalid_assertion(self) -> bool:
+        return (
+            self.error == "invalid_grant"
+            and oauth_errors.classify(self.error, self.description) is OAuthProblem.CERTIFICATE_MISMATCH
+        )
+
+
+_NOT_PREAUTHORIZED = (
+    "the user is not pre-authorized: in the External Client App / connected app set Permitted Users to "
+    "'Admin approved users are pre-authorized' and add the user's profile or permission set"
+)
+#: the fix of each problem ({main}: the org's main secret, {target}: what follows an scvctl command for the org)
+_FIXES = {
+    OAuthProblem.APP_NOT_PREAUTHORIZED: _NOT_PREAUTHORIZED,
+    OAuthProblem.USER_NOT_APPROVED: _NOT_PREAUTHORIZED,
+    OAuthProblem.CERTIFICATE_MISMATCH: "the certificate in the External Client App / connected app does not match "
+    "the private key in {main}: upload the stack's Certificate output to the app",
+    OAuthProblem.AUDIENCE_INVALID: f"the audience in {{main}} must be {secret_format.PRODUCTION_AUDIENCE} "
+    f"(production), {secret_format.SANDBOX_AUDIENCE} (sandbox) or the org's My Domain URL; set `audience` in "
+    "contact_centers.yaml and redeploy",
+    OAuthProblem.ASSERTION_EXPIRED: "Salesforce considers the assertion expired: check that the function's clock is "
+    "right and retry; if it persists, the user may have to re-authorize the app",
+    OAuthProblem.UNKNOWN_CONSUMER_KEY: "the consumer key in {main} does not belong to an app in this org: copy the "
+    "External Client App's consumer key and run `scvctl consumer-key set {target}`",
+    OAuthProblem.USER_INACTIVE: "the user named as subject in {main} is inactive or frozen in Salesforce: "
+    "reactivate it or change the subject",
+    OAuthProblem.RATE_LIMITED: "Salesforce limits token requests per user per hour: wait, and check for something "
+    "clearing the access secret or many containers minting at once",
+    OAuthProblem.UNKNOWN_USER: "the subject (username) in {main} is not a user of this org: check `subject` in "
+    "contact_centers.yaml",
+}
+
+
+def _hint(error: str, description: str, settings: Settings) -> str | None:
+    """What to do about an OAuth error (shared/oauth_errors.py tells which problem), naming the org's secret."""
+    problem = oauth_errors.classify(error, description)
+    if problem is None:
+        return None
+    return _FIXES[problem].format(main=settings.main_secret_name, target=settings.scvctl_target)
+
+
+def auth_failure(rejection: TokenRejection, settings: Settings, *, note: str = "") -> SalesforceApiError:
+    """Salesforce's error and description plus what to do about it."""
+    hint = _hint(rejection.error, rejection.description, settings)
+    message = rejection.description or rejection.error
+    if hint:
+        message = f"{message}: {hint}"
+    return SalesforceApiError(
+        message + note,
+        error_code=rejection.error or "AUTHENTICATION_FAILED",
+        status=rejection.status,
+        status_text=rejection.status_text,
+    )
+
+
+class TokenProvider:
+    """Hands out the access token; mints, stores and re-reads it as needed."""
+
+    def __init__(self, settings: Settings, secrets: SecretsCache, session: requests.Session) -> None:
+        self._settings = settings
+        self._secrets = secrets
+        self._session = session
+
+    def current(self, budget: Budget, stats: InvocationStats) -> str:
+        """The token to use now: from memory, else the access secret, else a new one."""
+        token, from_memory = self._secrets.access_token(budget, stats)
+        if not token and self._secrets.reads_through_extension:
+            # The extension caches for its own TTL: another container may have stored a token since. Ask
+            # Secrets Manager itself before minting (this path mints, and so imports boto3, anyway).
+            token, from_memory = self._secrets.access_token(budget, stats, force=True)
+        if token:
+            stats.token_cache_hit = from_memory
+            return token
+        return self.mint(budget, stats)
+
+    def after_unauthorized(self, rejected: str, budget: Budget, stats: InvocationStats) -> str:
+        """A token Salesforce refused: take a newer one from the access secret, mint only if it holds the same."""
+        stats.token_refreshes += 1
+        token, _ = self._secrets.access_token(budget, stats, force=True)
+        if token and token != rejected:
+            logger.info("using the access token another container stored")
+            return token
+        return self.mint(budget, stats)
+
+    def mint(self, budget: Budget, stats: InvocationStats) -> str:
+        """A new token from the current key; on invalid_grant re-read the key once, then try a staged key."""
+        try:
+            secret = self._secrets.main_secret(budget, stats)
+            try:
+                token = self._exchange(secret, budget, stats)
+            except TokenRejection as rejection:
+                token = self._recover(secret, rejection, budget, stats)
+        except InvokerError:
+            stats.token_mint_failures += 1
+            raise
+        self._secrets.store_access_token(token, budget, stats)
+        return token
+
+    def _recover(self, secret: MainSecret, rejection: TokenRejection, budget: Budget, stats: InvocationStats) -> str:
+        settings = self._settings
+        if rejection.error != "invalid_grant":
+            raise auth_failure(rejection, settings) from None
+        current = self._secrets.main_secret(budget, stats, force=True)
+        if current != secret:
+            logger.info("the key document changed since it was cached; minting with the new one")
+            try:
+                return self._exchange(current, budget, stats)
+            except TokenRejection as again:
+                rejection = again
+                if rejection.error != "invalid_grant":
+                    raise auth_failure(rejection, settings) from None
+        if rejection.invalid_assertion:
+            pending = self._secrets.pending_main_secret(budget, stats)
+            if pending is not None and pending.private_key != current.private_key:
+                logger.warning(
+                    "the current key was rejected (invalid assertion); a key rotation is staged, minting with the "
+                    "AWSPENDING key. Finish the rotation once the new certificate is in Salesforce",
+                    extra={"pending_version": pending.version_id},
+                )
+                try:
+                    return self._exchange(current.with_private_key(pending), budget, stats)
+                except TokenRejection:
+                    note = " (the staged AWSPENDING key was rejected too)"
+                    raise auth_failure(rejection, settings, note=note) from None
+        raise auth_failure(rejection, settings) from None
+
+    def _exchange(self, secret: MainSecret, budget: Budget, stats: InvocationStats) -> str:
+        """POST one signed assertion to the token endpoint."""
+        unused = [self._assertion(secret)]  # a key that cannot sign fails here, before any request
+
+        def form() -> dict[str, str]:
+            # a fresh assertion (new jti) for a repeat: Salesforce rejects a replayed one
+            return {"grant_type": GRANT_TYPE, "assertion": unused.pop() if unused else self._assertion(secret)}
+
+        request = HttpRequest(
+            method="POST",
+            url=self._settings.auth_endpoint,
+            operation="the Salesforce token endpoint",
+            idempotent=True,  # a token request creates nothing; a repeat only mints another token
+            headers={"Accept": "application/json"},
+            data=form,
+        )
+        stats.token_requests += 1
+        response = send(self._session, request, budget, on_retry=lambda: _count_token_request(stats))
+        body = _json(response)
+        if response.status_code == 200 and isinstance(body, dict) and isinstance(body.get("access_token"), str):
+            stats.token_mints += 1
+            logger.info("minted a new access token")
+            return body["access_token"]
+        if isinstance(body, dict) and isinstance(body.get("error"), str):
+            raise TokenRejection(
+                response.status_code, response.reason or "", body["error"], str(body.get("error_description") or "")
+            )
+        if response.status_code == 429 or response.status_code >= 500:
+            raise salesforce_error(response.status_code, response.reason or "", body, request.operation)
+        raise SalesforceApiError(
+            f"the token endpoint answered {response.status_code} without a token: check SALESFORCE_AUTH_ENDPOINT "
+            f"(it must be <org>/services/oauth2/token)",
+            error_code="AUTHENTICATION_FAILED",
+            status=response.status_code if response.status_code >= 400 else 502,
+            status_text=response.reason or "",
+        )
+
+    def _assertion(self, secret: MainSecret) -> str:
+        import jwt  # ~75 ms with cryptography: only when minting
+
+        now = int(time.time())
+        claims = {
+            "iss": secret.consumer_key,
+            "sub": secret.subject,
+            "aud": secret.audience,
+            "iat": now,
+            "exp": now + ASSERTION_LIFETIME_SECONDS,
+            "jti": str(uuid.uuid4()),
+        }
+        try:
+            return jwt.encode(claims, secret.private_key, algorithm="RS256")
+        except Exception as error:  # noqa: BLE001 - never echo the key or the library's text about it
+            raise ConfigurationError(
+                f"the private key in {self._settings.main_secret_name} cannot sign "
+                f"({type(error).__name__}): it must be an RSA private key in PEM (-----BEGIN PRIVATE KEY-----); "
+                f"redeploy the stack (its seeder writes a new key) or run "
+                f"`scvctl key import {self._settings.scvctl_target}`",
+                error_code="INVALID_PRIVATE_KEY",
+            ) from None
+
+
+def _count_token_request(stats: InvocationStats) -> None:
+    stats.token_requests += 1
+
+
+def _json(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None

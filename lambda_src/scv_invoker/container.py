@@ -1,0 +1,64 @@
+"""What one Lambda container keeps between invocations: settings, one HTTP session, the caches per org.
+
+Built at the first invocation (not at import, so a configuration error is reported as a clear
+invocation failure) and reused by every warm one. Each Salesforce org the function may call has its own
+secrets cache, token provider, client and method memory, made at its first call: one org's token, key
+or cached settings can never be used for another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import requests
+
+from scv_invoker.auth import TokenProvider
+from scv_invoker.log import logger
+from scv_invoker.methods import ContainerMemory
+from scv_invoker.salesforce import SalesforceClient
+from scv_invoker.secrets_cache import SecretsCache
+from scv_invoker.settings import Settings
+
+USER_AGENT = "scv-salesforce-rest-api-invoker/1"
+
+
+@dataclass
+class OrgClients:
+    """One org's view: its settings and everything cached for it."""
+
+    settings: Settings
+    secrets: SecretsCache
+    tokens: TokenProvider
+    salesforce: SalesforceClient
+    memory: ContainerMemory
+
+
+@dataclass
+class Container:
+    settings: Settings
+    session: requests.Session
+    orgs: dict[str, OrgClients] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, settings: Settings | None = None) -> Container:
+        settings = settings or Settings.from_env()
+        logger.set_level(settings.log_level)
+        session = requests.Session()
+        session.headers["User-Agent"] = USER_AGENT
+        return cls(settings=settings, session=session)
+
+    def org(self, settings: Settings) -> OrgClients:
+        """The clients of the org ``settings`` describe (one of :func:`scv_invoker.orgs.org_settings`)."""
+        clients = self.orgs.get(settings.org)
+        if clients is None:
+            secrets = SecretsCache(settings, self.session)
+            tokens = TokenProvider(settings, secrets, self.session)
+            clients = OrgClients(
+                settings=settings,
+                secrets=secrets,
+                tokens=tokens,
+                salesforce=SalesforceClient(settings, self.session, tokens),
+                memory=ContainerMemory(),
+            )
+            self.orgs[settings.org] = clients
+        return clients

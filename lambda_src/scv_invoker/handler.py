@@ -1,0 +1,125 @@
+"""Entry point of ``${cc}-InvokeSalesforceRestApiFunction``: ``scv_invoker.handler.lambda_handler``.
+
+One invocation: check the event, run the method from the METHODS table, return a flat string map
+(what Connect stores as contact attributes) to a contact flow, or the Node.js function's own answer
+shape to another Lambda function (an event without Connect's envelope). A failure raises an
+InvokerError whose message is the JSON failure object, so the flow takes its error branch. Every
+invocation writes exactly one summary log line (INFO on success, ERROR on failure) with the method,
+Salesforce status, timings, API usage and cache/mint counts; names and codes only, never values or
+secrets. The same line carries the invocation's metrics in Embedded Metric Format (invoker/metrics.py).
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from typing import Any
+
+from scv_shared import telemetry
+
+from scv_invoker import metrics, output
+from scv_invoker.container import Container
+from scv_invoker.errors import InvokerError, SalesforceApiError
+from scv_invoker.log import logger
+from scv_invoker.methods import Invocation
+from scv_invoker.orgs import select_org
+from scv_invoker.request import contact_id_of, parameter_names_of, parse_event
+from scv_invoker.salesforce import Api
+from scv_invoker.settings import summary_identity
+from scv_invoker.stats import InvocationStats
+from scv_invoker.transport import Budget
+
+_container: Container | None = None
+
+
+def _get_container() -> Container:
+    """This container's state, started on first use."""
+    global _container
+    if _container is None:
+        _container = Container.start()
+    return _container
+
+
+def lambda_handler(event: Any, context: Any) -> Any:
+    started = time.perf_counter()
+    stats = InvocationStats(contact_id=contact_id_of(event), parameters=parameter_names_of(event))
+    cold_start = _container is None
+    logger.append_keys(
+        request_id=getattr(context, "aws_request_id", None), contact_id=stats.contact_id, cold_start=cold_start
+    )
+    try:
+        result = _invoke(event, context, stats)
+    except InvokerError as error:
+        stats.error_code = error.error_code
+        _summary(stats, started, failure=error.failure)
+        raise
+    except Exception as error:
+        # A bug, not a condition we know: report it in the same shape, with the traceback in the log.
+        failure = InvokerError(
+            f"unexpected {type(error).__name__} in the invoker; see the function's log for the traceback",
+            error_code="INTERNAL_ERROR",
+        )
+        stats.error_code = failure.error_code
+        logger.error("unexpected error", extra={"errorType": type(error).__name__, "where": _where(error)})
+        _summary(stats, started, failure=failure.failure)
+        raise failure from None
+    _summary(stats, started)
+    return result
+
+
+def _invoke(event: Any, context: Any, stats: InvocationStats) -> Any:
+    request = parse_event(event)
+    stats.method = request.method.name
+    logger.append_keys(method=stats.method)
+    container = _get_container()
+    # before any Secrets Manager call: a flow naming an undeclared secret costs nothing
+    org = container.org(select_org(container.settings, request.parameters, request.contact_data))
+    stats.org = org.settings.org
+    logger.append_keys(org=stats.org)
+    invocation = Invocation(
+        parameters=request.parameters,
+        contact_data=request.contact_data,
+        salesforce=Api(org.salesforce, Budget(context), stats),
+        settings=org.settings,
+        memory=org.memory,
+        stats=stats,
+    )
+    answer = request.method.run(invocation)
+    if not request.from_contact_flow:
+        # another Lambda function (no Connect envelope): the Node.js function's shapes, JSON types kept
+        return output.flatten_typed(answer) if request.method.native_flat else output.native(answer)
+    flat = output.flatten(answer)
+    try:
+        output.check_size(flat)
+    except output.ResponseTooLargeError as error:
+        raise SalesforceApiError(
+            str(error),  # its message already says how to make the answer smaller
+            error_code="RESPONSE_TOO_LARGE",
+            status=502,
+            status_text="Bad Gateway",
+        ) from None
+    return flat
+
+
+def _where(error: BaseException) -> list[str]:
+    """The traceback's frames (file, line, function) without the exception's text, which may quote a value."""
+    return [
+        f"{'/'.join(frame.filename.split('/')[-2:])}:{frame.lineno} {frame.name}"
+        for frame in traceback.extract_tb(error.__traceback__)
+    ]
+
+
+def _summary(stats: InvocationStats, started: float, *, failure: dict[str, Any] | None = None) -> None:
+    stats.duration_ms = (time.perf_counter() - started) * 1000
+    if _container is not None:
+        contact_center, namespace = _container.settings.contact_center, _container.settings.metrics_namespace
+    else:
+        contact_center, namespace = summary_identity()
+    fields = {**stats.as_log_fields(), **metrics.emf_fields(stats, contact_center, namespace)}
+    try:
+        if failure is None:
+            logger.info(telemetry.SUCCEEDED_MESSAGE, extra=fields)
+        else:
+            logger.error(telemetry.FAILED_MESSAGE, extra={**fields, "failure": failure})
+    finally:
+        logger.remove_keys(["request_id", "contact_id", "cold_start", "method", "org"])

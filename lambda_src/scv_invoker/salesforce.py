@@ -1,0 +1,202 @@
+"""The Salesforce REST API client: one keep-alive session per container, one token, clear failures.
+
+Paths are relative to SALESFORCE_REST_API_ENDPOINT_BASE, used exactly as configured. A 401 is answered
+once, by TokenProvider (newer token from the access secret, or a new one) and one repeat of the
+request: Salesforce did not process a request it rejected as unauthenticated, so even a create is safe
+to repeat then. A token minted for the request itself and refused is a setup problem (wrong org, missing
+scope): it is reported, not minted again. Everything else that is not 2xx becomes a SalesforceApiError in the shape the
+Node.js function used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import requests
+
+from scv_invoker.auth import TokenProvider
+from scv_invoker.errors import BadRequestError, SalesforceApiError, salesforce_error
+from scv_invoker.limits import MAX_URI_AND_HEADERS_BYTES, MAX_URI_BYTES
+from scv_invoker.settings import Settings
+from scv_invoker.stats import InvocationStats
+from scv_invoker.transport import Budget, HttpRequest, send
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PATCH", "PUT", "DELETE"})
+
+
+@dataclass(frozen=True)
+class ApiResponse:
+    """A successful response: status and parsed body (None for 204, text when not JSON)."""
+
+    status: int
+    body: Any
+
+
+@dataclass(frozen=True)
+class RestCall:
+    """One REST API request, built before it is sent: a method sends it alone, and ``composite`` sends several
+    as the subrequests of one Composite request (which then costs one API call)."""
+
+    method: str
+    #: relative to the API base, its segments already quoted
+    path: str
+    #: already encoded
+    query: str | None = None
+    body: Any = None
+    #: applying it twice leaves what applying it once does (see transport.HttpRequest)
+    repeat_after_timeout: bool = False
+
+    def relative_url(self) -> str:
+        return self.path + (f"?{self.query}" if self.query else "")
+
+
+def quote_segment(value: str) -> str:
+    """A value as one URL path segment (a record id can never climb to another path)."""
+    return quote(value, safe="")
+
+
+def error_from_response(response: requests.Response, operation: str) -> SalesforceApiError:
+    try:
+        body: Any = response.json()
+    except ValueError:
+        body = None
+    return salesforce_error(response.status_code, response.reason or "", body, operation)
+
+
+def _check_uri_length(url: str, operation: str) -> None:
+    """Refuse, before any token or request, a URI Salesforce would answer 414 (invoker/limits.py)."""
+    parts = urlsplit(url)
+    length = len(parts.path.encode("utf-8")) + (len(parts.query) + 1 if parts.query else 0)
+    if length > MAX_URI_BYTES:
+        raise BadRequestError(
+            f"the {operation} request URI would be {length:,} bytes, over the {MAX_URI_BYTES:,} Salesforce accepts "
+            f"with the headers ({MAX_URI_AND_HEADERS_BYTES:,} bytes in all): pass shorter values (every character "
+            "that is not a letter or digit takes 3 bytes or more in a URI)",
+            error_code="REQUEST_TOO_LONG",
+        )
+
+
+class SalesforceClient:
+    """Sends REST API requests for the whole container (one session, so connections are reused)."""
+
+    def __init__(self, settings: Settings, session: requests.Session, tokens: TokenProvider) -> None:
+        self._base = settings.rest_api_endpoint_base
+        self._session = session
+        self._tokens = tokens
+
+    @property
+    def base_path(self) -> str:
+        """The API base's path (``/services/data/v64.0``): how a Composite subrequest names its resource."""
+        return urlsplit(self._base).path.rstrip("/")
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        budget: Budget,
+        stats: InvocationStats,
+        *,
+        query: str | None = None,
+        json_body: Any = None,
+        files: Any = None,
+        repeat_after_timeout: bool = False,
+    ) -> ApiResponse:
+        """``path`` relative to the API base (segments already quoted); ``query`` already encoded."""
+        method = method.upper()
+        path = path.lstrip("/")
+        operation = f"Salesforce {method} {path.split('/', 1)[0]}"  # a fixed word, never a value
+        url = f"{self._base}/{path}" + (f"?{query}" if query else "")
+        _check_uri_length(url, operation)
+        headers = {"Accept": "application/json"}
+        mints_before = stats.token_mints
+        token = self._tokens.current(budget, stats)
+        minted_now = stats.token_mints > mints_before
+        repeat = repeat_after_timeout
+        response = self._send(method, url, operation, token, headers, json_body, files, budget, stats, repeat)
+        # A token minted for this very request and refused is not stale: another mint would be refused too (wrong
+        # org, missing scope) and only spend the user's token-request limit. Report it instead.
+        if response.status_code == 401 and not minted_now:
+            response.close()
+            token = self._tokens.after_unauthorized(token, budget, stats)
+            response = self._send(method, url, operation, token, headers, json_body, files, budget, stats, repeat)
+        if not 200 <= response.status_code < 300:
+            raise error_from_response(response, operation)
+        if response.status_code == 204 or not response.content:
+            return ApiResponse(response.status_code, None)
+        try:
+            return ApiResponse(response.status_code, response.json())
+        except ValueError:
+            return ApiResponse(response.status_code, response.text)
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        operation: str,
+        token: str,
+        headers: dict[str, str],
+        json_body: Any,
+        files: Any,
+        budget: Budget,
+        stats: InvocationStats,
+        repeat_after_timeout: bool,
+    ) -> requests.Response:
+        def observe(elapsed_ms: float, response: requests.Response | None) -> None:
+            stats.salesforce_requests += 1
+            stats.salesforce_latency_ms.append(elapsed_ms)
+            if response is not None:
+                stats.salesforce_status = response.status_code
+                stats.record_limit_info(response.headers.get("Sforce-Limit-Info"))
+
+        def on_retry() -> None:
+            stats.salesforce_retries += 1
+
+        request = HttpRequest(
+            method=method,
+            url=url,
+            operation=operation,
+            idempotent=method in IDEMPOTENT_METHODS,
+            headers={**headers, "Authorization": f"Bearer {token}"},
+            json=json_body,
+            files=files,
+            repeat_after_timeout=repeat_after_timeout,
+        )
+        return send(self._session, request, budget, observe=observe, on_retry=on_retry)
+
+
+class Api:
+    """The client as one invocation sees it: bound to that invocation's time budget and stats."""
+
+    def __init__(self, client: SalesforceClient, budget: Budget, stats: InvocationStats) -> None:
+        self._client = client
+        self._budget = budget
+        self._stats = stats
+
+    def get(self, path: str, *, query: str | None = None) -> ApiResponse:
+        return self._client.request("GET", path, self._budget, self._stats, query=query)
+
+    def post(self, path: str, *, json_body: Any = None, files: Any = None) -> ApiResponse:
+        return self._client.request("POST", path, self._budget, self._stats, json_body=json_body, files=files)
+
+    def patch(self, path: str, *, json_body: Any = None) -> ApiResponse:
+        return self._client.request("PATCH", path, self._budget, self._stats, json_body=json_body)
+
+    def delete(self, path: str) -> ApiResponse:
+        return self._client.request("DELETE", path, self._budget, self._stats)
+
+    def send(self, call: RestCall) -> ApiResponse:
+        return self._client.request(
+            call.method,
+            call.path,
+            self._budget,
+            self._stats,
+            query=call.query,
+            json_body=call.body,
+            repeat_after_timeout=call.repeat_after_timeout,
+        )
+
+    @property
+    def base_path(self) -> str:
+        return self._client.base_path

@@ -1,0 +1,151 @@
+"""Per-container view of the two secrets: the access token on every cold path, the key only to mint.
+
+A warm invocation reads no secret at all. A cold container with a valid cached token reads only the
+access secret (one call); the main secret (private key, consumer key, subject, audience) is read
+only when a token has to be minted. Entries expire after SECRETS_CACHE_TTL_SECONDS so a rotated key
+or a token cleared by the stack is picked up.
+
+This module decides what to read and when; the parts do one job each: ttl_cache (memory that expires),
+secrets_extension (the Parameters and Secrets extension: local HTTP, no boto3 on the cold path),
+secrets_sdk (boto3, imported on first use, with its clients), secrets_retry (repeats and error messages)
+and shared/secret_format (what the documents must hold). Forced re-reads (after a 401 or invalid_grant)
+go to Secrets Manager directly, because the extension may serve the very value that just failed from its
+own cache. Writes (a new token) and the AWSPENDING read always use boto3.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from scv_shared import secret_format
+from scv_shared import secrets_manager_errors as sm
+from scv_shared.secret_format import MainSecret, SecretFormatError
+
+from scv_invoker.errors import ConfigurationError
+from scv_invoker.log import logger
+from scv_invoker.secrets_extension import SecretsExtension, SecretValue
+from scv_invoker.secrets_sdk import SecretsManagerSdk
+from scv_invoker.settings import Settings
+from scv_invoker.stats import InvocationStats
+from scv_invoker.transport import Budget
+from scv_invoker.ttl_cache import TtlCache
+
+if TYPE_CHECKING:  # pragma: no cover
+    import requests
+
+
+class SecretsCache:
+    """The container's view of one org's main and access secrets."""
+
+    def __init__(
+        self, settings: Settings, session: requests.Session, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._settings = settings
+        self._keys = settings.secret_keys
+        self._memory: TtlCache[SecretValue] = TtlCache(settings.secrets_cache_ttl_seconds, clock)
+        self._extension = SecretsExtension(settings.extension_port, settings.session_token, session)
+        self._sdk = SecretsManagerSdk()
+        self._main_name = settings.main_secret_name
+        self._access_name = settings.access_secret_name
+
+    @property
+    def reads_through_extension(self) -> bool:
+        """Reads go through the extension, whose own cache may be up to its TTL old."""
+        return self._extension.usable
+
+    # ----------------------------------------------------------------- the access token
+
+    def access_token(self, budget: Budget, stats: InvocationStats, *, force: bool = False) -> tuple[str, bool]:
+        """The token in the access secret ("" when none) and whether it came from this container's memory."""
+        value, hit = self._read(self._settings.access_secret_id, self._access_name, budget, stats, force=force)
+        try:
+            return secret_format.parse_access_token(value.secret_string, self._keys), hit
+        except SecretFormatError as error:
+            logger.warning(f"{error}; minting a new token", extra={"secret": self._access_name})
+            return "", hit
+
+    def store_access_token(self, token: str, budget: Budget, stats: InvocationStats) -> None:
+        """Remember a new token here and write it to the access secret for the other containers.
+
+        A failed write is logged, not raised: the token works for this container, the others mint their own.
+        """
+        document = json.dumps({self._keys.access_token: token})
+        self._memory.put(self._settings.access_secret_id, SecretValue(document, None))
+        try:
+            self._sdk.write(
+                self._settings.access_secret_id, document, budget, stats, "writing the new token to the access secret"
+            )
+        except Exception as error:  # noqa: BLE001 - any SDK failure is only a missed write-back
+            logger.warning(
+                "could not write the new access token to the access secret; other containers will mint their own",
+                extra={"secret": self._access_name, "error": sm.error_code(error)},
+            )
+
+    # ----------------------------------------------------------------- the main secret
+
+    def main_secret(self, budget: Budget, stats: InvocationStats, *, force: bool = False) -> MainSecret:
+        """The current key document, validated; ``force`` reads Secrets Manager itself."""
+        value, _ = self._read(self._settings.main_secret_id, self._main_name, budget, stats, force=force)
+        try:
+            return self._parse_main(value, secret_format.CURRENT_STAGE)
+        except ConfigurationError:
+            if force:
+                raise
+            # The copy in memory (or in the extension's cache) is unusable, but the operator may have fixed
+            # the secret since (`scvctl consumer-key set`, `key import`): ask Secrets Manager itself once
+            # before failing, so a fix works at the next call instead of after the cache TTL.
+            value, _ = self._read(self._settings.main_secret_id, self._main_name, budget, stats, force=True)
+            return self._parse_main(value, secret_format.CURRENT_STAGE)
+
+    def pending_main_secret(self, budget: Budget, stats: InvocationStats) -> MainSecret | None:
+        """The AWSPENDING document of a staged key rotation, None when there is none (or it is unusable)."""
+        budget.timeouts("reading the staged (AWSPENDING) key from Secrets Manager")
+        try:
+            stats.secrets_manager_calls += 1
+            response = self._sdk.client(budget).get_secret_value(
+                SecretId=self._settings.main_secret_id, VersionStage=secret_format.PENDING_STAGE
+            )
+        except Exception as error:  # noqa: BLE001 - no staged key is the usual case, any failure means none
+            code = sm.error_code(error)
+            if code != sm.NOT_FOUND_CODE:
+                logger.warning("could not read the staged key", extra={"secret": self._main_name, "error": code})
+            return None
+        value = SecretValue(response.get("SecretString"), response.get("VersionId"))
+        try:
+            return self._parse_main(value, secret_format.PENDING_STAGE)
+        except ConfigurationError as error:
+            logger.warning(
+                "the staged key is unusable", extra={"secret": self._main_name, "error": error.error_message}
+            )
+            return None
+
+    def _parse_main(self, value: SecretValue, stage: str) -> MainSecret:
+        try:
+            return secret_format.parse_main_secret(
+                f"{self._main_name} ({stage})",
+                value.secret_string,
+                value.version_id,
+                self._keys,
+                self._settings.scvctl_target,
+            )
+        except SecretFormatError as error:
+            raise ConfigurationError(str(error), error_code=error.error_code) from None
+
+    # ----------------------------------------------------------------- reading
+
+    def _read(
+        self, secret_id: str, name: str, budget: Budget, stats: InvocationStats, *, force: bool
+    ) -> tuple[SecretValue, bool]:
+        def load() -> SecretValue:
+            value = None
+            if not force and self._extension.usable:
+                value = self._extension.read(secret_id, budget, stats)
+            return value or self._sdk.read(secret_id, name, budget, stats)
+
+        value, hit = self._memory.get_or_load(secret_id, load, force=force)
+        if hit:
+            stats.secrets_cache_hits += 1
+        return value, hit

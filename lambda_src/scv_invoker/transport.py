@@ -1,0 +1,221 @@
+"""HTTP with a deadline: every request fits in what is left of Amazon Connect's 8 seconds.
+
+Connect gives up on the function after 8 s and then knows nothing about why. So every request gets
+(connect, read) timeouts from the Lambda context's remaining time minus a margin, a request that
+cannot fit is not started, and a hanging peer becomes a clear TIMEOUT failure while the function can
+still report it. A 429/5xx or a refused connection is retried at most once, and only for requests
+that are safe to repeat; a POST that creates something is never repeated. After a timeout the first
+attempt may have been processed, so only a request that is harmless to apply twice (an upsert by external
+id: ``repeat_after_timeout``) is repeated; its first attempt gets half the time left, so the repeat fits.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from scv_invoker.errors import SalesforceApiError
+from scv_invoker.log import logger
+
+#: kept free at the end of the invocation to raise and log the failure
+SAFETY_MARGIN_MS = 400
+#: a request is not started with less time than this
+MIN_REQUEST_SECONDS = 0.25
+#: connecting never needs more than this (the rest of the budget is for the answer)
+MAX_CONNECT_SECONDS = 3.05
+#: wait before the one retry when the server gave no Retry-After
+DEFAULT_RETRY_DELAY_SECONDS = 0.2
+#: when no Lambda context tells the time (e.g. a unit test), this is the whole budget
+DEFAULT_BUDGET_MS = 8000
+
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class Budget:
+    """The time this invocation may still spend on requests."""
+
+    def __init__(self, context: Any, margin_ms: int = SAFETY_MARGIN_MS) -> None:
+        remaining = getattr(context, "get_remaining_time_in_millis", None)
+        if callable(remaining):
+            self._remaining_ms: Callable[[], float] = remaining
+        else:
+            deadline = time.monotonic() + DEFAULT_BUDGET_MS / 1000
+            self._remaining_ms = lambda: (deadline - time.monotonic()) * 1000
+        self._margin_ms = margin_ms
+
+    def remaining_seconds(self) -> float:
+        return (float(self._remaining_ms()) - self._margin_ms) / 1000
+
+    def function_remaining_ms(self) -> int:
+        return max(0, int(self._remaining_ms()))
+
+    def timeouts(self, operation: str) -> tuple[float, float]:
+        """(connect, read) timeouts for the next request; refuses when the request cannot fit."""
+        remaining = self.remaining_seconds()
+        if remaining < MIN_REQUEST_SECONDS:
+            raise SalesforceApiError(
+                f"not enough time left to start {operation}: {self.function_remaining_ms()} ms remain before the "
+                f"function's timeout (Amazon Connect waits at most 8 s); earlier requests were slow. "
+                f"Check Salesforce's latency and the function's cold start",
+                error_code="TIMEOUT",
+                status=504,
+                status_text="Gateway Timeout",
+            )
+        return min(MAX_CONNECT_SECONDS, remaining), remaining
+
+    def allows(self, seconds: float) -> bool:
+        """Whether waiting ``seconds`` still leaves room for one more request."""
+        return self.remaining_seconds() - seconds >= MIN_REQUEST_SECONDS
+
+
+@dataclass
+class HttpRequest:
+    """One request. ``operation`` names it in messages and logs: a fixed label, never a value."""
+
+    method: str
+    url: str
+    operation: str
+    idempotent: bool
+    headers: dict[str, str] = field(default_factory=dict)
+    #: the body; a callable is called for every attempt (a token request signs a fresh assertion each time)
+    data: Any = None
+    json: Any = None
+    files: Any = None
+    #: cap on the read timeout (e.g. for the local secrets extension); None: whatever the budget allows
+    max_seconds: float | None = None
+    #: applying it twice leaves what applying it once does (an upsert by external id): repeated once after a
+    #: timeout too, so its first attempt may wait only half the time left
+    repeat_after_timeout: bool = False
+
+
+#: called after every attempt with (elapsed ms, response or None)
+AttemptObserver = Callable[[float, "requests.Response | None"], None]
+
+
+def retry_after_seconds(response: requests.Response) -> float | None:
+    """Retry-After in seconds when it is a number (an HTTP date is treated as absent)."""
+    value = response.headers.get("Retry-After", "").strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return seconds if seconds >= 0 else None
+
+
+def send(
+    session: requests.Session,
+    request: HttpRequest,
+    budget: Budget,
+    *,
+    observe: AttemptObserver | None = None,
+    on_retry: Callable[[], None] | None = None,
+) -> requests.Response:
+    """Send with deadline-derived timeouts; retry once when that is safe and fits. Raises SalesforceApiError
+    (TIMEOUT 504 / CONNECTION_ERROR 502) when no response arrived; returns any response that did."""
+    attempt = 0
+    while True:
+        connect_timeout, read_timeout = budget.timeouts(request.operation)
+        if request.max_seconds is not None:
+            connect_timeout = min(connect_timeout, request.max_seconds)
+            read_timeout = min(read_timeout, request.max_seconds)
+        may_repeat_after_timeout = request.repeat_after_timeout and attempt == 0
+        if may_repeat_after_timeout:
+            read_timeout = min(read_timeout, max(read_timeout / 2, MIN_REQUEST_SECONDS))
+            connect_timeout = min(connect_timeout, read_timeout)
+        started = time.perf_counter()
+        response: requests.Response | None = None
+        try:
+            response = session.request(
+                request.method,
+                request.url,
+                headers=request.headers,
+                data=request.data() if callable(request.data) else request.data,
+                json=request.json,
+                files=request.files,
+                timeout=(connect_timeout, read_timeout),
+                allow_redirects=False,
+            )
+        except requests.Timeout as error:
+            if may_repeat_after_timeout and budget.allows(0):
+                attempt += 1
+                if on_retry:
+                    on_retry()
+                continue
+            if not isinstance(error, requests.ConnectTimeout):
+                raise _read_timeout(request, read_timeout, repeated=attempt > 0) from None
+            raise SalesforceApiError(
+                f"could not connect to {request.operation} within {connect_timeout * 1000:.0f} ms: check the endpoint "
+                f"URL in the function's environment and the network path to it",
+                error_code="TIMEOUT",
+                status=504,
+                status_text="Gateway Timeout",
+            ) from None
+        except requests.ConnectionError as error:
+            if request.idempotent and attempt == 0 and budget.allows(DEFAULT_RETRY_DELAY_SECONDS):
+                attempt += 1
+                if on_retry:
+                    on_retry()
+                time.sleep(DEFAULT_RETRY_DELAY_SECONDS)
+                continue
+            reason = _reason(error)
+            unsure = not request.idempotent and reason != "connection refused"
+            repeated = "; it was not repeated, as it may have been processed" if unsure else ""
+            raise SalesforceApiError(
+                f"the connection for {request.operation} failed ({reason}){repeated}: check the endpoint URL "
+                f"in the function's environment and the network path to it",
+                error_code="CONNECTION_ERROR",
+                status=502,
+                status_text="Bad Gateway",
+            ) from None
+        finally:
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            # DEBUG only: the fixed operation label, status and timing; never the URL, headers or body
+            logger.debug(
+                "http attempt",
+                extra={
+                    "operation": request.operation,
+                    "attempt": attempt + 1,
+                    "status": response.status_code if response is not None else None,
+                    "elapsed_ms": round(elapsed_ms, 1),
+                    "timeout_s": [round(connect_timeout, 2), round(read_timeout, 2)],
+                },
+            )
+            if observe:
+                observe(elapsed_ms, response)
+
+        if response.status_code in RETRYABLE_STATUSES and request.idempotent and attempt == 0:
+            delay = retry_after_seconds(response)
+            delay = DEFAULT_RETRY_DELAY_SECONDS if delay is None else delay
+            if budget.allows(delay):
+                attempt += 1
+                response.close()
+                if on_retry:
+                    on_retry()
+                time.sleep(delay)
+                continue
+        return response
+
+
+def _read_timeout(request: HttpRequest, read_timeout: float, *, repeated: bool) -> SalesforceApiError:
+    repeat = "it was repeated once and timed out again" if repeated else "the request was not repeated"
+    return SalesforceApiError(
+        f"{request.operation} did not answer within {read_timeout * 1000:.0f} ms, the time this invocation had "
+        f"left (Amazon Connect waits at most 8 s); {repeat}. Check Salesforce's status and the org's latency",
+        error_code="TIMEOUT",
+        status=504,
+        status_text="Gateway Timeout",
+    )
+
+
+def _reason(error: BaseException) -> str:
+    """A short, value-free reason for a connection failure (the exception text carries URLs)."""
+    text = str(error)
+    for marker in ("Connection refused", "Name or service not known", "nodename nor servname", "Connection reset",
+                   "Remote end closed connection", "certificate verify failed", "No route to host"):  # fmt: skip
+        if marker in text:
+            return marker.lower()
+    return type(error).__name__
