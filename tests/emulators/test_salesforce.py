@@ -34,7 +34,7 @@ from tools.emulators.salesforce import (
     USER_NOT_APPROVED,
     OAuthError,
     SalesforceEmulator,
-    _case_suffix,
+    case_suffix,
 )
 
 CONSUMER_KEY = "3MVG9-test-consumer-key"
@@ -247,7 +247,7 @@ def test_records_are_created_read_updated_and_deleted(org: SalesforceEmulator, t
     path = f"/sobjects/Case/{record_id}"
 
     assert created.status_code == 201 and created.json() == {"id": record_id, "success": True, "errors": []}
-    assert len(record_id) == 18 and record_id.startswith("500") and _case_suffix(record_id[:15]) == record_id[15:]
+    assert len(record_id) == 18 and record_id.startswith("500") and case_suffix(record_id[:15]) == record_id[15:]
     patched = api(org, "PATCH", path, token, json={"Status": "Closed"})
     assert (patched.status_code, patched.content) == (204, b"")
     assert get(org, path, token).json()["Status"] == "Closed"
@@ -259,7 +259,7 @@ def test_records_are_created_read_updated_and_deleted(org: SalesforceEmulator, t
 
 
 def test_salesforce_ids_carry_the_case_safe_suffix() -> None:
-    assert _case_suffix("001A0000006Vm9r") == "IAC"
+    assert case_suffix("001A0000006Vm9r") == "IAC"
 
 
 def test_realtime_alert_events_are_enqueued(org: SalesforceEmulator, token: str) -> None:

@@ -1,0 +1,38 @@
+"""Salesforce's answer shapes every part of the org uses: JSON responses and the REST API's common errors.
+
+Kept in one place so the token endpoint, the resources and the fault injection answer alike (the same
+content type and error list shape ``[{"message", "errorCode"}]``) and a test can compare against the constants.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+_JSON = "application/json;charset=UTF-8"
+
+INVALID_SESSION = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
+NOT_FOUND = [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
+REQUEST_LIMIT_EXCEEDED = [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]
+NOT_A_JSON_OBJECT = [{"message": "The request body is not a JSON object", "errorCode": "JSON_PARSER_ERROR"}]
+
+
+def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:
+    return Response(json.dumps(body), status=status, headers=dict(headers or {}), content_type=_JSON)
+
+
+def api_error(status: int, error_code: str, message: str) -> Response:
+    """The REST API's error shape: a list of one ``{"message", "errorCode"}``."""
+    return json_response(status, [{"message": message, "errorCode": error_code}])
+
+
+def json_object(request: Request) -> dict[str, Any] | None:
+    """The request body as a JSON object; None when it is not one (Salesforce's JSON_PARSER_ERROR)."""
+    try:
+        body = json.loads(request.get_data() or b"null")
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
