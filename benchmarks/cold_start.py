@@ -6,7 +6,7 @@ process under the Lambda runtime's Python (3.13) that can import only the bundle
 runtime's boto3 (benchmarks/lambda_worker.py), with the fake Parameters and Secrets extension in front of
 moto as the deployed function has it, its cache emptied first (a new execution environment starts a new
 extension). When no Python 3.13 is installed the same isolated process runs under the host Python with the
-harness's runtime packages (as tests/harness LambdaContainer does), and RESULTS.md says so.
+harness's runtime packages (as tools/harness LambdaContainer does), and RESULTS.md says so.
 
 ``python -X importtime`` of the handler import, in the same isolated setting, says where the import time goes.
 """

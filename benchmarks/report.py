@@ -60,7 +60,7 @@ def _header(results: Results) -> str:
                     ["Machine", f"{machine.cores} cores ({machine.processor}), {machine.platform}"],
                     [
                         "Python",
-                        f"host {machine.host_python} (orchestration, emulators, tests/harness containers); "
+                        f"host {machine.host_python} (orchestration, emulators, tools/harness containers); "
                         f"`{machine.lambda_python}` for the in-process figures (3, 4)",
                     ],
                     ["Command", results.command],
@@ -94,6 +94,7 @@ def _warm_section(results: Results) -> str:
             figure.warm_token_requests,
             figure.warm_secrets_calls,
             f"{figure.warm_latency.median:.2f}",
+            f"{figure.warm_tcp_connections} / {figure.warm_tls_handshakes}",
         ]
         for figure in warm.methods
     ]
@@ -101,11 +102,12 @@ def _warm_section(results: Results) -> str:
         [
             "## 1–2. Requests per invocation",
             "",
-            "One harness container (tests/harness LambdaContainer: the shipped bundle in an isolated process of the "
+            "One harness container (tools/harness LambdaContainer: the shipped bundle in an isolated process of the "
             "host Python) with the token cached in the access secret. After its cold call, each method runs once "
             f'("first call"), then {warm.calls_per_method} more times ("warm"). '
             "Counted on the wire: the emulator's request log and MotoSecretsServer.count() (which includes the fake "
-            "extension's upstream calls).",
+            "extension's upstream calls), and the TCP connections the emulator accepted and the TLS handshakes it "
+            "completed (it serves HTTPS with keep-alive here, as an org does).",
             "",
             _table(
                 [
@@ -116,6 +118,7 @@ def _warm_section(results: Results) -> str:
                     "warm: token requests",
                     "warm: Secrets Manager calls",
                     "warm: median handler ms (host Python)",
+                    "warm: new TCP connections / TLS handshakes",
                 ],
                 rows,
             ),

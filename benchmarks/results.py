@@ -87,6 +87,15 @@ class Results:
             ),
             (
                 "2",
+                f"New TCP connections / TLS handshakes to Salesforce in {self.warm.warm_invocations} warm invocations "
+                "(TLS emulator, after each method's first call)",
+                "0 / 0",
+                f"{sum(f.warm_tcp_connections for f in self.warm.methods)} / "
+                f"{sum(f.warm_tls_handshakes for f in self.warm.methods)}",
+                all(f.warm_tcp_connections == 0 and f.warm_tls_handshakes == 0 for f in self.warm.methods),
+            ),
+            (
+                "2",
                 "Salesforce requests per warm SFSPhoneCallFlowQuery, org setting cached",
                 "1",
                 f"{sfs.warm_requests_per_call:g} (the container's first call of it: {sfs.first_call_requests})",

@@ -148,9 +148,14 @@ class Stage:
         """What a new Lambda execution environment starts with: its own extension, with an empty cache."""
         self.extension.clear_cache()
 
+    def trust_environment(self) -> dict[str, str]:
+        """What makes a function trust the emulator's self-signed certificate (benchmarks only, never deployed)."""
+        ca_bundle = self.salesforce.ca_bundle_path
+        return {} if ca_bundle is None else {"SSL_CERT_FILE": str(ca_bundle), "REQUESTS_CA_BUNDLE": str(ca_bundle)}
+
     def start_container(self, **overrides: str) -> LambdaContainer:
         """The shipped invoker bundle as a harness container (host Python; stopped when the stage closes)."""
-        return self.deployment.start_invoker(**overrides)
+        return self.deployment.start_invoker(**{**self.trust_environment(), **overrides})
 
     def close_containers(self, containers: list[LambdaContainer]) -> None:
         """Stop containers now (a benchmark's processes must not linger into the next one's timings)."""
@@ -162,7 +167,7 @@ class Stage:
         return {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             **LAMBDA_BASE_ENVIRONMENT,
-            **self.deployment.invoker_environment(**overrides),
+            **self.deployment.invoker_environment(**{**self.trust_environment(), **overrides}),
         }
 
     @property
@@ -252,7 +257,9 @@ def open_stage() -> Iterator[Stage]:
         pool = stack.enter_context(ContainerPool(packages))
         secrets_server = stack.enter_context(MotoSecretsServer())
         extension = stack.enter_context(FakeSecretsExtension(secrets_server))
-        salesforce = stack.enter_context(SalesforceEmulator())
+        # TLS as against a real org, so the kept-connection figures count handshakes; the functions trust the
+        # emulator's own certificate through the standard CA-bundle variables (Stage.trust_environment)
+        salesforce = stack.enter_context(SalesforceEmulator(tls=True))
         deployment = deploy(
             assembly,
             EXAMPLE_STACK,

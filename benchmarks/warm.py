@@ -36,6 +36,8 @@ class MethodFigure:
     warm_token_requests: int
     warm_secrets_calls: int
     warm_latency: Summary
+    warm_tcp_connections: int  # new TCP connections to Salesforce during the warm calls (goal: 0)
+    warm_tls_handshakes: int
 
     @property
     def met(self) -> bool:
@@ -154,9 +156,9 @@ def measure_methods(stage: Stage) -> WarmFigures:
             before_first = stage.counts()
             _invoke_ok(container, case.event(), case.expect)
             first = stage.counts() - before_first
-            before = stage.counts()
+            before, connections_before = stage.counts(), stage.salesforce.connection_counts()
             latencies = [_invoke_ok(container, case.event(), case.expect) for _ in range(CALLS_PER_METHOD)]
-            warm = stage.counts() - before
+            warm, connections = stage.counts() - before, stage.salesforce.connection_counts()
             total_secrets += warm.secrets_all
             total_extension += warm.extension_reads
             total_calls += CALLS_PER_METHOD
@@ -169,6 +171,8 @@ def measure_methods(stage: Stage) -> WarmFigures:
                     warm_token_requests=warm.salesforce_token,
                     warm_secrets_calls=warm.secrets_all,
                     warm_latency=summarize(latencies),
+                    warm_tcp_connections=connections.tcp - connections_before.tcp,
+                    warm_tls_handshakes=connections.tls - connections_before.tls,
                 )
             )
     finally:
