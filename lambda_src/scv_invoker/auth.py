@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
 from scv_shared import oauth_errors, secret_format
 from scv_shared.oauth_errors import OAuthProblem
 from scv_shared.secret_format import MainSecret
@@ -26,7 +25,10 @@ from scv_invoker.log import logger
 from scv_invoker.secrets_cache import SecretsCache
 from scv_invoker.settings import Settings
 from scv_invoker.stats import InvocationStats
-from scv_invoker.transport import Budget, HttpRequest, send
+from scv_invoker.transport import Budget, HttpRequest, HttpResponse, send
+
+if TYPE_CHECKING:  # pragma: no cover
+    import urllib3
 
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 #: Salesforce accepts assertions that expire within 3 minutes
@@ -102,7 +104,7 @@ def auth_failure(rejection: TokenRejection, settings: Settings, *, note: str = "
 class TokenProvider:
     """Hands out the access token; mints, stores and re-reads it as needed."""
 
-    def __init__(self, settings: Settings, secrets: SecretsCache, session: requests.Session) -> None:
+    def __init__(self, settings: Settings, secrets: SecretsCache, session: urllib3.PoolManager) -> None:
         self._settings = settings
         self._secrets = secrets
         self._session = session
@@ -235,7 +237,7 @@ def _count_token_request(stats: InvocationStats) -> None:
     stats.token_requests += 1
 
 
-def _json(response: requests.Response) -> Any:
+def _json(response: HttpResponse) -> Any:
     try:
         return response.json()
     except ValueError:

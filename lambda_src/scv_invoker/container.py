@@ -1,4 +1,4 @@
-"""What one Lambda container keeps between invocations: settings, one HTTP session, the caches per org.
+"""What one Lambda container keeps between invocations: settings, one HTTP pool, the caches per org.
 
 Built at the first invocation (not at import, so a configuration error is reported as a clear
 invocation failure) and reused by every warm one. Each Salesforce org the function may call has its own
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import requests
+import urllib3
 
 from scv_invoker.auth import TokenProvider
 from scv_invoker.log import logger
@@ -18,8 +18,7 @@ from scv_invoker.methods import ContainerMemory
 from scv_invoker.salesforce import SalesforceClient
 from scv_invoker.secrets_cache import SecretsCache
 from scv_invoker.settings import Settings
-
-USER_AGENT = "scv-salesforce-rest-api-invoker/1"
+from scv_invoker.transport import new_pool
 
 
 @dataclass
@@ -36,16 +35,14 @@ class OrgClients:
 @dataclass
 class Container:
     settings: Settings
-    session: requests.Session
+    session: urllib3.PoolManager
     orgs: dict[str, OrgClients] = field(default_factory=dict)
 
     @classmethod
     def start(cls, settings: Settings | None = None) -> Container:
         settings = settings or Settings.from_env()
         logger.set_level(settings.log_level)
-        session = requests.Session()
-        session.headers["User-Agent"] = USER_AGENT
-        return cls(settings=settings, session=session)
+        return cls(settings=settings, session=new_pool())
 
     def org(self, settings: Settings) -> OrgClients:
         """The clients of the org ``settings`` describe (one of :func:`scv_invoker.orgs.org_settings`)."""

@@ -1,4 +1,4 @@
-"""The Salesforce REST API client: one keep-alive session per container, one token, clear failures.
+"""The Salesforce REST API client: one keep-alive pool per container, one token, clear failures.
 
 Paths are relative to SALESFORCE_REST_API_ENDPOINT_BASE, used exactly as configured. A 401 is answered
 once, by TokenProvider (newer token from the access secret, or a new one) and one repeat of the
@@ -11,17 +11,18 @@ Node.js function used.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
-
-import requests
 
 from scv_invoker.auth import TokenProvider
 from scv_invoker.errors import BadRequestError, SalesforceApiError, salesforce_error
 from scv_invoker.limits import MAX_URI_AND_HEADERS_BYTES, MAX_URI_BYTES
 from scv_invoker.settings import Settings
 from scv_invoker.stats import InvocationStats
-from scv_invoker.transport import Budget, HttpRequest, send
+from scv_invoker.transport import Budget, HttpRequest, HttpResponse, send
+
+if TYPE_CHECKING:  # pragma: no cover
+    import urllib3
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PATCH", "PUT", "DELETE"})
 
@@ -57,7 +58,7 @@ def quote_segment(value: str) -> str:
     return quote(value, safe="")
 
 
-def error_from_response(response: requests.Response, operation: str) -> SalesforceApiError:
+def error_from_response(response: HttpResponse, operation: str) -> SalesforceApiError:
     try:
         body: Any = response.json()
     except ValueError:
@@ -79,9 +80,9 @@ def _check_uri_length(url: str, operation: str) -> None:
 
 
 class SalesforceClient:
-    """Sends REST API requests for the whole container (one session, so connections are reused)."""
+    """Sends REST API requests for the whole container (one pool, so connections are reused)."""
 
-    def __init__(self, settings: Settings, session: requests.Session, tokens: TokenProvider) -> None:
+    def __init__(self, settings: Settings, session: urllib3.PoolManager, tokens: TokenProvider) -> None:
         self._base = settings.rest_api_endpoint_base
         self._session = session
         self._tokens = tokens
@@ -118,7 +119,6 @@ class SalesforceClient:
         # A token minted for this very request and refused is not stale: another mint would be refused too (wrong
         # org, missing scope) and only spend the user's token-request limit. Report it instead.
         if response.status_code == 401 and not minted_now:
-            response.close()
             token = self._tokens.after_unauthorized(token, budget, stats)
             response = self._send(method, url, operation, token, headers, json_body, files, budget, stats, repeat)
         if not 200 <= response.status_code < 300:
@@ -142,8 +142,8 @@ class SalesforceClient:
         budget: Budget,
         stats: InvocationStats,
         repeat_after_timeout: bool,
-    ) -> requests.Response:
-        def observe(elapsed_ms: float, response: requests.Response | None) -> None:
+    ) -> HttpResponse:
+        def observe(elapsed_ms: float, response: HttpResponse | None) -> None:
             stats.salesforce_requests += 1
             stats.salesforce_latency_ms.append(elapsed_ms)
             if response is not None:

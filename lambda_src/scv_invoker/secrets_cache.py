@@ -34,14 +34,14 @@ from scv_invoker.transport import Budget
 from scv_invoker.ttl_cache import TtlCache
 
 if TYPE_CHECKING:  # pragma: no cover
-    import requests
+    import urllib3
 
 
 class SecretsCache:
     """The container's view of one org's main and access secrets."""
 
     def __init__(
-        self, settings: Settings, session: requests.Session, clock: Callable[[], float] = time.monotonic
+        self, settings: Settings, session: urllib3.PoolManager, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self._settings = settings
         self._keys = settings.secret_keys

@@ -18,7 +18,7 @@ from scv_invoker.stats import InvocationStats
 from scv_invoker.transport import Budget, HttpRequest, send
 
 if TYPE_CHECKING:  # pragma: no cover - the container's HTTP session, whatever transport.send takes
-    import requests
+    import urllib3
 
 #: the extension answers from memory or after one Secrets Manager call
 EXTENSION_TIMEOUT_SECONDS = 2.0
@@ -35,7 +35,7 @@ class SecretValue:
 class SecretsExtension:
     """The extension on ``port``, authenticated with the function's session token."""
 
-    def __init__(self, port: int | None, session_token: str, session: requests.Session) -> None:
+    def __init__(self, port: int | None, session_token: str, session: urllib3.PoolManager) -> None:
         self._port = port
         self._session_token = session_token
         self._session = session

@@ -7,19 +7,38 @@ still report it. A 429/5xx or a refused connection is retried at most once, and 
 that are safe to repeat; a POST that creates something is never repeated. After a timeout the first
 attempt may have been processed, so only a request that is harmless to apply twice (an upsert by external
 id: ``repeat_after_timeout``) is repeated; its first attempt gets half the time left, so the repeat fits.
+
+The HTTP client is urllib3 (what requests wraps, at a fraction of the import): one PoolManager per container
+(:func:`new_pool`), so warm invocations reuse its kept connections. urllib3 discards a kept connection it sees
+closed when taking it from the pool. When the server closes one after the request was written, without
+answering, a request safe to repeat is sent again at once on a new connection (this is not the one retry);
+any other is not repeated, as it may have been processed, and fails with a clear CONNECTION_ERROR.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import requests
+import urllib3
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    NewConnectionError,
+    ProtocolError,
+    ReadTimeoutError,
+)
 
 from scv_invoker.errors import SalesforceApiError
 from scv_invoker.log import logger
+
+USER_AGENT = "scv-salesforce-rest-api-invoker/1"
+#: the environment variables naming another trust store (PEM), first set wins; else certifi's bundle
+CA_BUNDLE_VARIABLES = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
 
 #: kept free at the end of the invocation to raise and log the failure
 SAFETY_MARGIN_MS = 400
@@ -33,6 +52,39 @@ DEFAULT_RETRY_DELAY_SECONDS = 0.2
 DEFAULT_BUDGET_MS = 8000
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+def new_pool() -> urllib3.PoolManager:
+    """The container's HTTP pool: verified TLS against certifi's bundle, or the PEM file named by the first of
+    CA_BUNDLE_VARIABLES that is set (e.g. a test's self-signed emulator); gzip answers accepted."""
+    ca_certs = next((os.environ[name] for name in CA_BUNDLE_VARIABLES if os.environ.get(name)), None)
+    if ca_certs is None:
+        import certifi
+
+        ca_certs = certifi.where()
+    return urllib3.PoolManager(
+        cert_reqs="CERT_REQUIRED",
+        ca_certs=ca_certs,
+        headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+    )
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    """An answer read whole, so its connection is back in the pool before anyone looks at it."""
+
+    status_code: int
+    reason: str
+    headers: Mapping[str, str]
+    content: bytes
+
+    def json(self) -> Any:
+        """The body as JSON; ValueError when it is not."""
+        return json.loads(self.content)
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
 
 
 class Budget:
@@ -93,10 +145,10 @@ class HttpRequest:
 
 
 #: called after every attempt with (elapsed ms, response or None)
-AttemptObserver = Callable[[float, "requests.Response | None"], None]
+AttemptObserver = Callable[[float, HttpResponse | None], None]
 
 
-def retry_after_seconds(response: requests.Response) -> float | None:
+def retry_after_seconds(response: HttpResponse) -> float | None:
     """Retry-After in seconds when it is a number (an HTTP date is treated as absent)."""
     value = response.headers.get("Retry-After", "").strip()
     try:
@@ -107,16 +159,17 @@ def retry_after_seconds(response: requests.Response) -> float | None:
 
 
 def send(
-    session: requests.Session,
+    pool: urllib3.PoolManager,
     request: HttpRequest,
     budget: Budget,
     *,
     observe: AttemptObserver | None = None,
     on_retry: Callable[[], None] | None = None,
-) -> requests.Response:
+) -> HttpResponse:
     """Send with deadline-derived timeouts; retry once when that is safe and fits. Raises SalesforceApiError
     (TIMEOUT 504 / CONNECTION_ERROR 502) when no response arrived; returns any response that did."""
     attempt = 0
+    reconnected = False
     while True:
         connect_timeout, read_timeout = budget.timeouts(request.operation)
         if request.max_seconds is not None:
@@ -127,50 +180,30 @@ def send(
             read_timeout = min(read_timeout, max(read_timeout / 2, MIN_REQUEST_SECONDS))
             connect_timeout = min(connect_timeout, read_timeout)
         started = time.perf_counter()
-        response: requests.Response | None = None
+        response: HttpResponse | None = None
         try:
-            response = session.request(
-                request.method,
-                request.url,
-                headers=request.headers,
-                data=request.data() if callable(request.data) else request.data,
-                json=request.json,
-                files=request.files,
-                timeout=(connect_timeout, read_timeout),
-                allow_redirects=False,
-            )
-        except requests.Timeout as error:
-            if may_repeat_after_timeout and budget.allows(0):
-                attempt += 1
-                if on_retry:
-                    on_retry()
+            response = _attempt(pool, request, urllib3.Timeout(connect=connect_timeout, read=read_timeout))
+        except HTTPError as error:
+            timed_out = isinstance(error, (ConnectTimeoutError, ReadTimeoutError))
+            if timed_out and not isinstance(error, NewConnectionError):  # (urllib3 files refusals under timeouts)
+                if may_repeat_after_timeout and budget.allows(0):
+                    attempt += 1
+                    if on_retry:
+                        on_retry()
+                    continue
+                raise _timeout(request, error, connect_timeout, read_timeout, repeated=attempt > 0) from None
+            if isinstance(error, ProtocolError) and request.idempotent and not reconnected and attempt == 0:
+                # closed without an answer (typically a kept connection the server dropped): the pool has
+                # discarded it, so the repeat goes out at once on a new connection
+                reconnected = True
                 continue
-            if not isinstance(error, requests.ConnectTimeout):
-                raise _read_timeout(request, read_timeout, repeated=attempt > 0) from None
-            raise SalesforceApiError(
-                f"could not connect to {request.operation} within {connect_timeout * 1000:.0f} ms: check the endpoint "
-                f"URL in the function's environment and the network path to it",
-                error_code="TIMEOUT",
-                status=504,
-                status_text="Gateway Timeout",
-            ) from None
-        except requests.ConnectionError as error:
-            if request.idempotent and attempt == 0 and budget.allows(DEFAULT_RETRY_DELAY_SECONDS):
+            if request.idempotent and attempt == 0 and not reconnected and budget.allows(DEFAULT_RETRY_DELAY_SECONDS):
                 attempt += 1
                 if on_retry:
                     on_retry()
                 time.sleep(DEFAULT_RETRY_DELAY_SECONDS)
                 continue
-            reason = _reason(error)
-            unsure = not request.idempotent and reason != "connection refused"
-            repeated = "; it was not repeated, as it may have been processed" if unsure else ""
-            raise SalesforceApiError(
-                f"the connection for {request.operation} failed ({reason}){repeated}: check the endpoint URL "
-                f"in the function's environment and the network path to it",
-                error_code="CONNECTION_ERROR",
-                status=502,
-                status_text="Bad Gateway",
-            ) from None
+            raise _connection_failure(request, error) from None
         finally:
             elapsed_ms = (time.perf_counter() - started) * 1000
             # DEBUG only: the fixed operation label, status and timing; never the URL, headers or body
@@ -192,7 +225,6 @@ def send(
             delay = DEFAULT_RETRY_DELAY_SECONDS if delay is None else delay
             if budget.allows(delay):
                 attempt += 1
-                response.close()
                 if on_retry:
                     on_retry()
                 time.sleep(delay)
@@ -200,15 +232,59 @@ def send(
         return response
 
 
-def _read_timeout(request: HttpRequest, read_timeout: float, *, repeated: bool) -> SalesforceApiError:
-    repeat = "it was repeated once and timed out again" if repeated else "the request was not repeated"
-    return SalesforceApiError(
-        f"{request.operation} did not answer within {read_timeout * 1000:.0f} ms, the time this invocation had "
-        f"left (Amazon Connect waits at most 8 s); {repeat}. Check Salesforce's status and the org's latency",
-        error_code="TIMEOUT",
-        status=504,
-        status_text="Gateway Timeout",
+def _attempt(pool: urllib3.PoolManager, request: HttpRequest, timeout: urllib3.Timeout) -> HttpResponse:
+    """One send, without urllib3's own retries or redirects; the answer is read whole."""
+    headers = {**pool.headers, **request.headers}
+    data = request.data() if callable(request.data) else request.data
+    encoding: dict[str, Any]
+    if request.files is not None:
+        encoding = {"fields": request.files, "encode_multipart": True}
+    elif isinstance(data, Mapping):
+        encoding = {"fields": data, "encode_multipart": False}
+    else:
+        encoding = {"body": data, "json": request.json}
+    answer = pool.request(
+        request.method,
+        request.url,
+        headers=headers,
+        timeout=timeout,
+        retries=False,
+        redirect=False,
+        preload_content=True,
+        **encoding,
     )
+    return HttpResponse(answer.status, answer.reason or "", answer.headers, answer.data)
+
+
+def _connection_failure(request: HttpRequest, error: BaseException) -> SalesforceApiError:
+    """Refused, reset, closed without an answer, unresolvable or untrusted (TLS): what to check, never the URL."""
+    reason = _reason(error)
+    unsure = not request.idempotent and reason not in ("connection refused", "name or service not known")
+    repeated = "; it was not repeated, as it may have been processed" if unsure else ""
+    return SalesforceApiError(
+        f"the connection for {request.operation} failed ({reason}){repeated}: check the endpoint URL "
+        f"in the function's environment and the network path to it",
+        error_code="CONNECTION_ERROR",
+        status=502,
+        status_text="Bad Gateway",
+    )
+
+
+def _timeout(
+    request: HttpRequest, error: HTTPError, connect_timeout: float, read_timeout: float, *, repeated: bool
+) -> SalesforceApiError:
+    if isinstance(error, ReadTimeoutError):
+        repeat = "it was repeated once and timed out again" if repeated else "the request was not repeated"
+        message = (
+            f"{request.operation} did not answer within {read_timeout * 1000:.0f} ms, the time this invocation had "
+            f"left (Amazon Connect waits at most 8 s); {repeat}. Check Salesforce's status and the org's latency"
+        )
+    else:
+        message = (
+            f"could not connect to {request.operation} within {connect_timeout * 1000:.0f} ms: check the endpoint "
+            f"URL in the function's environment and the network path to it"
+        )
+    return SalesforceApiError(message, error_code="TIMEOUT", status=504, status_text="Gateway Timeout")
 
 
 def _reason(error: BaseException) -> str:
