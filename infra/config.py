@@ -4,6 +4,9 @@ Every contact center is declared in ``contact_centers.yaml`` (or the file named 
 ``config``). This module is the only code that reads that file or CDK context; constructs receive the
 typed, validated result. A bad value fails ``cdk synth`` with one message naming the contact center,
 the field and what is allowed, before anything is built.
+
+Its length (about 800 lines) is the config's surface: every field with its validation and its one-line error, and the
+mode rules; split across modules, a field's rule would sit away from the field.
 """
 
 from __future__ import annotations

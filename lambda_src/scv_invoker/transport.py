@@ -13,6 +13,9 @@ The HTTP client is urllib3 (what requests wraps, at a fraction of the import): o
 closed when taking it from the pool. When the server closes one after the request was written, without
 answering, a request safe to repeat is sent again at once on a new connection (this is not the one retry);
 any other is not repeated, as it may have been processed, and fails with a clear CONNECTION_ERROR.
+
+Over 250 lines because the deadline, the retry rules and the urllib3 error mapping are one decision per request and
+must be read together.
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ which flows were switched before it. ``--restore DIR`` puts a backup directory's
 Targets: ours is the stack's output ``InvokerFunctionArn`` (the function, or its ``live`` alias when cold
 starts are mitigated), as Connect must call it; SCV's is its function's ``active`` alias, which holds SCV's
 permission for Connect to invoke it.
+
+Over 250 lines because list, switch and restore share the same flow discovery and backup format; the content rewrite
+itself is in flow_content.py.
 """
 
 from __future__ import annotations

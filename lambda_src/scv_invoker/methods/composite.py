@@ -20,6 +20,9 @@ list costs no API call.
 ``allOrNone`` (default ``"true"``): a failing step makes Salesforce roll every step back, and the invocation
 fails naming that step. With ``"false"`` the steps that can run are kept; the answer then says ``success``
 ``"false"`` and names the failed step, so the flow still gets the ids of what was created.
+
+Over 250 lines because the step table, the reference checks and the answer shaping are one contract (Salesforce's
+Composite API) that changes together.
 """
 
 from __future__ import annotations
