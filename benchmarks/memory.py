@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.overhead import query_url
+from benchmarks.overhead import overhead_config
 from benchmarks.stage import Stage, lookup_event
 
 MEMORY_SIZES_MB = (128, 256, 512, 1024, 1769)
@@ -102,24 +102,8 @@ def _cold(stage: Stage, procs: Path, *, mint: bool) -> float:
 
 
 def _warm(stage: Stage, procs: Path) -> float:
-    token = stage.seed_token()
-    stage.fresh_environment()
-    environment = stage.lambda_process_environment()
-    run = stage.run_worker(
-        "overhead",
-        {
-            "event": lookup_event(),
-            "url": query_url(stage),
-            "authorization": f"Bearer {token}",
-            "logger_name": "unused-by-the-warm-figure",
-            "warmup": 5,
-            "batch": 20,
-            "batches": 3,
-            "profile_calls": 0,
-            "environment": environment,
-        },
-        cgroup_procs=procs,
-    )
+    config = overhead_config(stage, warmup=5, batch=20, batches=3, profile_calls=0)
+    run = stage.run_worker("overhead", config, cgroup_procs=procs)
     return statistics.median(ns / 1e6 for ns in run.result["handler_ns"])
 
 

@@ -54,25 +54,28 @@ def query_url(stage: Stage) -> str:
     return f"{stage.salesforce.rest_base()}/query/?q={encoded}"
 
 
-def measure_overhead(stage: Stage) -> OverheadFigures:
+def overhead_config(stage: Stage, *, warmup: int, batch: int, batches: int, profile_calls: int) -> dict:
+    """The overhead worker's request: a valid token seeded, a fresh extension, the lookup and its bare URL."""
     token = stage.seed_token()
     stage.fresh_environment()
     environment = stage.lambda_process_environment()
+    return {
+        "event": lookup_event(),
+        "url": query_url(stage),
+        "authorization": f"Bearer {token}",
+        "logger_name": environment["POWERTOOLS_SERVICE_NAME"],
+        "warmup": warmup,
+        "batch": batch,
+        "batches": batches,
+        "profile_calls": profile_calls,
+        "environment": environment,
+    }
+
+
+def measure_overhead(stage: Stage) -> OverheadFigures:
+    config = overhead_config(stage, warmup=WARMUP_CALLS, batch=BATCH, batches=BATCHES, profile_calls=PROFILE_CALLS)
     before = stage.counts()
-    run = stage.run_worker(
-        "overhead",
-        {
-            "event": lookup_event(),
-            "url": query_url(stage),
-            "authorization": f"Bearer {token}",
-            "logger_name": environment["POWERTOOLS_SERVICE_NAME"],
-            "warmup": WARMUP_CALLS,
-            "batch": BATCH,
-            "batches": BATCHES,
-            "profile_calls": PROFILE_CALLS,
-            "environment": environment,
-        },
-    )
+    run = stage.run_worker("overhead", config)
     delta = stage.counts() - before
     if delta.mints or delta.salesforce_token:
         raise RuntimeError("the overhead run minted a token: the figure would include a mint")

@@ -28,9 +28,17 @@ class KeyPair:
 def generate_key_pair(common_name: str = "scv-salesforce-test", *, days: int = 30) -> KeyPair:
     """A 2048-bit RSA key (what Salesforce accepts for RS256) and a certificate valid from a minute ago."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    certificate = _self_signed(key, common_name, days).sign(key, hashes.SHA256())
+    return _pem_pair(key, certificate)
+
+
+def _self_signed(
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, common_name: str, days: int
+) -> x509.CertificateBuilder:
+    """A certificate builder for ``key``'s own certificate, valid from a minute ago for ``days``."""
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = datetime.datetime.now(datetime.UTC)
-    certificate = (
+    return (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
@@ -38,9 +46,7 @@ def generate_key_pair(common_name: str = "scv-salesforce-test", *, days: int = 3
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=1))
         .not_valid_after(now + datetime.timedelta(days=days))
-        .sign(key, hashes.SHA256())
     )
-    return _pem_pair(key, certificate)
 
 
 def generate_tls_certificate(common_name: str = "emulator.localhost", *, days: int = 30) -> KeyPair:
@@ -51,8 +57,6 @@ def generate_tls_certificate(common_name: str = "emulator.localhost", *, days: i
     because it is made at every start and RSA's key generation is the slow part.
     """
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    now = datetime.datetime.now(datetime.UTC)
     hosts = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.IPv4Address("127.0.0.1"))]
     usage = x509.KeyUsage(
         digital_signature=True,
@@ -66,13 +70,7 @@ def generate_tls_certificate(common_name: str = "emulator.localhost", *, days: i
         decipher_only=False,
     )
     certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=1))
-        .not_valid_after(now + datetime.timedelta(days=days))
+        _self_signed(key, common_name, days)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(usage, critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
