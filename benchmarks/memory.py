@@ -38,17 +38,21 @@ _CGROUP_V2 = Path("/sys/fs/cgroup")
 class MemoryRow:
     memory_mb: int
     cpu_share: float
-    cold_ms: float  # import + first call, token cached (median)
-    warm_ms: float  # one warm queryRecord through the handler (median)
-    mint_cold_ms: float  # import + first call that mints a token (median)
+    cold_ms: float | None  # import + first call, token cached (median of the runs that answered)
+    warm_ms: float | None  # one warm queryRecord through the handler (median); None when the worker failed
+    mint_cold_ms: float | None  # import + first call that mints a token (median of the runs that answered)
+    cold_failures: int  # runs whose invocation failed (e.g. a read timed out on a starved CPU) of SAMPLES
+    mint_failures: int
 
     @property
-    def warm_gb_seconds(self) -> float:
+    def warm_gb_seconds(self) -> float | None:
         """Billed GB-seconds of one warm call (duration rounded up to 1 ms, as Lambda bills)."""
-        return self.memory_mb / 1024 * math.ceil(self.warm_ms) / 1000
+        return None if self.warm_ms is None else self.memory_mb / 1024 * math.ceil(self.warm_ms) / 1000
 
     @property
-    def cost_per_million_warm_usd(self) -> float:
+    def cost_per_million_warm_usd(self) -> float | None:
+        if self.warm_gb_seconds is None:
+            return None
         per_call = self.warm_gb_seconds * LAMBDA_PRICE["gb_second_usd"] + LAMBDA_PRICE["request_usd"]
         return per_call * 1_000_000
 
@@ -91,19 +95,33 @@ def cgroup_unavailable() -> str | None:
         )
 
 
-def _cold(stage: Stage, procs: Path, *, mint: bool) -> float:
+def _cold(stage: Stage, procs: Path, *, mint: bool) -> float | None:
+    """Import + first call in a fresh process, ms; None when the invocation failed (the failure is a figure)."""
     if mint:
         stage.write_token("00Dbench!revoked-token-forces-a-mint")
     else:
         stage.seed_token()
     stage.fresh_environment()
-    run = stage.run_worker("cold", {"event": lookup_event(), "heavy_modules": []}, cgroup_procs=procs)
+    try:
+        run = stage.run_worker("cold", {"event": lookup_event(), "heavy_modules": []}, cgroup_procs=procs)
+    except RuntimeError:
+        return None
+    if not isinstance(run.result["payload"], dict) or run.result["payload"].get("Name") != "Yamada Taro":
+        return None
     return float(run.result["import_ms"] + run.result["first_ms"])
 
 
-def _warm(stage: Stage, procs: Path) -> float:
+def _median(samples: list[float | None]) -> float | None:
+    answered = [sample for sample in samples if sample is not None]
+    return statistics.median(answered) if answered else None
+
+
+def _warm(stage: Stage, procs: Path) -> float | None:
     config = overhead_config(stage, warmup=5, batch=20, batches=3, profile_calls=0)
-    run = stage.run_worker("overhead", config, cgroup_procs=procs)
+    try:
+        run = stage.run_worker("overhead", config, cgroup_procs=procs)
+    except RuntimeError:
+        return None
     return statistics.median(ns / 1e6 for ns in run.result["handler_ns"])
 
 
@@ -121,9 +139,11 @@ def measure_memory_sizes(stage: Stage) -> MemoryFigures:
             MemoryRow(
                 memory_mb=memory_mb,
                 cpu_share=min(1.0, memory_mb / FULL_CORE_MB),
-                cold_ms=statistics.median(cold),
+                cold_ms=_median(cold),
                 warm_ms=warm,
-                mint_cold_ms=statistics.median(mint),
+                mint_cold_ms=_median(mint),
+                cold_failures=cold.count(None),
+                mint_failures=mint.count(None),
             )
         )
     return MemoryFigures(rows, None)

@@ -410,6 +410,11 @@ def section_with_reading(key: str, section: str, readings: dict[str, str]) -> st
     return f"{section}\n\n<!-- reading: {key} -->\n{readings.get(key, _UNREAD)}<!-- /reading -->"
 
 
+def _answered(median_ms: float | None, failures: int) -> str:
+    figure = "—" if median_ms is None else f"{median_ms:.0f}"
+    return figure if not failures else f"{figure} ({failures} of {SAMPLES} failed)"
+
+
 def _memory_section(results: Results) -> str:
     memory = results.memory
     lines = [
@@ -429,11 +434,11 @@ def _memory_section(results: Results) -> str:
         [
             row.memory_mb,
             f"{row.cpu_share:.2f}",
-            f"{row.cold_ms:.0f}",
-            f"{row.mint_cold_ms:.0f}",
-            f"{row.warm_ms:.2f}",
-            f"{row.warm_gb_seconds:.6f}",
-            f"{row.cost_per_million_warm_usd:.2f}",
+            _answered(row.cold_ms, row.cold_failures),
+            _answered(row.mint_cold_ms, row.mint_failures),
+            "failed" if row.warm_ms is None else f"{row.warm_ms:.2f}",
+            "—" if row.warm_gb_seconds is None else f"{row.warm_gb_seconds:.6f}",
+            "—" if row.cost_per_million_warm_usd is None else f"{row.cost_per_million_warm_usd:.2f}",
         ]
         for row in memory.rows
     ]

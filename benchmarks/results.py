@@ -160,8 +160,13 @@ class Results:
                 "8",
                 f"Cold start whose first call mints a token, at the default {self.default_memory_mb} MB",
                 f"≤ {MINT_COLD_START_GOAL_MS:.0f} ms (a quarter of Connect's 8 s)",
-                f"{chosen[0].mint_cold_ms:.0f} ms" if chosen else missing,
-                chosen[0].mint_cold_ms <= MINT_COLD_START_GOAL_MS if chosen else False,
+                f"{chosen[0].mint_cold_ms:.0f} ms, {chosen[0].mint_failures} failed"
+                if chosen and chosen[0].mint_cold_ms is not None
+                else missing,
+                bool(chosen)
+                and chosen[0].mint_cold_ms is not None
+                and chosen[0].mint_failures == 0
+                and chosen[0].mint_cold_ms <= MINT_COLD_START_GOAL_MS,
             )
         )
         bundle = self.synth.bundle
