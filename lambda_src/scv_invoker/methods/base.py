@@ -1,4 +1,4 @@
-"""What every method gets and is: the Invocation it runs with, and its entry in the METHODS table."""
+"""What every method gets and is: the MethodCall it runs with, and its entry in the METHODS table."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from scv_invoker.errors import BadRequestError
-from scv_invoker.salesforce import Api
+from scv_invoker.salesforce import InvocationSalesforceClient
 from scv_invoker.settings import Settings
 from scv_invoker.stats import InvocationStats
 from scv_invoker.ttl_cache import TtlCache
@@ -26,12 +26,13 @@ class ContainerMemory:
 
 
 @dataclass(frozen=True)
-class Invocation:
-    """Everything one method call may use."""
+class MethodCall:
+    """Everything one method call may use: its parameters, the contact, and the Salesforce client bound to this
+    invocation."""
 
     parameters: Mapping[str, str]
     contact_data: Mapping[str, Any]
-    salesforce: Api
+    salesforce: InvocationSalesforceClient
     settings: Settings
     memory: ContainerMemory
     stats: InvocationStats
@@ -49,7 +50,7 @@ class Method:
     """
 
     name: str
-    run: Callable[[Invocation], Any]
+    run: Callable[[MethodCall], Any]
     required: tuple[str, ...] = ()
     validate: Callable[[Mapping[str, str]], None] | None = None
     native_flat: bool = False
