@@ -83,6 +83,7 @@ def _invoke(event: Any, context: Any, stats: InvocationStats) -> Any:
         settings=org.settings,
         memory=org.memory,
         stats=stats,
+        checked=request.checked,
     )
     answer = request.method.run(invocation)
     if not request.from_contact_flow:

@@ -36,6 +36,8 @@ class MethodCall:
     settings: Settings
     memory: ContainerMemory
     stats: InvocationStats
+    #: what ``validate`` worked out from the parameters (queryRecord: its rendered SOQL), so run never redoes it
+    checked: Any = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Method:
 
     ``required`` parameters are checked by the handler (present, non-empty strings) and ``validate``
     checks their form; both run before any Salesforce request, so a flow's mistake costs no API call.
+    What ``validate`` returns reaches ``run`` as ``MethodCall.checked`` (a query is rendered once, to check it).
     ``run`` returns the answer in JSON types. A contact flow always gets it as a flat string map; a Lambda
     caller gets it as the Node.js function returned it: flattened with JSON types (``flat()``) when
     ``native_flat``, else as it is (Salesforce's JSON as it came for the upload methods).
@@ -52,7 +55,7 @@ class Method:
     name: str
     run: Callable[[MethodCall], Any]
     required: tuple[str, ...] = ()
-    validate: Callable[[Mapping[str, str]], None] | None = None
+    validate: Callable[[Mapping[str, str]], Any] | None = None
     native_flat: bool = False
 
 

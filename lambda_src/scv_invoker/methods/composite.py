@@ -108,12 +108,12 @@ class Step:
 def composite_method(methods: Mapping[str, Method]) -> Method:
     """The ``composite`` entry of the METHODS table; a step's required parameters and checks are its method's."""
 
-    def validate(parameters: Mapping[str, str]) -> None:
+    def validate(parameters: Mapping[str, str]) -> list[Step]:
         check_boolean(parameters, "allOrNone")
-        parse_steps(parameters, methods)
+        return parse_steps(parameters, methods)
 
     def run(invocation: MethodCall) -> dict[str, Any]:
-        steps = parse_steps(invocation.parameters, methods)
+        steps: list[Step] = invocation.checked  # validate parsed them, rendering each step once
         all_or_none = invocation.parameters.get("allOrNone", "").strip().lower() != "false"
         base = invocation.salesforce.base_path
         subrequests = [

@@ -35,14 +35,15 @@ def _template_error(parameter: str, error: templating.TemplateError) -> BadReque
     return BadRequestError(f"{parameter}: {error}", error_code="QUERY_TOO_LONG" if too_long else "INVALID_TEMPLATE")
 
 
-def validate_query(parameters: Mapping[str, str]) -> None:
-    """Render before any request, so a bad template or value is a BadRequestError with no API call."""
+def validate_query(parameters: Mapping[str, str]) -> str:
+    """Render before any request, so a bad template or value is a BadRequestError with no API call; the
+    statement it renders is the one query_record sends (MethodCall.checked)."""
     check_boolean(parameters, "allRecords")
-    render_soql(parameters["soql"], parameters)
+    return render_soql(parameters["soql"], parameters)
 
 
-def validate_search(parameters: Mapping[str, str]) -> None:
-    render_sosl(parameters["sosl"], parameters)
+def validate_search(parameters: Mapping[str, str]) -> str:
+    return render_sosl(parameters["sosl"], parameters)
 
 
 def query_call(soql: str) -> RestCall:
@@ -84,7 +85,7 @@ def best_effort_first_record(
 
 def query_record(invocation: MethodCall) -> dict[str, Any]:
     """The first record, flattened (``Owner.Name``); with ``allRecords="true"`` every returned record."""
-    soql = render_soql(invocation.parameters["soql"], invocation.parameters)
+    soql: str = invocation.checked  # validate_query rendered it
     if is_true(invocation.parameters, "allRecords"):
         body = invocation.salesforce.send(query_call(soql)).body
         return output.flatten_records(body if isinstance(body, dict) else {})
@@ -93,7 +94,7 @@ def query_record(invocation: MethodCall) -> dict[str, Any]:
 
 def search_record(invocation: MethodCall) -> dict[str, Any]:
     """The first search result as Salesforce returns it (``attributes`` included, as before), {} when none."""
-    sosl = render_sosl(invocation.parameters["sosl"], invocation.parameters)
+    sosl: str = invocation.checked  # validate_search rendered it
     body = invocation.salesforce.get("search/", query="q=" + encode_uri_component(sosl)).body
     results = body.get("searchRecords") if isinstance(body, dict) else body
     if not isinstance(results, list) or not results or not isinstance(results[0], dict):
