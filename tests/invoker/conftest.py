@@ -130,7 +130,7 @@ class FunctionContainer:
 
     def module(self, name: str) -> ModuleType:
         """A module of this container's copy (``errors``, ``stats``...), for its classes."""
-        return self.modules[f"invoker.{name}"]
+        return self.modules[f"scv_invoker.{name}"]
 
     def invoke(self, event: Any, *, budget_ms: int = UNHURRIED_BUDGET_MS) -> Outcome:
         started = time.perf_counter()

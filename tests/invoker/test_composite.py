@@ -191,7 +191,7 @@ def test_each_step_is_rendered_once_per_call(
     container: FunctionContainer, salesforce: Any, voice_call: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The check before the request parses and renders the steps; run sends those steps, never a second render."""
-    templating = container.modules["scv_invoker.templating"]
+    templating = container.module("templating")
     renders: list[str] = []
     real_render = templating._render
     monkeypatch.setattr(templating, "_render", lambda t, *a, **k: renders.append(t) or real_render(t, *a, **k))

@@ -259,7 +259,7 @@ def test_a_template_is_rendered_once_per_call_and_that_statement_is_sent(
     filled: str,
 ) -> None:
     """The check before any request renders the template; the method sends what it rendered, not a second render."""
-    templating = container.modules["scv_invoker.templating"]
+    templating = container.module("templating")
     renders: list[str] = []
     real_render = templating._render
     monkeypatch.setattr(templating, "_render", lambda t, *a, **k: renders.append(t) or real_render(t, *a, **k))
