@@ -21,10 +21,10 @@ from scv_invoker import metrics, output
 from scv_invoker.container import Container
 from scv_invoker.errors import InvokerError, SalesforceApiError
 from scv_invoker.log import logger
-from scv_invoker.methods import Invocation
+from scv_invoker.methods import MethodCall
 from scv_invoker.orgs import select_org
 from scv_invoker.request import contact_id_of, parameter_names_of, parse_event
-from scv_invoker.salesforce import Api
+from scv_invoker.salesforce import InvocationSalesforceClient
 from scv_invoker.settings import summary_identity
 from scv_invoker.stats import InvocationStats
 from scv_invoker.transport import Budget
@@ -76,13 +76,14 @@ def _invoke(event: Any, context: Any, stats: InvocationStats) -> Any:
     org = container.org(select_org(container.settings, request.parameters, request.contact_data))
     stats.org = org.settings.org
     logger.append_keys(org=stats.org)
-    invocation = Invocation(
+    invocation = MethodCall(
         parameters=request.parameters,
         contact_data=request.contact_data,
-        salesforce=Api(org.salesforce, Budget(context), stats),
+        salesforce=InvocationSalesforceClient(org.salesforce, Budget(context), stats),
         settings=org.settings,
         memory=org.memory,
         stats=stats,
+        checked=request.checked,
     )
     answer = request.method.run(invocation)
     if not request.from_contact_flow:

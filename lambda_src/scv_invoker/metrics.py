@@ -8,6 +8,7 @@ which the alarms and the dashboard read too.
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any
 
@@ -25,41 +26,65 @@ _PER_CONTACT_CENTER = [[telemetry.CONTACT_CENTER_DIMENSION], _PER_ORG]
 _PER_ERROR_CODE = [[telemetry.CONTACT_CENTER_DIMENSION, telemetry.ERROR_CODE_DIMENSION]]
 
 
+#: metric name -> unit of each directive: the directives are built from these once per container (_directives)
+_PER_METHOD_UNITS = {
+    telemetry.INVOCATIONS: "Count",
+    telemetry.ERRORS: "Count",
+    telemetry.SALESFORCE_LATENCY: "Milliseconds",
+    telemetry.SALESFORCE_REQUESTS: "Count",
+}
+_PER_CONTACT_CENTER_UNITS = {
+    telemetry.TOKEN_MINTS: "Count",
+    telemetry.TOKEN_MINT_FAILURES: "Count",
+    telemetry.TOKEN_CACHE_HITS: "Count",
+    telemetry.SECRETS_CACHE_HITS: "Count",
+    telemetry.SECRETS_MANAGER_CALLS: "Count",
+}
+#: only when Salesforce sent Sforce-Limit-Info
+_API_USAGE_UNITS = {telemetry.API_USAGE: "Count", telemetry.API_LIMIT: "Count", telemetry.API_USAGE_PERCENT: "Percent"}
+_PER_ERROR_CODE_UNITS = {telemetry.ERRORS_BY_CODE: "Count"}
+
+
 def emf_fields(stats: InvocationStats, contact_center: str, namespace: str) -> dict[str, Any]:
     """The ``_aws`` directive, dimension values and metric values to merge into the summary line."""
     failed = stats.error_code is not None and stats.error_code != ""
-    per_method = {
-        telemetry.INVOCATIONS: (1, "Count"),
-        telemetry.ERRORS: (1 if failed else 0, "Count"),
-        telemetry.SALESFORCE_LATENCY: (stats.salesforce_latency_total_ms, "Milliseconds"),
-        telemetry.SALESFORCE_REQUESTS: (stats.salesforce_requests, "Count"),
-    }
-    per_contact_center = {
-        telemetry.TOKEN_MINTS: (stats.token_mints, "Count"),
-        telemetry.TOKEN_MINT_FAILURES: (stats.token_mint_failures, "Count"),
-        telemetry.TOKEN_CACHE_HITS: (1 if stats.token_cache_hit else 0, "Count"),
-        telemetry.SECRETS_CACHE_HITS: (stats.secrets_cache_hits, "Count"),
-        telemetry.SECRETS_MANAGER_CALLS: (stats.secrets_manager_calls, "Count"),
-    }
-    if stats.api_usage is not None and stats.api_limit:
-        per_contact_center[telemetry.API_USAGE] = (stats.api_usage, "Count")
-        per_contact_center[telemetry.API_LIMIT] = (stats.api_limit, "Count")
-        per_contact_center[telemetry.API_USAGE_PERCENT] = (round(100 * stats.api_usage / stats.api_limit, 2), "Percent")
-    directives = [
-        telemetry.emf_directive({name: unit for name, (_, unit) in per_method.items()}, _PER_METHOD, namespace),
-        telemetry.emf_directive(
-            {name: unit for name, (_, unit) in per_contact_center.items()}, _PER_CONTACT_CENTER, namespace
-        ),
-    ]
+    with_api_usage = stats.api_usage is not None and bool(stats.api_limit)
     fields: dict[str, Any] = {
         telemetry.CONTACT_CENTER_DIMENSION: contact_center,
         telemetry.METHOD_DIMENSION: stats.method or "none",
         telemetry.ORG_DIMENSION: stats.org or "none",
-        **{name: value for name, (value, _) in {**per_method, **per_contact_center}.items()},
+        telemetry.INVOCATIONS: 1,
+        telemetry.ERRORS: 1 if failed else 0,
+        telemetry.SALESFORCE_LATENCY: stats.salesforce_latency_total_ms,
+        telemetry.SALESFORCE_REQUESTS: stats.salesforce_requests,
+        telemetry.TOKEN_MINTS: stats.token_mints,
+        telemetry.TOKEN_MINT_FAILURES: stats.token_mint_failures,
+        telemetry.TOKEN_CACHE_HITS: 1 if stats.token_cache_hit else 0,
+        telemetry.SECRETS_CACHE_HITS: stats.secrets_cache_hits,
+        telemetry.SECRETS_MANAGER_CALLS: stats.secrets_manager_calls,
     }
+    if with_api_usage:
+        assert stats.api_usage is not None and stats.api_limit  # with_api_usage says so; for the type checker
+        fields[telemetry.API_USAGE] = stats.api_usage
+        fields[telemetry.API_LIMIT] = stats.api_limit
+        fields[telemetry.API_USAGE_PERCENT] = round(100 * stats.api_usage / stats.api_limit, 2)
     if failed:
-        directives.append(telemetry.emf_directive({telemetry.ERRORS_BY_CODE: "Count"}, _PER_ERROR_CODE, namespace))
         fields[telemetry.ERROR_CODE_DIMENSION] = stats.error_code
         fields[telemetry.ERRORS_BY_CODE] = 1
+    directives = _directives(namespace, with_api_usage=with_api_usage, failed=failed)
     fields["_aws"] = telemetry.emf_metadata(*directives, timestamp_ms=int(time.time() * 1000))
     return fields
+
+
+@functools.cache
+def _directives(namespace: str, *, with_api_usage: bool, failed: bool) -> tuple[dict[str, Any], ...]:
+    """The directives of one shape of summary line (at most four per container): only the timestamp and the
+    values change from one invocation to the next, so each is built once and shared (never mutated)."""
+    per_contact_center = {**_PER_CONTACT_CENTER_UNITS, **(_API_USAGE_UNITS if with_api_usage else {})}
+    directives = [
+        telemetry.emf_directive(_PER_METHOD_UNITS, _PER_METHOD, namespace),
+        telemetry.emf_directive(per_contact_center, _PER_CONTACT_CENTER, namespace),
+    ]
+    if failed:
+        directives.append(telemetry.emf_directive(_PER_ERROR_CODE_UNITS, _PER_ERROR_CODE, namespace))
+    return tuple(directives)

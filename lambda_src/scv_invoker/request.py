@@ -31,6 +31,8 @@ class ConnectRequest:
     #: which reads only a flat string map; otherwise another Lambda function (SCV's ContactDataSync,
     #: realtimeAlert) that parses the Node.js function's own answer shapes
     from_contact_flow: bool = True
+    #: what the method's ``validate`` returned (MethodCall.checked)
+    checked: Any = None
 
 
 def shown_name(name: Any) -> str:
@@ -109,8 +111,11 @@ def parse_event(event: Any) -> ConnectRequest:
             f"(a missing attribute arrives empty)",
             error_code="MISSING_PARAMETER",
         )
-    if method.validate is not None:
-        method.validate(parameters)
+    checked = method.validate(parameters) if method.validate is not None else None
     return ConnectRequest(
-        method=method, parameters=parameters, contact_data=contact_data, from_contact_flow=from_contact_flow
+        method=method,
+        parameters=parameters,
+        contact_data=contact_data,
+        from_contact_flow=from_contact_flow,
+        checked=checked,
     )

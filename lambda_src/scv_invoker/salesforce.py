@@ -80,7 +80,8 @@ def _check_uri_length(url: str, operation: str) -> None:
 
 
 class SalesforceClient:
-    """Sends REST API requests for the whole container (one pool, so connections are reused)."""
+    """Sends REST API requests for the whole container (one pool, so connections are reused); a method gets it
+    bound to its invocation, as an InvocationSalesforceClient."""
 
     def __init__(self, settings: Settings, session: urllib3.PoolManager, tokens: TokenProvider) -> None:
         self._base = settings.rest_api_endpoint_base
@@ -166,8 +167,8 @@ class SalesforceClient:
         return send(self._session, request, budget, observe=observe, on_retry=on_retry)
 
 
-class Api:
-    """The client as one invocation sees it: bound to that invocation's time budget and stats."""
+class InvocationSalesforceClient:
+    """The container's SalesforceClient bound to one invocation's time budget and stats: what a method calls."""
 
     def __init__(self, client: SalesforceClient, budget: Budget, stats: InvocationStats) -> None:
         self._client = client

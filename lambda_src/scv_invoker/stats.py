@@ -8,7 +8,7 @@ Only counts, codes and timings live here, never values (no tokens, no parameter 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 _API_USAGE = re.compile(r"(?:^|[\s,;])api-usage\s*=\s*(\d+)\s*/\s*(\d+)")
@@ -74,9 +74,14 @@ class InvocationStats:
         return round(sum(self.salesforce_latency_ms), 1)
 
     def as_log_fields(self) -> dict[str, Any]:
-        """The fields of the per-invocation log line."""
-        fields = asdict(self)
-        fields["salesforce_latency_ms"] = self.salesforce_latency_total_ms
+        """The fields of the per-invocation log line, in declaration order: read straight off the attributes
+        (``dataclasses.asdict`` deep-copies every value, which a flat record of counts does not need)."""
+        log_fields = {name: getattr(self, name) for name in _LOG_FIELD_NAMES}
+        log_fields["parameters"] = list(self.parameters)
+        log_fields["salesforce_latency_ms"] = self.salesforce_latency_total_ms
         if self.duration_ms is not None:
-            fields["duration_ms"] = round(self.duration_ms, 1)
-        return fields
+            log_fields["duration_ms"] = round(self.duration_ms, 1)
+        return log_fields
+
+
+_LOG_FIELD_NAMES = tuple(stats_field.name for stats_field in fields(InvocationStats))

@@ -52,7 +52,17 @@ _SOSL_RESERVED = frozenset("?&|!{}[]()^~*:\\\"'+-")
 _PLAIN_TOKEN = re.compile(r"[A-Za-z0-9_.+-]+")
 # a name never holds a quote or a backslash, so a placeholder cannot hide one from the scanner
 _PLACEHOLDER = re.compile(r"\{([^{}'\\]+)\}")
-_LITERAL_BRACES = re.compile(r"\{\{([^{}'\\]+)\}\}")  # SOQL's {{word}}: the text {word}, never a placeholder
+#: what the scanner reads at each position, first match wins: SOQL's ``{{word}}`` (the text ``{word}``, never a
+#: placeholder), a placeholder, a backslash with the character it escapes, a quote or brace, or a run of text
+#: holding none of those (which nothing inside can open or close)
+_TOKEN = re.compile(
+    r"(?P<literal_braces>\{\{(?P<literal_name>[^{}'\\]+)\}\})"
+    r"|(?P<placeholder>\{(?P<name>[^{}'\\]+)\})"
+    r"|(?P<escape>\\.?)"
+    r"|(?P<special>[{}'])"
+    r"|(?P<text>[^{}'\\]+)",
+    re.DOTALL,
+)
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # how a parameter a SOQL template forgot looks
 _AFTER_FIND = re.compile(r"\bFIND\s*\Z", re.IGNORECASE)
 
@@ -101,8 +111,10 @@ def render_text(template: str, parameters: Mapping[str, str]) -> str:
 
 
 def _render(template: str, parameters: Mapping[str, str], *, sosl: bool, max_length: int) -> str:
-    """One pass over the template; it stops as soon as the statement would pass ``max_length``, before
-    escaping a value that cannot fit (escaping never shortens), so the work stays linear in the limit."""
+    """One pass over the template, a token of _TOKEN at a time; it stops as soon as the statement would pass
+    ``max_length``, before escaping a value that cannot fit (escaping never shortens), so the work stays linear
+    in the limit. A token the context does not take whole (SOSL's ``{{``, a placeholder naming no parameter,
+    a backslash outside a literal) gives up only its first character and the scan goes on after it."""
     if len(template) > max_length:
         raise StatementTooLongError(_too_long(max_length, "the template itself"))
     output: list[str] = []
@@ -111,15 +123,15 @@ def _render(template: str, parameters: Mapping[str, str], *, sosl: bool, max_len
     search_depth = 0  # nesting inside SOSL's FIND {...} braces
     index = 0
     while index < len(template):
-        character = template[index]
-        literal_braces = _LITERAL_BRACES.match(template, index) if character == "{" and not sosl else None
-        if literal_braces:
-            output.append("{" + literal_braces.group(1) + "}")
-            index = literal_braces.end()
+        token = _TOKEN.match(template, index)
+        assert token is not None  # _TOKEN matches at every position
+        kind = token.lastgroup
+        if kind == "literal_braces" and not sosl:
+            output.append("{" + token.group("literal_name") + "}")
+            index = token.end()
             continue
-        placeholder = _PLACEHOLDER.match(template, index) if character == "{" else None
-        name = placeholder.group(1) if placeholder else ""
-        if placeholder and name in parameters:
+        name = token.group("name") if kind == "placeholder" else ""
+        if kind == "placeholder" and name in parameters:
             context = _Context.LITERAL if in_literal else _Context.SEARCH if search_depth else _Context.BARE
             if sosl and context is _Context.BARE and _AFTER_FIND.search("".join(output)):
                 raise TemplateError(
@@ -128,7 +140,7 @@ def _render(template: str, parameters: Mapping[str, str], *, sosl: bool, max_len
                     f"write FIND {{{{{name}}}}} in the template, so the value is escaped as a search term"
                 )
             value = parameters[name]
-            length += len(value) - len(placeholder.group(0))
+            length += len(value) - len(token.group(0))
             if len(template) + length > max_length:
                 raise StatementTooLongError(_too_long(max_length, f"{{{name}}} filled with its value"))
             escaped = _escape(name, value, context)
@@ -136,17 +148,22 @@ def _render(template: str, parameters: Mapping[str, str], *, sosl: bool, max_len
             if len(template) + length > max_length:
                 raise StatementTooLongError(_too_long(max_length, f"{{{name}}} filled with its value"))
             output.append(escaped)
-            index = placeholder.end()
+            index = token.end()
             continue
-        if placeholder and not sosl and _IDENTIFIER.fullmatch(name):
+        if kind == "placeholder" and not sosl and _IDENTIFIER.fullmatch(name):
             raise TemplateError(
                 f"the query uses {{{name}}} but no parameter named {name} was passed: "
                 "add it to the Invoke AWS Lambda function block's parameters"
             )
-        if (in_literal or search_depth) and character == "\\" and index + 1 < len(template):
-            output.append(template[index : index + 2])  # an escaped character never opens or closes anything
-            index += 2
+        if kind == "text":
+            output.append(token.group(0))  # no quote, brace or backslash: it opens and closes nothing
+            index = token.end()
             continue
+        if kind == "escape" and (in_literal or search_depth) and token.end() - index == 2:
+            output.append(token.group(0))  # an escaped character never opens or closes anything
+            index = token.end()
+            continue
+        character = template[index]
         if in_literal:
             in_literal = character != "'"
         elif search_depth:

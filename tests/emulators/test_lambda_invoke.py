@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tools.emulators.lambda_invoke import LambdaInvokeEmulator
-from tools.harness.container import Invocation
+from tools.harness.container import InvocationRecord
 
 
 class ScriptedContainer:
@@ -22,7 +22,7 @@ class ScriptedContainer:
         self.answer = answer
         type(self).starts += 1
 
-    def invoke(self, event: Any) -> Invocation:
+    def invoke(self, event: Any) -> InvocationRecord:
         return self.answer(event)
 
 
@@ -34,10 +34,10 @@ def lambda_client(emulator: LambdaInvokeEmulator) -> Any:
 
 
 def test_payload_error_and_unknown_function() -> None:
-    def answer(event: Any) -> Invocation:
+    def answer(event: Any) -> InvocationRecord:
         if event.get("fail"):
-            return Invocation(ok=False, error={"errorMessage": "boom", "errorType": "SalesforceApiError"})
-        return Invocation(ok=True, payload={"echo": event})
+            return InvocationRecord(ok=False, error={"errorMessage": "boom", "errorType": "SalesforceApiError"})
+        return InvocationRecord(ok=True, payload={"echo": event})
 
     functions = {"cc-InvokeSalesforceRestApiFunction": lambda: ScriptedContainer(answer)}
     with LambdaInvokeEmulator(functions) as emulator:  # type: ignore[arg-type]

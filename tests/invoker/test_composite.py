@@ -185,3 +185,15 @@ def test_all_or_none_must_be_a_boolean(container: FunctionContainer, salesforce:
     outcome = container.fails(composite([step("a")], allOrNone="maybe"))
     assert 'allOrNone must be "true" or "false"' in outcome.failure["errorMessage"]
     assert salesforce.data_requests() == []
+
+
+def test_each_step_is_rendered_once_per_call(
+    container: FunctionContainer, salesforce: Any, voice_call: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check before the request parses and renders the steps; run sends those steps, never a second render."""
+    templating = container.module("templating")
+    renders: list[str] = []
+    real_render = templating._render
+    monkeypatch.setattr(templating, "_render", lambda t, *a, **k: renders.append(t) or real_render(t, *a, **k))
+    container.ok(composite(STEPS))
+    assert renders == [s["soql"] for s in STEPS if "soql" in s]

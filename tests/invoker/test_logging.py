@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from typing import Any
@@ -210,3 +211,20 @@ def test_a_redacted_message_keeps_what_an_administrator_needs(container: Functio
     assert failure["errorCode"] == "MALFORMED_QUERY"
     assert "WHERE Phone = '<redacted>' LIMT 1" in failure["errorMessage"]
     assert "Row:1:Column:50" in failure["errorMessage"]
+
+
+def test_the_summary_fields_are_read_off_the_stats_without_a_deep_copy(
+    new_container: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``dataclasses.asdict`` deep-copies every value; a flat record of counts is read straight off its attributes,
+    the counts still in the line."""
+
+    def refuse(*_args: Any, **_kwargs: Any) -> Any:
+        raise AssertionError("dataclasses.asdict called on the summary's path")
+
+    monkeypatch.setattr(dataclasses, "asdict", refuse)
+    container = new_container()
+    container.ok(connect_event("queryRecord", soql="SELECT Id FROM Account"))
+    record = summaries(capsys.readouterr().out)[-1]
+    assert record["salesforce_requests"] == 1 and record["secrets_cache_hits"] >= 0
+    assert record["parameters"] == ["methodName", "soql"]

@@ -240,3 +240,29 @@ def test_fetch_outbound_escapes_agent_arn(container: FunctionContainer, salesfor
     container.ok(connect_event("fetchOutboundPhoneNumber", agentARN="x' OR ExternalId != '"))
     soql = salesforce.data_requests()[0].query["q"]
     assert "ExternalId='x\\' OR ExternalId != \\''" in soql
+
+
+@pytest.mark.parametrize(
+    ("method", "parameter", "template", "filled"),
+    [
+        ("queryRecord", "soql", "SELECT Id FROM Contact WHERE Phone = '{phone}'", "Phone = '+81312345678'"),
+        ("searchRecord", "sosl", "FIND {{phone}} RETURNING Contact(Id)", "FIND {\\+81312345678}"),
+    ],
+)
+def test_a_template_is_rendered_once_per_call_and_that_statement_is_sent(
+    container: FunctionContainer,
+    salesforce: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    method: str,
+    parameter: str,
+    template: str,
+    filled: str,
+) -> None:
+    """The check before any request renders the template; the method sends what it rendered, not a second render."""
+    templating = container.module("templating")
+    renders: list[str] = []
+    real_render = templating._render
+    monkeypatch.setattr(templating, "_render", lambda t, *a, **k: renders.append(t) or real_render(t, *a, **k))
+    container.ok(connect_event(method, **{parameter: template, "phone": "+81312345678"}))
+    assert renders == [template]
+    assert filled in salesforce.data_requests()[-1].query["q"]

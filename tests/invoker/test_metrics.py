@@ -78,3 +78,19 @@ def test_a_token_mint_failure_is_counted(
     values = metrics_of(last_summary(capsys))
     assert values["TokenMintFailures"] == 1 and values["TokenMints"] == 0
     assert "ApiUsage" not in values  # no Salesforce data response, no usage figure
+
+
+def test_the_emf_directives_are_built_once_per_container_only_values_and_timestamp_change(
+    container: FunctionContainer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    telemetry = container.module("metrics").telemetry
+    built: list[str] = []
+    real_directive = telemetry.emf_directive
+    monkeypatch.setattr(telemetry, "emf_directive", lambda *a, **k: built.append("x") or real_directive(*a, **k))
+    container.ok(connect_event("queryRecord", soql="SELECT Id FROM Account"))
+    first = last_summary(capsys)
+    assert len(built) == 2  # per method, per contact center
+    container.ok(connect_event("queryRecord", soql="SELECT Id FROM Account"))
+    second = last_summary(capsys)
+    assert len(built) == 2
+    assert second["_aws"]["CloudWatchMetrics"] == first["_aws"]["CloudWatchMetrics"]

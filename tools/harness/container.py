@@ -30,8 +30,8 @@ _END_MARKER = "__INVOCATION_END__ "
 
 
 @dataclass
-class Invocation:
-    """What one invocation returned and printed."""
+class InvocationRecord:
+    """The harness's record of one container invocation: what it returned and printed."""
 
     ok: bool
     payload: Any = None
@@ -100,7 +100,7 @@ class LambdaContainer:
             self._lines.put(line.rstrip("\n"))
         self._lines.put(None)
 
-    def invoke(self, event: Any, *, timeout_ms: int | None = None) -> Invocation:
+    def invoke(self, event: Any, *, timeout_ms: int | None = None) -> InvocationRecord:
         request_id = str(uuid.uuid4())
         assert self._process.stdin is not None
         request = {"event": event, "request_id": request_id, "timeout_ms": timeout_ms or self.timeout_ms}
@@ -111,7 +111,7 @@ class LambdaContainer:
         if not result_line:
             raise RuntimeError("the container process died:\n" + "\n".join(logs))
         result = json.loads(result_line)
-        return Invocation(
+        return InvocationRecord(
             ok=result["ok"],
             payload=result.get("payload"),
             error=result.get("error"),

@@ -6,7 +6,7 @@ existing contact flows work unchanged; deleteRecord, upsertRecord and composite 
 
 from __future__ import annotations
 
-from scv_invoker.methods.base import ContainerMemory, Invocation, Method, check_object_api_name, check_record_id
+from scv_invoker.methods.base import ContainerMemory, Method, MethodCall, check_object_api_name, check_record_id
 from scv_invoker.methods.composite import composite_method
 from scv_invoker.methods.field_service import sfs_phone_call_flow_query
 from scv_invoker.methods.outbound import fetch_agent_phone_number, fetch_outbound_phone_number
@@ -55,4 +55,4 @@ METHODS: dict[str, Method] = {method.name: method for method in _ALL}
 # its steps are the record and query methods above, with their required parameters and checks
 METHODS["composite"] = composite_method(METHODS)
 
-__all__ = ["METHODS", "ContainerMemory", "Invocation", "Method"]
+__all__ = ["METHODS", "ContainerMemory", "MethodCall", "Method"]

@@ -1,4 +1,4 @@
-"""What every method gets and is: the Invocation it runs with, and its entry in the METHODS table."""
+"""What every method gets and is: the MethodCall it runs with, and its entry in the METHODS table."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from scv_invoker.errors import BadRequestError
-from scv_invoker.salesforce import Api
+from scv_invoker.salesforce import InvocationSalesforceClient
 from scv_invoker.settings import Settings
 from scv_invoker.stats import InvocationStats
 from scv_invoker.ttl_cache import TtlCache
@@ -26,15 +26,18 @@ class ContainerMemory:
 
 
 @dataclass(frozen=True)
-class Invocation:
-    """Everything one method call may use."""
+class MethodCall:
+    """Everything one method call may use: its parameters, the contact, and the Salesforce client bound to this
+    invocation."""
 
     parameters: Mapping[str, str]
     contact_data: Mapping[str, Any]
-    salesforce: Api
+    salesforce: InvocationSalesforceClient
     settings: Settings
     memory: ContainerMemory
     stats: InvocationStats
+    #: what ``validate`` worked out from the parameters (queryRecord: its rendered SOQL), so run never redoes it
+    checked: Any = None
 
 
 @dataclass(frozen=True)
@@ -43,15 +46,16 @@ class Method:
 
     ``required`` parameters are checked by the handler (present, non-empty strings) and ``validate``
     checks their form; both run before any Salesforce request, so a flow's mistake costs no API call.
+    What ``validate`` returns reaches ``run`` as ``MethodCall.checked`` (a query is rendered once, to check it).
     ``run`` returns the answer in JSON types. A contact flow always gets it as a flat string map; a Lambda
     caller gets it as the Node.js function returned it: flattened with JSON types (``flat()``) when
     ``native_flat``, else as it is (Salesforce's JSON as it came for the upload methods).
     """
 
     name: str
-    run: Callable[[Invocation], Any]
+    run: Callable[[MethodCall], Any]
     required: tuple[str, ...] = ()
-    validate: Callable[[Mapping[str, str]], None] | None = None
+    validate: Callable[[Mapping[str, str]], Any] | None = None
     native_flat: bool = False
 
 

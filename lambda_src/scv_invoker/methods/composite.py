@@ -37,7 +37,7 @@ from typing import Any
 from scv_invoker import templating
 from scv_invoker.errors import BadRequestError, CompositeStepError, SalesforceApiError, salesforce_error
 from scv_invoker.methods import query, records
-from scv_invoker.methods.base import Invocation, Method, check_boolean, encode_uri_component
+from scv_invoker.methods.base import Method, MethodCall, check_boolean, encode_uri_component
 from scv_invoker.salesforce import RestCall, quote_segment
 
 #: Salesforce's limits for one Composite request
@@ -111,12 +111,12 @@ class Step:
 def composite_method(methods: Mapping[str, Method]) -> Method:
     """The ``composite`` entry of the METHODS table; a step's required parameters and checks are its method's."""
 
-    def validate(parameters: Mapping[str, str]) -> None:
+    def validate(parameters: Mapping[str, str]) -> list[Step]:
         check_boolean(parameters, "allOrNone")
-        parse_steps(parameters, methods)
+        return parse_steps(parameters, methods)
 
-    def run(invocation: Invocation) -> dict[str, Any]:
-        steps = parse_steps(invocation.parameters, methods)
+    def run(invocation: MethodCall) -> dict[str, Any]:
+        steps: list[Step] = invocation.checked  # validate parsed them, rendering each step once
         all_or_none = invocation.parameters.get("allOrNone", "").strip().lower() != "false"
         base = invocation.salesforce.base_path
         subrequests = [

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from scv_invoker.methods.base import Invocation
+from scv_invoker.methods.base import MethodCall
 from scv_invoker.methods.query import best_effort_first_record, first_record, render_soql
 
 #: the Node.js version's rule, as intended: 8-20 characters, an optional leading +, then digits only
@@ -50,7 +50,7 @@ def phone_not_found(message: str) -> dict[str, Any]:
     return {"success": True, "statusCode": 200, "msg": message, "status": "PHONE_NOT_FOUND"}
 
 
-def appointment_status(invocation: Invocation) -> str:
+def appointment_status(invocation: MethodCall) -> str:
     """FieldServiceOrgSettings.ApptAssistantStatus, "En Route" when unset; cached per container."""
     cached = invocation.memory.org_settings.get(_STATUS_CACHE_KEY)
     if cached is not None:
@@ -62,7 +62,7 @@ def appointment_status(invocation: Invocation) -> str:
     return status
 
 
-def sfs_phone_call_flow_query(invocation: Invocation) -> dict[str, Any]:
+def sfs_phone_call_flow_query(invocation: MethodCall) -> dict[str, Any]:
     phone = caller_number(invocation.contact_data)
     if not phone or phone == "anonymous" or not is_valid_phone_number(phone):
         return dict(ANONYMOUS)

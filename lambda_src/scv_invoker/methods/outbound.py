@@ -15,7 +15,7 @@ from typing import Any
 
 from scv_invoker.errors import ConfigurationError
 from scv_invoker.log import logger
-from scv_invoker.methods.base import Invocation
+from scv_invoker.methods.base import MethodCall
 from scv_invoker.methods.query import best_effort_first_record, render_soql
 
 OUTBOUND_NUMBER_QUERY = (
@@ -29,7 +29,7 @@ OUTBOUND_NUMBER_QUERY = (
 )
 
 
-def fetch_outbound_phone_number(invocation: Invocation) -> dict[str, Any]:
+def fetch_outbound_phone_number(invocation: MethodCall) -> dict[str, Any]:
     call_center = invocation.settings.call_center_api_name
     if not call_center:
         raise ConfigurationError(
@@ -57,7 +57,7 @@ def fetch_outbound_phone_number(invocation: Invocation) -> dict[str, Any]:
 AGENT_PHONE_NUMBER_PLACEHOLDER = {"success": True, "outboundPhoneNumber": ""}
 
 
-def fetch_agent_phone_number(invocation: Invocation) -> dict[str, Any]:
+def fetch_agent_phone_number(invocation: MethodCall) -> dict[str, Any]:
     """Always ``{success: true, outboundPhoneNumber: ""}``, with no request, as the Node.js function answers.
 
     Service Cloud Voice's data model has no well-defined "agent phone number" to look up: the Lambda event

@@ -12,7 +12,7 @@ from typing import Any
 from scv_invoker import output, templating
 from scv_invoker.errors import BadRequestError, InvokerError
 from scv_invoker.log import logger
-from scv_invoker.methods.base import Invocation, check_boolean, encode_uri_component, is_true
+from scv_invoker.methods.base import MethodCall, check_boolean, encode_uri_component, is_true
 from scv_invoker.salesforce import RestCall
 
 
@@ -35,14 +35,15 @@ def _template_error(parameter: str, error: templating.TemplateError) -> BadReque
     return BadRequestError(f"{parameter}: {error}", error_code="QUERY_TOO_LONG" if too_long else "INVALID_TEMPLATE")
 
 
-def validate_query(parameters: Mapping[str, str]) -> None:
-    """Render before any request, so a bad template or value is a BadRequestError with no API call."""
+def validate_query(parameters: Mapping[str, str]) -> str:
+    """Render before any request, so a bad template or value is a BadRequestError with no API call; the
+    statement it renders is the one query_record sends (MethodCall.checked)."""
     check_boolean(parameters, "allRecords")
-    render_soql(parameters["soql"], parameters)
+    return render_soql(parameters["soql"], parameters)
 
 
-def validate_search(parameters: Mapping[str, str]) -> None:
-    render_sosl(parameters["sosl"], parameters)
+def validate_search(parameters: Mapping[str, str]) -> str:
+    return render_sosl(parameters["sosl"], parameters)
 
 
 def query_call(soql: str) -> RestCall:
@@ -59,14 +60,14 @@ def first_record_answer(status: int, body: Any) -> dict[str, Any]:
     return record
 
 
-def first_record(invocation: Invocation, soql: str) -> dict[str, Any]:
+def first_record(invocation: MethodCall, soql: str) -> dict[str, Any]:
     """The first record of a query without its ``attributes``, {} when there is none."""
     response = invocation.salesforce.send(query_call(soql))
     return first_record_answer(response.status, response.body)
 
 
 def best_effort_first_record(
-    invocation: Invocation, soql: Callable[[], str], *, degraded: str
+    invocation: MethodCall, soql: Callable[[], str], *, degraded: str
 ) -> dict[str, Any] | None:
     """The first record, or None when Salesforce failed: the Node.js function's best-effort methods
     (SFSPhoneCallFlowQuery, fetchOutboundPhoneNumber) never fail the call for that. The failure is logged
@@ -82,18 +83,18 @@ def best_effort_first_record(
         return None
 
 
-def query_record(invocation: Invocation) -> dict[str, Any]:
+def query_record(invocation: MethodCall) -> dict[str, Any]:
     """The first record, flattened (``Owner.Name``); with ``allRecords="true"`` every returned record."""
-    soql = render_soql(invocation.parameters["soql"], invocation.parameters)
+    soql: str = invocation.checked  # validate_query rendered it
     if is_true(invocation.parameters, "allRecords"):
         body = invocation.salesforce.send(query_call(soql)).body
         return output.flatten_records(body if isinstance(body, dict) else {})
     return first_record(invocation, soql)
 
 
-def search_record(invocation: Invocation) -> dict[str, Any]:
+def search_record(invocation: MethodCall) -> dict[str, Any]:
     """The first search result as Salesforce returns it (``attributes`` included, as before), {} when none."""
-    sosl = render_sosl(invocation.parameters["sosl"], invocation.parameters)
+    sosl: str = invocation.checked  # validate_search rendered it
     body = invocation.salesforce.get("search/", query="q=" + encode_uri_component(sosl)).body
     results = body.get("searchRecords") if isinstance(body, dict) else body
     if not isinstance(results, list) or not results or not isinstance(results[0], dict):

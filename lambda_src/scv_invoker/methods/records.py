@@ -15,7 +15,7 @@ from typing import Any
 from scv_shared.orgs import ORG_SELECTION_PARAMETERS
 
 from scv_invoker.errors import BadRequestError
-from scv_invoker.methods.base import Invocation, check_object_api_name, object_api_name
+from scv_invoker.methods.base import MethodCall, check_object_api_name, object_api_name
 from scv_invoker.salesforce import RestCall, quote_segment
 
 #: parameters that address the record (or the org) rather than being one of its fields
@@ -81,25 +81,25 @@ def done_answer(status: int, body: Any) -> dict[str, Any]:
     return {"success": True}
 
 
-def create_record(invocation: Invocation) -> dict[str, Any]:
+def create_record(invocation: MethodCall) -> dict[str, Any]:
     """POST sobjects/<Object> → ``{success, recordId}``."""
     response = invocation.salesforce.send(create_call(invocation.parameters))
     return created_answer(response.status, response.body)
 
 
-def update_record(invocation: Invocation) -> dict[str, Any]:
+def update_record(invocation: MethodCall) -> dict[str, Any]:
     """PATCH sobjects/<Object>/<recordId> → ``{success: true}``."""
     response = invocation.salesforce.send(update_call(invocation.parameters))
     return done_answer(response.status, response.body)
 
 
-def delete_record(invocation: Invocation) -> dict[str, Any]:
+def delete_record(invocation: MethodCall) -> dict[str, Any]:
     """DELETE sobjects/<Object>/<recordId> → ``{success: true}`` (new: the Node.js function had no delete)."""
     response = invocation.salesforce.send(delete_call(invocation.parameters))
     return done_answer(response.status, response.body)
 
 
-def upsert_record(invocation: Invocation) -> dict[str, Any]:
+def upsert_record(invocation: MethodCall) -> dict[str, Any]:
     """PATCH by external id → ``{success, recordId, created}`` (new); repeated once after a timeout or a 5xx."""
     response = invocation.salesforce.send(upsert_call(invocation.parameters))
     return upserted_answer(response.status, response.body)
@@ -121,7 +121,7 @@ def check_upsert(parameters: Mapping[str, str]) -> None:
         )
 
 
-def realtime_alert_event(invocation: Invocation) -> dict[str, Any]:
+def realtime_alert_event(invocation: MethodCall) -> dict[str, Any]:
     """Publish a RealtimeAlertEvent platform event → ``{success, id, errors}``.
 
     A successful publish also carries an ``errors`` entry with statusCode OPERATION_ENQUEUED; it is

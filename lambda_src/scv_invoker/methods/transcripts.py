@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from scv_invoker.errors import BadRequestError
-from scv_invoker.methods.base import Invocation, encode_uri_component, is_utf8
+from scv_invoker.methods.base import MethodCall, encode_uri_component, is_utf8
 
 UPLOAD_PATH = "connect/conversations/upload"
 #: Salesforce requires a file name on every part of the upload
@@ -44,7 +44,7 @@ def validate_upload(parameters: Mapping[str, str]) -> None:
     transcript_pairs(parameters)
 
 
-def upload_transcript(invocation: Invocation) -> Any:
+def upload_transcript(invocation: MethodCall) -> Any:
     """One multipart POST, a part per contact named by its id; Salesforce's JSON answer as it came.
 
     A POST that creates uploads is never repeated after a failure, so a transcript is never uploaded twice.
@@ -56,7 +56,7 @@ def upload_transcript(invocation: Invocation) -> Any:
     return invocation.salesforce.post(UPLOAD_PATH, files=parts).body
 
 
-def fetch_upload_ids_status(invocation: Invocation) -> Any:
+def fetch_upload_ids_status(invocation: MethodCall) -> Any:
     """GET the status of earlier uploads; Salesforce's JSON answer as it came."""
     query = "uploadIds=" + encode_uri_component(invocation.parameters["uploadIds"])
     return invocation.salesforce.get(UPLOAD_PATH, query=query).body

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from scv_invoker.log import logger
-from scv_invoker.methods.base import Invocation
+from scv_invoker.methods.base import MethodCall
 from scv_invoker.methods.query import best_effort_first_record, render_soql
 
 DEFAULT_GREETING_QUERY = (
@@ -29,7 +29,7 @@ DEFAULT_GREETING_QUERY = (
 )
 
 
-def fetch_default_voicemail_greeting_url(invocation: Invocation) -> dict[str, Any]:
+def fetch_default_voicemail_greeting_url(invocation: MethodCall) -> dict[str, Any]:
     agent_arn = invocation.parameters.get("agentARN", "").strip()
     if not agent_arn:
         logger.error("Couldn't find agentARN in event details parameters; no voicemail greeting looked up")
