@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from tools.emulators import salesforce as sf
 from tests.invoker.conftest import (
     AUDIENCE,
     CONSUMER_KEY,
@@ -20,6 +19,7 @@ from tests.invoker.conftest import (
     connect_event,
     store_access_token,
 )
+from tools.emulators import salesforce as sf
 
 QUERY = connect_event("queryRecord", soql="SELECT Id FROM Account")
 
