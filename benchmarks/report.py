@@ -49,9 +49,9 @@ def _header(results: Results) -> str:
         [
             "# Benchmark results (`make bench`)",
             "",
-            "Written by `make bench` (benchmarks/run.py). Every figure on this page comes from the one run below; "
-            "run `make bench` again to refresh the whole page. Nothing here is a test: pytest never collects "
-            "benchmarks/.",
+            "The figures are written by `make bench` (benchmarks/run.py), every one from the one run below; the "
+            "readings under each section are written by hand and kept by the next run, to be reread against its "
+            "numbers. Nothing here is a test: pytest never collects benchmarks/.",
             "",
             _table(
                 ["", ""],
@@ -143,7 +143,7 @@ def _overhead_section(results: Results) -> str:
     header = ["", "median ms", "p10", "p90", "min", "n"]
     rows = [
         ["warm queryRecord through the handler (as deployed, LOG_LEVEL=INFO)", *_summary_cells(overhead.handler)],
-        ["bare `requests` GET, same URL and token", *_summary_cells(overhead.bare)],
+        ["bare urllib3 GET, same URL and token", *_summary_cells(overhead.bare)],
         ["the handler with its logger at WARNING (no summary line)", *_summary_cells(overhead.quiet_handler)],
     ]
     lines = [
