@@ -87,34 +87,45 @@ def import_only(config: dict) -> dict:
 def overhead(config: dict) -> dict:
     """Warm handler calls and bare GETs of the same URL, in rotating batches.
 
-    The bare GET uses the bundle's urllib3 with one keep-alive pool (the HTTP library under the handler's
-    transport, which keeps one pool per container), the same Authorization header and the same emulator, so the
-    difference is what the handler adds: event parsing, templating, the time budget, token lookup, response
-    flattening and the summary log line.
+    The bare GET is the standard library's http.client on one kept connection (what the handler's
+    connections are built on; it keeps one per origin per container), with the same Authorization header and
+    the same emulator and trust store, so the difference is what the handler adds: event parsing, templating,
+    the time budget, token lookup, the connection checkout, response flattening and the summary log line.
     """
+    import http.client
     import json
     import logging
-
-    import urllib3  # the bundle's copy: sys.path starts with the bundle
+    import os
+    import ssl
+    from urllib.parse import urlsplit
 
     handler, _ = _import_handler(config)
     context_class = _load_context_class(config["runner"])
     event = config["event"]
     handler(event, _context(context_class))  # cold call: container state, connection, token
-    pool = urllib3.PoolManager(headers={"User-Agent": "bench-bare-get"})
-    url, headers = config["url"], {"Accept": "application/json", "Authorization": config["authorization"]}
-    timeout = urllib3.Timeout(connect=3.05, read=7.6)
+    url = urlsplit(config["url"])
+    if url.scheme == "https":
+        tls = ssl.create_default_context(cafile=os.environ.get("SSL_CERT_FILE"))
+        connection: http.client.HTTPConnection = http.client.HTTPSConnection(
+            url.hostname, url.port, timeout=7.6, context=tls
+        )
+    else:
+        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=7.6)
+    target = url.path + (f"?{url.query}" if url.query else "")
+    headers = {"Accept": "application/json", "Authorization": config["authorization"], "User-Agent": "bench-bare-get"}
 
     def bare(_: object) -> None:
-        response = pool.request("GET", url, headers=headers, timeout=timeout, redirect=False, retries=False)
+        connection.request("GET", target, headers=headers)
+        response = connection.getresponse()
+        body = response.read()
         if response.status >= 400:
             raise RuntimeError(f"bare GET: HTTP {response.status}")
-        json.loads(response.data)
+        json.loads(body)
 
     def through_handler(context: object) -> None:
         handler(event, context)
 
-    # Powertools' Logger is a logging.Logger named after the service. At WARNING the handler does the same
+    # The invoker's logger is a logging.Logger (shared/json_log.py). At WARNING the handler does the same
     # work minus formatting and writing its INFO summary line: the "quiet" kind isolates that line's cost.
     invoker_logger = logging.getLogger(config["logger_name"])
     info_level = invoker_logger.getEffectiveLevel()

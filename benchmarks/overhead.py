@@ -1,4 +1,4 @@
-"""Handler overhead (figure 3): a warm queryRecord through the handler vs a bare urllib3 GET of the same URL.
+"""Handler overhead (figure 3): a warm queryRecord through the handler vs a bare http.client GET of the same URL.
 
 Both are timed in ONE isolated Lambda-Python process (benchmarks/lambda_worker.py) against the same emulator,
 in rotating batches, so interpreter, machine load and emulator speed cancel out of the ratio. A third kind in

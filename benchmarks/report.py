@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from benchmarks.cold_start import HEAVY_MODULES
+from benchmarks.cold_start import HEAVY_MODULES, LAMBDA_RUNTIME_PRELOAD
 from benchmarks.goals import (
     COLD_START_GOAL_MS,
     IMPORT_RATIO_GOAL,
@@ -143,7 +143,7 @@ def _overhead_section(results: Results) -> str:
     header = ["", "median ms", "p10", "p90", "min", "n"]
     rows = [
         ["warm queryRecord through the handler (as deployed, LOG_LEVEL=INFO)", *_summary_cells(overhead.handler)],
-        ["bare urllib3 GET, same URL and token", *_summary_cells(overhead.bare)],
+        ["bare http.client GET on one kept connection, same URL and token", *_summary_cells(overhead.bare)],
         ["the handler with its logger at WARNING (no summary line)", *_summary_cells(overhead.quiet_handler)],
     ]
     lines = [
@@ -152,9 +152,10 @@ def _overhead_section(results: Results) -> str:
         f"In one isolated Python {overhead.python} process (benchmarks/lambda_worker.py: the invoker imported from "
         "its cdk.out bundle through sys.path, the template's environment pointing at the emulators, the harness's "
         "fake Lambda context made before each call's clock starts). The three kinds below rotate in batches of "
-        "20 in that one process; the bare GET uses the bundle's urllib3 (one kept-alive pool, the same URL "
-        "and Authorization header the handler sends). The emulators run in the parent process, so they do not share "
-        "this process's GIL; the handler's log lines go to a pipe the parent drains, as on Lambda.",
+        "20 in that one process; the bare GET is the standard library's http.client on one kept "
+        "connection (what the handler's connections are built on), with the same URL and Authorization header. "
+        "The emulators run in the parent process, so they do not share this process's GIL; the handler's log "
+        "lines go to a pipe the parent drains, as on Lambda.",
         "",
         _table(header, rows),
         "",
@@ -244,15 +245,18 @@ def _cold_section(results: Results) -> str:
             "",
             _table(["package", "self ms"], packages),
             "",
-            f"Before/after, in this run: the import alone of today's bundle takes {cold.import_only.median:.1f} ms, "
-            f"of the bundle built from {cold.baseline_rev} (benchmarks/baseline.py) "
-            f"{cold.baseline_import.median:.1f} ms (medians of {cold.import_only.n}, sampled in turn): ratio "
-            f"**{num(cold.import_ratio)}** (goal ≤ {IMPORT_RATIO_GOAL}).",
+            f"Before/after, in this run, with what Lambda's runtime client has imported before the handler "
+            f"({', '.join(f'`{module}`' for module in LAMBDA_RUNTIME_PRELOAD)}: awslambdaric's bootstrap) already "
+            f"loaded: the import of today's bundle takes {cold.lambda_import.median:.1f} ms, of the bundle built "
+            f"from {cold.baseline_rev} (benchmarks/baseline.py) {cold.baseline_lambda_import.median:.1f} ms (medians "
+            f"of {cold.lambda_import.n}, sampled in turn): ratio **{num(cold.import_ratio)}** (goal ≤ "
+            f"{IMPORT_RATIO_GOAL}). With nothing preloaded: {cold.import_only.median:.1f} ms against "
+            f"{cold.baseline_import.median:.1f} ms, ratio {num(cold.bare_import_ratio)}.",
             "",
-            f"What single modules cost the import, measured without importtime: the handler's import alone takes "
-            f"{cold.import_only.median:.1f} ms (median of {cold.import_only.n}); with a module already imported "
-            "(untimed) it takes less by that module's marginal cost, i.e. the most that dropping or deferring it "
-            "could save. Modules that several of them import are counted in each, so the rows do not add up:",
+            "What single modules cost that import, measured without importtime: with a module also imported "
+            "(untimed) the import takes less by that module's marginal cost, i.e. the most that dropping or "
+            "deferring it could save. Modules that several of them import are counted in each, so the rows do not "
+            "add up:",
             "",
             _table(
                 ["preloaded", "marginal cost ms"],

@@ -14,21 +14,19 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from scv_shared import oauth_errors, secret_format
 from scv_shared.oauth_errors import OAuthProblem
 from scv_shared.secret_format import MainSecret
 
+from scv_invoker.connections import ConnectionPool
 from scv_invoker.errors import ConfigurationError, InvokerError, SalesforceApiError, salesforce_error
 from scv_invoker.log import logger
 from scv_invoker.secrets_cache import SecretsCache
 from scv_invoker.settings import Settings
 from scv_invoker.stats import InvocationStats
 from scv_invoker.transport import Budget, HttpRequest, HttpResponse, send
-
-if TYPE_CHECKING:  # pragma: no cover
-    import urllib3
 
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 #: Salesforce accepts assertions that expire within 3 minutes
@@ -104,10 +102,10 @@ def auth_failure(rejection: TokenRejection, settings: Settings, *, note: str = "
 class TokenProvider:
     """Hands out the access token; mints, stores and re-reads it as needed."""
 
-    def __init__(self, settings: Settings, secrets: SecretsCache, session: urllib3.PoolManager) -> None:
+    def __init__(self, settings: Settings, secrets: SecretsCache, connections: ConnectionPool) -> None:
         self._settings = settings
         self._secrets = secrets
-        self._session = session
+        self._connections = connections
 
     def current(self, budget: Budget, stats: InvocationStats) -> str:
         """The token to use now: from memory, else the access secret, else a new one."""
@@ -189,7 +187,7 @@ class TokenProvider:
             data=form,
         )
         stats.token_requests += 1
-        response = send(self._session, request, budget, on_retry=lambda: _count_token_request(stats))
+        response = send(self._connections, request, budget, on_retry=lambda: _count_token_request(stats))
         body = _json(response)
         if response.status_code == 200 and isinstance(body, dict) and isinstance(body.get("access_token"), str):
             stats.token_mints += 1

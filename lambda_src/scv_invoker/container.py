@@ -10,15 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import urllib3
-
 from scv_invoker.auth import TokenProvider
+from scv_invoker.connections import ConnectionPool
 from scv_invoker.log import logger
 from scv_invoker.methods import ContainerMemory
 from scv_invoker.salesforce import SalesforceClient
 from scv_invoker.secrets_cache import SecretsCache
 from scv_invoker.settings import Settings
-from scv_invoker.transport import new_pool
 
 
 @dataclass
@@ -35,26 +33,26 @@ class OrgClients:
 @dataclass
 class Container:
     settings: Settings
-    session: urllib3.PoolManager
+    connections: ConnectionPool
     orgs: dict[str, OrgClients] = field(default_factory=dict)
 
     @classmethod
     def start(cls, settings: Settings | None = None) -> Container:
         settings = settings or Settings.from_env()
         logger.set_level(settings.log_level)
-        return cls(settings=settings, session=new_pool())
+        return cls(settings=settings, connections=ConnectionPool.from_environment())
 
     def org(self, settings: Settings) -> OrgClients:
         """The clients of the org ``settings`` describe (one of :func:`scv_invoker.orgs.org_settings`)."""
         clients = self.orgs.get(settings.org)
         if clients is None:
-            secrets = SecretsCache(settings, self.session)
-            tokens = TokenProvider(settings, secrets, self.session)
+            secrets = SecretsCache(settings, self.connections)
+            tokens = TokenProvider(settings, secrets, self.connections)
             clients = OrgClients(
                 settings=settings,
                 secrets=secrets,
                 tokens=tokens,
-                salesforce=SalesforceClient(settings, self.session, tokens),
+                salesforce=SalesforceClient(settings, self.connections, tokens),
                 memory=ContainerMemory(),
             )
             self.orgs[settings.org] = clients

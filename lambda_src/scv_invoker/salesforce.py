@@ -11,18 +11,16 @@ Node.js function used.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from scv_invoker.auth import TokenProvider
+from scv_invoker.connections import ConnectionPool
 from scv_invoker.errors import BadRequestError, SalesforceApiError, salesforce_error
 from scv_invoker.limits import MAX_URI_AND_HEADERS_BYTES, MAX_URI_BYTES
 from scv_invoker.settings import Settings
 from scv_invoker.stats import InvocationStats
 from scv_invoker.transport import Budget, HttpRequest, HttpResponse, send
-
-if TYPE_CHECKING:  # pragma: no cover
-    import urllib3
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PATCH", "PUT", "DELETE"})
 
@@ -83,9 +81,9 @@ class SalesforceClient:
     """Sends REST API requests for the whole container (one pool, so connections are reused); a method gets it
     bound to its invocation, as an InvocationSalesforceClient."""
 
-    def __init__(self, settings: Settings, session: urllib3.PoolManager, tokens: TokenProvider) -> None:
+    def __init__(self, settings: Settings, connections: ConnectionPool, tokens: TokenProvider) -> None:
         self._base = settings.rest_api_endpoint_base
-        self._session = session
+        self._connections = connections
         self._tokens = tokens
 
     @property
@@ -164,7 +162,7 @@ class SalesforceClient:
             files=files,
             repeat_after_timeout=repeat_after_timeout,
         )
-        return send(self._session, request, budget, observe=observe, on_retry=on_retry)
+        return send(self._connections, request, budget, observe=observe, on_retry=on_retry)
 
 
 class InvocationSalesforceClient:

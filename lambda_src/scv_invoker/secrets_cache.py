@@ -18,12 +18,12 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from scv_shared import secret_format
 from scv_shared import secrets_manager_errors as sm
 from scv_shared.secret_format import MainSecret, SecretFormatError
 
+from scv_invoker.connections import ConnectionPool
 from scv_invoker.errors import ConfigurationError
 from scv_invoker.log import logger
 from scv_invoker.secrets_extension import SecretsExtension, SecretValue
@@ -33,20 +33,17 @@ from scv_invoker.stats import InvocationStats
 from scv_invoker.transport import Budget
 from scv_invoker.ttl_cache import TtlCache
 
-if TYPE_CHECKING:  # pragma: no cover
-    import urllib3
-
 
 class SecretsCache:
     """The container's view of one org's main and access secrets."""
 
     def __init__(
-        self, settings: Settings, session: urllib3.PoolManager, clock: Callable[[], float] = time.monotonic
+        self, settings: Settings, connections: ConnectionPool, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self._settings = settings
         self._keys = settings.secret_keys
         self._memory: TtlCache[SecretValue] = TtlCache(settings.secrets_cache_ttl_seconds, clock)
-        self._extension = SecretsExtension(settings.extension_port, settings.session_token, session)
+        self._extension = SecretsExtension(settings.extension_port, settings.session_token, connections)
         self._sdk = SecretsManagerSdk()
         self._main_name = settings.main_secret_name
         self._access_name = settings.access_secret_name

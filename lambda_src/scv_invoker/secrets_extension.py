@@ -9,16 +9,14 @@ answers None and the caller reads Secrets Manager itself. A reader that cannot w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
+from scv_invoker.connections import ConnectionPool
 from scv_invoker.errors import InvokerError
 from scv_invoker.log import logger
 from scv_invoker.stats import InvocationStats
 from scv_invoker.transport import Budget, HttpRequest, send
-
-if TYPE_CHECKING:  # pragma: no cover - the container's HTTP session, whatever transport.send takes
-    import urllib3
 
 #: the extension answers from memory or after one Secrets Manager call
 EXTENSION_TIMEOUT_SECONDS = 2.0
@@ -35,10 +33,10 @@ class SecretValue:
 class SecretsExtension:
     """The extension on ``port``, authenticated with the function's session token."""
 
-    def __init__(self, port: int | None, session_token: str, session: urllib3.PoolManager) -> None:
+    def __init__(self, port: int | None, session_token: str, connections: ConnectionPool) -> None:
         self._port = port
         self._session_token = session_token
-        self._session = session
+        self._connections = connections
         self.usable = port is not None
 
     def read(self, secret_id: str, budget: Budget, stats: InvocationStats) -> SecretValue | None:
@@ -56,7 +54,7 @@ class SecretsExtension:
         )
         stats.secrets_extension_reads += 1
         try:
-            response = send(self._session, request, budget)
+            response = send(self._connections, request, budget)
         except InvokerError as error:
             if error.error_code == "CONNECTION_ERROR":
                 self._disable("not reachable")

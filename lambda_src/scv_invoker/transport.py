@@ -8,40 +8,30 @@ that are safe to repeat; a POST that creates something is never repeated. After 
 attempt may have been processed, so only a request that is harmless to apply twice (an upsert by external
 id: ``repeat_after_timeout``) is repeated; its first attempt gets half the time left, so the repeat fits.
 
-The HTTP client is urllib3 (what requests wraps, at a fraction of the import): one PoolManager per container
-(:func:`new_pool`), so warm invocations reuse its kept connections. urllib3 discards a kept connection it sees
-closed when taking it from the pool. When the server closes one after the request was written, without
-answering, a request safe to repeat is sent again at once on a new connection (this is not the one retry);
-any other is not repeated, as it may have been processed, and fails with a clear CONNECTION_ERROR.
+The connections are kept ones from connections.py (http.client; that module says why not urllib3): one
+pool per container, so warm invocations reuse them. A kept connection the server closed while it was idle is
+noticed when it is taken. When the server closes one after the request was written, without answering, a
+request safe to repeat is sent again at once on a new connection (this is not the one retry); any other is
+not repeated, as it may have been processed, and fails with a clear CONNECTION_ERROR.
 
-Over 250 lines because the deadline, the retry rules and the urllib3 error mapping are one decision per request and
-must be read together.
+Over 250 lines because the deadline, the retry rules and the mapping of connection errors are one decision per
+request and must be read together.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
-import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
-import urllib3
-from urllib3.exceptions import (
-    ConnectTimeoutError,
-    HTTPError,
-    NewConnectionError,
-    ProtocolError,
-    ReadTimeoutError,
-)
-
+from scv_invoker import multipart
+from scv_invoker.connections import ConnectionPool, ConnectTimeout, Dropped
 from scv_invoker.errors import SalesforceApiError
 from scv_invoker.log import logger
-
-USER_AGENT = "scv-salesforce-rest-api-invoker/1"
-#: the environment variables naming another trust store (PEM), first set wins; else certifi's bundle
-CA_BUNDLE_VARIABLES = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
 
 #: kept free at the end of the invocation to raise and log the failure
 SAFETY_MARGIN_MS = 400
@@ -57,28 +47,13 @@ DEFAULT_BUDGET_MS = 8000
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
-def new_pool() -> urllib3.PoolManager:
-    """The container's HTTP pool: verified TLS against certifi's bundle, or the PEM file named by the first of
-    CA_BUNDLE_VARIABLES that is set (e.g. a test's self-signed emulator); gzip answers accepted."""
-    ca_certs = next((os.environ[name] for name in CA_BUNDLE_VARIABLES if os.environ.get(name)), None)
-    if ca_certs is None:
-        import certifi
-
-        ca_certs = certifi.where()
-    return urllib3.PoolManager(
-        cert_reqs="CERT_REQUIRED",
-        ca_certs=ca_certs,
-        headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
-    )
-
-
 @dataclass(frozen=True)
 class HttpResponse:
     """An answer read whole, so its connection is back in the pool before anyone looks at it."""
 
     status_code: int
     reason: str
-    headers: Mapping[str, str]
+    headers: http.client.HTTPMessage | Mapping[str, str]  # read with ``get``: case-insensitive on an answer
     content: bytes
 
     def json(self) -> Any:
@@ -162,7 +137,7 @@ def retry_after_seconds(response: HttpResponse) -> float | None:
 
 
 def send(
-    pool: urllib3.PoolManager,
+    pool: ConnectionPool,
     request: HttpRequest,
     budget: Budget,
     *,
@@ -185,17 +160,16 @@ def send(
         started = time.perf_counter()
         response: HttpResponse | None = None
         try:
-            response = _attempt(pool, request, urllib3.Timeout(connect=connect_timeout, read=read_timeout))
-        except HTTPError as error:
-            timed_out = isinstance(error, (ConnectTimeoutError, ReadTimeoutError))
-            if timed_out and not isinstance(error, NewConnectionError):  # (urllib3 files refusals under timeouts)
-                if may_repeat_after_timeout and budget.allows(0):
-                    attempt += 1
-                    if on_retry:
-                        on_retry()
-                    continue
-                raise _timeout(request, error, connect_timeout, read_timeout, repeated=attempt > 0) from None
-            if isinstance(error, ProtocolError) and request.idempotent and not reconnected and attempt == 0:
+            response = _attempt(pool, request, connect_timeout, read_timeout)
+        except TimeoutError as error:
+            if may_repeat_after_timeout and budget.allows(0):
+                attempt += 1
+                if on_retry:
+                    on_retry()
+                continue
+            raise _timeout(request, error, connect_timeout, read_timeout, repeated=attempt > 0) from None
+        except (OSError, http.client.HTTPException) as error:
+            if isinstance(error, Dropped) and request.idempotent and not reconnected and attempt == 0:
                 # closed without an answer (typically a kept connection the server dropped): the pool has
                 # discarded it, so the repeat goes out at once on a new connection
                 reconnected = True
@@ -235,28 +209,35 @@ def send(
         return response
 
 
-def _attempt(pool: urllib3.PoolManager, request: HttpRequest, timeout: urllib3.Timeout) -> HttpResponse:
-    """One send, without urllib3's own retries or redirects; the answer is read whole."""
-    headers = {**pool.headers, **request.headers}
-    data = request.data() if callable(request.data) else request.data
-    encoding: dict[str, Any]
-    if request.files is not None:
-        encoding = {"fields": request.files, "encode_multipart": True}
-    elif isinstance(data, Mapping):
-        encoding = {"fields": data, "encode_multipart": False}
-    else:
-        encoding = {"body": data, "json": request.json}
+def _attempt(pool: ConnectionPool, request: HttpRequest, connect_timeout: float, read_timeout: float) -> HttpResponse:
+    """One send, no redirects followed; the answer is read whole."""
+    body, content_type = _encoded_body(request)
+    headers = dict(request.headers)
+    if content_type is not None:
+        headers.setdefault("Content-Type", content_type)
     answer = pool.request(
         request.method,
         request.url,
         headers=headers,
-        timeout=timeout,
-        retries=False,
-        redirect=False,
-        preload_content=True,
-        **encoding,
+        body=body,
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
     )
-    return HttpResponse(answer.status, answer.reason or "", answer.headers, answer.data)
+    return HttpResponse(answer.status, answer.reason, answer.headers, answer.content)
+
+
+def _encoded_body(request: HttpRequest) -> tuple[bytes | None, str | None]:
+    """The body's bytes and Content-Type: files as multipart, a mapping as a form, ``json`` as compact UTF-8 JSON."""
+    if request.files is not None:
+        return multipart.encode(request.files)
+    data = request.data() if callable(request.data) else request.data
+    if isinstance(data, Mapping):
+        return urlencode(data).encode("ascii"), "application/x-www-form-urlencoded"
+    if data is not None:
+        return (data.encode("utf-8") if isinstance(data, str) else data), None
+    if request.json is not None:
+        return json.dumps(request.json, separators=(",", ":"), ensure_ascii=False).encode("utf-8"), "application/json"
+    return None, None
 
 
 def _connection_failure(request: HttpRequest, error: BaseException) -> SalesforceApiError:
@@ -274,9 +255,9 @@ def _connection_failure(request: HttpRequest, error: BaseException) -> Salesforc
 
 
 def _timeout(
-    request: HttpRequest, error: HTTPError, connect_timeout: float, read_timeout: float, *, repeated: bool
+    request: HttpRequest, error: TimeoutError, connect_timeout: float, read_timeout: float, *, repeated: bool
 ) -> SalesforceApiError:
-    if isinstance(error, ReadTimeoutError):
+    if not isinstance(error, ConnectTimeout):
         repeat = "it was repeated once and timed out again" if repeated else "the request was not repeated"
         message = (
             f"{request.operation} did not answer within {read_timeout * 1000:.0f} ms, the time this invocation had "

@@ -1,5 +1,5 @@
 """The cold path stays light: a new container with a cached token imports neither boto3 nor PyJWT/cryptography,
-nor requests and what it pulls in (the invoker speaks urllib3 directly).
+nor an HTTP library: not requests and what it pulls in, not urllib3 (the invoker speaks http.client directly).
 
 Run in a separate process (this one has imported everything already), with the extension attached as on
 Lambda: the access secret comes over local HTTP and the token from it, so nothing heavy is needed.
@@ -16,7 +16,17 @@ from typing import Any
 
 from tests.invoker.conftest import store_access_token
 
-HEAVY = ("boto3", "botocore.client", "jwt", "cryptography", "requests", "charset_normalizer", "idna", "http.cookiejar")
+HEAVY = (
+    "boto3",
+    "botocore.client",
+    "jwt",
+    "cryptography",
+    "requests",
+    "charset_normalizer",
+    "idna",
+    "http.cookiejar",
+    "urllib3",
+)
 
 SCRIPT = """
 import json, sys, time

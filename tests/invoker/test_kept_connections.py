@@ -93,20 +93,28 @@ def transport(container: FunctionContainer) -> Any:
     return container.modules["scv_invoker.transport"]
 
 
+@pytest.fixture
+def pool(container: FunctionContainer) -> Iterator[Any]:
+    """The container's connections, made as the function makes them."""
+    connections = container.modules["scv_invoker.connections"].ConnectionPool.from_environment()
+    yield connections
+    connections.close()
+
+
 def call(transport: Any, pool: Any, server: KeepAliveServer, method: str, *, idempotent: bool) -> Any:
     request = transport.HttpRequest(method=method, url=server.url, operation="the test server", idempotent=idempotent)
     return transport.send(pool, request, transport.Budget(FakeContext(5000)))
 
 
-def test_warm_calls_reuse_one_kept_connection(transport: Any, server: KeepAliveServer) -> None:
-    pool = transport.new_pool()
+def test_warm_calls_reuse_one_kept_connection(transport: Any, pool: Any, server: KeepAliveServer) -> None:
     for _ in range(3):
         assert call(transport, pool, server, "GET", idempotent=True).json() == {"ok": True}
     assert server.requests_per_connection == [["GET", "GET", "GET"]]
 
 
-def test_connection_closed_between_calls_is_replaced_at_checkout(transport: Any, server: KeepAliveServer) -> None:
-    pool = transport.new_pool()
+def test_connection_closed_between_calls_is_replaced_at_checkout(
+    transport: Any, pool: Any, server: KeepAliveServer
+) -> None:
     server.close_after_next_answer = True
     call(transport, pool, server, "POST", idempotent=False)
     assert server.closed.wait(5)
@@ -115,9 +123,8 @@ def test_connection_closed_between_calls_is_replaced_at_checkout(transport: Any,
 
 
 def test_idempotent_request_on_a_dropped_kept_connection_is_sent_again_on_a_new_one(
-    transport: Any, server: KeepAliveServer
+    transport: Any, pool: Any, server: KeepAliveServer
 ) -> None:
-    pool = transport.new_pool()
     call(transport, pool, server, "GET", idempotent=True)
     server.drop_next_unanswered = True
     retries: list[None] = []
@@ -128,8 +135,9 @@ def test_idempotent_request_on_a_dropped_kept_connection_is_sent_again_on_a_new_
     assert retries == []  # not the one retry: the server never saw the dropped request through
 
 
-def test_create_on_a_dropped_kept_connection_is_never_sent_twice(transport: Any, server: KeepAliveServer) -> None:
-    pool = transport.new_pool()
+def test_create_on_a_dropped_kept_connection_is_never_sent_twice(
+    transport: Any, pool: Any, server: KeepAliveServer
+) -> None:
     call(transport, pool, server, "GET", idempotent=True)
     server.drop_next_unanswered = True
     with pytest.raises(transport.SalesforceApiError) as raised:

@@ -1,0 +1,171 @@
+"""Kept HTTP/1.1 connections, one per origin, on the standard library's http.client.
+
+Why not urllib3: on the cached-token cold path its import was 130 of the handler's 190 ms (Python 3.13, with
+what Lambda's runtime client has loaded before the handler), against 40 ms for http.client and ssl, which
+urllib3 imports too. With urllib3 the import could not fall under half of the requests-based one (issue #17);
+benchmarks/RESULTS.md has the figures. What the invoker needed from urllib3 is small and is all here: one kept
+connection per origin (calls within one invocation are sequential), verified TLS, a connection the server
+closed while idle noticed before it is used, and gzip/deflate answers decoded.
+
+Connection errors are the standard library's own: OSError for refused, reset, unresolvable and TLS failures,
+TimeoutError for timeouts, http.client.HTTPException for a broken answer. transport.py turns them into the
+invoker's errors; :class:`Dropped` marks a kept connection that was closed under a request.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import select
+import ssl
+import zlib
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+USER_AGENT = "scv-salesforce-rest-api-invoker/1"
+#: the environment variables naming another trust store (PEM), first set wins; else certifi's bundle
+CA_BUNDLE_VARIABLES = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
+DEFAULT_HEADERS = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"}
+#: zlib's window bits that accept a gzip or a zlib header
+_GZIP_OR_ZLIB = 32 + zlib.MAX_WBITS
+
+
+class ConnectTimeout(TimeoutError):
+    """No connection (TCP and TLS) within the connect timeout."""
+
+
+class Dropped(ConnectionError):
+    """A kept connection was closed after the request was written, without an answer: it may have been read."""
+
+
+class Answer:
+    """An answer read whole (so its connection is free again), its body decoded."""
+
+    __slots__ = ("status", "reason", "headers", "content")
+
+    def __init__(self, status: int, reason: str, headers: http.client.HTTPMessage, content: bytes) -> None:
+        self.status = status
+        self.reason = reason
+        self.headers = headers  # case-insensitive ``get``, as HTTP header names are
+        self.content = content
+
+
+Origin = tuple[str, str, int]
+
+
+class ConnectionPool:
+    """The container's connections: warm invocations reuse them, so only the first call pays TCP and TLS."""
+
+    def __init__(self, ca_file: str | None = None) -> None:
+        self._ca_file = ca_file
+        self._tls: ssl.SSLContext | None = None
+        self._kept: dict[Origin, http.client.HTTPConnection] = {}
+
+    @classmethod
+    def from_environment(cls) -> ConnectionPool:
+        """Verified TLS against the PEM file named by the first of CA_BUNDLE_VARIABLES that is set (e.g. a test's
+        self-signed emulator), else certifi's bundle (read when the first TLS connection is made)."""
+        return cls(next((os.environ[name] for name in CA_BUNDLE_VARIABLES if os.environ.get(name)), None))
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        body: bytes | None,
+        connect_timeout: float,
+        read_timeout: float,
+    ) -> Answer:
+        """One request, no redirects followed. Raises ConnectTimeout, TimeoutError (no answer in time),
+        Dropped, OSError or http.client.HTTPException; the connection is closed after any of them."""
+        parts = urlsplit(url)
+        origin = (parts.scheme, parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        connection, kept = self._checkout(origin, connect_timeout)
+        try:
+            assert connection.sock is not None
+            connection.sock.settimeout(read_timeout)
+            connection.request(method, target, body=body, headers={**DEFAULT_HEADERS, **headers})
+            response = connection.getresponse()
+            content = response.read()
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as error:
+            self._discard(origin)
+            if kept:
+                raise Dropped(str(error)) from error
+            raise
+        except BaseException:
+            self._discard(origin)
+            raise
+        if response.will_close:
+            self._discard(origin)
+        encoding = (response.headers.get("Content-Encoding") or "").strip().lower()
+        return Answer(response.status, response.reason or "", response.headers, _decoded(content, encoding))
+
+    def close(self) -> None:
+        for origin in list(self._kept):
+            self._discard(origin)
+
+    def _checkout(self, origin: Origin, connect_timeout: float) -> tuple[http.client.HTTPConnection, bool]:
+        """The origin's kept connection when the server has not closed it meanwhile, else a new one."""
+        connection = self._kept.get(origin)
+        if connection is not None and connection.sock is not None and not _closed_by_peer(connection.sock):
+            return connection, True
+        self._discard(origin)
+        scheme, host, port = origin
+        if scheme == "https":
+            connection = http.client.HTTPSConnection(host, port, timeout=connect_timeout, context=self._context())
+        elif scheme == "http":
+            connection = http.client.HTTPConnection(host, port, timeout=connect_timeout)
+        else:
+            raise http.client.InvalidURL(f"unsupported URL scheme {scheme!r}: use https")
+        try:
+            connection.connect()
+        except TimeoutError as error:
+            connection.close()
+            raise ConnectTimeout(str(error)) from error
+        except BaseException:
+            connection.close()
+            raise
+        self._kept[origin] = connection
+        return connection, False
+
+    def _context(self) -> ssl.SSLContext:
+        if self._tls is None:
+            ca_file = self._ca_file
+            if ca_file is None:
+                import certifi  # only for the first TLS connection: a plain-HTTP call never reads the bundle
+
+                ca_file = certifi.where()
+            self._tls = ssl.create_default_context(cafile=ca_file)  # verifies the chain and the host name
+        return self._tls
+
+    def _discard(self, origin: Origin) -> None:
+        connection = self._kept.pop(origin, None)
+        if connection is not None:
+            connection.close()
+
+
+def _closed_by_peer(sock: object) -> bool:
+    """An idle kept connection that is readable has been closed by the server (or sent what was never asked)."""
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
+
+
+class UndecodableBody(http.client.HTTPException):
+    """The answer said gzip or deflate, but its body is not."""
+
+
+def _decoded(content: bytes, encoding: str) -> bytes:
+    """The body as sent before compression; what we asked for in Accept-Encoding."""
+    try:
+        if encoding == "gzip" or (encoding == "deflate" and content[:1] == b"\x78"):
+            return zlib.decompress(content, _GZIP_OR_ZLIB)
+        if encoding == "deflate":  # raw deflate, as some servers send it
+            return zlib.decompress(content, -zlib.MAX_WBITS)
+    except zlib.error as error:
+        raise UndecodableBody(f"a {encoding} answer that does not decompress ({error})") from None
+    return content
