@@ -8,7 +8,7 @@ or cached settings can never be used for another.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from scv_invoker.auth import TokenProvider
 from scv_invoker.connections import ConnectionPool
@@ -19,8 +19,7 @@ from scv_invoker.secrets_cache import SecretsCache
 from scv_invoker.settings import Settings
 
 
-@dataclass
-class OrgClients:
+class OrgClients(NamedTuple):
     """One org's view: its settings and everything cached for it."""
 
     settings: Settings
@@ -30,11 +29,11 @@ class OrgClients:
     memory: ContainerMemory
 
 
-@dataclass
 class Container:
-    settings: Settings
-    connections: ConnectionPool
-    orgs: dict[str, OrgClients] = field(default_factory=dict)
+    def __init__(self, settings: Settings, connections: ConnectionPool) -> None:
+        self.settings = settings
+        self.connections = connections
+        self.orgs: dict[str, OrgClients] = {}
 
     @classmethod
     def start(cls, settings: Settings | None = None) -> Container:

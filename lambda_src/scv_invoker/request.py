@@ -8,8 +8,7 @@ first Salesforce request: a broken flow costs no API call and no token.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from scv_invoker.errors import BadRequestError
 from scv_invoker.methods import METHODS, Method
@@ -20,8 +19,7 @@ CONTACT_FLOW_EVENT = "ContactFlowEvent"
 _EXAMPLE = '{"Details": {"Parameters": {"methodName": "queryRecord", "soql": "..."}}}'
 
 
-@dataclass(frozen=True)
-class ConnectRequest:
+class ConnectRequest(NamedTuple):
     """A validated event: the method to run, its parameters and the contact's data."""
 
     method: Method

@@ -10,8 +10,7 @@ Node.js function used.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote, urlsplit
 
 from scv_invoker.auth import TokenProvider
@@ -25,16 +24,14 @@ from scv_invoker.transport import Budget, HttpRequest, HttpResponse, send
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PATCH", "PUT", "DELETE"})
 
 
-@dataclass(frozen=True)
-class ApiResponse:
+class ApiResponse(NamedTuple):
     """A successful response: status and parsed body (None for 204, text when not JSON)."""
 
     status: int
     body: Any
 
 
-@dataclass(frozen=True)
-class RestCall:
+class RestCall(NamedTuple):
     """One REST API request, built before it is sent: a method sends it alone, and ``composite`` sends several
     as the subrequests of one Composite request (which then costs one API call)."""
 

@@ -8,8 +8,7 @@ answers None and the caller reads Secrets Manager itself. A reader that cannot w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from scv_invoker.connections import ConnectionPool
@@ -22,8 +21,7 @@ from scv_invoker.transport import Budget, HttpRequest, send
 EXTENSION_TIMEOUT_SECONDS = 2.0
 
 
-@dataclass(frozen=True)
-class SecretValue:
+class SecretValue(NamedTuple):
     """One version of a secret as read: its SecretString and VersionId (either may be absent)."""
 
     secret_string: str | None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from scv_shared import orgs, secret_format, telemetry
@@ -43,8 +43,7 @@ def summary_identity(environ: Mapping[str, str] | None = None) -> tuple[str, str
     )
 
 
-@dataclass(frozen=True)
-class OrgEndpoints:
+class OrgEndpoints(NamedTuple):
     """A further org of the contact center, as SALESFORCE_ORGS describes it (shared/orgs.py)."""
 
     name: str
@@ -55,8 +54,7 @@ class OrgEndpoints:
     call_center_api_name: str
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """Everything the invoker reads from its environment (see docs/DESIGN.md, "Invoker environment").
 
     The endpoints, secrets and call center are those of one org: ``org`` (the contact center's own,
@@ -78,7 +76,12 @@ class Settings:
     #: POWERTOOLS_METRICS_NAMESPACE: the CloudWatch namespace of the summary line's metrics
     metrics_namespace: str = telemetry.NAMESPACE
     #: AWS_SESSION_TOKEN, which Lambda sets for the container's credentials: the secrets extension asks for it
-    session_token: str = field(default="", repr=False)
+    session_token: str = ""
+
+    def __repr__(self) -> str:
+        """Every setting but the session token (a credential)."""
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields if name != "session_token")
+        return f"Settings({shown})"
 
     @property
     def secret_keys(self) -> SecretKeys:
@@ -104,8 +107,7 @@ class Settings:
 
     def for_org(self, org: OrgEndpoints) -> Settings:
         """The settings of one further org: its endpoints, secrets and call center; the rest is shared."""
-        return replace(
-            self,
+        return self._replace(
             org=org.name,
             rest_api_endpoint_base=org.rest_api_endpoint_base,
             auth_endpoint=org.auth_endpoint,

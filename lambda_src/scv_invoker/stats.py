@@ -8,7 +8,6 @@ Only counts, codes and timings live here, never values (no tokens, no parameter 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
 from typing import Any
 
 _API_USAGE = re.compile(r"(?:^|[\s,;])api-usage\s*=\s*(\d+)\s*/\s*(\d+)")
@@ -24,22 +23,26 @@ def parse_limit_info(header: str | None) -> tuple[int, int] | None:
     return int(match.group(1)), int(match.group(2))
 
 
-@dataclass
 class InvocationStats:
-    """Counters of one invocation (fresh per invocation; the caches that feed it live per container)."""
+    """Counters of one invocation (fresh per invocation; the caches that feed it live per container).
+
+    A plain class, not a dataclass: the dataclasses module imports inspect, together about 20 ms of a cold
+    start's import (benchmarks/RESULTS.md). The annotations, in order, are the summary line's fields; the
+    numbers and flags start from the class's values, the two lists are made per invocation.
+    """
 
     method: str | None = None
     #: the Salesforce org the call went to ("default": the contact center's own; None: refused before)
     org: str | None = None
     contact_id: str | None = None
     #: the names of the parameters the flow passed (never their values), for reading a flow's mistake from the log
-    parameters: list[str] = field(default_factory=list)
+    parameters: list[str]
     #: Salesforce REST API requests sent (token requests are counted in ``token_requests``)
     salesforce_requests: int = 0
     #: HTTP status of the last Salesforce REST API response (None: no response)
     salesforce_status: int | None = None
     #: time spent waiting for Salesforce REST API responses, milliseconds, one entry per request
-    salesforce_latency_ms: list[float] = field(default_factory=list)
+    salesforce_latency_ms: list[float]
     #: retries of a Salesforce request after 429/5xx/connection errors
     salesforce_retries: int = 0
     #: from the last Sforce-Limit-Info header
@@ -64,6 +67,11 @@ class InvocationStats:
     error_code: str | None = None
     duration_ms: float | None = None
 
+    def __init__(self, *, contact_id: str | None = None, parameters: list[str] | None = None) -> None:
+        self.contact_id = contact_id
+        self.parameters = [] if parameters is None else parameters
+        self.salesforce_latency_ms = []
+
     def record_limit_info(self, header: str | None) -> None:
         parsed = parse_limit_info(header)
         if parsed is not None:
@@ -84,4 +92,4 @@ class InvocationStats:
         return log_fields
 
 
-_LOG_FIELD_NAMES = tuple(stats_field.name for stats_field in fields(InvocationStats))
+_LOG_FIELD_NAMES = tuple(InvocationStats.__annotations__)

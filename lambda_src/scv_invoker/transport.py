@@ -24,8 +24,7 @@ import http.client
 import json
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from scv_invoker import multipart
@@ -47,8 +46,7 @@ DEFAULT_BUDGET_MS = 8000
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
-@dataclass(frozen=True)
-class HttpResponse:
+class HttpResponse(NamedTuple):
     """An answer read whole, so its connection is back in the pool before anyone looks at it."""
 
     status_code: int
@@ -102,15 +100,14 @@ class Budget:
         return self.remaining_seconds() - seconds >= MIN_REQUEST_SECONDS
 
 
-@dataclass
-class HttpRequest:
+class HttpRequest(NamedTuple):
     """One request. ``operation`` names it in messages and logs: a fixed label, never a value."""
 
     method: str
     url: str
     operation: str
     idempotent: bool
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = {}  # never changed: a shared empty default is safe
     #: the body; a callable is called for every attempt (a token request signs a fresh assertion each time)
     data: Any = None
     json: Any = None

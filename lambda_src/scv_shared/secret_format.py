@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 PRODUCTION_AUDIENCE = "https://login.salesforce.com/"
 SANDBOX_AUDIENCE = "https://test.salesforce.com/"
@@ -45,8 +45,7 @@ def certificate_parameter_name(contact_center: str, org: str | None = None) -> s
     return f"/{secret_name_prefix(contact_center, org)}/salesforce/certificate"
 
 
-@dataclass(frozen=True)
-class SecretKeys:
+class SecretKeys(NamedTuple):
     """The JSON keys of one contact center's secret documents."""
 
     consumer_key: str
@@ -107,15 +106,20 @@ def missing_keys(document: Mapping[str, object], keys: tuple[str, ...]) -> list[
     return [key for key in keys if not isinstance(document.get(key), str)]
 
 
-@dataclass(frozen=True)
-class MainSecret:
+class MainSecret(NamedTuple):
     """What minting a token needs, from a checked main secret document. ``repr`` never shows the private key."""
 
     consumer_key: str
-    private_key: str = field(repr=False)
+    private_key: str
     subject: str
     audience: str
     version_id: str | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"MainSecret(consumer_key={self.consumer_key!r}, private_key=<hidden>, subject={self.subject!r}, "
+            f"audience={self.audience!r}, version_id={self.version_id!r})"
+        )
 
     def with_private_key(self, other: MainSecret) -> MainSecret:
         """This document's consumer key, subject and audience with ``other``'s key (a staged rotation

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from scv_invoker.errors import BadRequestError
@@ -18,15 +17,14 @@ _OBJECT_API_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _RECORD_ID = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
 
 
-@dataclass
 class ContainerMemory:
     """Method-level state that outlives one invocation (one per container)."""
 
-    org_settings: TtlCache[str] = field(default_factory=lambda: TtlCache(300.0))
+    def __init__(self) -> None:
+        self.org_settings: TtlCache[str] = TtlCache(300.0)
 
 
-@dataclass(frozen=True)
-class MethodCall:
+class MethodCall(NamedTuple):
     """Everything one method call may use: its parameters, the contact, and the Salesforce client bound to this
     invocation."""
 
@@ -40,8 +38,7 @@ class MethodCall:
     checked: Any = None
 
 
-@dataclass(frozen=True)
-class Method:
+class Method(NamedTuple):
     """One ``methodName``: its parameters and what it does.
 
     ``required`` parameters are checked by the handler (present, non-empty strings) and ``validate``

@@ -31,8 +31,7 @@ import http
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from scv_invoker import templating
 from scv_invoker.errors import BadRequestError, CompositeStepError, SalesforceApiError, salesforce_error
@@ -59,8 +58,7 @@ _NO_REFERENCE = frozenset({"objectApiName", "externalIdField"})
 _REFERENCE_STAND_INS = {"recordId": "000000000000000", "externalId": "reference"}
 
 
-@dataclass(frozen=True)
-class StepKind:
+class StepKind(NamedTuple):
     """What composite knows about one method: its request builder, its answer shaper, what may be referenced."""
 
     build: Callable[[Mapping[str, str], records.Segment], RestCall]
@@ -98,8 +96,7 @@ STEP_KINDS: dict[str, StepKind] = {
 }
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One checked step: its name, its method, and the request it becomes."""
 
     reference_id: str
