@@ -6,6 +6,8 @@ OVERHEAD_GOAL_ADDED_US = 150.0
 COLD_START_GOAL_MS = 220.0
 #: tokens minted when 20 warm containers meet a revoked token one after another
 STORM_GOAL_MINTS = 2
+#: tokens minted per org and revocation when 200 warm containers meet it in bounded waves (issue #17 goal 5)
+SCALE_GOAL_MINTS_PER_REVOCATION = 1
 #: Salesforce's Node.js function, measured on the reference machine: module load and first call
 NODE_LOAD_MS = 235.0
 NODE_FIRST_CALL_MS = 62.0

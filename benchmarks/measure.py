@@ -19,6 +19,7 @@ class Summary:
     median: float
     p10: float
     p90: float
+    p99: float  # the tail the scale figures report; with fewer than 100 samples, close to the maximum
     minimum: float
     maximum: float
 
@@ -31,11 +32,11 @@ def summarize(values_ms: Sequence[float]) -> Summary:
     if not values_ms:
         raise ValueError("no samples")
     if len(values_ms) >= 2:
-        deciles = statistics.quantiles(values_ms, n=10, method="inclusive")
-        p10, p90 = deciles[0], deciles[-1]
+        percentiles = statistics.quantiles(values_ms, n=100, method="inclusive")
+        p10, p90, p99 = percentiles[9], percentiles[89], percentiles[98]
     else:
-        p10 = p90 = values_ms[0]
-    return Summary(len(values_ms), statistics.median(values_ms), p10, p90, min(values_ms), max(values_ms))
+        p10 = p90 = p99 = values_ms[0]
+    return Summary(len(values_ms), statistics.median(values_ms), p10, p90, p99, min(values_ms), max(values_ms))
 
 
 def ratio(numerator: float, denominator: float) -> float | None:

@@ -290,8 +290,8 @@ def _storm_section(results: Results) -> str:
             "",
             f"{storm.shared.containers} harness containers (processes) share one access secret and are all warm "
             "with token T; every token is revoked in the org; then each container is invoked once, one after "
-            "another. Each container counts as its own execution environment: the fake extension's cache is "
-            "emptied before each of its invocations.",
+            "another. Each container is its own execution environment, with a fake extension (and cache) of its "
+            "own in front of the one Secrets Manager.",
             "",
             "The invoker has no switch for its re-read step, so the baseline defeats it instead: each container "
             "gets its own access secret (a copy holding T), so the re-read after the 401 can only find the refused "
@@ -311,9 +311,82 @@ def _storm_section(results: Results) -> str:
                 [row(storm.shared), row(storm.baseline)],
             ),
             "",
-            f"Mints per container, shared secret: {storm.shared.mints_per_container}. Derived baseline (no "
+            f"Mints per container, shared secret: {storm.shared.mints_per_wave}. Derived baseline (no "
             f"re-read: every container that meets the 401 mints): {storm.derived_baseline_mints}; measured: "
             f"{storm.baseline.mints}.",
+        ]
+    )
+
+
+def _scale_section(results: Results) -> str:
+    scale = results.scale
+    storm = scale.storm
+    throughput = [
+        [
+            figure.containers,
+            figure.calls,
+            f"{figure.calls_per_second:.0f}",
+            f"{figure.latency.median:.1f}",
+            f"{figure.latency.p99:.1f}",
+            figure.failures,
+            figure.counts.secrets_all,
+            figure.counts.salesforce_token,
+        ]
+        for figure in scale.throughput
+    ]
+    growth = [
+        [called, totals.mints, totals.salesforce_token, totals.secrets_get, totals.secrets_all - totals.secrets_get]
+        for called, totals in storm.growth()
+    ]
+    return "\n".join(
+        [
+            "## 5. Scale on this machine",
+            "",
+            "Throughput: N warm harness containers (token cached; each one's cold call done and not counted), one "
+            f"client thread per container in the parent, all released at once for {scale.calls_per_container} "
+            "sample-flow lookups (queryRecord) each. Latency is the round trip the parent measured around each "
+            "invocation, queueing included. Secrets Manager calls (at moto, every extension's upstream calls "
+            "included) and token requests are those of the measured phase. The machine has "
+            f"{results.machine.cores} cores; the emulators, the extensions and the client threads run in one "
+            "parent process.",
+            "",
+            _table(
+                [
+                    "containers",
+                    "calls",
+                    "calls/s",
+                    "p50 ms",
+                    "p99 ms",
+                    "failed",
+                    "Secrets Manager calls",
+                    "token requests",
+                ],
+                throughput,
+            ),
+            "",
+            f"Storm: {storm.containers} harness containers share the access secret and are all warm with token T "
+            "(all alive until the end); every token is revoked once; then each container is invoked once, "
+            f"{storm.wave_size} at a time, a wave starting when the previous one has answered. Each container is "
+            "its own execution environment, with a fake extension (and cache) of its own in front of the one Secrets "
+            "Manager. After each wave, what the storm had called so far (the figures of a storm of that many "
+            f"containers): {storm.failures} invocations failed; refresh invocation median "
+            f"{storm.latency.median:.0f} ms (p90 {storm.latency.p90:.0f}, handler time, host Python).",
+            "",
+            _table(
+                [
+                    "containers called",
+                    "mints",
+                    "token requests",
+                    "Secrets Manager GetSecretValue",
+                    "other Secrets Manager calls",
+                ],
+                growth,
+            ),
+            *(
+                ["", "Failed storm invocations, by error message:", "", _table(["error", "invocations"], errors)]
+                if (errors := [[f"`{message[:300]}`", count] for message, count in storm.errors.items()])
+                else []
+            ),
         ]
     )
 
@@ -465,6 +538,7 @@ _SECTIONS = (
     ("overhead", lambda results: _overhead_section(results)),
     ("cold-start", lambda results: _cold_section(results)),
     ("storm", lambda results: _storm_section(results)),
+    ("scale", lambda results: _scale_section(results)),
     ("cache", lambda results: _baseline_section(results)),
     ("synth", lambda results: _synth_section(results)),
     ("memory", lambda results: _memory_section(results)),

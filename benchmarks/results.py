@@ -17,10 +17,12 @@ from benchmarks.goals import (
     NODE_FIRST_CALL_MS,
     NODE_LOAD_MS,
     OVERHEAD_GOAL_ADDED_US,
+    SCALE_GOAL_MINTS_PER_REVOCATION,
     STORM_GOAL_MINTS,
 )
 from benchmarks.memory import MemoryFigures
 from benchmarks.overhead import OverheadFigures
+from benchmarks.scale import ScaleFigures
 from benchmarks.storm import StormFigures
 from benchmarks.synth import SynthFigures
 from benchmarks.warm import BaselineFigures, WarmFigures
@@ -47,6 +49,7 @@ class Results:
     warm: WarmFigures
     baseline: BaselineFigures
     storm: StormFigures
+    scale: ScaleFigures
     memory: MemoryFigures
     default_memory_mb: int  # the config's memory_size_mb default, which the memory table is read against
 
@@ -142,6 +145,7 @@ class Results:
                 f"{storm.derived_baseline_mints} derived)",
                 storm.shared.mints <= STORM_GOAL_MINTS and storm.shared.failures == 0,
             ),
+            self._scale_row(),
         ]
         for config in self.baseline.uncached:
             rows.append(
@@ -183,6 +187,26 @@ class Results:
             )
         )
         return rows
+
+    def _scale_row(self) -> tuple[str, str, str, str, bool | None]:
+        scale = self.scale
+        growth = scale.storm.growth()
+        points = [growth[0], growth[len(growth) // 2], growth[-1]] if len(growth) > 2 else growth
+        warm_secrets, warm_tokens = scale.warm_calls()
+        counts = ", ".join(str(figure.containers) for figure in scale.throughput)
+        return (
+            "5",
+            f"Scale: warm Secrets Manager / token calls with {counts} containers; mints per revocation, storm of "
+            f"{scale.storm.containers} in waves of {scale.storm.wave_size}",
+            f"0 / 0; ≤ {SCALE_GOAL_MINTS_PER_REVOCATION} at every count",
+            f"{warm_secrets} / {warm_tokens}; "
+            + ", ".join(
+                f"{called} containers: {totals.mints} mints, {totals.salesforce_token} token requests, "
+                f"{totals.secrets_all} Secrets Manager calls"
+                for called, totals in points
+            ),
+            scale.met,
+        )
 
     def goal_lines(self) -> list[str]:
         return [f"{number}. {figure}: {measured} [{verdict(met)}]" for number, figure, _, measured, met in self.goals()]

@@ -2,7 +2,8 @@
 
 Order matters for noise, not for correctness: synth first (it is the only step that uses both cores hard and
 it rewrites cdk.out, so the assembly is read after it), then the figures that time a single process (cold
-start, handler overhead), then the counting figures and the storm, which start many processes.
+start, handler overhead), then the counting figures and the storms, which start many processes (the scale
+figures up to 200 at once).
 
 Run from the repository root after ``make synth``: ``.venv/bin/python -m benchmarks.run``.
 """
@@ -24,6 +25,7 @@ from benchmarks.memory import measure_memory_sizes
 from benchmarks.overhead import measure_overhead
 from benchmarks.report import hand_written_readings, render
 from benchmarks.results import Machine, Results
+from benchmarks.scale import CONTAINER_COUNTS, STORM_CONTAINERS, WAVE_SIZE, measure_scale
 from benchmarks.stage import open_stage
 from benchmarks.storm import measure_storm
 from benchmarks.synth import measure_synth
@@ -67,6 +69,12 @@ def main(argv: list[str] | None = None) -> int:
         started = _step("token refresh storm (20 containers, twice)")
         storm = measure_storm(stage)
         _done(started)
+        started = _step(
+            f"scale: warm throughput with {', '.join(map(str, CONTAINER_COUNTS))} containers; storm of "
+            f"{STORM_CONTAINERS} in waves of {WAVE_SIZE}"
+        )
+        scale = measure_scale(stage)
+        _done(started)
         started = _step("memory sizes 128-1769 MB under a CPU quota (cold, cold with a mint, warm)")
         memory = measure_memory_sizes(stage)
         _done(started)
@@ -90,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         warm=warm,
         baseline=baseline,
         storm=storm,
+        scale=scale,
         memory=memory,
         default_memory_mb=ContactCenter.model_fields["memory_size_mb"].default,
     )

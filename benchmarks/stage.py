@@ -5,7 +5,9 @@ Secrets extension in front of it, the Salesforce emulator), so the benchmarks ex
 the environment CloudFormation would give the function. What is added here is only what the figures need:
 a valid token pre-seeded in the access secret (the "cached token" every goal assumes), counters read as
 snapshots, a "fresh execution environment" (the extension's cache emptied, as a new Lambda environment starts
-with a new extension), and a launcher for isolated processes under the Lambda runtime's Python.
+with a new extension), execution environments of their own for figures whose containers run at the same time
+(a container with its own extension, so no container is served from another's cache), and a launcher for
+isolated processes under the Lambda runtime's Python.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +95,18 @@ class WorkerRun:
         raise LookupError("no summary log line in the worker's output")
 
 
+@dataclass(frozen=True)
+class ExecutionEnvironment:
+    """One Lambda execution environment: a container and the extension beside it, with a cache of its own."""
+
+    container: LambdaContainer
+    extension: FakeSecretsExtension
+
+    def close(self) -> None:
+        self.container.close()
+        self.extension.stop()
+
+
 @dataclass
 class Stage:
     """A deployed contact center on this machine, with a cached token, and the processes started on it."""
@@ -100,6 +114,8 @@ class Stage:
     deployment: LocalDeployment
     packages: list[Path]  # the harness's runtime packages: the Lambda runtime's boto3 (3.13), the host's cffi
     lambda_python: str | None  # the Lambda runtime's Python, None when this machine has none
+    #: the extensions of start_environment, kept after they stop so counts() still includes their reads
+    environment_extensions: list[FakeSecretsExtension] = field(default_factory=list)
 
     @property
     def salesforce(self) -> SalesforceEmulator:
@@ -125,7 +141,7 @@ class Stage:
         return Counts(
             secrets_get=self.secrets_server.count("GetSecretValue"),
             secrets_all=self.secrets_server.count(),
-            extension_reads=len(self.extension.calls()),
+            extension_reads=sum(len(extension.calls()) for extension in [self.extension, *self.environment_extensions]),
             salesforce_data=len(self.salesforce.data_requests()),
             salesforce_token=len(self.salesforce.token_requests()),
             mints=self.salesforce.mint_count,
@@ -156,6 +172,22 @@ class Stage:
     def start_container(self, **overrides: str) -> LambdaContainer:
         """The shipped invoker bundle as a harness container (host Python; stopped when the stage closes)."""
         return self.deployment.start_invoker(**{**self.trust_environment(), **overrides})
+
+    def start_environment(self, **overrides: str) -> ExecutionEnvironment:
+        """A container with an extension of its own (same Secrets Manager, same TTL), as Lambda runs them.
+
+        fresh_environment() empties the one shared extension, which is honest only while one container runs
+        at a time; containers invoked concurrently each need their own cache, or one would be served what
+        another read. Its upstream calls reach the same MotoSecretsServer, so counts() sees them all.
+        """
+        extension = FakeSecretsExtension(self.secrets_server, ttl_seconds=self.extension.ttl_seconds).start()
+        self.environment_extensions.append(extension)
+        try:
+            container = self.start_container(**{**extension.env(), **overrides})
+        except BaseException:
+            extension.stop()
+            raise
+        return ExecutionEnvironment(container, extension)
 
     def close_containers(self, containers: list[LambdaContainer]) -> None:
         """Stop containers now (a benchmark's processes must not linger into the next one's timings)."""
