@@ -2,7 +2,9 @@
 
 The token lives in the access secret and in this container's memory (through SecretsCache). A new
 one is minted only when there is none or Salesforce rejected it and the access secret still holds
-that same token (another container may already have minted a fresh one). Minting signs a short-lived
+that same token (another container may already have minted a fresh one). Of the containers that meet the
+same refused token at once, only the one that wins the claim in the access secret (SecretsCache.claim_refresh)
+mints; the others read the token it stores. Minting signs a short-lived
 RS256 assertion with the private key from the main secret; PyJWT and cryptography are imported only
 then, so a warm or cached-token invocation never pays for them.
 
@@ -29,6 +31,11 @@ from scv_invoker.stats import InvocationStats
 from scv_invoker.transport import Budget, HttpRequest, HttpResponse, send
 
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+#: a container that lost the refresh claim reads the access secret after each of these pauses (3.1 s in all,
+#: longer than a mint with a cold import takes at the default 1024 MB: benchmarks/RESULTS.md)
+CLAIM_WAITS_SECONDS = (0.1, 0.2, 0.4, 0.8, 1.6)
+#: what the waiting keeps for minting itself when the claimant stores nothing (a failed or frozen container)
+MINT_RESERVE_SECONDS = 2.5
 #: Salesforce accepts assertions that expire within 3 minutes
 ASSERTION_LIFETIME_SECONDS = 170
 
@@ -120,13 +127,37 @@ class TokenProvider:
         return self.mint(budget, stats)
 
     def after_unauthorized(self, rejected: str, budget: Budget, stats: InvocationStats) -> str:
-        """A token Salesforce refused: take a newer one from the access secret, mint only if it holds the same."""
+        """A token Salesforce refused: take a newer one from the access secret; if it holds the same, mint only
+        when this container wins the claim to refresh it, else wait for the token the winner stores."""
         stats.token_refreshes += 1
-        token, _ = self._secrets.access_token(budget, stats, force=True)
-        if token and token != rejected:
+        token = self._newer_token(rejected, budget, stats)
+        if token:
             logger.info("using the access token another container stored")
             return token
+        if not self._secrets.claim_refresh(rejected, budget, stats):
+            token = self._token_from_claimant(rejected, budget, stats)
+            if token:
+                logger.info("using the access token the container refreshing it stored")
+                return token
+            logger.warning("the container that claimed the token refresh stored no token in time; minting one")
         return self.mint(budget, stats)
+
+    def _newer_token(self, rejected: str, budget: Budget, stats: InvocationStats) -> str:
+        """The access secret's token as Secrets Manager has it now, "" when it is still the refused one."""
+        token, _ = self._secrets.access_token(budget, stats, force=True)
+        return token if token != rejected else ""
+
+    def _token_from_claimant(self, rejected: str, budget: Budget, stats: InvocationStats) -> str:
+        """Reads the access secret after each of CLAIM_WAITS_SECONDS until the claimant's token is there, while
+        enough time is left for this container to mint after all; "" when it never came."""
+        for pause in CLAIM_WAITS_SECONDS:
+            if not budget.allows(pause + MINT_RESERVE_SECONDS):
+                break
+            time.sleep(pause)
+            token = self._newer_token(rejected, budget, stats)
+            if token:
+                return token
+        return ""
 
     def mint(self, budget: Budget, stats: InvocationStats) -> str:
         """A new token from the current key; on invalid_grant re-read the key once, then try a staged key."""

@@ -16,6 +16,7 @@ own cache. Writes (a new token) and the AWSPENDING read always use boto3.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
 
@@ -45,6 +46,8 @@ class SecretsCache:
         self._memory: TtlCache[SecretValue] = TtlCache(settings.secrets_cache_ttl_seconds, clock)
         self._extension = SecretsExtension(settings.extension_port, settings.session_token, connections)
         self._sdk = SecretsManagerSdk()
+        #: this container's name in a refresh claim (random: it only has to differ from other containers')
+        self._claimant = os.urandom(8).hex()
         self._main_name = settings.main_secret_name
         self._access_name = settings.access_secret_name
 
@@ -80,6 +83,23 @@ class SecretsCache:
                 "could not write the new access token to the access secret; other containers will mint their own",
                 extra={"secret": self._access_name, "error": sm.error_code(error)},
             )
+
+    def claim_refresh(self, refused_token: str, budget: Budget, stats: InvocationStats) -> bool:
+        """Whether this container mints the successor of ``refused_token``. The first container to claim it
+        does; the others wait for the token it stores, so a revocation costs the org one mint, not one per
+        container. A claim that cannot be made at all lets this container mint, as before claims existed."""
+        claim_id = secret_format.refresh_claim_id(refused_token)
+        claimant = json.dumps({"token_refresh_claimed_by": self._claimant})
+        try:
+            return self._sdk.claim(
+                self._settings.access_secret_id, claim_id, claimant, secret_format.REFRESH_CLAIM_STAGE, budget, stats
+            )
+        except Exception as error:  # noqa: BLE001 - without a claim this container mints, as it always could
+            logger.warning(
+                "could not claim the token refresh in the access secret; minting without a claim",
+                extra={"secret": self._access_name, "error": sm.error_code(error)},
+            )
+            return True
 
     # ----------------------------------------------------------------- the main secret
 

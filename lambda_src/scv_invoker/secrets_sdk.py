@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from scv_shared import secrets_manager_errors as sm
+
 from scv_invoker.secrets_extension import SecretValue
 from scv_invoker.secrets_retry import with_one_retry
 from scv_invoker.stats import InvocationStats
@@ -56,6 +58,27 @@ class SecretsManagerSdk:
         budget.timeouts(what)
         stats.secrets_manager_calls += 1
         self.client(budget).put_secret_value(SecretId=secret_id, SecretString=secret_string)
+
+    def claim(
+        self, secret_id: str, claim_id: str, claimant: str, stage: str, budget: Budget, stats: InvocationStats
+    ) -> bool:
+        """Create the version ``claim_id`` of the secret under ``stage``, holding ``claimant``: True for the one
+        caller that created it (or the same claimant again), False when another claimant's version has that id.
+
+        Secrets Manager refuses a ClientRequestToken already used with a different value (ResourceExistsException),
+        which makes this a compare-and-set every container of every account region sees at once.
+        """
+        budget.timeouts("claiming the token refresh in the access secret")
+        stats.secrets_manager_calls += 1
+        try:
+            self.client(budget).put_secret_value(
+                SecretId=secret_id, ClientRequestToken=claim_id, SecretString=claimant, VersionStages=[stage]
+            )
+        except Exception as error:
+            if sm.error_code(error) == sm.EXISTS_CODE:
+                return False
+            raise
+        return True
 
     def client(self, budget: Budget) -> SecretsManagerClient:
         """A client whose attempt fits in the time left, kept for the container's life."""

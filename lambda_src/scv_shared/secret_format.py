@@ -22,6 +22,16 @@ AUDIENCE_URL = re.compile(r"https://([A-Za-z0-9.-]+)/?")
 
 CURRENT_STAGE = "AWSCURRENT"
 PENDING_STAGE = "AWSPENDING"
+#: the access secret's version that claims the refresh of one refused token (never AWSCURRENT: nobody reads it)
+REFRESH_CLAIM_STAGE = "SCV_TOKEN_REFRESH"
+
+
+def refresh_claim_id(refused_token: str) -> str:
+    """The version id (ClientRequestToken, 32-64 characters) that claims the refresh of ``refused_token``: the
+    same in every container, and a one-way hash, so the version's id never shows the token."""
+    import hashlib  # only a refused token comes here
+
+    return "refresh-" + hashlib.sha256(refused_token.encode("utf-8")).hexdigest()[:56]
 
 
 def secret_name_prefix(contact_center: str, org: str | None = None) -> str:

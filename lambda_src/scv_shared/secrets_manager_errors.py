@@ -28,6 +28,8 @@ RETRYABLE_CODES = TIMEOUT_CODES | frozenset({
     "RequestTimeout", "RequestTimeoutException", "EndpointConnectionError", "ConnectionClosedError",
 })  # fmt: skip
 NOT_FOUND_CODE = "ResourceNotFoundException"
+#: a ClientRequestToken already used for another value: a compare-and-set that another caller won
+EXISTS_CODE = "ResourceExistsException"
 
 #: what a person does about each code
 FIXES = {

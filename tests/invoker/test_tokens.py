@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import time
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from scv_invoker.auth import CLAIM_WAITS_SECONDS
+from scv_shared.secret_format import REFRESH_CLAIM_STAGE, refresh_claim_id
 
 from tests.invoker.conftest import (
     AUDIENCE,
@@ -148,7 +151,96 @@ def test_401_with_the_same_token_in_the_secret_mints(
     # the forced re-read went to Secrets Manager; then the key (main secret, still cached) was used to mint
     assert secrets_server.count("GetSecretValue", secret_id=cc_secrets.access_secret_arn) == 1
     assert secrets_server.count("GetSecretValue", secret_id=cc_secrets.main_secret_arn) == 0
-    assert secrets_server.count("PutSecretValue") == 1
+    assert secrets_server.count("PutSecretValue") == 2  # the claim of the refresh, then the new token
+
+
+def test_401_claims_the_refresh_in_the_access_secret_before_minting(
+    container: FunctionContainer, salesforce: Any, secretsmanager_client: Any, cc_secrets: Any
+) -> None:
+    refused = salesforce.issue_token()
+    store_access_token(secretsmanager_client, cc_secrets, refused)
+    container.ok(QUERY)
+    salesforce.revoke_tokens()
+    container.ok(QUERY)
+    versions = secretsmanager_client.list_secret_version_ids(SecretId=cc_secrets.access_secret_arn)["Versions"]
+    claims = [version for version in versions if REFRESH_CLAIM_STAGE in version.get("VersionStages", [])]
+    assert [claim["VersionId"] for claim in claims] == [refresh_claim_id(refused)]
+    assert refused not in refresh_claim_id(refused)
+    assert access_token_in_secret(secretsmanager_client, cc_secrets) not in ("", refused)  # AWSCURRENT: the new one
+    assert salesforce.mint_count == 1
+
+
+class ClaimantElsewhere:
+    """Another container that claimed the refresh of ``refused``; ``finishes`` stores its new token the first
+    time this container pauses to wait for it (None: it never stores one, as a container that failed)."""
+
+    def __init__(self, client: Any, cc_secrets: Any, refused: str, finishes: str | None) -> None:
+        client.put_secret_value(
+            SecretId=cc_secrets.access_secret_arn,
+            ClientRequestToken=refresh_claim_id(refused),
+            SecretString='{"token_refresh_claimed_by": "another container"}',
+            VersionStages=[REFRESH_CLAIM_STAGE],
+        )
+        self.pauses: list[float] = []
+        self._store = (lambda: store_access_token(client, cc_secrets, finishes)) if finishes else None
+
+    def pause(self, seconds: float) -> None:
+        self.pauses.append(seconds)
+        if self._store is not None:
+            self._store()
+            self._store = None
+
+
+def wait_through(container: FunctionContainer, monkeypatch: pytest.MonkeyPatch, claimant: ClaimantElsewhere) -> None:
+    """The container's pauses while it waits for a claimant go to ``claimant`` (no real sleeping)."""
+    clock = SimpleNamespace(sleep=claimant.pause, time=time.time)
+    monkeypatch.setattr(container.module("auth"), "time", clock)
+
+
+def test_a_container_that_lost_the_claim_uses_the_winners_token_and_mints_none(
+    container: FunctionContainer,
+    salesforce: Any,
+    secretsmanager_client: Any,
+    cc_secrets: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    refused = salesforce.issue_token()
+    store_access_token(secretsmanager_client, cc_secrets, refused)
+    container.ok(QUERY)
+    salesforce.revoke_tokens()
+    winners = salesforce.issue_token()
+    claimant = ClaimantElsewhere(secretsmanager_client, cc_secrets, refused, finishes=winners)
+    wait_through(container, monkeypatch, claimant)
+    container.ok(QUERY)
+    assert salesforce.mint_count == 0
+    assert claimant.pauses == [CLAIM_WAITS_SECONDS[0]]
+    assert salesforce.data_requests()[-1].header("Authorization") == f"Bearer {winners}"
+
+
+@pytest.mark.parametrize(
+    ("budget_ms", "pauses"),
+    # with 3 s left, waiting at all would leave less than the mint's reserve: it mints at once
+    [(120_000, list(CLAIM_WAITS_SECONDS)), (3_000, [])],
+)
+def test_a_claimant_that_never_stores_a_token_is_waited_for_a_bounded_time_then_minted_around(
+    container: FunctionContainer,
+    salesforce: Any,
+    secretsmanager_client: Any,
+    cc_secrets: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    budget_ms: int,
+    pauses: list[float],
+) -> None:
+    refused = salesforce.issue_token()
+    store_access_token(secretsmanager_client, cc_secrets, refused)
+    container.ok(QUERY)
+    salesforce.revoke_tokens()
+    claimant = ClaimantElsewhere(secretsmanager_client, cc_secrets, refused, finishes=None)
+    wait_through(container, monkeypatch, claimant)
+    container.ok(QUERY, budget_ms=budget_ms)
+    assert claimant.pauses == pauses
+    assert salesforce.mint_count == 1
+    assert access_token_in_secret(secretsmanager_client, cc_secrets) not in ("", refused)
 
 
 def test_401_uses_a_token_another_container_stored(
