@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import asdict
 from typing import Any
 
 from scv_shared import secrets_manager_errors
@@ -244,7 +243,7 @@ class SecretStore:
         absent = missing_keys(document, (self.keys.private_key, self.keys.subject, self.keys.audience))
         if absent:
             raise StoreError(f"refusing to write {self.main_secret_id}: the document lacks {', '.join(absent)}")
-        owned = asdict(self.keys).values()
+        owned = self.keys._asdict().values()
         not_strings = [key for key in owned if key in document and not isinstance(document[key], str)]
         if not_strings:
             raise StoreError(f"refusing to write {self.main_secret_id}: {', '.join(not_strings)} must be strings")
