@@ -19,7 +19,8 @@ from tools.harness.deployment import deploy
 from tools.harness.events import SEED_CONSOLE_TEST_EVENT
 from tools.harness.synth import PROJECT_ROOT, CloudAssembly, cdk_cli_env
 
-pytestmark = pytest.mark.e2e
+# one worker builds the wheel once: setuptools builds in the checkout's build/, which two workers at once collide in
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("construct-library-wheel")]
 
 STACK = "PlatformTeamStack"
 CONSTRUCT_ID = "ContactCenter"

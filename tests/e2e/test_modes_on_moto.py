@@ -116,7 +116,7 @@ def test_companion_deploys_beside_scvs_function_and_seeds_its_secret(
     assert created.ok, created.error
     after = json.loads(clients["secretsmanager"].get_secret_value(SecretId=scv.main_secret)["SecretString"])
     keys = SecretKeys.for_contact_center("companion")
-    owned = set(vars(keys).values())
+    owned = set(keys._asdict().values())
     assert {k: v for k, v in after.items() if k not in owned} == {k: v for k, v in before.items() if k not in owned}
     assert after[keys.private_key] == before[keys.private_key]
     assert after[keys.audience] == SANDBOX_AUDIENCE  # the variant says sandbox: true

@@ -50,7 +50,7 @@ def _current(deployment: LocalDeployment, secret_id: str, stage: str = "AWSCURRE
 
 
 def _foreign(document: dict[str, Any], contact_center: str) -> dict[str, Any]:
-    owned = set(vars(SecretKeys.for_contact_center(contact_center)).values())
+    owned = set(SecretKeys.for_contact_center(contact_center)._asdict().values())
     return {key: value for key, value in document.items() if key not in owned}
 
 
