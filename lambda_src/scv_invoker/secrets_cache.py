@@ -87,19 +87,31 @@ class SecretsCache:
     def claim_refresh(self, refused_token: str, budget: Budget, stats: InvocationStats) -> bool:
         """Whether this container mints the successor of ``refused_token``. The first container to claim it
         does; the others wait for the token it stores, so a revocation costs the org one mint, not one per
-        container. A claim that cannot be made at all lets this container mint, as before claims existed."""
+        container. A claim that cannot be made at all, or one so old that its container must have failed, lets
+        this container mint, as before claims existed."""
         claim_id = secret_format.refresh_claim_id(refused_token)
-        claimant = json.dumps({"token_refresh_claimed_by": self._claimant})
+        claimant = json.dumps({"token_refresh_claimed_by": self._claimant, "claimed_at": int(time.time())})
         try:
-            return self._sdk.claim(
+            if self._sdk.claim(
                 self._settings.access_secret_id, claim_id, claimant, secret_format.REFRESH_CLAIM_STAGE, budget, stats
-            )
+            ):
+                return True
+            return self._claim_is_void(claim_id, budget, stats)
         except Exception as error:  # noqa: BLE001 - without a claim this container mints, as it always could
             logger.warning(
                 "could not claim the token refresh in the access secret; minting without a claim",
                 extra={"secret": self._access_name, "error": sm.error_code(error)},
             )
             return True
+
+    def _claim_is_void(self, claim_id: str, budget: Budget, stats: InvocationStats) -> bool:
+        """Whether another container's claim is older than REFRESH_CLAIM_LIFETIME_SECONDS (or unreadable)."""
+        value = self._sdk.read(self._settings.access_secret_id, self._access_name, budget, stats, version_id=claim_id)
+        try:
+            claimed_at = float(json.loads(value.secret_string or "")["claimed_at"])
+        except (ValueError, KeyError, TypeError):
+            return True
+        return time.time() - claimed_at > secret_format.REFRESH_CLAIM_LIFETIME_SECONDS
 
     # ----------------------------------------------------------------- the main secret
 

@@ -40,10 +40,18 @@ class SecretsManagerSdk:
         self._clients: dict[float, SecretsManagerClient] = {}
 
     def read(
-        self, secret_id: str, name: str, budget: Budget, stats: InvocationStats, *, stage: str | None = None
+        self,
+        secret_id: str,
+        name: str,
+        budget: Budget,
+        stats: InvocationStats,
+        *,
+        stage: str | None = None,
+        version_id: str | None = None,
     ) -> SecretValue:
-        """One version (``stage``, else AWSCURRENT), repeated once when worth it; an InvokerError otherwise."""
-        stage_argument = {"VersionStage": stage} if stage else {}
+        """One version (``version_id``, else ``stage``, else AWSCURRENT), repeated once when worth it; an
+        InvokerError otherwise."""
+        stage_argument = {"VersionId": version_id} if version_id else {"VersionStage": stage} if stage else {}
 
         def attempt() -> SecretValue:
             budget.timeouts(f"reading secret {name} from Secrets Manager")

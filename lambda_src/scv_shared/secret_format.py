@@ -24,6 +24,9 @@ CURRENT_STAGE = "AWSCURRENT"
 PENDING_STAGE = "AWSPENDING"
 #: the access secret's version that claims the refresh of one refused token (never AWSCURRENT: nobody reads it)
 REFRESH_CLAIM_STAGE = "SCV_TOKEN_REFRESH"
+#: a claim older than this whose token never came is void: its container failed (longer than a waiter's whole
+#: wait plus a mint)
+REFRESH_CLAIM_LIFETIME_SECONDS = 10
 
 
 def refresh_claim_id(refused_token: str) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from scv_invoker.auth import CLAIM_WAITS_SECONDS
-from scv_shared.secret_format import REFRESH_CLAIM_STAGE, refresh_claim_id
+from scv_shared.secret_format import REFRESH_CLAIM_LIFETIME_SECONDS, REFRESH_CLAIM_STAGE, refresh_claim_id
 
 from tests.invoker.conftest import (
     AUDIENCE,
@@ -174,11 +174,14 @@ class ClaimantElsewhere:
     """Another container that claimed the refresh of ``refused``; ``finishes`` stores its new token the first
     time this container pauses to wait for it (None: it never stores one, as a container that failed)."""
 
-    def __init__(self, client: Any, cc_secrets: Any, refused: str, finishes: str | None) -> None:
+    def __init__(
+        self, client: Any, cc_secrets: Any, refused: str, finishes: str | None, *, age_seconds: float = 0
+    ) -> None:
+        claim = {"token_refresh_claimed_by": "another container", "claimed_at": int(time.time() - age_seconds)}
         client.put_secret_value(
             SecretId=cc_secrets.access_secret_arn,
             ClientRequestToken=refresh_claim_id(refused),
-            SecretString='{"token_refresh_claimed_by": "another container"}',
+            SecretString=json.dumps(claim),
             VersionStages=[REFRESH_CLAIM_STAGE],
         )
         self.pauses: list[float] = []
@@ -241,6 +244,27 @@ def test_a_claimant_that_never_stores_a_token_is_waited_for_a_bounded_time_then_
     assert claimant.pauses == pauses
     assert salesforce.mint_count == 1
     assert access_token_in_secret(secretsmanager_client, cc_secrets) not in ("", refused)
+
+
+def test_a_claim_older_than_its_lifetime_is_void_and_minted_around_at_once(
+    container: FunctionContainer,
+    salesforce: Any,
+    secretsmanager_client: Any,
+    cc_secrets: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same refused token met again long after its claimant failed: nobody waits for a token that never comes."""
+    refused = salesforce.issue_token()
+    store_access_token(secretsmanager_client, cc_secrets, refused)
+    container.ok(QUERY)
+    salesforce.revoke_tokens()
+    claimant = ClaimantElsewhere(
+        secretsmanager_client, cc_secrets, refused, finishes=None, age_seconds=REFRESH_CLAIM_LIFETIME_SECONDS + 5
+    )
+    wait_through(container, monkeypatch, claimant)
+    container.ok(QUERY)
+    assert claimant.pauses == []
+    assert salesforce.mint_count == 1
 
 
 def test_401_uses_a_token_another_container_stored(
