@@ -160,7 +160,7 @@ def overhead(config: dict) -> dict:
 
 def _profile(call: Callable[[], object], calls: int) -> dict:
     """cProfile of warm handler calls, per invocation: the invoker's own functions by cumulative time (with
-    requests' ``Session.request``, the part a bare GET does too), and every function by own time."""
+    http.client's ``HTTPConnection.request``, the part a bare GET does too), and every function by own time."""
     import cProfile
     import pstats
 
@@ -185,8 +185,8 @@ def _profile(call: Callable[[], object], calls: int) -> dict:
     own_code = [
         row
         for row in rows
-        if row["file"].startswith(("invoker/", "shared/"))
-        or (row["file"] == "requests/sessions.py" and row["name"] == "request")
+        if row["file"].startswith(("scv_invoker/", "scv_shared/"))
+        or (row["file"] == "http/client.py" and row["name"] in ("request", "getresponse"))
     ]
     return {
         "by_cumulative": sorted(own_code, key=lambda row: row["cumulative_us"], reverse=True)[:20],
@@ -195,7 +195,7 @@ def _profile(call: Callable[[], object], calls: int) -> dict:
 
 
 def _short(filename: str) -> str:
-    """A path from the bundle root (``invoker/handler.py``), or the stdlib module's file name."""
+    """A path from the bundle root (``scv_invoker/handler.py``), or the stdlib module's file name."""
     for marker in ("/asset.", "/lib/python"):
         if marker in filename:
             return filename.split(marker, 1)[1].split("/", 1)[-1]
