@@ -98,7 +98,9 @@ def cgroup_unavailable() -> str | None:
 def _cold(stage: Stage, procs: Path, *, mint: bool) -> float | None:
     """Import + first call in a fresh process, ms; None when the invocation failed (the failure is a figure)."""
     if mint:
-        stage.write_token("00Dbench!revoked-token-forces-a-mint")
+        # a token the org never issued, a new one each sample: every revocation refuses a token of its own, and
+        # the invoker's refresh claim (one per refused token) must not make a later sample wait for an earlier
+        stage.write_token(f"00Dbench!revoked-token-forces-a-mint-{os.urandom(8).hex()}")
     else:
         stage.seed_token()
     stage.fresh_environment()
