@@ -157,10 +157,7 @@ def test_401_with_the_same_token_in_the_secret_mints(
 def test_401_claims_the_refresh_in_the_access_secret_before_minting(
     container: FunctionContainer, salesforce: Any, secretsmanager_client: Any, cc_secrets: Any
 ) -> None:
-    refused = salesforce.issue_token()
-    store_access_token(secretsmanager_client, cc_secrets, refused)
-    container.ok(QUERY)
-    salesforce.revoke_tokens()
+    refused = warm_then_revoke(container, salesforce, secretsmanager_client, cc_secrets)
     container.ok(QUERY)
     versions = secretsmanager_client.list_secret_version_ids(SecretId=cc_secrets.access_secret_arn)["Versions"]
     claims = [version for version in versions if REFRESH_CLAIM_STAGE in version.get("VersionStages", [])]
@@ -168,6 +165,15 @@ def test_401_claims_the_refresh_in_the_access_secret_before_minting(
     assert refused not in refresh_claim_id(refused)
     assert access_token_in_secret(secretsmanager_client, cc_secrets) not in ("", refused)  # AWSCURRENT: the new one
     assert salesforce.mint_count == 1
+
+
+def warm_then_revoke(container: FunctionContainer, salesforce: Any, client: Any, cc_secrets: Any) -> str:
+    """The container warm with a token the access secret holds, then that token revoked: it is returned."""
+    refused = salesforce.issue_token()
+    store_access_token(client, cc_secrets, refused)
+    container.ok(QUERY)
+    salesforce.revoke_tokens()
+    return refused
 
 
 class ClaimantElsewhere:
@@ -207,10 +213,7 @@ def test_a_container_that_lost_the_claim_uses_the_winners_token_and_mints_none(
     cc_secrets: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    refused = salesforce.issue_token()
-    store_access_token(secretsmanager_client, cc_secrets, refused)
-    container.ok(QUERY)
-    salesforce.revoke_tokens()
+    refused = warm_then_revoke(container, salesforce, secretsmanager_client, cc_secrets)
     winners = salesforce.issue_token()
     claimant = ClaimantElsewhere(secretsmanager_client, cc_secrets, refused, finishes=winners)
     wait_through(container, monkeypatch, claimant)
@@ -234,10 +237,7 @@ def test_a_claimant_that_never_stores_a_token_is_waited_for_a_bounded_time_then_
     budget_ms: int,
     pauses: list[float],
 ) -> None:
-    refused = salesforce.issue_token()
-    store_access_token(secretsmanager_client, cc_secrets, refused)
-    container.ok(QUERY)
-    salesforce.revoke_tokens()
+    refused = warm_then_revoke(container, salesforce, secretsmanager_client, cc_secrets)
     claimant = ClaimantElsewhere(secretsmanager_client, cc_secrets, refused, finishes=None)
     wait_through(container, monkeypatch, claimant)
     container.ok(QUERY, budget_ms=budget_ms)
@@ -254,10 +254,7 @@ def test_a_claim_older_than_its_lifetime_is_void_and_minted_around_at_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The same refused token met again long after its claimant failed: nobody waits for a token that never comes."""
-    refused = salesforce.issue_token()
-    store_access_token(secretsmanager_client, cc_secrets, refused)
-    container.ok(QUERY)
-    salesforce.revoke_tokens()
+    refused = warm_then_revoke(container, salesforce, secretsmanager_client, cc_secrets)
     claimant = ClaimantElsewhere(
         secretsmanager_client, cc_secrets, refused, finishes=None, age_seconds=REFRESH_CLAIM_LIFETIME_SECONDS + 5
     )
