@@ -22,13 +22,13 @@ from scv_shared import oauth_errors, secret_format
 from scv_shared.oauth_errors import OAuthProblem
 from scv_shared.secret_format import MainSecret
 
-from scv_invoker.connections import ConnectionPool
+from scv_invoker.connections import ConnectionPool, HttpResponse
 from scv_invoker.errors import ConfigurationError, InvokerError, SalesforceApiError, salesforce_error
 from scv_invoker.log import logger
 from scv_invoker.secrets_cache import SecretsCache
 from scv_invoker.settings import Settings
 from scv_invoker.stats import InvocationStats
-from scv_invoker.transport import Budget, HttpRequest, HttpResponse, send
+from scv_invoker.transport import Budget, HttpRequest, send
 
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 #: a container that lost the refresh claim reads the access secret after each of these pauses (3.1 s in all,

@@ -15,11 +15,13 @@ invoker's errors; :class:`Dropped` marks a kept connection that was closed under
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import select
 import ssl
 import zlib
 from collections.abc import Mapping
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 USER_AGENT = "scv-salesforce-rest-api-invoker/1"
@@ -38,16 +40,21 @@ class Dropped(ConnectionError):
     """A kept connection was closed after the request was written, without an answer: it may have been read."""
 
 
-class Answer:
-    """An answer read whole (so its connection is free again), its body decoded."""
+class HttpResponse(NamedTuple):
+    """An answer read whole, its body decoded, so its connection is free again before anyone looks at it."""
 
-    __slots__ = ("status", "reason", "headers", "content")
+    status_code: int
+    reason: str
+    headers: http.client.HTTPMessage | Mapping[str, str]  # read with ``get``: case-insensitive on an answer
+    content: bytes
 
-    def __init__(self, status: int, reason: str, headers: http.client.HTTPMessage, content: bytes) -> None:
-        self.status = status
-        self.reason = reason
-        self.headers = headers  # case-insensitive ``get``, as HTTP header names are
-        self.content = content
+    def json(self) -> Any:
+        """The body as JSON; ValueError when it is not."""
+        return json.loads(self.content)
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
 
 
 Origin = tuple[str, str, int]
@@ -76,7 +83,7 @@ class ConnectionPool:
         body: bytes | None,
         connect_timeout: float,
         read_timeout: float,
-    ) -> Answer:
+    ) -> HttpResponse:
         """One request, no redirects followed. Raises ConnectTimeout, TimeoutError (no answer in time),
         Dropped, OSError or http.client.HTTPException; the connection is closed after any of them."""
         parts = urlsplit(url)
@@ -100,7 +107,7 @@ class ConnectionPool:
         if response.will_close:
             self._discard(origin)
         encoding = (response.headers.get("Content-Encoding") or "").strip().lower()
-        return Answer(response.status, response.reason or "", response.headers, _decoded(content, encoding))
+        return HttpResponse(response.status, response.reason or "", response.headers, _decoded(content, encoding))
 
     def close(self) -> None:
         for origin in list(self._kept):

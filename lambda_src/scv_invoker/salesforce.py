@@ -14,12 +14,12 @@ from typing import Any, NamedTuple
 from urllib.parse import quote, urlsplit
 
 from scv_invoker.auth import TokenProvider
-from scv_invoker.connections import ConnectionPool
+from scv_invoker.connections import ConnectionPool, HttpResponse
 from scv_invoker.errors import BadRequestError, SalesforceApiError, salesforce_error
 from scv_invoker.limits import MAX_URI_AND_HEADERS_BYTES, MAX_URI_BYTES
 from scv_invoker.settings import Settings
 from scv_invoker.stats import InvocationStats
-from scv_invoker.transport import Budget, HttpRequest, HttpResponse, send
+from scv_invoker.transport import Budget, HttpRequest, send
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PATCH", "PUT", "DELETE"})
 

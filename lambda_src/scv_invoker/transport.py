@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from scv_invoker import multipart
-from scv_invoker.connections import ConnectionPool, ConnectTimeout, Dropped
+from scv_invoker.connections import ConnectionPool, ConnectTimeout, Dropped, HttpResponse
 from scv_invoker.errors import SalesforceApiError
 from scv_invoker.log import logger
 
@@ -44,23 +44,6 @@ DEFAULT_RETRY_DELAY_SECONDS = 0.2
 DEFAULT_BUDGET_MS = 8000
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
-
-
-class HttpResponse(NamedTuple):
-    """An answer read whole, so its connection is back in the pool before anyone looks at it."""
-
-    status_code: int
-    reason: str
-    headers: http.client.HTTPMessage | Mapping[str, str]  # read with ``get``: case-insensitive on an answer
-    content: bytes
-
-    def json(self) -> Any:
-        """The body as JSON; ValueError when it is not."""
-        return json.loads(self.content)
-
-    @property
-    def text(self) -> str:
-        return self.content.decode("utf-8", errors="replace")
 
 
 class Budget:
@@ -212,7 +195,7 @@ def _attempt(pool: ConnectionPool, request: HttpRequest, connect_timeout: float,
     headers = dict(request.headers)
     if content_type is not None:
         headers.setdefault("Content-Type", content_type)
-    answer = pool.request(
+    return pool.request(
         request.method,
         request.url,
         headers=headers,
@@ -220,7 +203,6 @@ def _attempt(pool: ConnectionPool, request: HttpRequest, connect_timeout: float,
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
     )
-    return HttpResponse(answer.status, answer.reason, answer.headers, answer.content)
 
 
 def _encoded_body(request: HttpRequest) -> tuple[bytes | None, str | None]:
