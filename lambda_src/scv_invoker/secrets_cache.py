@@ -90,7 +90,7 @@ class SecretsCache:
         container. A claim that cannot be made at all, or one so old that its container must have failed, lets
         this container mint, as before claims existed."""
         claim_id = secret_format.refresh_claim_id(refused_token)
-        claimant = json.dumps({"token_refresh_claimed_by": self._claimant, "claimed_at": int(time.time())})
+        claimant = secret_format.refresh_claim_document(self._claimant, time.time())
         try:
             if self._sdk.claim(
                 self._settings.access_secret_id, claim_id, claimant, secret_format.REFRESH_CLAIM_STAGE, budget, stats
@@ -107,11 +107,8 @@ class SecretsCache:
     def _claim_is_void(self, claim_id: str, budget: Budget, stats: InvocationStats) -> bool:
         """Whether another container's claim is older than REFRESH_CLAIM_LIFETIME_SECONDS (or unreadable)."""
         value = self._sdk.read(self._settings.access_secret_id, self._access_name, budget, stats, version_id=claim_id)
-        try:
-            claimed_at = float(json.loads(value.secret_string or "")["claimed_at"])
-        except (ValueError, KeyError, TypeError):
-            return True
-        return time.time() - claimed_at > secret_format.REFRESH_CLAIM_LIFETIME_SECONDS
+        claimed_at = secret_format.refresh_claimed_at(value.secret_string)
+        return claimed_at is None or time.time() - claimed_at > secret_format.REFRESH_CLAIM_LIFETIME_SECONDS
 
     # ----------------------------------------------------------------- the main secret
 

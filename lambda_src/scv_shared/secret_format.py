@@ -37,6 +37,19 @@ def refresh_claim_id(refused_token: str) -> str:
     return "refresh-" + hashlib.sha256(refused_token.encode("utf-8")).hexdigest()[:56]
 
 
+def refresh_claim_document(claimant: str, claimed_at: float) -> str:
+    """What a claim version holds: who claimed the refresh, and when (epoch seconds)."""
+    return json.dumps({"token_refresh_claimed_by": claimant, "claimed_at": int(claimed_at)})
+
+
+def refresh_claimed_at(secret_string: str | None) -> float | None:
+    """When a claim version was made; None when it does not say (void, like an expired one)."""
+    try:
+        return float(json.loads(secret_string or "")["claimed_at"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
 def secret_name_prefix(contact_center: str, org: str | None = None) -> str:
     """``${cc}``, or ``${cc}-${org}`` for a further org the contact center declares (multi-org, DR)."""
     return f"{contact_center}-{org}" if org else contact_center

@@ -9,7 +9,12 @@ from typing import Any
 
 import pytest
 from scv_invoker.auth import CLAIM_WAITS_SECONDS
-from scv_shared.secret_format import REFRESH_CLAIM_LIFETIME_SECONDS, REFRESH_CLAIM_STAGE, refresh_claim_id
+from scv_shared.secret_format import (
+    REFRESH_CLAIM_LIFETIME_SECONDS,
+    REFRESH_CLAIM_STAGE,
+    refresh_claim_document,
+    refresh_claim_id,
+)
 
 from tests.invoker.conftest import (
     AUDIENCE,
@@ -183,11 +188,10 @@ class ClaimantElsewhere:
     def __init__(
         self, client: Any, cc_secrets: Any, refused: str, finishes: str | None, *, age_seconds: float = 0
     ) -> None:
-        claim = {"token_refresh_claimed_by": "another container", "claimed_at": int(time.time() - age_seconds)}
         client.put_secret_value(
             SecretId=cc_secrets.access_secret_arn,
             ClientRequestToken=refresh_claim_id(refused),
-            SecretString=json.dumps(claim),
+            SecretString=refresh_claim_document("another container", time.time() - age_seconds),
             VersionStages=[REFRESH_CLAIM_STAGE],
         )
         self.pauses: list[float] = []
