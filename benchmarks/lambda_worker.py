@@ -1,7 +1,7 @@
 """Runs INSIDE an isolated Lambda-Python process (``python3.13 -I -S -B lambda_worker.py <result.json>``).
 
 Why a separate script: the figures that need the handler in-process (import cost, first call, handler
-overhead vs a bare ``requests`` GET) must be taken in a process that sees only what the Lambda runtime
+overhead vs a bare http.client GET) must be taken in a process that sees only what the Lambda runtime
 would: the bundle from cdk.out and the runtime's boto3, under the runtime's Python. The emulators run in
 the parent (``make bench``) process, so their server threads never compete with the measured code for this
 process's GIL. Only the standard library is imported before the bundle's paths are set; the fake Lambda
@@ -10,7 +10,7 @@ becomes importable).
 
 Input: one JSON object on stdin (``mode``, ``paths``, ``handler``, ``runner``, ``event`` and the mode's
 arguments). Output: one JSON object written to the result file named by argv[1]. The handler's log lines go to
-stdout, a pipe the parent drains, as on Lambda.
+stdout, a file the parent reads afterwards (Stage.run_worker says why not a pipe).
 """
 
 from __future__ import annotations
