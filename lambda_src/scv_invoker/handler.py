@@ -116,11 +116,12 @@ def _summary(stats: InvocationStats, started: float, *, failure: dict[str, Any] 
         contact_center, namespace = _container.settings.contact_center, _container.settings.metrics_namespace
     else:
         contact_center, namespace = summary_identity()
-    fields = {**stats.as_log_fields(), **metrics.emf_fields(stats, contact_center, namespace)}
+    fields = {**stats.as_log_fields(), **metrics.emf_fields(stats, contact_center)}
+    encoded = {"_aws": metrics.emf_metadata_json(stats, namespace)}
     try:
         if failure is None:
-            logger.info(telemetry.SUCCEEDED_MESSAGE, extra=fields)
+            logger.info(telemetry.SUCCEEDED_MESSAGE, extra=fields, encoded=encoded)
         else:
-            logger.error(telemetry.FAILED_MESSAGE, extra={**fields, "failure": failure})
+            logger.error(telemetry.FAILED_MESSAGE, extra={**fields, "failure": failure}, encoded=encoded)
     finally:
         logger.remove_keys(["request_id", "contact_id", "cold_start", "method", "org"])

@@ -9,6 +9,7 @@ which the alarms and the dashboard read too.
 from __future__ import annotations
 
 import functools
+import json
 import time
 from typing import Any
 
@@ -45,10 +46,10 @@ _API_USAGE_UNITS = {telemetry.API_USAGE: "Count", telemetry.API_LIMIT: "Count", 
 _PER_ERROR_CODE_UNITS = {telemetry.ERRORS_BY_CODE: "Count"}
 
 
-def emf_fields(stats: InvocationStats, contact_center: str, namespace: str) -> dict[str, Any]:
-    """The ``_aws`` directive, dimension values and metric values to merge into the summary line."""
-    failed = stats.error_code is not None and stats.error_code != ""
-    with_api_usage = stats.api_usage is not None and bool(stats.api_limit)
+def emf_fields(stats: InvocationStats, contact_center: str) -> dict[str, Any]:
+    """The dimension values and metric values to merge into the summary line (its ``_aws`` member:
+    :func:`emf_metadata_json`)."""
+    failed = _failed(stats)
     fields: dict[str, Any] = {
         telemetry.CONTACT_CENTER_DIMENSION: contact_center,
         telemetry.METHOD_DIMENSION: stats.method or "none",
@@ -63,23 +64,36 @@ def emf_fields(stats: InvocationStats, contact_center: str, namespace: str) -> d
         telemetry.SECRETS_CACHE_HITS: stats.secrets_cache_hits,
         telemetry.SECRETS_MANAGER_CALLS: stats.secrets_manager_calls,
     }
-    if with_api_usage:
-        assert stats.api_usage is not None and stats.api_limit  # with_api_usage says so; for the type checker
+    if _with_api_usage(stats):
+        assert stats.api_usage is not None and stats.api_limit  # _with_api_usage says so; for the type checker
         fields[telemetry.API_USAGE] = stats.api_usage
         fields[telemetry.API_LIMIT] = stats.api_limit
         fields[telemetry.API_USAGE_PERCENT] = round(100 * stats.api_usage / stats.api_limit, 2)
     if failed:
         fields[telemetry.ERROR_CODE_DIMENSION] = stats.error_code
         fields[telemetry.ERRORS_BY_CODE] = 1
-    directives = _directives(namespace, with_api_usage=with_api_usage, failed=failed)
-    fields["_aws"] = telemetry.emf_metadata(*directives, timestamp_ms=int(time.time() * 1000))
     return fields
 
 
+def emf_metadata_json(stats: InvocationStats, namespace: str) -> str:
+    """The summary line's ``_aws`` member as JSON text: the directives of the line's shape, encoded once per
+    container, and this invocation's timestamp."""
+    directives = _directives_json(namespace, with_api_usage=_with_api_usage(stats), failed=_failed(stats))
+    return telemetry.emf_metadata_json(directives, int(time.time() * 1000))
+
+
+def _failed(stats: InvocationStats) -> bool:
+    return stats.error_code is not None and stats.error_code != ""
+
+
+def _with_api_usage(stats: InvocationStats) -> bool:
+    return stats.api_usage is not None and bool(stats.api_limit)
+
+
 @functools.cache
-def _directives(namespace: str, *, with_api_usage: bool, failed: bool) -> tuple[dict[str, Any], ...]:
-    """The directives of one shape of summary line (at most four per container): only the timestamp and the
-    values change from one invocation to the next, so each is built once and shared (never mutated)."""
+def _directives_json(namespace: str, *, with_api_usage: bool, failed: bool) -> str:
+    """The directives of one shape of summary line (at most four per container), as JSON: only the timestamp
+    and the values change from one invocation to the next, so each shape is built and encoded once."""
     per_contact_center = {**_PER_CONTACT_CENTER_UNITS, **(_API_USAGE_UNITS if with_api_usage else {})}
     directives = [
         telemetry.emf_directive(_PER_METHOD_UNITS, _PER_METHOD, namespace),
@@ -87,4 +101,4 @@ def _directives(namespace: str, *, with_api_usage: bool, failed: bool) -> tuple[
     ]
     if failed:
         directives.append(telemetry.emf_directive(_PER_ERROR_CODE_UNITS, _PER_ERROR_CODE, namespace))
-    return tuple(directives)
+    return json.dumps(directives, separators=(",", ":"))

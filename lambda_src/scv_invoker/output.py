@@ -128,8 +128,19 @@ def _json_bytes(value: Any) -> int:
     return len(json.dumps(value, ensure_ascii=False).encode("utf-8"))
 
 
+#: the most bytes one character takes in the answer's JSON: a control character escaped as ``\\u001f``
+_MAX_JSON_BYTES_PER_CHARACTER = 6
+
+
 def check_size(result: Mapping[str, str]) -> None:
-    """Refuse an answer Connect would reject, so the flow's error branch says why instead of a bare failure."""
+    """Refuse an answer Connect would reject, so the flow's error branch says why instead of a bare failure.
+
+    Most answers are a few fields: when even the worst case of their encoding (every character escaped, plus
+    quotes and separators) fits, the answer is not encoded just to be measured."""
+    characters = sum(len(key) + len(text) for key, text in result.items())
+    # each pair adds its four quotes, ": " and ", "; the object its braces
+    if _MAX_JSON_BYTES_PER_CHARACTER * characters + 8 * len(result) + 2 < CONNECT_RESPONSE_LIMIT_BYTES:
+        return
     size = _json_bytes(result)
     if size >= CONNECT_RESPONSE_LIMIT_BYTES:
         raise ResponseTooLargeError(

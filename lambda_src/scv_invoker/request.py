@@ -35,6 +35,8 @@ class ConnectRequest(NamedTuple):
 
 def shown_name(name: Any) -> str:
     """A parameter's name as a message or log line may show it: at most 64 characters, surrogates escaped."""
+    if isinstance(name, str) and name.isascii() and len(name) <= 64:
+        return name  # what nearly every name is: nothing to cut or escape
     return str(name)[:64].encode("utf-8", "backslashreplace").decode("utf-8")
 
 
@@ -92,10 +94,11 @@ def parse_event(event: Any) -> ConnectRequest:
             f"parameters {', '.join(not_strings)} must be strings (Amazon Connect passes every value as text)",
             error_code="INVALID_PARAMETER",
         )
-    unencodable = sorted(
-        shown_name(name) for name, value in parameters.items() if not (is_utf8(str(name)) and is_utf8(value))
-    )
-    if unencodable:
+    # one check of all names and values together; which of them fail is looked up only when one does
+    if not is_utf8("".join(map(str, parameters)) + "".join(parameters.values())):
+        unencodable = sorted(
+            shown_name(name) for name, value in parameters.items() if not (is_utf8(str(name)) and is_utf8(value))
+        )
         raise BadRequestError(
             f"parameters {', '.join(unencodable)} hold a lone UTF-16 surrogate, which is not text: "
             "pass valid Unicode text (the flow or the calling code split a character in two)",

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
@@ -163,17 +164,19 @@ def send(
             raise _connection_failure(request, error) from None
         finally:
             elapsed_ms = (time.perf_counter() - started) * 1000
-            # DEBUG only: the fixed operation label, status and timing; never the URL, headers or body
-            logger.debug(
-                "http attempt",
-                extra={
-                    "operation": request.operation,
-                    "attempt": attempt + 1,
-                    "status": response.status_code if response is not None else None,
-                    "elapsed_ms": round(elapsed_ms, 1),
-                    "timeout_s": [round(connect_timeout, 2), round(read_timeout, 2)],
-                },
-            )
+            # DEBUG only: the fixed operation label, status and timing; never the URL, headers or body (and its
+            # fields are not even built at INFO, on every request of every warm call)
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug(
+                    "http attempt",
+                    extra={
+                        "operation": request.operation,
+                        "attempt": attempt + 1,
+                        "status": response.status_code if response is not None else None,
+                        "elapsed_ms": round(elapsed_ms, 1),
+                        "timeout_s": [round(connect_timeout, 2), round(read_timeout, 2)],
+                    },
+                )
             if observe:
                 observe(elapsed_ms, response)
 

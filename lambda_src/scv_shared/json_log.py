@@ -5,7 +5,8 @@ reads all three: ``level``, ``location``, ``message``, ``timestamp``, ``service`
 the keys appended for the invocation and the record's ``extra``; a key whose value is None is left out.
 Why not Powertools' Logger itself: importing it cost up to 33 ms of the invoker handler's 111 ms import
 (benchmarks/RESULTS.md, the marginal costs of the cold import), and the certificate check's bundle has no
-Powertools at all; this is the part of it the functions used, on the standard library's logging.
+Powertools at all; this is the part of it the functions used. The standard library's logging holds only the
+levels: the lines are written here (Logger's docstring says why).
 
 Each function's logger is its own named logger: its level applies to it alone, the root logger is never
 configured, and botocore/boto3/urllib3 are held at WARNING (botocore at DEBUG logs request and response
@@ -28,39 +29,8 @@ for _noisy in ("botocore", "boto3", "urllib3"):
 
 DEFAULT_LEVEL = "INFO"
 
-#: what every LogRecord carries; anything else on a record came from ``extra=`` and is logged as a key
-_RECORD_ATTRIBUTES = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object per record: the fixed keys, the appended keys, then the record's ``extra``."""
-
-    def __init__(self, service: str) -> None:
-        super().__init__()
-        self.service = service
-        self.keys: dict[str, Any] = {}
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "level": record.levelname,
-            "location": f"{record.funcName}:{record.lineno}",
-            "message": record.getMessage(),
-            "timestamp": _timestamp(record.created),
-            "service": self.service,
-        }
-        trace = os.environ.get("_X_AMZN_TRACE_ID")  # set by Lambda per invocation: a log field, not a setting
-        if trace:
-            entry["xray_trace_id"] = trace.partition(";")[0].removeprefix("Root=")
-        for key, value in self.keys.items():
-            if value is not None:
-                entry[key] = value
-        for key, value in record.__dict__.items():
-            if value is not None and key not in _RECORD_ATTRIBUTES:
-                entry[key] = value
-        if record.exc_info:
-            entry["exception_name"] = record.exc_info[0].__name__ if record.exc_info[0] else None
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str, separators=(",", ":"), ensure_ascii=False)
+#: logging's encoder settings, made once: ``json.dumps`` with keyword arguments builds a new encoder per line
+_ENCODER = json.JSONEncoder(default=str, separators=(",", ":"), ensure_ascii=False)
 
 
 def _timestamp(created: float) -> str:
@@ -68,27 +38,23 @@ def _timestamp(created: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(created)) + f",{int(created % 1 * 1000):03d}+0000"
 
 
-class _StdoutHandler(logging.Handler):
-    """Each line to ``sys.stdout`` as it is when the line is written, as ``print`` does: Lambda sends the
-    function's stdout to CloudWatch Logs, and a caller that redirects stdout (a test) gets the lines too."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            sys.stdout.write(self.format(record) + "\n")
-            sys.stdout.flush()
-        except Exception:  # noqa: BLE001 - logging must never fail the invocation
-            self.handleError(record)
-
-
 class Logger:
-    """A named stdlib logger with keys appended to every line until removed (per invocation, by a handler)."""
+    """A named logger writing one JSON object per line to ``sys.stdout``, with keys appended to every line until
+    removed (per invocation, by a handler).
+
+    The stdlib logger of the same name holds the level (so ``logging.getLogger(service).setLevel`` still
+    applies), but the line does not travel through logging's record, handler lock and formatter: at one line per
+    invocation those layers cost 110 of the summary line's 150 µs on the warm path (benchmarks/RESULTS.md, the
+    time the handler adds), for nothing this logger uses. Each line goes to ``sys.stdout`` as it is when the line
+    is written, as ``print`` does: Lambda sends the function's stdout to CloudWatch Logs, and a caller that
+    redirects stdout (a test) gets the lines too.
+    """
 
     def __init__(self, service: str, level: str = DEFAULT_LEVEL) -> None:
+        self.service = service
+        self._keys: dict[str, Any] = {}
         self._logger = logging.getLogger(service)
-        self._formatter = JsonFormatter(service)
-        handler = _StdoutHandler()
-        handler.setFormatter(self._formatter)
-        self._logger.handlers[:] = [handler]  # one handler, also when a module making it is imported again
+        self._logger.handlers.clear()  # also when a module making it is imported again
         self._logger.propagate = False
         self._logger.setLevel(level)
 
@@ -97,25 +63,65 @@ class Logger:
         self._logger.setLevel(level)
 
     def append_keys(self, **keys: Any) -> None:
-        self._formatter.keys.update(keys)
+        self._keys.update(keys)
 
     def remove_keys(self, names: Iterable[str]) -> None:
         for name in names:
-            self._formatter.keys.pop(name, None)
+            self._keys.pop(name, None)
 
     def isEnabledFor(self, level: int) -> bool:  # noqa: N802 - logging's own spelling
         return self._logger.isEnabledFor(level)
 
-    def debug(self, message: str, *, extra: Mapping[str, Any] | None = None) -> None:
+    def debug(
+        self, message: str, *, extra: Mapping[str, Any] | None = None, encoded: Mapping[str, str] | None = None
+    ) -> None:
         if self._logger.isEnabledFor(logging.DEBUG):
-            self._logger.debug(message, extra=extra, stacklevel=2)
+            self._write("DEBUG", message, extra, encoded)
 
-    def info(self, message: str, *, extra: Mapping[str, Any] | None = None) -> None:
+    def info(
+        self, message: str, *, extra: Mapping[str, Any] | None = None, encoded: Mapping[str, str] | None = None
+    ) -> None:
         if self._logger.isEnabledFor(logging.INFO):
-            self._logger.info(message, extra=extra, stacklevel=2)
+            self._write("INFO", message, extra, encoded)
 
-    def warning(self, message: str, *, extra: Mapping[str, Any] | None = None) -> None:
-        self._logger.warning(message, extra=extra, stacklevel=2)
+    def warning(
+        self, message: str, *, extra: Mapping[str, Any] | None = None, encoded: Mapping[str, str] | None = None
+    ) -> None:
+        if self._logger.isEnabledFor(logging.WARNING):
+            self._write("WARNING", message, extra, encoded)
 
-    def error(self, message: str, *, extra: Mapping[str, Any] | None = None) -> None:
-        self._logger.error(message, extra=extra, stacklevel=2)
+    def error(
+        self, message: str, *, extra: Mapping[str, Any] | None = None, encoded: Mapping[str, str] | None = None
+    ) -> None:
+        if self._logger.isEnabledFor(logging.ERROR):
+            self._write("ERROR", message, extra, encoded)
+
+    def _write(
+        self, level: str, message: str, extra: Mapping[str, Any] | None, encoded: Mapping[str, str] | None
+    ) -> None:
+        """The fixed keys, the appended keys, ``extra``, then the ``encoded`` members, whose values are JSON text
+        already (a summary line's EMF directives, encoded once per container); ``location`` is the caller of
+        debug/info/...."""
+        caller = sys._getframe(2)  # _write <- info <- the caller
+        entry: dict[str, Any] = {
+            "level": level,
+            "location": f"{caller.f_code.co_name}:{caller.f_lineno}",
+            "message": message,
+            "timestamp": _timestamp(time.time()),
+            "service": self.service,
+        }
+        trace = os.environ.get("_X_AMZN_TRACE_ID")  # set by Lambda per invocation: a log field, not a setting
+        if trace:
+            entry["xray_trace_id"] = trace.partition(";")[0].removeprefix("Root=")
+        for fields in (self._keys, extra or {}):
+            for key, value in fields.items():
+                if value is not None:
+                    entry[key] = value
+        line = _ENCODER.encode(entry)
+        if encoded:  # the entry is never empty, so its members go before its closing brace after a comma
+            line = line[:-1] + "".join(f",{_ENCODER.encode(key)}:{value}" for key, value in encoded.items()) + "}"
+        try:
+            sys.stdout.write(line + "\n")
+            sys.stdout.flush()
+        except Exception:  # noqa: BLE001 - logging must never fail the invocation
+            sys.stderr.write(f"{self.service}: a log line could not be written: {sys.exc_info()[1]!r}\n")

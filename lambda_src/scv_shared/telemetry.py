@@ -49,3 +49,9 @@ def emf_directive(metrics: dict[str, str], dimension_sets: list[list[str]], name
 def emf_metadata(*directives: dict, timestamp_ms: int) -> dict:
     """The ``_aws`` member that turns a JSON log line into metrics (its values are the line's own keys)."""
     return {"Timestamp": timestamp_ms, "CloudWatchMetrics": list(directives)}
+
+
+def emf_metadata_json(directives_json: str, timestamp_ms: int) -> str:
+    """:func:`emf_metadata` as JSON text, from its directives' JSON (a list) encoded once: a line per invocation
+    then encodes only the timestamp of its ``_aws`` member, about half of the line's encoding otherwise."""
+    return f'{{"Timestamp":{int(timestamp_ms)},"CloudWatchMetrics":{directives_json}}}'

@@ -74,6 +74,9 @@ def test_flatten_can_drop_attributes_at_every_level() -> None:
         pytest.param({"D": "x" * (32_768 - 9)}, True, id="32768 bytes"),
         pytest.param({"D": "あ" * 11_000}, True, id="multibyte counted as UTF-8"),
         pytest.param({"D": "x" * 32_000}, False, id="typical large answer"),
+        pytest.param({"D": "\x01" * 5_459}, False, id="control characters escaped, 32763 bytes"),
+        pytest.param({"D": "\x01" * 5_460}, True, id="control characters escaped, 32769 bytes"),
+        pytest.param({f"K{i}": "\u2028" for i in range(2_200)}, True, id="many pairs, their separators counted"),
     ],
 )
 def test_size_limit_is_connects_32_kb(result: dict[str, str], too_large: bool) -> None:

@@ -1,0 +1,87 @@
+"""scv_shared.json_log: the one line format of every function, written without logging's handler layers."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from typing import Any
+
+import pytest
+from scv_shared.json_log import Logger
+
+
+def lines(output: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in output.splitlines()]
+
+
+def log_from_a_function(logger: Logger) -> None:
+    logger.info("from a function", extra={"count": 3})
+
+
+def test_a_line_has_the_fixed_keys_then_the_appended_keys_then_extra(capsys: pytest.CaptureFixture[str]) -> None:
+    logger = Logger("json-log-test-keys")
+    logger.append_keys(request_id="r-1", contact_id=None, method="queryRecord")
+    log_from_a_function(logger)
+    [line] = lines(capsys.readouterr().out)
+    assert list(line)[:5] == ["level", "location", "message", "timestamp", "service"]
+    assert line["level"] == "INFO" and line["message"] == "from a function" and line["service"] == "json-log-test-keys"
+    assert line["location"] == f"log_from_a_function:{log_from_a_function.__code__.co_firstlineno + 1}"
+    assert list(line)[5:] == ["request_id", "method", "count"]  # a key whose value is None is left out
+
+
+def test_removed_keys_leave_the_next_line(capsys: pytest.CaptureFixture[str]) -> None:
+    logger = Logger("json-log-test-remove")
+    logger.append_keys(contact_id="c-1", org="default")
+    logger.remove_keys(["contact_id", "not-there"])
+    logger.warning("after the invocation")
+    [line] = lines(capsys.readouterr().out)
+    assert line["org"] == "default" and "contact_id" not in line
+
+
+def test_the_stdlib_logger_of_the_same_name_holds_the_level(capsys: pytest.CaptureFixture[str]) -> None:
+    """What the benchmarks and an operator's debugging session rely on: logging.getLogger(service).setLevel."""
+    logger = Logger("json-log-test-level", level="WARNING")
+    logger.info("dropped")
+    logger.debug("dropped")
+    logging.getLogger("json-log-test-level").setLevel(logging.DEBUG)
+    logger.debug("kept")
+    logger.set_level("ERROR")
+    logger.warning("dropped")
+    logger.error("kept too")
+    assert [line["message"] for line in lines(capsys.readouterr().out)] == ["kept", "kept too"]
+
+
+def test_the_trace_id_is_the_root_of_lambdas_trace_header(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")
+    Logger("json-log-test-trace").info("traced")
+    [line] = lines(capsys.readouterr().out)
+    assert line["xray_trace_id"] == "1-5759e988-bd862e3fe1be46a994272793"
+
+
+def test_a_value_json_cannot_encode_is_written_as_text(capsys: pytest.CaptureFixture[str]) -> None:
+    Logger("json-log-test-default").info("odd value", extra={"where": frozenset({"a"})})
+    [line] = lines(capsys.readouterr().out)
+    assert line["where"] == "frozenset({'a'})"
+
+
+def test_a_stdout_that_fails_never_fails_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+    class ClosedStdout(io.StringIO):
+        def write(self, _text: str) -> int:
+            raise ValueError("I/O operation on closed file")
+
+    errors = io.StringIO()
+    monkeypatch.setattr("sys.stdout", ClosedStdout())
+    monkeypatch.setattr("sys.stderr", errors)
+    Logger("json-log-test-closed").error("lost line")
+    assert "json-log-test-closed: a log line could not be written" in errors.getvalue()
+
+
+def test_encoded_members_are_written_as_json_not_as_strings(capsys: pytest.CaptureFixture[str]) -> None:
+    """The summary line's ``_aws`` member comes encoded once per container; the line still parses as one object."""
+    Logger("json-log-test-encoded").info("metrics", extra={"Invocations": 1}, encoded={"_aws": '{"Timestamp":1}'})
+    [line] = lines(capsys.readouterr().out)
+    assert line["_aws"] == {"Timestamp": 1} and line["Invocations"] == 1
+    assert list(line)[-1] == "_aws"
