@@ -60,8 +60,8 @@ def _header(results: Results) -> str:
                     ["Machine", f"{machine.cores} cores ({machine.processor}), {machine.platform}"],
                     [
                         "Python",
-                        f"host {machine.host_python} (orchestration, emulators, tools/harness containers); "
-                        f"`{machine.lambda_python}` for the in-process figures (3, 4)",
+                        f"host {machine.host_python} (orchestration, emulators); `{machine.lambda_python}` for "
+                        "everything that runs a bundle (the harness's containers and the in-process figures)",
                     ],
                     ["Command", results.command],
                     ["Run time", f"{results.wall_seconds:.0f} s"],

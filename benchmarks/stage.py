@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -32,10 +30,9 @@ from tools.emulators.secrets import FakeSecretsExtension, MotoSecretsServer
 from tools.harness.container import LAMBDA_BASE_ENVIRONMENT, RUNNER, ContainerPool, LambdaContainer
 from tools.harness.deployment import LocalDeployment, deploy
 from tools.harness.events import connect_event
-from tools.harness.runtime import runtime_packages
+from tools.harness.runtime import bundle_python, lambda_python, runtime_packages
 from tools.harness.synth import CDK_OUT, EXAMPLE_STACK, CloudAssembly, FunctionAsset
 
-LAMBDA_PYTHON_VERSION = "3.13"
 WORKER = Path(__file__).resolve().parent / "lambda_worker.py"
 #: the sample flow's caller lookup: the workload of the latency figures
 LOOKUP_SOQL = "SELECT Id, Name FROM Contact WHERE Phone = '{phone}' LIMIT 1"
@@ -112,8 +109,7 @@ class Stage:
     """A deployed contact center on this machine, with a cached token, and the processes started on it."""
 
     deployment: LocalDeployment
-    packages: list[Path]  # the harness's runtime packages: the Lambda runtime's boto3 (3.13), the host's cffi
-    lambda_python: str | None  # the Lambda runtime's Python, None when this machine has none
+    packages: list[Path]  # the harness's runtime packages (tools/harness/runtime.py)
     #: the extensions of start_environment, kept after they stop so counts() still includes their reads
     environment_extensions: list[FakeSecretsExtension] = field(default_factory=list)
 
@@ -203,20 +199,19 @@ class Stage:
         }
 
     @property
+    def lambda_python(self) -> str | None:
+        """The Lambda runtime's Python, None when this machine has none."""
+        return lambda_python()
+
+    @property
     def worker_python(self) -> str:
         """The Lambda runtime's Python when installed, else the host's (RESULTS.md says which was used)."""
-        return self.lambda_python or sys.executable
+        return bundle_python()
 
     def lambda_paths(self) -> list[str]:
-        """What the worker's Python may import: the bundle, then the runtime's boto3 (built for 3.13).
-
-        Under 3.13 the host's cffi build (the harness's second runtime entry) is left out: the bundle's own
-        cp313 ``_cffi_backend`` loads natively. Under the host Python it stays, as in the harness's containers.
-        """
-        boto3_dir = self.packages[0]
-        assert "boto3" in boto3_dir.name, self.packages
-        extra = [boto3_dir] if self.lambda_python else self.packages
-        return [str(self.invoker.asset_dir), *map(str, extra)]
+        """What the worker's Python may import: the bundle, then the harness's runtime packages (the runtime's
+        boto3, and the host's cffi only when there is no 3.13 here), as in the harness's containers."""
+        return [str(self.invoker.asset_dir), *map(str, self.packages)]
 
     def run_worker(
         self, mode: str, config: dict[str, Any], *, timeout_seconds: float = 120.0, cgroup_procs: Path | None = None
@@ -269,32 +264,13 @@ class Stage:
         return WorkerRun(result, log_lines, wall_ms)
 
 
-def find_lambda_python(version: str = LAMBDA_PYTHON_VERSION) -> str | None:
-    """An interpreter of the Lambda runtime's version: $BENCH_LAMBDA_PYTHON, pyenv's, or python3.13 on PATH."""
-    candidates = [os.environ.get("BENCH_LAMBDA_PYTHON", "")]
-    candidates += [
-        str(path) for path in sorted(Path.home().glob(f".pyenv/versions/{version}.*/bin/python{version}"), reverse=True)
-    ]
-    candidates.append(shutil.which(f"python{version}") or "")
-    for candidate in filter(None, candidates):
-        probe = subprocess.run(
-            [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if probe.returncode == 0 and probe.stdout.strip() == version:
-            return candidate
-    return None
-
-
 @contextmanager
 def open_stage() -> Iterator[Stage]:
     """Start the emulators, deploy the example stack from cdk.out, seed a token; stop everything afterwards."""
     if not (CDK_OUT / "manifest.json").exists():
         raise SystemExit("cdk.out is missing: run `make synth` first (make bench does)")
     assembly = CloudAssembly(CDK_OUT)
-    packages = runtime_packages(LAMBDA_PYTHON_VERSION)
+    packages = runtime_packages()
     with ExitStack() as stack:
         pool = stack.enter_context(ContainerPool(packages))
         secrets_server = stack.enter_context(MotoSecretsServer())
@@ -316,6 +292,6 @@ def open_stage() -> Iterator[Stage]:
         if isinstance(ttl, str) and ttl.isdigit():
             extension.ttl_seconds = float(ttl)
         salesforce.set_query_result("FROM Contact", [{"Id": "0035g00000BENCHAA1", "Name": "Yamada Taro"}])
-        stage = Stage(deployment, packages, find_lambda_python())
+        stage = Stage(deployment, packages)
         stage.seed_token()
         yield stage

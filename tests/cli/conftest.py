@@ -233,8 +233,13 @@ class LocalInvoker:
     def invoke(self, function_name: str, event: Mapping[str, Any], *, qualifier: str | None = None) -> LambdaAnswer:
         self.calls.append((function_name, dict(event), qualifier))
         if self._container is None:
+            # the source with the venv's packages, so under the venv's Python (the e2e tests run the bundle)
             self._container = LambdaContainer(
-                LAMBDA_SRC, "scv_invoker.handler.lambda_handler", self.environment, runtime_packages=[SITE_PACKAGES]
+                LAMBDA_SRC,
+                "scv_invoker.handler.lambda_handler",
+                self.environment,
+                runtime_packages=[SITE_PACKAGES],
+                python=sys.executable,
             )
         result = self._container.invoke(dict(event))
         if result.ok:

@@ -6,13 +6,13 @@ import json
 import os
 import queue
 import subprocess
-import sys
 import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tools.harness.runtime import bundle_python
 from tools.harness.synth import FunctionAsset
 
 RUNNER = Path(__file__).resolve().parent / "runner.py"
@@ -63,8 +63,8 @@ class InvocationRecord:
 
 
 class LambdaContainer:
-    """Starts ``python -I -S -B runner.py`` (no bytecode written into the asset),
-    with only the bundle and the runtime's boto3 importable."""
+    """Starts ``python3.13 -I -S -B runner.py`` (the runtime's Python, runtime.bundle_python; no bytecode written
+    into the asset), with only the bundle and the runtime's boto3 importable."""
 
     def __init__(
         self,
@@ -74,14 +74,16 @@ class LambdaContainer:
         *,
         runtime_packages: list[Path] = (),  # type: ignore[assignment]
         timeout_seconds: float = 8.0,
+        python: str | None = None,
     ) -> None:
+        """``python``: the interpreter, when not the runtime's (code run from source with the host's packages)."""
         self.timeout_ms = int(timeout_seconds * 1000)
         self.all_logs: list[str] = []
         paths = [str(asset_dir), *map(str, runtime_packages)]
         read_fd, write_fd = os.pipe()
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **LAMBDA_BASE_ENVIRONMENT, **environment}
         self._process = subprocess.Popen(
-            [sys.executable, "-I", "-S", "-B", str(RUNNER), str(write_fd), handler, *paths],
+            [python or bundle_python(), "-I", "-S", "-B", str(RUNNER), str(write_fd), handler, *paths],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
