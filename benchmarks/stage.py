@@ -166,7 +166,7 @@ class Stage:
         return {} if ca_bundle is None else {"SSL_CERT_FILE": str(ca_bundle), "REQUESTS_CA_BUNDLE": str(ca_bundle)}
 
     def start_container(self, **overrides: str) -> LambdaContainer:
-        """The shipped invoker bundle as a harness container (host Python; stopped when the stage closes)."""
+        """The shipped invoker bundle as a harness container (the runtime's Python; stopped when the stage closes)."""
         return self.deployment.start_invoker(**{**self.trust_environment(), **overrides})
 
     def start_environment(self, **overrides: str) -> ExecutionEnvironment:

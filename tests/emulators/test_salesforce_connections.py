@@ -95,6 +95,8 @@ def test_dropped_request_on_kept_connection_is_logged_and_unanswered(
             client.request("GET", "/second?x=1")
     assert any("GET /second?x=1 -> dropped" in message for message in caplog.messages)
     assert [request.path for request in salesforce.requests] == ["/first"]  # never reached the salesforce
+    [dropped] = salesforce.dropped_requests()  # but it was on the wire
+    assert (dropped.method, dropped.path, dropped.query) == ("GET", "/second", {"x": "1"})
     response = client.request("GET", "/third")  # only one request is dropped
     assert response.status == 404 and response.json() == NOT_FOUND
     assert salesforce.connection_counts().tcp == 2

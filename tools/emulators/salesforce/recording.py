@@ -60,6 +60,7 @@ class Recording:
     def _forget_recording(self) -> None:
         with self._recording_lock:
             self._requests: list[RecordedRequest] = []
+            self._dropped: list[RecordedRequest] = []
             self._api_usage = 0
             self.api_limit = self._default_api_limit
 
@@ -76,6 +77,12 @@ class Recording:
     def token_requests(self) -> list[RecordedRequest]:
         return [request for request in self.requests if request.path == TOKEN_PATH]
 
+    def dropped_requests(self) -> list[RecordedRequest]:
+        """Requests read on a kept connection and left unanswered, the connection closed under them
+        (:meth:`drop_next_request_on_kept_connection`): on the wire, but never processed."""
+        with self._recording_lock:
+            return list(self._dropped)
+
     @property
     def api_usage(self) -> int:
         """Data API requests so far (the ``n`` of ``Sforce-Limit-Info: api-usage=n/limit``)."""
@@ -89,9 +96,7 @@ class Recording:
             self._api_usage = value
 
     def _record(self, request: Request) -> None:
-        recorded = RecordedRequest(
-            request.method, request.path, request.args.to_dict(), dict(request.headers), request.get_data(), time.time()
-        )
+        recorded = _recorded(request)
         with self._recording_lock:
             self._requests.append(recorded)
             if request.path.startswith(DATA_PREFIX):
@@ -107,11 +112,18 @@ class Recording:
             detail = " " + response.get_data(as_text=True)[:300]
         logger.info("%s %s -> %s%s", request.method, _target(request), response.status_code, detail)
 
-    @staticmethod
-    def _log_dropped(environ: dict[str, Any]) -> None:
+    def _log_dropped(self, environ: dict[str, Any]) -> None:
         """A request the server read on a kept connection and closed unanswered (staged by the test)."""
         request = Request(environ)
+        with self._recording_lock:
+            self._dropped.append(_recorded(request))
         logger.info("%s %s -> dropped: connection closed unanswered", request.method, _target(request))
+
+
+def _recorded(request: Request) -> RecordedRequest:
+    return RecordedRequest(
+        request.method, request.path, request.args.to_dict(), dict(request.headers), request.get_data(), time.time()
+    )
 
 
 def _target(request: Request) -> str:

@@ -1,0 +1,112 @@
+"""Kept connections as the shipped bundle keeps them: over TLS, to an org that closes idle connections.
+
+The bundle from cdk.out runs in a container under the runtime's Python and trusts the emulator's self-signed
+certificate through SSL_CERT_FILE (tests only). The emulator counts TCP connections and TLS handshakes on the
+wire: after a container's first call, a warm call opens none; when the org has closed the idle connection, the
+next call opens exactly one, and a request that a closing connection swallowed is sent again only when
+repeating it is safe.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+
+import pytest
+from scv_shared.telemetry import SUCCEEDED_MESSAGE
+
+from tools.emulators.salesforce import SalesforceEmulator
+from tools.harness.container import LambdaContainer
+from tools.harness.deployment import LocalDeployment
+from tools.harness.events import SEED_CONSOLE_TEST_EVENT, connect_event
+
+pytestmark = pytest.mark.e2e
+
+CREATE_CASE = connect_event({"methodName": "createRecord", "objectApiName": "Case", "Subject": "once"})
+
+
+@pytest.fixture
+def tls_salesforce() -> Iterator[SalesforceEmulator]:
+    with SalesforceEmulator(tls=True) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def tls_deployment(
+    deploy_example: Callable[..., LocalDeployment], tls_salesforce: SalesforceEmulator
+) -> LocalDeployment:
+    return deploy_example(salesforce=tls_salesforce)
+
+
+@pytest.fixture
+def warm_invoker(tls_deployment: LocalDeployment, tls_salesforce: SalesforceEmulator) -> LambdaContainer:
+    """A container that trusts the org's certificate and has made its first call (token minted, connection open)."""
+    ca_bundle = str(tls_salesforce.ca_bundle_path)
+    invoker = tls_deployment.start_invoker(SSL_CERT_FILE=ca_bundle, REQUESTS_CA_BUNDLE=ca_bundle)
+    first = invoker.invoke(SEED_CONSOLE_TEST_EVENT)
+    assert first.ok, first.error
+    assert tls_salesforce.connection_counts().tls >= 1  # the bundle really spoke TLS
+    return invoker
+
+
+def opened_during(salesforce: SalesforceEmulator, call: Callable[[], object]) -> tuple[int, int]:
+    """(TCP connections, TLS handshakes) the org saw while ``call`` ran."""
+    before = salesforce.connection_counts()
+    call()
+    after = salesforce.connection_counts()
+    return after.tcp - before.tcp, after.tls - before.tls
+
+
+def calls_of(salesforce: SalesforceEmulator, method: str) -> tuple[int, int]:
+    """(answered, dropped) data requests of ``method``: a dropped one was on the wire but never processed."""
+    answered = [request for request in salesforce.data_requests() if request.method == method]
+    return len(answered), len([request for request in salesforce.dropped_requests() if request.method == method])
+
+
+def test_warm_calls_open_no_connection(warm_invoker: LambdaContainer, tls_salesforce: SalesforceEmulator) -> None:
+    def three_calls() -> None:
+        for _ in range(3):
+            result = warm_invoker.invoke(SEED_CONSOLE_TEST_EVENT)
+            assert result.ok, result.error
+
+    assert opened_during(tls_salesforce, three_calls) == (0, 0)
+
+
+def test_a_connection_the_org_closed_while_idle_is_replaced_before_the_request(
+    warm_invoker: LambdaContainer, tls_salesforce: SalesforceEmulator
+) -> None:
+    queries = functools.partial(calls_of, tls_salesforce, "GET")
+    (answered, _) = queries()
+    tls_salesforce.close_idle_connections()
+    results = []
+    assert opened_during(tls_salesforce, lambda: results.append(warm_invoker.invoke(SEED_CONSOLE_TEST_EVENT))) == (1, 1)
+    assert results[0].ok, results[0].error
+    assert queries() == (answered + 1, 0)
+    # noticed at checkout: nothing was sent on the closed connection, so there was no attempt to repeat
+    [summary] = [line for line in results[0].json_logs() if line.get("message") == SUCCEEDED_MESSAGE]
+    assert summary["salesforce_requests"] == 1
+
+
+def test_a_query_swallowed_by_a_closing_connection_is_sent_again_once(
+    warm_invoker: LambdaContainer, tls_salesforce: SalesforceEmulator
+) -> None:
+    (answered, _) = calls_of(tls_salesforce, "GET")
+    tls_salesforce.drop_next_request_on_kept_connection()
+    results = []
+    assert opened_during(tls_salesforce, lambda: results.append(warm_invoker.invoke(SEED_CONSOLE_TEST_EVENT))) == (1, 1)
+    assert results[0].ok, results[0].error  # invisible to the flow
+    assert calls_of(tls_salesforce, "GET") == (answered + 1, 1)  # the swallowed one, and its repeat answered
+
+
+def test_a_create_swallowed_by_a_closing_connection_is_never_sent_twice(
+    warm_invoker: LambdaContainer, tls_salesforce: SalesforceEmulator
+) -> None:
+    (answered, _) = calls_of(tls_salesforce, "POST")
+    tls_salesforce.drop_next_request_on_kept_connection()
+    result = warm_invoker.invoke(CREATE_CASE)
+    assert not result.ok
+    assert result.failure["errorCode"] == "CONNECTION_ERROR"
+    assert "it was not repeated, as it may have been processed" in result.failure["errorMessage"]
+    assert calls_of(tls_salesforce, "POST") == (answered, 1)  # on the wire once, never again
+    # the next call finds a new connection and works
+    assert warm_invoker.invoke(SEED_CONSOLE_TEST_EVENT).ok
