@@ -20,6 +20,10 @@ at every level, since there it only spends the 32 KB.
 
 Sizes are measured as the Lambda Python 3.12+/3.13 runtime serialises the answer: ``json.dumps`` with its
 default separators and ``ensure_ascii=False``, in UTF-8.
+
+What is flattened is Salesforce's JSON as ``json`` decoded it, or dicts a method built: containers are checked
+as ``dict`` and ``list``/``tuple``, not as the ``Mapping`` ABC, whose isinstance check is a Python-level call for
+every value of every answer.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from typing import Any
 CONNECT_RESPONSE_LIMIT_BYTES = 32 * 1024
 ALL_RECORDS_LIMIT_BYTES = 32_000  # below Connect's limit, leaving room for a caller's own keys
 SALESFORCE_METADATA_KEY = "attributes"
+_CONTAINERS = (dict, list, tuple)
 
 
 class ResponseTooLargeError(ValueError):
@@ -61,7 +66,7 @@ def flatten_typed(value: Any) -> dict[str, Any]:
 def native(value: Any) -> Any:
     """Salesforce's JSON as it came, for a Lambda caller; only integral floats become integers, as
     JavaScript has one number type (``1500.0`` arrives as ``1500``)."""
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         return {str(key): native(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [native(item) for item in value]
@@ -74,8 +79,8 @@ def _native_scalar(value: Any) -> Any:
     return value
 
 
-def _as_container(value: Any) -> Mapping[str, Any] | list[Any] | tuple[Any, ...]:
-    if isinstance(value, (Mapping, list, tuple)):
+def _as_container(value: Any) -> dict[str, Any] | list[Any] | tuple[Any, ...]:
+    if isinstance(value, _CONTAINERS):
         return value
     return {} if value is None else {"result": value}
 
@@ -84,7 +89,7 @@ def _flatten_into(
     flat: dict[str, Any], prefix: str, value: Any, drop_attributes: bool, leaf: Callable[[Any], Any]
 ) -> None:
     """``leaf`` writes a scalar, or an empty object or list (which keeps its key)."""
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         items = [
             (str(key), item) for key, item in value.items() if not (drop_attributes and key == SALESFORCE_METADATA_KEY)
         ]
@@ -101,7 +106,7 @@ def _flatten_into(
 
 def _text(value: Any) -> str:
     """One scalar as Connect should see it (see the module docstring); an empty object or list is ""."""
-    if value is None or isinstance(value, (Mapping, list, tuple)):
+    if value is None or isinstance(value, _CONTAINERS):
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"

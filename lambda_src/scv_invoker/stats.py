@@ -82,9 +82,11 @@ class InvocationStats:
         return round(sum(self.salesforce_latency_ms), 1)
 
     def as_log_fields(self) -> dict[str, Any]:
-        """The fields of the per-invocation log line, in declaration order: read straight off the attributes
-        (``dataclasses.asdict`` deep-copies every value, which a flat record of counts does not need)."""
-        log_fields = {name: getattr(self, name) for name in _LOG_FIELD_NAMES}
+        """The fields of the per-invocation log line, in declaration order: the class's starting values updated
+        with what this invocation set (a dict update keeps each key where it was; ``dataclasses.asdict`` would
+        deep-copy every value, and a getattr per field is a call per field on every invocation)."""
+        log_fields = dict(_LOG_FIELD_DEFAULTS)
+        log_fields.update(self.__dict__)
         log_fields["parameters"] = list(self.parameters)
         log_fields["salesforce_latency_ms"] = self.salesforce_latency_total_ms
         if self.duration_ms is not None:
@@ -92,4 +94,5 @@ class InvocationStats:
         return log_fields
 
 
-_LOG_FIELD_NAMES = tuple(InvocationStats.__annotations__)
+#: every field in declaration order with its starting value (None for the two lists made per invocation)
+_LOG_FIELD_DEFAULTS = {name: getattr(InvocationStats, name, None) for name in InvocationStats.__annotations__}

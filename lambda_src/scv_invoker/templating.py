@@ -49,6 +49,9 @@ _SOQL_LITERAL_ESCAPES = {
     "\f": "\\f",
 }
 _SOSL_RESERVED = frozenset("?&|!{}[]()^~*:\\\"'+-")
+#: the two tables above for str.translate: one call per value instead of a lookup per character
+_SOQL_LITERAL_TABLE = str.maketrans(_SOQL_LITERAL_ESCAPES)
+_SOSL_SEARCH_TABLE = str.maketrans({character: "\\" + character for character in _SOSL_RESERVED})
 _PLAIN_TOKEN = re.compile(r"[A-Za-z0-9_.+-]+")
 # a name never holds a quote or a backslash, so a placeholder cannot hide one from the scanner
 _PLACEHOLDER = re.compile(r"\{([^{}'\\]+)\}")
@@ -196,9 +199,9 @@ def _too_long(max_length: int, what: str) -> str:
 
 def _escape(name: str, value: str, context: _Context) -> str:
     if context is _Context.LITERAL:
-        return "".join(_SOQL_LITERAL_ESCAPES.get(character, character) for character in value)
+        return value.translate(_SOQL_LITERAL_TABLE)
     if context is _Context.SEARCH:
-        return "".join("\\" + character if character in _SOSL_RESERVED else character for character in value)
+        return value.translate(_SOSL_SEARCH_TABLE)
     if _PLAIN_TOKEN.fullmatch(value):
         return value
     raise TemplateError(
