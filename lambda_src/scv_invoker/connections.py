@@ -14,6 +14,7 @@ invoker's errors; :class:`Dropped` marks a kept connection that was closed under
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
 import os
@@ -87,7 +88,7 @@ class ConnectionPool:
         """One request, no redirects followed. Raises ConnectTimeout, TimeoutError (no answer in time),
         Dropped, OSError or http.client.HTTPException; the connection is closed after any of them."""
         parts = urlsplit(url)
-        origin = (parts.scheme, parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
+        origin = _origin(parts.scheme, parts.netloc)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         connection, kept = self._checkout(origin, connect_timeout)
         try:
@@ -151,6 +152,13 @@ class ConnectionPool:
         connection = self._kept.pop(origin, None)
         if connection is not None:
             connection.close()
+
+
+@functools.lru_cache(maxsize=16)
+def _origin(scheme: str, netloc: str) -> Origin:
+    """(scheme, host, port) of a URL's netloc: a container talks to a few origins, so each is parsed once."""
+    parts = urlsplit(f"{scheme}://{netloc}")
+    return scheme, parts.hostname or "", parts.port or (443 if scheme == "https" else 80)
 
 
 def _closed_by_peer(sock: object) -> bool:

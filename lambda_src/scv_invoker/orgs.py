@@ -31,15 +31,15 @@ def org_settings(settings: Settings) -> list[Settings]:
 def select_org(settings: Settings, parameters: Mapping[str, Any], contact_data: Mapping[str, Any]) -> Settings:
     """The settings of the org this call names (see the module docstring); BadRequestError when it names none."""
     attributes = contact_data.get("Attributes")
-    attributes = attributes if isinstance(attributes, Mapping) else {}
-    candidates = org_settings(settings)
+    attributes = attributes if isinstance(attributes, dict) else {}  # JSON from Connect: a dict when there
 
     def chosen(parameter: str, main: bool) -> Settings | None:
         value = parameters.get(parameter) or attributes.get(parameter)
         if not value:
-            return None
+            return None  # most calls name no secret: the orgs' settings are only made for those that do
         if not isinstance(value, str):
             raise BadRequestError(f"{parameter} must be a secret's name or ARN (text)")
+        candidates = org_settings(settings)
         for org in candidates:
             name, secret_id = (
                 (org.main_secret_name, org.main_secret_id) if main else (org.access_secret_name, org.access_secret_id)

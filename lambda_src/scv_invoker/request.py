@@ -52,7 +52,7 @@ def parameter_names_of(event: Any) -> list[str]:
     """The names of the event's parameters, sorted (for log lines: names only, never values)."""
     details = event.get("Details") if isinstance(event, dict) else None
     parameters = details.get("Parameters") if isinstance(details, dict) else None
-    return sorted(shown_name(name) for name in parameters) if isinstance(parameters, dict) else []
+    return sorted(map(shown_name, parameters)) if isinstance(parameters, dict) else []
 
 
 def parse_event(event: Any) -> ConnectRequest:

@@ -15,6 +15,7 @@ own cache. Writes (a new token) and the AWSPENDING read always use boto3.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import time
@@ -62,7 +63,7 @@ class SecretsCache:
         """The token in the access secret ("" when none) and whether it came from this container's memory."""
         value, hit = self._read(self._settings.access_secret_id, self._access_name, budget, stats, force=force)
         try:
-            return secret_format.parse_access_token(value.secret_string, self._keys), hit
+            return _parsed_access_token(value.secret_string, self._keys), hit
         except SecretFormatError as error:
             logger.warning(f"{error}; minting a new token", extra={"secret": self._access_name})
             return "", hit
@@ -175,3 +176,8 @@ class SecretsCache:
         if hit:
             stats.secrets_cache_hits += 1
         return value, hit
+
+
+#: the token of an access secret's document: a warm call reads the same document as the last one, so it is
+#: decoded once per document (a malformed one raises each time, and is never cached)
+_parsed_access_token = functools.lru_cache(maxsize=8)(secret_format.parse_access_token)

@@ -32,9 +32,11 @@ in a JSON string, and the JSON encoder escapes whatever the value holds.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from enum import Enum
+from typing import NamedTuple
 
 from scv_invoker.limits import MAX_STATEMENT_CHARACTERS
 
@@ -113,15 +115,46 @@ def render_text(template: str, parameters: Mapping[str, str]) -> str:
     return _PLACEHOLDER.sub(fill, template)
 
 
+class _Hole(NamedTuple):
+    """Where a parameter's value goes: its name, the context that decides its escaping, the placeholder's width."""
+
+    name: str
+    context: _Context
+    width: int
+
+
 def _render(template: str, parameters: Mapping[str, str], *, sosl: bool, max_length: int) -> str:
-    """One pass over the template, a token of _TOKEN at a time; it stops as soon as the statement would pass
-    ``max_length``, before escaping a value that cannot fit (escaping never shortens), so the work stays linear
-    in the limit. A token the context does not take whole (SOSL's ``{{``, a placeholder naming no parameter,
-    a backslash outside a literal) gives up only its first character and the scan goes on after it."""
+    """The template's plan (scanned once per container and set of parameter names) filled with the values; it
+    stops as soon as the statement would pass ``max_length``, before escaping a value that cannot fit (escaping
+    never shortens), so the work stays linear in the limit."""
     if len(template) > max_length:
         raise StatementTooLongError(_too_long(max_length, "the template itself"))
-    output: list[str] = []
-    length = 0  # of the output so far, counting only the values (the template is within the limit)
+    pieces: list[str] = []
+    length = len(template)  # of the statement so far, with the placeholders still in it
+    for segment in _plan(template, frozenset(parameters), sosl):
+        if type(segment) is str:
+            pieces.append(segment)
+            continue
+        value = parameters[segment.name]
+        length += len(value) - segment.width
+        if length > max_length:
+            raise StatementTooLongError(_too_long(max_length, f"{{{segment.name}}} filled with its value"))
+        escaped = _escape(segment.name, value, segment.context)
+        length += len(escaped) - len(value)
+        if length > max_length:
+            raise StatementTooLongError(_too_long(max_length, f"{{{segment.name}}} filled with its value"))
+        pieces.append(escaped)
+    return "".join(pieces)
+
+
+@functools.lru_cache(maxsize=64)
+def _plan(template: str, names: frozenset[str], sosl: bool) -> tuple[str | _Hole, ...]:
+    """One pass over the template, a token of _TOKEN at a time: its text, and a _Hole for each placeholder that
+    names a parameter. A flow sends the same template with the same parameter names on every call, so a
+    container scans it once. A token the context does not take whole (SOSL's ``{{``, a placeholder naming no
+    parameter, a backslash outside a literal) gives up only its first character and the scan goes on after it."""
+    plan: list[str | _Hole] = []
+    text: list[str] = []  # the template's text since the last hole
     in_literal = False
     search_depth = 0  # nesting inside SOSL's FIND {...} braces
     index = 0
@@ -130,27 +163,20 @@ def _render(template: str, parameters: Mapping[str, str], *, sosl: bool, max_len
         assert token is not None  # _TOKEN matches at every position
         kind = token.lastgroup
         if kind == "literal_braces" and not sosl:
-            output.append("{" + token.group("literal_name") + "}")
+            text.append("{" + token.group("literal_name") + "}")
             index = token.end()
             continue
         name = token.group("name") if kind == "placeholder" else ""
-        if kind == "placeholder" and name in parameters:
+        if kind == "placeholder" and name in names:
             context = _Context.LITERAL if in_literal else _Context.SEARCH if search_depth else _Context.BARE
-            if sosl and context is _Context.BARE and _AFTER_FIND.search("".join(output)):
+            if sosl and context is _Context.BARE and _AFTER_FIND.search(template, 0, index):
                 raise TemplateError(
                     f"placeholder {{{name}}} follows FIND without braces of its own, so the value would lose SOSL's "
                     "search braces: "
                     f"write FIND {{{{{name}}}}} in the template, so the value is escaped as a search term"
                 )
-            value = parameters[name]
-            length += len(value) - len(token.group(0))
-            if len(template) + length > max_length:
-                raise StatementTooLongError(_too_long(max_length, f"{{{name}}} filled with its value"))
-            escaped = _escape(name, value, context)
-            length += len(escaped) - len(value)
-            if len(template) + length > max_length:
-                raise StatementTooLongError(_too_long(max_length, f"{{{name}}} filled with its value"))
-            output.append(escaped)
+            plan += ["".join(text), _Hole(name, context, len(token.group(0)))]
+            text.clear()
             index = token.end()
             continue
         if kind == "placeholder" and not sosl and _IDENTIFIER.fullmatch(name):
@@ -159,11 +185,11 @@ def _render(template: str, parameters: Mapping[str, str], *, sosl: bool, max_len
                 "add it to the Invoke AWS Lambda function block's parameters"
             )
         if kind == "text":
-            output.append(token.group(0))  # no quote, brace or backslash: it opens and closes nothing
+            text.append(token.group(0))  # no quote, brace or backslash: it opens and closes nothing
             index = token.end()
             continue
         if kind == "escape" and (in_literal or search_depth) and token.end() - index == 2:
-            output.append(token.group(0))  # an escaped character never opens or closes anything
+            text.append(token.group(0))  # an escaped character never opens or closes anything
             index = token.end()
             continue
         character = template[index]
@@ -175,7 +201,7 @@ def _render(template: str, parameters: Mapping[str, str], *, sosl: bool, max_len
             in_literal = True
         elif character == "{" and sosl:
             search_depth = 1
-        output.append(character)
+        text.append(character)
         index += 1
     if in_literal:
         raise TemplateError(
@@ -187,7 +213,8 @@ def _render(template: str, parameters: Mapping[str, str], *, sosl: bool, max_len
             "the search has an unterminated FIND {...} (a { without its closing }): "
             "close it, and write a brace inside the search term as \\{ or \\}"
         )
-    return "".join(output)
+    plan.append("".join(text))
+    return tuple(segment for segment in plan if segment != "")
 
 
 def _too_long(max_length: int, what: str) -> str:

@@ -16,6 +16,7 @@ token, JWT assertion or a parameter value.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -35,7 +36,13 @@ _ENCODER = json.JSONEncoder(default=str, separators=(",", ":"), ensure_ascii=Fal
 
 def _timestamp(created: float) -> str:
     """Powertools' default: ``2026-12-02 06:45:57,123+0000`` (UTC)."""
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(created)) + f",{int(created % 1 * 1000):03d}+0000"
+    return f"{_utc_second(int(created))},{int(created % 1 * 1000):03d}+0000"
+
+
+@functools.lru_cache(maxsize=1)
+def _utc_second(second: int) -> str:
+    """The date and time of one second: the lines of one invocation share it, so it is formatted once."""
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(second))
 
 
 class Logger:

@@ -371,3 +371,16 @@ def test_doubled_braces_write_a_literal_word_in_soql(template: str, expected: st
 
 def test_doubled_braces_keep_their_search_meaning_in_sosl() -> None:
     assert render_sosl("FIND {{q}} RETURNING Contact(Id)", {"q": "a-b"}) == "FIND {a\\-b} RETURNING Contact(Id)"
+
+
+def test_a_template_met_again_with_other_parameter_names_is_read_for_those_names() -> None:
+    """A container reads each template once per set of parameter names: braces that named no parameter on one
+    call are filled on a call that passes it, and stay braces again on the next call without it."""
+    template = "FIND {Acme} RETURNING Account(Id WHERE Name = '{n}')"
+    assert render_sosl(template, {"sosl": template}) == template
+    filled = render_sosl(template, {"sosl": template, "n": "O'Neil"})
+    assert filled == "FIND {Acme} RETURNING Account(Id WHERE Name = 'O\\'Neil')"
+    assert render_sosl(template, {"sosl": template}) == template
+    with pytest.raises(TemplateError, match="no parameter named phone"):
+        render_soql("SELECT Id FROM Contact WHERE Phone = {phone}", {})
+    assert render_soql("SELECT Id FROM Contact WHERE Phone = {phone}", {"phone": "0312"}).endswith("= 0312")
