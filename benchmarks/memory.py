@@ -119,7 +119,7 @@ def _median(samples: list[float | None]) -> float | None:
 
 
 def _warm(stage: Stage, procs: Path) -> float | None:
-    config = overhead_config(stage, warmup=5, batch=20, batches=3, profile_calls=0)
+    config = overhead_config(stage, warmup=5, rounds=60)
     try:
         run = stage.run_worker("overhead", config, cgroup_procs=procs)
     except RuntimeError:

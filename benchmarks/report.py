@@ -145,23 +145,28 @@ def _overhead_section(results: Results) -> str:
         ["warm queryRecord through the handler (as deployed, LOG_LEVEL=INFO)", *_summary_cells(overhead.handler)],
         ["bare http.client GET on one kept connection, same URL and token", *_summary_cells(overhead.bare)],
         ["the handler with its logger at WARNING (no summary line)", *_summary_cells(overhead.quiet_handler)],
+        ["in batches of 20: the handler", *_summary_cells(overhead.batched_handler)],
+        ["in batches of 20: the bare GET", *_summary_cells(overhead.batched_bare)],
     ]
     lines = [
         "## 3. Handler overhead",
         "",
         f"In one isolated Python {overhead.python} process (benchmarks/lambda_worker.py: the invoker imported from "
         "its cdk.out bundle through sys.path, the template's environment pointing at the emulators, the harness's "
-        "fake Lambda context made before each call's clock starts). The three kinds below rotate in batches of "
-        "20 in that one process; the bare GET is the standard library's http.client on one kept "
-        "connection (what the handler's connections are built on), with the same URL and Authorization header. "
-        "The emulators run in the parent process, so they do not share this process's GIL; the handler's log "
-        "lines go to a pipe the parent drains, as on Lambda.",
+        "fake Lambda context made before each call's clock starts). The three kinds below take turns, one call "
+        "each, in a rotating order; the bare GET is the standard library's http.client on one kept connection "
+        "(what the handler's connections are built on), with the same URL and Authorization header. The emulators "
+        "run in the parent process, so they do not share this process's GIL; the handler's log lines go to a file "
+        "(Stage.run_worker: a pipe drained by the emulators' process charged its wake-ups to the handler). The "
+        "last two rows repeat the handler and the bare GET in batches of 20 calls of one kind, where each bare GET "
+        "follows another with its code hot in the CPU's caches (the worker's docstring).",
         "",
         _table(header, rows),
         "",
         f"The handler adds **{overhead.added_ms * 1000:.0f} µs** per call (goal ≤ {OVERHEAD_GOAL_ADDED_US:.0f} µs; "
         f"ratio of medians {num(overhead.ratio)}), of which {overhead.summary_line_ms:.3f} ms is formatting and "
-        f"writing the summary log line (without it the ratio is {num(overhead.quiet_ratio)}).",
+        f"writing the summary log line (without it the ratio is {num(overhead.quiet_ratio)}). In batches it adds "
+        f"{overhead.batched_added_ms * 1000:.0f} µs.",
     ]
     profile = overhead.profile
     if profile.get("by_cumulative"):
@@ -172,8 +177,8 @@ def _overhead_section(results: Results) -> str:
         lines += [
             "",
             "cProfile of 200 warm handler calls (per invocation; the profiler inflates Python-heavy code, so read "
-            "the proportions, not the absolute values). The invoker's own functions and requests' "
-            "`Session.request` (which the bare GET runs too), by cumulative time:",
+            "the proportions, not the absolute values). The invoker's own functions and http.client's "
+            "`request` and `getresponse` (which the bare GET runs too), by cumulative time:",
             "",
             _table(["function", "calls", "cumulative µs"], rows),
         ]
