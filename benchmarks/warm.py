@@ -3,7 +3,8 @@
 Counted on the wire, not from the invoker's own log: the Salesforce emulator records every request and
 MotoSecretsServer every Secrets Manager call (the fake extension's upstream calls included), so a figure
 cannot be right because the invoker's counters are wrong. The containers are the harness's
-(tools/harness/container.py: the shipped bundle in an isolated process of the host Python, warm between calls).
+(tools/harness/container.py: the shipped bundle in an isolated process of the runtime's Python, warm between
+calls).
 """
 
 from __future__ import annotations
