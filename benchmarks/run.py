@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         started = _step("cold starts (1 warm-up + 10 fresh processes) and -X importtime")
         cold = measure_cold_starts(stage)
         _done(started)
-        started = _step("handler overhead (in-process, alternating batches)")
+        started = _step("handler overhead (in-process: in turns, then in batches)")
         overhead = measure_overhead(stage)
         _done(started)
         started = _step("Salesforce and Secrets Manager calls per warm invocation, every method")

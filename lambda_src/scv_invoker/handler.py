@@ -23,7 +23,7 @@ from scv_invoker.errors import InvokerError, SalesforceApiError
 from scv_invoker.log import logger
 from scv_invoker.methods import MethodCall
 from scv_invoker.orgs import select_org
-from scv_invoker.request import contact_id_of, parameter_names_of, parse_event
+from scv_invoker.request import identify, parse_event
 from scv_invoker.salesforce import InvocationSalesforceClient
 from scv_invoker.settings import summary_identity
 from scv_invoker.stats import InvocationStats
@@ -42,7 +42,8 @@ def _get_container() -> Container:
 
 def lambda_handler(event: Any, context: Any) -> Any:
     started = time.perf_counter()
-    stats = InvocationStats(contact_id=contact_id_of(event), parameters=parameter_names_of(event))
+    contact_id, parameter_names = identify(event)
+    stats = InvocationStats(contact_id=contact_id, parameters=parameter_names)
     cold_start = _container is None
     logger.append_keys(
         request_id=getattr(context, "aws_request_id", None), contact_id=stats.contact_id, cold_start=cold_start
@@ -116,12 +117,13 @@ def _summary(stats: InvocationStats, started: float, *, failure: dict[str, Any] 
         contact_center, namespace = _container.settings.contact_center, _container.settings.metrics_namespace
     else:
         contact_center, namespace = summary_identity()
-    fields = {**stats.as_log_fields(), **metrics.emf_fields(stats, contact_center)}
-    encoded = {"_aws": metrics.emf_metadata_json(stats, namespace)}
+    emf = metrics.embedded_metrics(stats, contact_center, namespace)
+    fields = {**stats.as_log_fields(), **emf.fields}
+    encoded = {"_aws": emf.metadata_json}
     try:
         if failure is None:
             logger.info(telemetry.SUCCEEDED_MESSAGE, extra=fields, encoded=encoded)
         else:
             logger.error(telemetry.FAILED_MESSAGE, extra={**fields, "failure": failure}, encoded=encoded)
     finally:
-        logger.remove_keys(["request_id", "contact_id", "cold_start", "method", "org"])
+        logger.clear_keys()

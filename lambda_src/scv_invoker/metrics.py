@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import time
-from typing import Any
+from typing import Any, NamedTuple
 
 from scv_shared import telemetry
 
@@ -46,10 +46,19 @@ _API_USAGE_UNITS = {telemetry.API_USAGE: "Count", telemetry.API_LIMIT: "Count", 
 _PER_ERROR_CODE_UNITS = {telemetry.ERRORS_BY_CODE: "Count"}
 
 
-def emf_fields(stats: InvocationStats, contact_center: str) -> dict[str, Any]:
-    """The dimension values and metric values to merge into the summary line (its ``_aws`` member:
-    :func:`emf_metadata_json`)."""
-    failed = _failed(stats)
+class EmbeddedMetrics(NamedTuple):
+    """What the summary line carries for CloudWatch: the dimension and metric values, and its ``_aws`` member."""
+
+    fields: dict[str, Any]
+    #: the ``_aws`` member as JSON text: the directives of the line's shape, encoded once per container, and
+    #: this invocation's timestamp
+    metadata_json: str
+
+
+def embedded_metrics(stats: InvocationStats, contact_center: str, namespace: str) -> EmbeddedMetrics:
+    """The values to merge into the summary line, and its ``_aws`` member."""
+    failed = stats.error_code is not None and stats.error_code != ""
+    with_api_usage = stats.api_usage is not None and bool(stats.api_limit)
     fields: dict[str, Any] = {
         telemetry.CONTACT_CENTER_DIMENSION: contact_center,
         telemetry.METHOD_DIMENSION: stats.method or "none",
@@ -64,30 +73,16 @@ def emf_fields(stats: InvocationStats, contact_center: str) -> dict[str, Any]:
         telemetry.SECRETS_CACHE_HITS: stats.secrets_cache_hits,
         telemetry.SECRETS_MANAGER_CALLS: stats.secrets_manager_calls,
     }
-    if _with_api_usage(stats):
-        assert stats.api_usage is not None and stats.api_limit  # _with_api_usage says so; for the type checker
+    if with_api_usage:
+        assert stats.api_usage is not None and stats.api_limit  # with_api_usage says so; for the type checker
         fields[telemetry.API_USAGE] = stats.api_usage
         fields[telemetry.API_LIMIT] = stats.api_limit
         fields[telemetry.API_USAGE_PERCENT] = round(100 * stats.api_usage / stats.api_limit, 2)
     if failed:
         fields[telemetry.ERROR_CODE_DIMENSION] = stats.error_code
         fields[telemetry.ERRORS_BY_CODE] = 1
-    return fields
-
-
-def emf_metadata_json(stats: InvocationStats, namespace: str) -> str:
-    """The summary line's ``_aws`` member as JSON text: the directives of the line's shape, encoded once per
-    container, and this invocation's timestamp."""
-    directives = _directives_json(namespace, with_api_usage=_with_api_usage(stats), failed=_failed(stats))
-    return telemetry.emf_metadata_json(directives, int(time.time() * 1000))
-
-
-def _failed(stats: InvocationStats) -> bool:
-    return stats.error_code is not None and stats.error_code != ""
-
-
-def _with_api_usage(stats: InvocationStats) -> bool:
-    return stats.api_usage is not None and bool(stats.api_limit)
+    directives = _directives_json(namespace, with_api_usage=with_api_usage, failed=failed)
+    return EmbeddedMetrics(fields, telemetry.emf_metadata_json(directives, int(time.time() * 1000)))
 
 
 @functools.cache

@@ -40,19 +40,19 @@ def shown_name(name: Any) -> str:
     return str(name)[:64].encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def contact_id_of(event: Any) -> str | None:
-    """The contact id, when the event has one (for log lines, even of a bad request)."""
+def identify(event: Any) -> tuple[str | None, list[str]]:
+    """The contact id, when the event has one, and the names of its parameters, sorted: for the log lines, even
+    of a bad request (names only, never values)."""
     details = event.get("Details") if isinstance(event, dict) else None
-    data = details.get("ContactData") if isinstance(details, dict) else None
+    if not isinstance(details, dict):
+        return None, []
+    data = details.get("ContactData")
     contact_id = data.get("ContactId") if isinstance(data, dict) else None
-    return contact_id[:128] if isinstance(contact_id, str) and is_utf8(contact_id) else None
-
-
-def parameter_names_of(event: Any) -> list[str]:
-    """The names of the event's parameters, sorted (for log lines: names only, never values)."""
-    details = event.get("Details") if isinstance(event, dict) else None
-    parameters = details.get("Parameters") if isinstance(details, dict) else None
-    return sorted(map(shown_name, parameters)) if isinstance(parameters, dict) else []
+    parameters = details.get("Parameters")
+    return (
+        contact_id[:128] if isinstance(contact_id, str) and is_utf8(contact_id) else None,
+        sorted(map(shown_name, parameters)) if isinstance(parameters, dict) else [],
+    )
 
 
 def parse_event(event: Any) -> ConnectRequest:

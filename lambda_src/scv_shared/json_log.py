@@ -22,7 +22,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 for _noisy in ("botocore", "boto3", "urllib3"):
@@ -72,9 +72,10 @@ class Logger:
     def append_keys(self, **keys: Any) -> None:
         self._keys.update(keys)
 
-    def remove_keys(self, names: Iterable[str]) -> None:
-        for name in names:
-            self._keys.pop(name, None)
+    def clear_keys(self) -> None:
+        """Forget every appended key (Powertools' ``clear_state``): a handler's last step, so no key of one
+        invocation reaches the next one's lines."""
+        self._keys.clear()
 
     def isEnabledFor(self, level: int) -> bool:  # noqa: N802 - logging's own spelling
         return self._logger.isEnabledFor(level)

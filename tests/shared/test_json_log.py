@@ -30,13 +30,15 @@ def test_a_line_has_the_fixed_keys_then_the_appended_keys_then_extra(capsys: pyt
     assert list(line)[5:] == ["request_id", "method", "count"]  # a key whose value is None is left out
 
 
-def test_removed_keys_leave_the_next_line(capsys: pytest.CaptureFixture[str]) -> None:
-    logger = Logger("json-log-test-remove")
+def test_cleared_keys_leave_the_next_line(capsys: pytest.CaptureFixture[str]) -> None:
+    logger = Logger("json-log-test-clear")
     logger.append_keys(contact_id="c-1", org="default")
-    logger.remove_keys(["contact_id", "not-there"])
+    logger.warning("during the invocation")
+    logger.clear_keys()
     logger.warning("after the invocation")
-    [line] = lines(capsys.readouterr().out)
-    assert line["org"] == "default" and "contact_id" not in line
+    during, after = lines(capsys.readouterr().out)
+    assert during["contact_id"] == "c-1" and during["org"] == "default"
+    assert "contact_id" not in after and "org" not in after
 
 
 def test_the_stdlib_logger_of_the_same_name_holds_the_level(capsys: pytest.CaptureFixture[str]) -> None:
