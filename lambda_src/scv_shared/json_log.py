@@ -22,7 +22,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 for _noisy in ("botocore", "boto3", "urllib3"):
@@ -43,6 +43,19 @@ def _timestamp(created: float) -> str:
 def _utc_second(second: int) -> str:
     """The date and time of one second: the lines of one invocation share it, so it is formatted once."""
     return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(second))
+
+
+def _level_method(level: str, number: int) -> Callable[..., None]:
+    """Logger's ``debug``/``info``/``warning``/``error``: the line is built only when the level is enabled."""
+
+    def log(
+        self: Logger, message: str, *, extra: Mapping[str, Any] | None = None, encoded: Mapping[str, str] | None = None
+    ) -> None:
+        if self._logger.isEnabledFor(number):
+            self._write(level, message, extra, encoded)
+
+    log.__name__ = log.__qualname__ = level.lower()
+    return log
 
 
 class Logger:
@@ -80,29 +93,10 @@ class Logger:
     def isEnabledFor(self, level: int) -> bool:  # noqa: N802 - logging's own spelling
         return self._logger.isEnabledFor(level)
 
-    def debug(
-        self, message: str, *, extra: Mapping[str, Any] | None = None, encoded: Mapping[str, str] | None = None
-    ) -> None:
-        if self._logger.isEnabledFor(logging.DEBUG):
-            self._write("DEBUG", message, extra, encoded)
-
-    def info(
-        self, message: str, *, extra: Mapping[str, Any] | None = None, encoded: Mapping[str, str] | None = None
-    ) -> None:
-        if self._logger.isEnabledFor(logging.INFO):
-            self._write("INFO", message, extra, encoded)
-
-    def warning(
-        self, message: str, *, extra: Mapping[str, Any] | None = None, encoded: Mapping[str, str] | None = None
-    ) -> None:
-        if self._logger.isEnabledFor(logging.WARNING):
-            self._write("WARNING", message, extra, encoded)
-
-    def error(
-        self, message: str, *, extra: Mapping[str, Any] | None = None, encoded: Mapping[str, str] | None = None
-    ) -> None:
-        if self._logger.isEnabledFor(logging.ERROR):
-            self._write("ERROR", message, extra, encoded)
+    debug = _level_method("DEBUG", logging.DEBUG)
+    info = _level_method("INFO", logging.INFO)
+    warning = _level_method("WARNING", logging.WARNING)
+    error = _level_method("ERROR", logging.ERROR)
 
     def _write(
         self, level: str, message: str, extra: Mapping[str, Any] | None, encoded: Mapping[str, str] | None

@@ -18,6 +18,12 @@ UNHURRIED_INVOCATION_SECONDS = 120.0
 LOCK_DIR = PROJECT_ROOT / "build" / "test-locks"
 
 
+def probe_asset(directory: Path, source: str) -> FunctionAsset:
+    """A one-file bundle (``probe.handler`` with ``source``) for a test of the harness itself, not of the stack."""
+    (directory / "probe.py").write_text(source)
+    return FunctionAsset("Probe", directory, "probe.handler", "python3.13", 8, {})
+
+
 @pytest.fixture(scope="session")
 def cloud_assembly(testrun_uid: str) -> CloudAssembly:
     """cdk.out from the real CLI, with the bundles exactly as they would ship.

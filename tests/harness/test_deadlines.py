@@ -5,21 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.harness.fixtures import UNHURRIED_INVOCATION_SECONDS, ContainerFactory
-from tools.harness.synth import FunctionAsset
+from tests.harness.fixtures import UNHURRIED_INVOCATION_SECONDS, ContainerFactory, probe_asset
 
 PROBE = "def handler(event, context):\n    return {'remaining_ms': context.get_remaining_time_in_millis()}\n"
-
-
-def probe_asset(tmp_path: Path) -> FunctionAsset:
-    (tmp_path / "probe.py").write_text(PROBE)
-    return FunctionAsset("Probe", tmp_path, "probe.handler", "python3.13", 8, {})
 
 
 def test_a_container_invocation_gets_an_unhurried_deadline_unless_the_test_sets_one(
     start_container: ContainerFactory, tmp_path: Path
 ) -> None:
-    container = start_container(probe_asset(tmp_path), {})
+    container = start_container(probe_asset(tmp_path, PROBE), {})
     unhurried = container.invoke({})
     assert unhurried.ok, unhurried.error
     assert unhurried.payload["remaining_ms"] > (UNHURRIED_INVOCATION_SECONDS - 30) * 1000

@@ -9,27 +9,20 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.fixtures import ContainerFactory
+from tests.harness.fixtures import ContainerFactory, probe_asset
 from tools.harness.runtime import LAMBDA_PYTHON_VERSION, lambda_python, runtime_packages
-from tools.harness.synth import FunctionAsset
 
 PROBE = "import sys\ndef handler(event, context):\n    return {'python': '%d.%d' % sys.version_info[:2]}\n"
 
 
-@pytest.fixture
-def probe(tmp_path: Path) -> FunctionAsset:
-    (tmp_path / "probe.py").write_text(PROBE)
-    return FunctionAsset("Probe", tmp_path, "probe.handler", "python3.13", 8, {})
-
-
 def test_bundles_run_under_the_runtimes_python_with_nothing_of_the_hosts(
-    start_container: ContainerFactory, probe: FunctionAsset
+    start_container: ContainerFactory, tmp_path: Path
 ) -> None:
     if lambda_python() is None:
         if os.environ.get("CI"):
             pytest.fail(f"CI needs Python {LAMBDA_PYTHON_VERSION} (pyenv install {LAMBDA_PYTHON_VERSION})")
         pytest.skip(f"no Python {LAMBDA_PYTHON_VERSION} here: bundles run under the host's {sys.version_info[:2]}")
-    answer = start_container(probe, {}).invoke({})
+    answer = start_container(probe_asset(tmp_path, PROBE), {}).invoke({})
     assert answer.ok, answer.error
     assert answer.payload["python"] == LAMBDA_PYTHON_VERSION
     # the runtime's boto3 and no host cffi: the bundle's own cp313 backend is the one that loads (the e2e tests
