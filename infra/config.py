@@ -341,9 +341,9 @@ class ContactCenter(SalesforceOrg):
         "companion always adopt SCV's)",
     )
     secrets_cache_ttl_seconds: int = Field(default=300, ge=0, le=3600)
-    # 1024 from benchmarks/RESULTS.md's memory table (2026-12-02): Lambda's CPU follows memory, and a cold start whose
-    # first call mints a token took 4.2 s at 512 MB but 2.2 s at 1024 MB (of Connect's 8 s), while a warm call,
-    # which waits on the network, costs about the same ($0.23 against $0.25 per million)
+    # 1024 from benchmarks/RESULTS.md's memory table (2026-12-03): Lambda's CPU follows memory, and a cold start whose
+    # first call mints a token took 1.9 s at 512 MB but 0.95 s at 1024 MB (of Connect's 8 s; 3.4 s on a slow day),
+    # while a warm call, which waits on the network, costs about the same ($0.22 per million; 1769 MB: $0.23)
     memory_size_mb: int = Field(default=1024, ge=256, le=3008)
     cold_start: ColdStartMitigation = ColdStartMitigation.NONE
     provisioned_concurrency: int = Field(default=1, ge=1, le=100)
