@@ -133,7 +133,7 @@ def _json_bytes(value: Any) -> int:
     return len(json.dumps(value, ensure_ascii=False).encode("utf-8"))
 
 
-#: the most bytes one character takes in the answer's JSON: a control character escaped as ``\\u001f``
+#: the most bytes one character takes in the answer's JSON: a control character escaped as \u001f (six)
 _MAX_JSON_BYTES_PER_CHARACTER = 6
 
 

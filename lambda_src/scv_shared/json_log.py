@@ -30,7 +30,7 @@ for _noisy in ("botocore", "boto3", "urllib3"):
 
 DEFAULT_LEVEL = "INFO"
 
-#: logging's encoder settings, made once: ``json.dumps`` with keyword arguments builds a new encoder per line
+#: the lines' encoder, made once: ``json.dumps`` with keyword arguments builds a new encoder per line
 _ENCODER = json.JSONEncoder(default=str, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -60,12 +60,12 @@ def _level_method(level: str, number: int) -> Callable[..., None]:
 
 class Logger:
     """A named logger writing one JSON object per line to ``sys.stdout``, with keys appended to every line until
-    removed (per invocation, by a handler).
+    cleared (per invocation, by a handler).
 
     The stdlib logger of the same name holds the level (so ``logging.getLogger(service).setLevel`` still
-    applies), but the line does not travel through logging's record, handler lock and formatter: at one line per
-    invocation those layers cost 110 of the summary line's 150 µs on the warm path (benchmarks/RESULTS.md, the
-    time the handler adds), for nothing this logger uses. Each line goes to ``sys.stdout`` as it is when the line
+    applies), but the line does not travel through logging's record, handler lock and formatter: those layers
+    cost about 35 of the summary line's 100 µs on the warm path (benchmarks.overhead before and after,
+    2026-12-03), for nothing this logger uses. Each line goes to ``sys.stdout`` as it is when the line
     is written, as ``print`` does: Lambda sends the function's stdout to CloudWatch Logs, and a caller that
     redirects stdout (a test) gets the lines too.
     """
@@ -119,10 +119,10 @@ class Logger:
             for key, value in fields.items():
                 if value is not None:
                     entry[key] = value
-        line = _ENCODER.encode(entry)
-        if encoded:  # the entry is never empty, so its members go before its closing brace after a comma
-            line = line[:-1] + "".join(f",{_ENCODER.encode(key)}:{value}" for key, value in encoded.items()) + "}"
         try:
+            line = _ENCODER.encode(entry)
+            if encoded:  # the entry is never empty, so its members go before its closing brace after a comma
+                line = line[:-1] + "".join(f",{_ENCODER.encode(key)}:{value}" for key, value in encoded.items()) + "}"
             sys.stdout.write(line + "\n")
             sys.stdout.flush()
         except Exception:  # noqa: BLE001 - logging must never fail the invocation

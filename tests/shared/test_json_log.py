@@ -87,3 +87,12 @@ def test_encoded_members_are_written_as_json_not_as_strings(capsys: pytest.Captu
     [line] = lines(capsys.readouterr().out)
     assert line["_aws"] == {"Timestamp": 1} and line["Invocations"] == 1
     assert list(line)[-1] == "_aws"
+
+
+def test_a_line_that_cannot_be_encoded_never_fails_the_caller(capsys: pytest.CaptureFixture[str]) -> None:
+    loop: list[Any] = []
+    loop.append(loop)
+    Logger("json-log-test-unencodable").info("odd extra", extra={"loop": loop})
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "json-log-test-unencodable: a log line could not be written: ValueError" in captured.err
