@@ -161,14 +161,9 @@ class Stage:
         """What a new Lambda execution environment starts with: its own extension, with an empty cache."""
         self.extension.clear_cache()
 
-    def trust_environment(self) -> dict[str, str]:
-        """What makes a function trust the emulator's self-signed certificate (benchmarks only, never deployed)."""
-        ca_bundle = self.salesforce.ca_bundle_path
-        return {} if ca_bundle is None else {"SSL_CERT_FILE": str(ca_bundle), "REQUESTS_CA_BUNDLE": str(ca_bundle)}
-
     def start_container(self, **overrides: str) -> LambdaContainer:
         """The shipped invoker bundle as a harness container (the runtime's Python; stopped when the stage closes)."""
-        return self.deployment.start_invoker(**{**self.trust_environment(), **overrides})
+        return self.deployment.start_invoker(**overrides)
 
     def start_environment(self, **overrides: str) -> ExecutionEnvironment:
         """A container with an extension of its own (same Secrets Manager, same TTL), as Lambda runs them.
@@ -196,7 +191,7 @@ class Stage:
         return {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             **LAMBDA_BASE_ENVIRONMENT,
-            **self.deployment.invoker_environment(**{**self.trust_environment(), **overrides}),
+            **self.deployment.invoker_environment(**overrides),
         }
 
     @property
@@ -277,7 +272,7 @@ def open_stage() -> Iterator[Stage]:
         secrets_server = stack.enter_context(MotoSecretsServer())
         extension = stack.enter_context(FakeSecretsExtension(secrets_server))
         # TLS as against a real org, so the kept-connection figures count handshakes; the functions trust the
-        # emulator's own certificate through the standard CA-bundle variables (Stage.trust_environment)
+        # emulator's own certificate through the standard CA-bundle variables (LocalDeployment.invoker_environment)
         # an API allocation no run of the bench reaches (the emulator's default, a small org's 15,000 a day, is)
         salesforce = stack.enter_context(SalesforceEmulator(tls=True, api_limit=BENCH_API_LIMIT))
         deployment = deploy(

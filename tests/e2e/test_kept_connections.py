@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from scv_shared.telemetry import SUCCEEDED_MESSAGE
 
 from tools.emulators.salesforce import SalesforceEmulator
-from tools.harness.container import LambdaContainer
+from tools.harness.container import InvocationRecord, LambdaContainer
 from tools.harness.deployment import LocalDeployment
 from tools.harness.events import SEED_CONSOLE_TEST_EVENT, connect_event
 
@@ -40,21 +41,23 @@ def tls_deployment(
 
 @pytest.fixture
 def warm_invoker(tls_deployment: LocalDeployment, tls_salesforce: SalesforceEmulator) -> LambdaContainer:
-    """A container that trusts the org's certificate and has made its first call (token minted, connection open)."""
-    ca_bundle = str(tls_salesforce.ca_bundle_path)
-    invoker = tls_deployment.start_invoker(SSL_CERT_FILE=ca_bundle, REQUESTS_CA_BUNDLE=ca_bundle)
+    """A container that trusts the org's certificate (the deployment names it) and has made its first call (token
+    minted, connection open)."""
+    invoker = tls_deployment.start_invoker()
     first = invoker.invoke(SEED_CONSOLE_TEST_EVENT)
     assert first.ok, first.error
     assert tls_salesforce.connection_counts().tls >= 1  # the bundle really spoke TLS
     return invoker
 
 
-def opened_during(salesforce: SalesforceEmulator, call: Callable[[], object]) -> tuple[int, int]:
-    """(TCP connections, TLS handshakes) the org saw while ``call`` ran."""
+def invoke_counting(
+    invoker: LambdaContainer, salesforce: SalesforceEmulator, event: dict[str, Any]
+) -> tuple[InvocationRecord, tuple[int, int]]:
+    """The invocation, and the (TCP connections, TLS handshakes) the org saw during it."""
     before = salesforce.connection_counts()
-    call()
+    result = invoker.invoke(event)
     after = salesforce.connection_counts()
-    return after.tcp - before.tcp, after.tls - before.tls
+    return result, (after.tcp - before.tcp, after.tls - before.tls)
 
 
 def calls_of(salesforce: SalesforceEmulator, method: str) -> tuple[int, int]:
@@ -64,12 +67,10 @@ def calls_of(salesforce: SalesforceEmulator, method: str) -> tuple[int, int]:
 
 
 def test_warm_calls_open_no_connection(warm_invoker: LambdaContainer, tls_salesforce: SalesforceEmulator) -> None:
-    def three_calls() -> None:
-        for _ in range(3):
-            result = warm_invoker.invoke(SEED_CONSOLE_TEST_EVENT)
-            assert result.ok, result.error
-
-    assert opened_during(tls_salesforce, three_calls) == (0, 0)
+    for _ in range(3):
+        result, opened = invoke_counting(warm_invoker, tls_salesforce, SEED_CONSOLE_TEST_EVENT)
+        assert result.ok, result.error
+        assert opened == (0, 0)
 
 
 def test_a_connection_the_org_closed_while_idle_is_replaced_before_the_request(
@@ -78,12 +79,12 @@ def test_a_connection_the_org_closed_while_idle_is_replaced_before_the_request(
     queries = functools.partial(calls_of, tls_salesforce, "GET")
     (answered, _) = queries()
     tls_salesforce.close_idle_connections()
-    results = []
-    assert opened_during(tls_salesforce, lambda: results.append(warm_invoker.invoke(SEED_CONSOLE_TEST_EVENT))) == (1, 1)
-    assert results[0].ok, results[0].error
+    result, opened = invoke_counting(warm_invoker, tls_salesforce, SEED_CONSOLE_TEST_EVENT)
+    assert result.ok, result.error
+    assert opened == (1, 1)
     assert queries() == (answered + 1, 0)
     # noticed at checkout: nothing was sent on the closed connection, so there was no attempt to repeat
-    [summary] = [line for line in results[0].json_logs() if line.get("message") == SUCCEEDED_MESSAGE]
+    [summary] = [line for line in result.json_logs() if line.get("message") == SUCCEEDED_MESSAGE]
     assert summary["salesforce_requests"] == 1
 
 
@@ -92,9 +93,9 @@ def test_a_query_swallowed_by_a_closing_connection_is_sent_again_once(
 ) -> None:
     (answered, _) = calls_of(tls_salesforce, "GET")
     tls_salesforce.drop_next_request_on_kept_connection()
-    results = []
-    assert opened_during(tls_salesforce, lambda: results.append(warm_invoker.invoke(SEED_CONSOLE_TEST_EVENT))) == (1, 1)
-    assert results[0].ok, results[0].error  # invisible to the flow
+    result, opened = invoke_counting(warm_invoker, tls_salesforce, SEED_CONSOLE_TEST_EVENT)
+    assert result.ok, result.error  # invisible to the flow
+    assert opened == (1, 1)
     assert calls_of(tls_salesforce, "GET") == (answered + 1, 1)  # the swallowed one, and its repeat answered
 
 

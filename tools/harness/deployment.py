@@ -82,14 +82,19 @@ class LocalDeployment:
         return self.seed_properties["ContactCenter"]
 
     def invoker_environment(self, **overrides: str) -> dict[str, str]:
-        """The template's environment, secrets resolved, the orgs and the extension on this machine."""
+        """The template's environment, secrets resolved, the orgs and the extension on this machine; with an org
+        emulator serving TLS, the standard CA-bundle variables name its self-signed certificate (never deployed:
+        a real org's certificate chains to the bundle's certifi)."""
         environment = resolve_refs(self.invoker.environment, self.refs)
+        ca_bundle = self.salesforce.ca_bundle_path
+        trust = {} if ca_bundle is None else {"SSL_CERT_FILE": str(ca_bundle), "REQUESTS_CA_BUNDLE": str(ca_bundle)}
         environment.update(
             {
                 "SALESFORCE_REST_API_ENDPOINT_BASE": self.salesforce.rest_base(_api_version(environment)),
                 "SALESFORCE_AUTH_ENDPOINT": self.salesforce.auth_endpoint,
                 **self.secrets_server.env(),
                 **self.extension.env(),
+                **trust,
             }
         )
         if ORGS_ENV in environment:
