@@ -25,6 +25,11 @@ SECRETS_MANAGER_CALLS = "SecretsManagerCalls"
 API_USAGE = "ApiUsage"
 API_LIMIT = "ApiLimit"
 API_USAGE_PERCENT = "ApiUsagePercent"
+# Faults that last: a call answered with a sign-in refusal (the token endpoint refused, now or within the
+# remembered interval), and a call failed fast because the org's circuit breaker is open. Either one means the
+# integration is down for that org until a person acts or the org answers again.
+SIGN_IN_REFUSED = "SignInRefused"
+ORG_UNAVAILABLE = "OrgUnavailable"
 # From the scheduled certificate check.
 CERTIFICATE_DAYS_LEFT = "CertificateDaysLeft"
 
