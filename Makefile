@@ -17,7 +17,12 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := $(NODE_MAJOR)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export CDK_DISABLE_VERSION_CHECK := 1
 
-.PHONY: install node-version synth test deploy diff demo try emulator bench lint lock audit clean release-fixture
+# The contact center a command is for: CONTACT_CENTER=<name from contact_centers.yaml>. `CC=<name>` on make's
+# command line is read too (what earlier versions documented), but only there: CC is make's built-in name for the
+# C compiler (default `cc`) and many shells export it, so neither of those is ever taken for a contact center.
+CONTACT_CENTER ?= $(if $(filter command line,$(origin CC)),$(CC))
+
+.PHONY: install node-version contact-center-named synth test deploy diff demo try emulator bench lint lock audit clean release-fixture
 
 # The CDK CLI and jsii need Node 20+; the Salesforce CLI (sf, to deploy the External Client App bundle) needs 22+.
 node-version:
@@ -53,24 +58,27 @@ synth: install
 test: install
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
+# deploy and diff act on one named contact center: without a name they stop here, before installing or calling AWS.
+contact-center-named:
+	@test -n "$(CONTACT_CENTER)" || { echo "usage: make $(MAKECMDGOALS) CONTACT_CENTER=<contact-center name from contact_centers.yaml>" >&2; exit 2; }
+
 # preflight reads the account first (read only) and stops the deploy when the config would collide with what is
 # there (exit 1: the conflicts and their fixes are listed) or the account cannot be read (exit 2).
-deploy: install
-	@test -n "$(CC)" || { echo "usage: make deploy CC=<contact-center name from contact_centers.yaml>"; exit 2; }
-	$(SCVCTL) preflight "$(CC)"
-	$(CDK) deploy $(CDK_ARGS) "$$($(BIN)/python -m infra.config stack-name $(CC))"
+deploy: contact-center-named install
+	$(SCVCTL) preflight "$(CONTACT_CENTER)"
+	$(CDK) deploy $(CDK_ARGS) "$$($(BIN)/python -m infra.config stack-name "$(CONTACT_CENTER)")"
 
-diff: install
-	@test -n "$(CC)" || { echo "usage: make diff CC=<contact-center name>"; exit 2; }
-	$(CDK) diff $(CDK_ARGS) "$$($(BIN)/python -m infra.config stack-name $(CC))"
+diff: contact-center-named install
+	$(CDK) diff $(CDK_ARGS) "$$($(BIN)/python -m infra.config stack-name "$(CONTACT_CENTER)")"
 
-# The whole flow on this machine for the first contact center in the config, or CC=<name>.
+# The whole flow on this machine for the first contact center in the config, or CONTACT_CENTER=<name>.
 demo: synth
-	$(BIN)/python -m tools.demo $(CC)
+	$(BIN)/python -m tools.demo $(CONTACT_CENTER)
 
-# Every scvctl command against stand-ins of AWS and Salesforce, in a shell (`exit` stops them); CC= as for demo.
+# Every scvctl command against stand-ins of AWS and Salesforce, in a shell (`exit` stops them); the contact
+# center as for demo.
 try: synth
-	$(BIN)/python -m tools.try_scvctl $(CC)
+	$(BIN)/python -m tools.try_scvctl $(CONTACT_CENTER)
 
 emulator: install
 	$(BIN)/python -m tools.emulators.salesforce $(ARGS)

@@ -52,12 +52,12 @@ def test_synth_says_which_step_it_is_in(tmp_path: Path) -> None:
 
 
 def test_demo_runs_the_named_contact_center() -> None:
-    result = make("-n", "demo", "CC=acme", "CDK=true")
+    result = make("-n", "demo", "CONTACT_CENTER=acme", "CDK=true")
     assert "-m tools.demo acme" in result.stdout
 
 
 def test_try_runs_the_named_contact_center() -> None:
-    assert "-m tools.try_scvctl acme" in make("-n", "try", "CC=acme", "CDK=true").stdout
+    assert "-m tools.try_scvctl acme" in make("-n", "try", "CONTACT_CENTER=acme", "CDK=true").stdout
 
 
 def test_demo_defaults_to_the_first_contact_center_of_the_config(tmp_path: Path) -> None:
@@ -124,6 +124,6 @@ def test_deploy_runs_preflight_first_and_keeps_the_cdk_arguments() -> None:
 
 
 def test_deploy_stops_when_preflight_finds_a_conflict() -> None:
-    result = make("deploy", "CC=example-cc", "CDK=echo cdk", "SCVCTL=false")
+    result = make("deploy", "CONTACT_CENTER=example-cc", "CDK=echo cdk", "SCVCTL=false")
     assert result.returncode != 0
     assert "cdk deploy" not in result.stdout

@@ -1,4 +1,4 @@
-"""`make demo [CC=<name>]`: the whole flow on this machine, printed step by step.
+"""`make demo [CONTACT_CENTER=<name>]`: the whole flow on this machine, printed step by step.
 
 Starts moto (Secrets Manager) and the Salesforce emulator on loopback, "deploys" the synthesized stack
 of the first contact center in contact_centers.yaml (or the one named) from cdk.out (the seeder bundle

@@ -1,4 +1,4 @@
-"""`make try [CC=<name>]`: every scvctl command, `check` included, against stand-ins of AWS and Salesforce.
+"""`make try [CONTACT_CENTER=<name>]`: every scvctl command, `check` included, against stand-ins of AWS and Salesforce.
 
 Deploys the synthesized stack of the contact center on this machine as `make demo` does (moto keeps the
 secrets in the contact center's region and the seeder bundle fills them; the Salesforce emulator knows

@@ -218,7 +218,7 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(
         _code("SECRET_NOT_FOUND", "SECRET_ACCESS_DENIED", "INVALID_CONFIGURATION"),
         "the function's deployment is incomplete: a secret or a setting it needs is missing or not readable",
-        ("redeploy the contact center's stack: make deploy CC={cc}",),
+        ("redeploy the contact center's stack: make deploy CONTACT_CENTER={cc}",),
     ),
     _Rule(
         _code("SECRETS_MANAGER_ERROR"),
@@ -228,7 +228,7 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(
         lambda failure: failure.error_type.startswith("Runtime."),
         "the function could not start (its code bundle or runtime is broken)",
-        ("redeploy the contact center's stack: make deploy CC={cc}",),
+        ("redeploy the contact center's stack: make deploy CONTACT_CENTER={cc}",),
     ),
     _Rule(
         _code("REQUEST_LIMIT_EXCEEDED"),

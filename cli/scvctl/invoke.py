@@ -74,7 +74,7 @@ def _invoke_error(function_name: str, qualifier: str | None, error: ClientError)
     target = f"{function_name}:{qualifier}" if qualifier else function_name
     if code == "ResourceNotFoundException":
         return CliError(
-            f"function {target} not found: deploy the contact center's stack (make deploy CC=<name>), "
+            f"function {target} not found: deploy the contact center's stack (make deploy CONTACT_CENTER=<name>), "
             "or pass --region / --profile for the account and region it is in"
         )
     if code in ("AccessDeniedException", "AccessDenied"):

@@ -159,7 +159,7 @@ CASES = [
         "secret-not-found",
         invoker_failure(500, "Configuration Error", "SECRET_NOT_FOUND", "...", "ConfigurationError"),
         "deployment is incomplete",
-        f"make deploy CC={CC}",
+        f"make deploy CONTACT_CENTER={CC}",
     ),
     (
         "secrets-manager",
@@ -174,7 +174,7 @@ CASES = [
             "Unhandled",
         ),  # fmt: skip
         "could not start",
-        f"make deploy CC={CC}",
+        f"make deploy CONTACT_CENTER={CC}",
     ),
     (
         "api-limit",

@@ -228,7 +228,7 @@ def test_switch_to_ours_needs_our_deployed_stack(
     code, output = flows(run_cli, scv_config(mode="beside"), "switch", "--to", "ours")
     assert code == 1
     assert f"has no output InvokerFunctionArn naming {BESIDE_FUNCTION}" in output
-    assert f"make deploy CC={CC}" in output
+    assert f"make deploy CONTACT_CENTER={CC}" in output
 
 
 def test_switch_to_scv_needs_its_active_alias(

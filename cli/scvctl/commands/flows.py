@@ -215,7 +215,7 @@ def _target(runtime: Runtime, to: str) -> str:
     if parsed is None or parsed.name != contact_center.function_name:
         raise CliError(
             f"stack {contact_center.stack_name} has no output {INVOKER_OUTPUT} naming {contact_center.function_name} "
-            f"(not deployed in mode beside yet?): run make deploy CC={contact_center.name} first"
+            f"(not deployed in mode beside yet?): run make deploy CONTACT_CENTER={contact_center.name} first"
         )
     return str(parsed)
 

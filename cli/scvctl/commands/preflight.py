@@ -167,7 +167,7 @@ def _yaml(value: Any) -> str:
 
 def _print_result(contact_center: Any, found: list[Conflict]) -> int:
     if not found:
-        say(f"OK: mode {contact_center.mode} would deploy cleanly (make deploy CC={contact_center.name}).")
+        say(f"OK: mode {contact_center.mode} would deploy cleanly (make deploy CONTACT_CENTER={contact_center.name}).")
         return 0
     say(f"Conflicts of the configured mode {contact_center.mode} ({len(found)}):")
     for conflict in found:
