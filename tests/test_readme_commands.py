@@ -104,6 +104,7 @@ def test_make_try_runs_scvctl_check_in_its_shell(checkout: Path) -> None:
 
 
 def test_make_try_in_a_japanese_terminal_with_japanese_text_in_the_config(checkout: Path) -> None:
+    """In a terminal, as most people run it, with scvctl typed from the home directory rather than the checkout."""
     config = checkout / "contact_centers.yaml"
     original = config.read_text(encoding="utf-8")
     config.write_text("# 東京コールセンター（本番）の設定\n" + original, encoding="utf-8")
@@ -112,7 +113,7 @@ def test_make_try_in_a_japanese_terminal_with_japanese_text_in_the_config(checko
         result = run(
             f"script --quiet --return --command '{readme_command('try')}' /dev/null",
             checkout,
-            stdin=f"scvctl check {FIRST_CONTACT_CENTER}\nexit\n",
+            stdin=f"cd ~\nscvctl check {FIRST_CONTACT_CENTER}\nexit\n",
             LANG="ja_JP.UTF-8",
             TERM="xterm",
         )
