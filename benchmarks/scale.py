@@ -44,7 +44,7 @@ CONTAINER_COUNTS = (1, 4, 16)
 CALLS_PER_CONTAINER = 150
 STORM_CONTAINERS = 200
 #: invocations in flight at once during the storm. Every refreshing container imports boto3 for its forced
-#: re-read (the minters cryptography too), about 0.4 s of CPU each: on 2 cores a wave of 20 took a median
+#: re-read, about 0.4 s of CPU each: on 2 cores a wave of 20 took a median
 #: 3.6 s per invocation, and with 200 processes alive some crossed the function's 8 s timeout, which would
 #: count timeouts instead of the invoker's refresh logic. 10 at once stays inside the timeout here; on Lambda
 #: each environment has its own CPU, so a real burst can be wider

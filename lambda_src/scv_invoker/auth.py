@@ -5,8 +5,8 @@ one is minted only when there is none or Salesforce rejected it and the access s
 that same token (another container may already have minted a fresh one). Of the containers that meet the
 same refused token at once, only the one that wins the claim in the access secret (SecretsCache.claim_refresh)
 mints; the others read the token it stores. Minting signs a short-lived
-RS256 assertion with the private key from the main secret; PyJWT and cryptography are imported only
-then, so a warm or cached-token invocation never pays for them.
+RS256 assertion with the private key from the main secret, in the standard library (rs256.py says why), so
+no invocation, warm, cold or minting, imports a cryptography library.
 
 Failures are mapped to messages that say what to fix in Salesforce or in the secret, keeping
 Salesforce's ``error`` as errorCode so runbooks written for the Node.js function still match.
@@ -22,6 +22,7 @@ from scv_shared import oauth_errors, secret_format
 from scv_shared.oauth_errors import OAuthProblem
 from scv_shared.secret_format import MainSecret
 
+from scv_invoker import rs256
 from scv_invoker.connections import ConnectionPool, HttpResponse
 from scv_invoker.errors import ConfigurationError, InvokerError, SalesforceApiError, salesforce_error
 from scv_invoker.log import logger
@@ -239,8 +240,6 @@ class TokenProvider:
         )
 
     def _assertion(self, secret: MainSecret) -> str:
-        import jwt  # ~75 ms with cryptography: only when minting
-
         now = int(time.time())
         claims = {
             "iss": secret.consumer_key,
@@ -251,13 +250,12 @@ class TokenProvider:
             "jti": str(uuid.uuid4()),
         }
         try:
-            return jwt.encode(claims, secret.private_key, algorithm="RS256")
-        except Exception as error:  # noqa: BLE001 - never echo the key or the library's text about it
+            return rs256.encode(claims, secret.private_key)
+        except rs256.UnusableKey as error:  # its text says what is wrong and never quotes the key
             raise ConfigurationError(
-                f"the private key in {self._settings.main_secret_name} cannot sign "
-                f"({type(error).__name__}): it must be an RSA private key in PEM (-----BEGIN PRIVATE KEY-----); "
-                f"redeploy the stack (its seeder writes a new key) or run "
-                f"`scvctl key import {self._settings.scvctl_target}`",
+                f"the private key in {self._settings.main_secret_name} cannot sign ({error}): it must be an "
+                f"unencrypted RSA private key in PEM (-----BEGIN PRIVATE KEY-----); redeploy the stack (its seeder "
+                f"writes a new key) or run `scvctl key import {self._settings.scvctl_target}`",
                 error_code="INVALID_PRIVATE_KEY",
             ) from None
 

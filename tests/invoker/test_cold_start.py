@@ -77,3 +77,17 @@ def test_cold_start_with_cached_token_imports_nothing_heavy(
     assert outcome["result"] == {}
     assert outcome["heavy"] == []
     assert salesforce.token_requests() == []
+
+
+def test_cold_start_that_mints_imports_no_jwt_or_cryptography_library(
+    invoker_source_dir: Path,
+    invoker_env: dict[str, str],
+    secrets_extension: Any,
+    salesforce: Any,
+) -> None:
+    """With no token cached the container signs an assertion, in the standard library (rs256.py)."""
+    env = {**os.environ, **invoker_env, **secrets_extension.env()}
+    outcome = run_cold_container(invoker_source_dir, env)
+    assert outcome["result"] == {}
+    assert len(salesforce.token_requests()) == 1
+    assert not {"jwt", "cryptography"} & set(outcome["heavy"])
