@@ -183,11 +183,11 @@ class TokenProvider:
             return self.mint(budget, stats, replaces=state.version_id)
         now = sign_in.now()
         decision = sign_in.verdict(refusal, self._secrets.container_id, now, self._last_probed_slot)
-        if decision is sign_in.Verdict.TAKE_OVER:
+        if decision is sign_in.SignInStep.TAKE_OVER:
             lease = refusal.leased_to(self._secrets.container_id, now)
             if self._secrets.remember_refusal(lease, state.version_id, budget, stats):
                 logger.info("took over the probe lease of a refused sign-in; asking again from the next slot")
-        if decision is not sign_in.Verdict.PROBE:
+        if decision is not sign_in.SignInStep.PROBE:
             raise remembered_failure(refusal, self._settings, stats)
         self._last_probed_slot = sign_in.probe_slot(refusal, now)
         logger.info("asking the token endpoint again after a refused sign-in (this container holds the probe lease)")

@@ -23,7 +23,7 @@ from scv_shared.secret_format import SIGN_IN_PROBE_LEASE_SECONDS, SIGN_IN_RETRY_
 REFUSAL_RECHECK_SECONDS = 15
 
 
-class Verdict(Enum):
+class SignInStep(Enum):
     """What a container does with a refusal the access secret remembers."""
 
     REFUSE = "answer with the remembered refusal, no token request"
@@ -31,16 +31,16 @@ class Verdict(Enum):
     TAKE_OVER = "take over the expired probe lease (one write), then wait for the next slot"
 
 
-def verdict(refusal: SignInRefusal, me: str, now: float, last_probed_slot: int | None) -> Verdict:
+def verdict(refusal: SignInRefusal, me: str, now: float, last_probed_slot: int | None) -> SignInStep:
     """The rules, in order (tests/invoker/test_sign_in.py has them as a table)."""
     if now >= refusal.probe_until:
-        return Verdict.TAKE_OVER
+        return SignInStep.TAKE_OVER
     slot = probe_slot(refusal, now)
     lease_start = refusal.probe_until - SIGN_IN_PROBE_LEASE_SECONDS
     slot_in_lease = refusal.refused_at + slot * SIGN_IN_RETRY_SECONDS >= lease_start
     if refusal.prober == me and slot_in_lease and slot != last_probed_slot:
-        return Verdict.PROBE
-    return Verdict.REFUSE
+        return SignInStep.PROBE
+    return SignInStep.REFUSE
 
 
 def probe_slot(refusal: SignInRefusal, now: float) -> int:

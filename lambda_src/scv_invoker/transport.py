@@ -227,7 +227,7 @@ def _connection_failure(request: HttpRequest, error: BaseException) -> Salesforc
     reason = _reason(error)
     unsure = not request.idempotent and reason not in ("connection refused", "name or service not known")
     repeated = "; it was not repeated, as it may have been processed" if unsure else ""
-    return SalesforceApiError(
+    return _no_answer(
         f"the connection for {request.operation} failed ({reason}){repeated}: check the endpoint URL "
         f"in the function's environment and the network path to it",
         error_code="CONNECTION_ERROR",
@@ -250,7 +250,13 @@ def _timeout(
             f"could not connect to {request.operation} within {connect_timeout * 1000:.0f} ms: check the endpoint "
             f"URL in the function's environment and the network path to it"
         )
-    return SalesforceApiError(message, error_code="TIMEOUT", status=504, status_text="Gateway Timeout")
+    return _no_answer(message, error_code="TIMEOUT", status=504, status_text="Gateway Timeout")
+
+
+def _no_answer(message: str, *, error_code: str, status: int, status_text: str) -> SalesforceApiError:
+    error = SalesforceApiError(message, error_code=error_code, status=status, status_text=status_text)
+    error.no_answer = True
+    return error
 
 
 def _reason(error: BaseException) -> str:

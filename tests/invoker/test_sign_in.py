@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from scv_invoker import sign_in
-from scv_invoker.sign_in import REFUSAL_RECHECK_SECONDS, Verdict, verdict
+from scv_invoker.sign_in import REFUSAL_RECHECK_SECONDS, SignInStep, verdict
 from scv_shared.secret_format import (
     SIGN_IN_PROBE_LEASE_SECONDS,
     SIGN_IN_REFUSED_KEY,
@@ -36,14 +36,14 @@ REFUSED = SignInRefusal("invalid_grant", "inactive user", 400, "Bad Request", ST
 RETRY = SIGN_IN_RETRY_SECONDS
 VERDICTS = {
     # (prober, seconds after the refusal, last slot this container probed) -> verdict
-    "the holder, within the refusal's own slot": ("me", 30, 0, Verdict.REFUSE),
-    "the holder, at the next slot": ("me", RETRY, 0, Verdict.PROBE),
-    "the holder, twice in one slot": ("me", RETRY + 30, 1, Verdict.REFUSE),
-    "the holder, a slot skipped": ("me", 3 * RETRY + 5, 1, Verdict.PROBE),
-    "the holder, last slot of the lease": ("me", SIGN_IN_PROBE_LEASE_SECONDS - 1, 10, Verdict.PROBE),
-    "another container, any slot": ("other", RETRY, None, Verdict.REFUSE),
-    "another container, lease ran out": ("other", SIGN_IN_PROBE_LEASE_SECONDS, None, Verdict.TAKE_OVER),
-    "the holder, its own lease ran out": ("me", SIGN_IN_PROBE_LEASE_SECONDS, 11, Verdict.TAKE_OVER),
+    "the holder, within the refusal's own slot": ("me", 30, 0, SignInStep.REFUSE),
+    "the holder, at the next slot": ("me", RETRY, 0, SignInStep.PROBE),
+    "the holder, twice in one slot": ("me", RETRY + 30, 1, SignInStep.REFUSE),
+    "the holder, a slot skipped": ("me", 3 * RETRY + 5, 1, SignInStep.PROBE),
+    "the holder, last slot of the lease": ("me", SIGN_IN_PROBE_LEASE_SECONDS - 1, 10, SignInStep.PROBE),
+    "another container, any slot": ("other", RETRY, None, SignInStep.REFUSE),
+    "another container, lease ran out": ("other", SIGN_IN_PROBE_LEASE_SECONDS, None, SignInStep.TAKE_OVER),
+    "the holder, its own lease ran out": ("me", SIGN_IN_PROBE_LEASE_SECONDS, 11, SignInStep.TAKE_OVER),
 }
 
 
@@ -54,8 +54,8 @@ def test_the_rules_of_a_remembered_refusal(prober: str, after: float, last_slot:
 
 def test_a_lease_taken_over_probes_only_from_the_next_slot() -> None:
     taken = REFUSED.leased_to("me", START + 725)  # slot 12 began at +720, before the lease
-    assert verdict(taken, "me", START + 730, None) is Verdict.REFUSE
-    assert verdict(taken, "me", START + 780, None) is Verdict.PROBE
+    assert verdict(taken, "me", START + 730, None) is SignInStep.REFUSE
+    assert verdict(taken, "me", START + 780, None) is SignInStep.PROBE
 
 
 # ---------------------------------------------------------------------------------------------- in the containers

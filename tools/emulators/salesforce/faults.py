@@ -57,6 +57,10 @@ class FaultInjection:
             self._faults: list[Fault] = []
         self._release_hung_requests()
 
+    def clear_faults(self) -> None:
+        """Forget every staged fault and let requests held by a delay go on (the org answers again)."""
+        self._forget_faults()
+
     def inject_fault(
         self,
         path_contains: str,
