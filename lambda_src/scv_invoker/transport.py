@@ -204,7 +204,7 @@ def _attempt(pool: ConnectionPool, request: HttpRequest, connect_timeout: float,
         headers=headers,
         body=body,
         connect_timeout=connect_timeout,
-        read_timeout=read_timeout,
+        timeout=read_timeout,
     )
 
 
