@@ -27,7 +27,7 @@ from scv_invoker import sign_in
 from scv_invoker.connections import ConnectionPool, HttpResponse
 from scv_invoker.errors import ConfigurationError, InvokerError, SalesforceApiError, salesforce_error
 from scv_invoker.log import logger
-from scv_invoker.secrets_cache import AccessState, SecretsCache
+from scv_invoker.secrets_cache import AccessState, Remembered, SecretsCache
 from scv_invoker.settings import Settings
 from scv_invoker.stats import InvocationStats
 from scv_invoker.transport import Budget, HttpRequest, send
@@ -134,6 +134,8 @@ class TokenProvider:
         self._access_read_at = 0.0
         #: the retry slot of the refusal this container last asked the token endpoint in (as its probe lease holder)
         self._last_probed_slot: int | None = None
+        #: a refusal this container could not write into the access secret: it alone remembers it
+        self._unwritten_refusal: SignInRefusal | None = None
 
     def current(self, budget: Budget, stats: InvocationStats) -> str:
         """The token to use now: from memory, else the access secret, else a new one."""
@@ -144,6 +146,7 @@ class TokenProvider:
             state = self._access(budget, stats, force=True)
         if state.token:
             stats.token_cache_hit = state.from_memory
+            self._unwritten_refusal = None
             return state.token
         return self._mint_unless_refused(state, budget, stats)
 
@@ -177,8 +180,9 @@ class TokenProvider:
         return state
 
     def _mint_unless_refused(self, state: AccessState, budget: Budget, stats: InvocationStats) -> str:
-        """Mint, unless the access secret remembers a refusal that this container may not ask again about now."""
-        refusal = state.refusal
+        """Mint, unless the access secret (or this container alone) remembers a refusal that this container may not
+        ask again about now."""
+        refusal = state.refusal or self._unwritten_refusal
         if refusal is None:
             return self.mint(budget, stats, replaces=state.version_id)
         now = sign_in.now()
@@ -229,6 +233,7 @@ class TokenProvider:
         except InvokerError:
             stats.token_mint_failures += 1
             raise
+        self._unwritten_refusal = None
         self._secrets.store_access_token(token, budget, stats)
         return token
 
@@ -245,9 +250,11 @@ class TokenProvider:
             prober="",
             probe_until=now,
         ).leased_to(self._secrets.container_id, now)
-        if self._secrets.remember_refusal(refusal, replaces, budget, stats):
+        remembered = self._secrets.remember_refusal(refusal, replaces, budget, stats)
+        self._access_read_at = now
+        if remembered is not Remembered.ANOTHERS:
             self._last_probed_slot = 0  # the refusal itself was slot 0's request
-            self._access_read_at = now
+        self._unwritten_refusal = refusal if remembered is Remembered.HERE_ONLY else None
 
     def _recover(self, secret: MainSecret, rejection: TokenRejection, budget: Budget, stats: InvocationStats) -> str:
         """A token despite ``rejection`` (a changed key document, a staged key), else the final TokenRejection."""

@@ -19,6 +19,7 @@ import functools
 import os
 import time
 from collections.abc import Callable
+from enum import Enum
 from typing import NamedTuple
 
 from scv_shared import secret_format
@@ -26,7 +27,7 @@ from scv_shared import secrets_manager_errors as sm
 from scv_shared.secret_format import MainSecret, SecretFormatError, SignInRefusal
 
 from scv_invoker.connections import ConnectionPool
-from scv_invoker.errors import ConfigurationError
+from scv_invoker.errors import ConfigurationError, InvokerError
 from scv_invoker.log import logger
 from scv_invoker.secrets_extension import SecretsExtension, SecretValue
 from scv_invoker.secrets_sdk import SecretsManagerSdk
@@ -43,6 +44,14 @@ class AccessState(NamedTuple):
     refusal: SignInRefusal | None
     version_id: str | None
     from_memory: bool
+
+
+class Remembered(Enum):
+    """What came of writing a refusal into the access secret."""
+
+    WRITTEN = "written: this container holds the probe lease"
+    ANOTHERS = "another container's record came first: it holds the lease"
+    HERE_ONLY = "the write failed: only this container knows, and it holds the lease itself"
 
 
 class SecretsCache:
@@ -101,10 +110,10 @@ class SecretsCache:
 
     def remember_refusal(
         self, refusal: SignInRefusal, replaces: str | None, budget: Budget, stats: InvocationStats
-    ) -> bool:
+    ) -> Remembered:
         """Write ``refusal`` as the access secret's current document, as the one version that may follow version
-        ``replaces`` (the one this container read): True when this write made it, so its probe lease is this
-        container's. A failed write is logged: the refusal is then only this call's."""
+        ``replaces`` (the one this container read); what came of it (when another container's record came first,
+        this container's memory then holds that one)."""
         document = secret_format.access_secret_document(self._keys, "", refusal)
         what = "remembering the refused sign-in in the access secret"
         successor = secret_format.successor_version_id(replaces) if replaces else None
@@ -122,15 +131,20 @@ class SecretsCache:
                     stats,
                     what=what,
                 )
-        except Exception as error:  # noqa: BLE001 - the refusal stands for this call either way
+        except Exception as error:  # noqa: BLE001 - the refusal stands, remembered here only
             logger.warning(
-                "could not remember the refused sign-in in the access secret",
+                "could not remember the refused sign-in in the access secret; this container remembers it alone",
                 extra={"secret": self._access_name, "error": sm.error_code(error)},
             )
-            return False
+            return Remembered.HERE_ONLY
         if written:
             self._memory.put(self._settings.access_secret_id, SecretValue(document, successor))
-        return written
+            return Remembered.WRITTEN
+        try:
+            self._read(self._settings.access_secret_id, self._access_name, budget, stats, force=True)
+        except InvokerError:
+            pass  # the next call reads it
+        return Remembered.ANOTHERS
 
     def claim_refresh(self, refused_token: str, budget: Budget, stats: InvocationStats) -> bool:
         """Whether this container mints the successor of ``refused_token``. The first container to claim it

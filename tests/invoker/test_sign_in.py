@@ -213,3 +213,18 @@ def test_an_hour_of_a_frozen_user_costs_a_token_request_a_minute_and_six_writes(
     assert len(salesforce.token_requests()) - tokens <= 60
     assert access_writes(secrets_server, cc_secrets) - writes <= 6
     assert slowest_ms < 3000  # generous: a loaded machine; the claimant's waits alone would be 3.1 s
+
+
+def test_a_refusal_that_cannot_be_written_is_still_remembered_by_its_container(
+    container: FunctionContainer, salesforce: Any, secrets_server: Any, clock: Clock
+) -> None:
+    clock.drive(container)
+    salesforce.add_user(USERNAME, active=False)
+    secrets_server.fail_next("PutSecretValue", times=5, code="AccessDeniedException", message="denied")
+    for _ in range(3):
+        assert container.fails(QUERY).failure["errorCode"] == "invalid_grant"
+        clock.advance(REFUSAL_RECHECK_SECONDS)  # its rechecks find nothing remembered in the access secret
+    assert len(salesforce.token_requests()) == 1
+    clock.advance(SIGN_IN_RETRY_SECONDS)
+    container.fails(QUERY)  # its own probe, in the next slot
+    assert len(salesforce.token_requests()) == 2
