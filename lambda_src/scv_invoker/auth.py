@@ -115,7 +115,7 @@ def remembered_failure(refusal: SignInRefusal, settings: Settings, stats: Invoca
     at = time.strftime("%H:%M:%S", time.gmtime(refusal.refused_at))
     note = (
         f" (remembered: the token endpoint refused this sign-in at {at} UTC; the function asks again at most once "
-        f"a minute, and signs in within seconds of `scvctl token reset {settings.scvctl_target}`)"
+        f"a minute, and at the next call after `scvctl token reset {settings.scvctl_target}`)"
     )
     rejection = TokenRejection(refusal.status, refusal.status_text, refusal.error, refusal.description)
     stats.sign_in_refused = True
@@ -130,8 +130,6 @@ class TokenProvider:
         self._settings = settings
         self._secrets = secrets
         self._connections = connections
-        #: when this container last read the access secret itself (sign_in.now())
-        self._access_read_at = 0.0
         #: the retry slot of the refusal this container last asked the token endpoint in (as its probe lease holder)
         self._last_probed_slot: int | None = None
         #: a refusal this container could not write into the access secret: it alone remembers it
@@ -169,14 +167,11 @@ class TokenProvider:
         return self.mint(budget, stats, replaces=state.version_id)
 
     def _access(self, budget: Budget, stats: InvocationStats, *, force: bool = False) -> AccessState:
-        """The access secret, read again when a remembered refusal in memory is older than the recheck interval
-        (a token stored or a reset made meanwhile is seen within it)."""
+        """The access secret; read again from Secrets Manager when memory holds a remembered refusal, so that a
+        token stored or a reset made meanwhile (a fix, `scvctl token reset`) is seen at the next call."""
         state = self._secrets.access(budget, stats, force=force)
-        stale = sign_in.now() - self._access_read_at >= sign_in.REFUSAL_RECHECK_SECONDS
-        if state.refusal is not None and state.from_memory and stale:
+        if state.refusal is not None and state.from_memory:
             state = self._secrets.access(budget, stats, force=True)
-        if not state.from_memory:
-            self._access_read_at = sign_in.now()
         return state
 
     def _mint_unless_refused(self, state: AccessState, budget: Budget, stats: InvocationStats) -> str:
@@ -251,7 +246,6 @@ class TokenProvider:
             probe_until=now,
         ).leased_to(self._secrets.container_id, now)
         remembered = self._secrets.remember_refusal(refusal, replaces, budget, stats)
-        self._access_read_at = now
         if remembered is not Remembered.ANOTHERS:
             self._last_probed_slot = 0  # the refusal itself was slot 0's request
         self._unwritten_refusal = refusal if remembered is Remembered.HERE_ONLY else None

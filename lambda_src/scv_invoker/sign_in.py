@@ -7,8 +7,9 @@ it into the access secret (shared/secret_format.py: SignInRefusal) with a probe 
 a new one too, then answers with the same error without a token request, and only the lease holder asks again, at
 most once per slot of SIGN_IN_RETRY_SECONDS counted from the refusal. A lease that ran out (its container stopped
 getting calls) is taken over by one container (a version id only one write can use). A success stores a token,
-which replaces the document and so forgets the refusal; so does `scvctl token reset`. A container that remembers a
-refusal reads the access secret again after REFUSAL_RECHECK_SECONDS, to see a token stored or a reset meanwhile.
+which replaces the document and so forgets the refusal; so does `scvctl token reset`. A call that meets a
+remembered refusal reads the access secret again (a read, never a write), so a token stored or a reset made
+meanwhile is seen at once.
 """
 
 from __future__ import annotations
@@ -17,10 +18,6 @@ import time
 from enum import Enum
 
 from scv_shared.secret_format import SIGN_IN_PROBE_LEASE_SECONDS, SIGN_IN_RETRY_SECONDS, SignInRefusal
-
-#: a container that remembers a refusal reads the access secret again after this long (a token another container
-#: stored, or a reset, is seen within it)
-REFUSAL_RECHECK_SECONDS = 15
 
 
 class SignInStep(Enum):

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from scv_invoker import sign_in
-from scv_invoker.sign_in import REFUSAL_RECHECK_SECONDS, SignInStep, verdict
+from scv_invoker.sign_in import SignInStep, verdict
 from scv_shared.secret_format import (
     SIGN_IN_PROBE_LEASE_SECONDS,
     SIGN_IN_REFUSED_KEY,
@@ -151,7 +151,6 @@ def test_recovery_without_an_operator_within_two_minutes_of_the_fix(
     clock.advance(SIGN_IN_RETRY_SECONDS)
     holder.ok(QUERY)  # the probe mints and stores the token
     assert remembered(secretsmanager_client, cc_secrets) is None
-    clock.advance(REFUSAL_RECHECK_SECONDS)
     other.ok(QUERY)  # reads the stored token: no mint of its own
     assert len(salesforce.token_requests()) == tokens + 2
     assert salesforce.mint_count == 2  # the first warm-up, the probe
@@ -168,7 +167,6 @@ def test_an_idle_lease_holder_is_taken_over_by_one_container(
 
     clock.advance(SIGN_IN_PROBE_LEASE_SECONDS)
     first.fails(QUERY)  # takes the lease over: one write, no token request yet
-    clock.advance(REFUSAL_RECHECK_SECONDS)
     second.fails(QUERY)  # sees the new lease: not its own
     assert access_writes(secrets_server, cc_secrets) == writes + 1
     assert len(salesforce.token_requests()) == tokens
@@ -189,8 +187,7 @@ def test_a_reset_token_lets_the_next_calls_sign_in(
     store_access_token(secretsmanager_client, cc_secrets, "")  # what `scvctl token reset` writes
 
     new_container().ok(QUERY)  # a new container at once
-    clock.advance(REFUSAL_RECHECK_SECONDS)
-    warm.ok(QUERY)  # a warm one after its recheck
+    warm.ok(QUERY)  # and a warm one
     assert access_token_in_secret(secretsmanager_client, cc_secrets) in salesforce.valid_tokens
 
 
@@ -223,7 +220,7 @@ def test_a_refusal_that_cannot_be_written_is_still_remembered_by_its_container(
     secrets_server.fail_next("PutSecretValue", times=5, code="AccessDeniedException", message="denied")
     for _ in range(3):
         assert container.fails(QUERY).failure["errorCode"] == "invalid_grant"
-        clock.advance(REFUSAL_RECHECK_SECONDS)  # its rechecks find nothing remembered in the access secret
+        clock.advance(SIGN_IN_RETRY_SECONDS / 4)  # its re-reads find nothing remembered in the access secret
     assert len(salesforce.token_requests()) == 1
     clock.advance(SIGN_IN_RETRY_SECONDS)
     container.fails(QUERY)  # its own probe, in the next slot
