@@ -4,7 +4,8 @@ The token lives in the access secret and in this container's memory (through Sec
 one is minted only when there is none or Salesforce rejected it and the access secret still holds
 that same token (another container may already have minted a fresh one). Of the containers that meet the
 same refused token at once, only the one that wins the claim in the access secret (SecretsCache.claim_refresh)
-mints; the others read the token it stores. Minting signs a short-lived
+mints; the others read the token it stores. A refused sign-in is remembered in the access secret, so that no
+container asks the token endpoint again before its time (sign_in.py). Minting signs a short-lived
 RS256 assertion with the private key from the main secret, in the standard library (rs256.py says why), so
 no invocation, warm, cold or minting, imports a cryptography library.
 
@@ -20,13 +21,13 @@ from typing import Any
 
 from scv_shared import oauth_errors, secret_format
 from scv_shared.oauth_errors import OAuthProblem
-from scv_shared.secret_format import MainSecret
+from scv_shared.secret_format import MainSecret, SignInRefusal
 
-from scv_invoker import rs256
+from scv_invoker import rs256, sign_in
 from scv_invoker.connections import ConnectionPool, HttpResponse
 from scv_invoker.errors import ConfigurationError, InvokerError, SalesforceApiError, salesforce_error
 from scv_invoker.log import logger
-from scv_invoker.secrets_cache import SecretsCache
+from scv_invoker.secrets_cache import AccessState, Remembered, SecretsCache
 from scv_invoker.settings import Settings
 from scv_invoker.stats import InvocationStats
 from scv_invoker.transport import Budget, HttpRequest, send
@@ -42,14 +43,16 @@ ASSERTION_LIFETIME_SECONDS = 170
 
 
 class TokenRejection(Exception):
-    """The token endpoint answered with an OAuth error (internal: mapped to SalesforceApiError)."""
+    """The token endpoint answered with an OAuth error (internal: mapped to SalesforceApiError by auth_failure);
+    ``note`` adds what the function tried besides."""
 
-    def __init__(self, status: int, status_text: str, error: str, description: str) -> None:
+    def __init__(self, status: int, status_text: str, error: str, description: str, note: str = "") -> None:
         super().__init__(error)
         self.status = status
         self.status_text = status_text
         self.error = error
         self.description = description
+        self.note = note
 
     @property
     def invalid_assertion(self) -> bool:
@@ -100,84 +103,157 @@ def auth_failure(rejection: TokenRejection, settings: Settings, *, note: str = "
     if hint:
         message = f"{message}: {hint}"
     return SalesforceApiError(
-        message + note,
+        message + rejection.note + note,
         error_code=rejection.error or "AUTHENTICATION_FAILED",
         status=rejection.status,
         status_text=rejection.status_text,
     )
 
 
+def remembered_failure(refusal: SignInRefusal, settings: Settings, stats: InvocationStats) -> SalesforceApiError:
+    """The failure of a refusal the access secret remembers: the same as when it was met, saying so."""
+    at = time.strftime("%H:%M:%S", time.gmtime(refusal.refused_at))
+    note = (
+        f" (remembered: the token endpoint refused this sign-in at {at} UTC; the function asks again at most once "
+        f"a minute, and at the next call after `scvctl token reset {settings.scvctl_target}`)"
+    )
+    rejection = TokenRejection(refusal.status, refusal.status_text, refusal.error, refusal.description)
+    stats.sign_in_refused = True
+    return auth_failure(rejection, settings, note=note)
+
+
 class TokenProvider:
-    """Hands out the access token; mints, stores and re-reads it as needed."""
+    """Hands out the access token; mints, stores and re-reads it as needed, and not while a refusal is remembered
+    (invoker/sign_in.py)."""
 
     def __init__(self, settings: Settings, secrets: SecretsCache, connections: ConnectionPool) -> None:
         self._settings = settings
         self._secrets = secrets
         self._connections = connections
+        #: the retry slot of the refusal this container last asked the token endpoint in (as its probe lease holder)
+        self._last_probed_slot: int | None = None
+        #: a refusal this container could not write into the access secret: it alone remembers it
+        self._unwritten_refusal: SignInRefusal | None = None
 
     def current(self, budget: Budget, stats: InvocationStats) -> str:
         """The token to use now: from memory, else the access secret, else a new one."""
-        token, from_memory = self._secrets.access_token(budget, stats)
-        if not token and self._secrets.reads_through_extension:
+        state = self._access(budget, stats)
+        if not state.token and state.refusal is None and self._secrets.reads_through_extension:
             # The extension caches for its own TTL: another container may have stored a token since. Ask
             # Secrets Manager itself before minting (this path mints, and so imports boto3, anyway).
-            token, from_memory = self._secrets.access_token(budget, stats, force=True)
-        if token:
-            stats.token_cache_hit = from_memory
-            return token
-        return self.mint(budget, stats)
+            state = self._access(budget, stats, force=True)
+        if state.token:
+            stats.token_cache_hit = state.from_memory
+            self._unwritten_refusal = None
+            return state.token
+        return self._mint_unless_refused(state, budget, stats)
 
     def after_unauthorized(self, rejected: str, budget: Budget, stats: InvocationStats) -> str:
         """A token Salesforce refused: take a newer one from the access secret; if it holds the same, mint only
         when this container wins the claim to refresh it, else wait for the token the winner stores."""
         stats.token_refreshes += 1
-        token = self._newer_token(rejected, budget, stats)
-        if token:
+        state = self._access(budget, stats, force=True)
+        if state.token and state.token != rejected:
             logger.info("using the access token another container stored")
-            return token
+            return state.token
+        if state.refusal is not None:
+            return self._mint_unless_refused(state, budget, stats)
         if not self._secrets.claim_refresh(rejected, budget, stats):
             token = self._token_from_claimant(rejected, budget, stats)
             if token:
                 logger.info("using the access token the container refreshing it stored")
                 return token
             logger.warning("the container that claimed the token refresh stored no token in time; minting one")
-        return self.mint(budget, stats)
+        return self.mint(budget, stats, replaces=state.version_id)
 
-    def _newer_token(self, rejected: str, budget: Budget, stats: InvocationStats) -> str:
-        """The access secret's token as Secrets Manager has it now, "" when it is still the refused one."""
-        token, _ = self._secrets.access_token(budget, stats, force=True)
-        return token if token != rejected else ""
+    def _access(self, budget: Budget, stats: InvocationStats, *, force: bool = False) -> AccessState:
+        """The access secret; read again from Secrets Manager when memory holds a remembered refusal, so that a
+        token stored or a reset made meanwhile (a fix, `scvctl token reset`) is seen at the next call."""
+        state = self._secrets.access(budget, stats, force=force)
+        if state.refusal is not None and state.from_memory:
+            state = self._secrets.access(budget, stats, force=True)
+        return state
+
+    def _mint_unless_refused(self, state: AccessState, budget: Budget, stats: InvocationStats) -> str:
+        """Mint, unless the access secret (or this container alone) remembers a refusal that this container may not
+        ask again about now."""
+        refusal = state.refusal or self._unwritten_refusal
+        if refusal is None:
+            return self.mint(budget, stats, replaces=state.version_id)
+        now = sign_in.now()
+        decision = sign_in.verdict(refusal, self._secrets.container_id, now, self._last_probed_slot)
+        if decision is sign_in.SignInStep.TAKE_OVER:
+            lease = refusal.leased_to(self._secrets.container_id, now)
+            if self._secrets.remember_refusal(lease, state.version_id, budget, stats):
+                logger.info("took over the probe lease of a refused sign-in; asking again from the next slot")
+        if decision is not sign_in.SignInStep.PROBE:
+            raise remembered_failure(refusal, self._settings, stats)
+        self._last_probed_slot = sign_in.probe_slot(refusal, now)
+        logger.info("asking the token endpoint again after a refused sign-in (this container holds the probe lease)")
+        return self.mint(budget, stats, replaces=None, probing=True)
 
     def _token_from_claimant(self, rejected: str, budget: Budget, stats: InvocationStats) -> str:
         """Reads the access secret after each of CLAIM_WAITS_SECONDS until the claimant's token is there, while
-        enough time is left for this container to mint after all; "" when it never came."""
+        enough time is left for this container to mint after all; "" when it never came. A refusal the claimant
+        met and remembered meanwhile is this call's failure too."""
         for pause in CLAIM_WAITS_SECONDS:
             if not budget.allows(pause + MINT_RESERVE_SECONDS):
                 break
             time.sleep(pause)
-            token = self._newer_token(rejected, budget, stats)
-            if token:
-                return token
+            state = self._access(budget, stats, force=True)
+            if state.refusal is not None:
+                raise remembered_failure(state.refusal, self._settings, stats)
+            if state.token and state.token != rejected:
+                return state.token
         return ""
 
-    def mint(self, budget: Budget, stats: InvocationStats) -> str:
-        """A new token from the current key; on invalid_grant re-read the key once, then try a staged key."""
+    def mint(
+        self, budget: Budget, stats: InvocationStats, *, replaces: str | None = None, probing: bool = False
+    ) -> str:
+        """A new token from the current key; on invalid_grant re-read the key once, then try a staged key. A
+        refusal is remembered in the access secret, as the version after ``replaces`` (the one read), unless this
+        mint was the probe of a refusal remembered already."""
         try:
             secret = self._secrets.main_secret(budget, stats)
             try:
                 token = self._exchange(secret, budget, stats)
             except TokenRejection as rejection:
                 token = self._recover(secret, rejection, budget, stats)
+        except TokenRejection as rejection:
+            stats.token_mint_failures += 1
+            stats.sign_in_refused = True
+            if not probing:
+                self._remember(rejection, replaces, budget, stats)
+            raise auth_failure(rejection, self._settings) from None
         except InvokerError:
             stats.token_mint_failures += 1
             raise
+        self._unwritten_refusal = None
         self._secrets.store_access_token(token, budget, stats)
         return token
 
+    def _remember(
+        self, rejection: TokenRejection, replaces: str | None, budget: Budget, stats: InvocationStats
+    ) -> None:
+        now = sign_in.now()
+        refusal = SignInRefusal(
+            error=rejection.error,
+            description=rejection.description,
+            status=rejection.status,
+            status_text=rejection.status_text,
+            refused_at=now,
+            prober="",
+            probe_until=now,
+        ).leased_to(self._secrets.container_id, now)
+        remembered = self._secrets.remember_refusal(refusal, replaces, budget, stats)
+        if remembered is not Remembered.ANOTHERS:
+            self._last_probed_slot = 0  # the refusal itself was slot 0's request
+        self._unwritten_refusal = refusal if remembered is Remembered.HERE_ONLY else None
+
     def _recover(self, secret: MainSecret, rejection: TokenRejection, budget: Budget, stats: InvocationStats) -> str:
-        settings = self._settings
+        """A token despite ``rejection`` (a changed key document, a staged key), else the final TokenRejection."""
         if rejection.error != "invalid_grant":
-            raise auth_failure(rejection, settings) from None
+            raise rejection
         current = self._secrets.main_secret(budget, stats, force=True)
         if current != secret:
             logger.info("the key document changed since it was cached; minting with the new one")
@@ -186,7 +262,7 @@ class TokenProvider:
             except TokenRejection as again:
                 rejection = again
                 if rejection.error != "invalid_grant":
-                    raise auth_failure(rejection, settings) from None
+                    raise
         if rejection.invalid_assertion:
             pending = self._secrets.pending_main_secret(budget, stats)
             if pending is not None and pending.private_key != current.private_key:
@@ -198,9 +274,9 @@ class TokenProvider:
                 try:
                     return self._exchange(current.with_private_key(pending), budget, stats)
                 except TokenRejection:
-                    note = " (the staged AWSPENDING key was rejected too)"
-                    raise auth_failure(rejection, settings, note=note) from None
-        raise auth_failure(rejection, settings) from None
+                    rejection.note = " (the staged AWSPENDING key was rejected too)"
+                    raise rejection from None
+        raise rejection
 
     def _exchange(self, secret: MainSecret, budget: Budget, stats: InvocationStats) -> str:
         """POST one signed assertion to the token endpoint."""

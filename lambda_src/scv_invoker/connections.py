@@ -5,7 +5,8 @@ what Lambda's runtime client has loaded before the handler), against 40 ms for h
 urllib3 imports too. With urllib3 the import could not fall under half of the requests-based one (issue #17);
 benchmarks/RESULTS.md has the figures. What the invoker needed from urllib3 is small and is all here: one kept
 connection per origin (calls within one invocation are sequential), verified TLS, a connection the server
-closed while idle noticed before it is used, and gzip/deflate answers decoded.
+closed while idle noticed before it is used, gzip/deflate answers decoded, and one deadline for the whole request
+(http.client's socket timeout is per read: a server trickling its answer would overrun any budget).
 
 Connection errors are the standard library's own: OSError for refused, reset, unresolvable and TLS failures,
 TimeoutError for timeouts, http.client.HTTPException for a broken answer. transport.py turns them into the
@@ -16,10 +17,13 @@ from __future__ import annotations
 
 import functools
 import http.client
+import io
 import json
 import os
 import select
+import socket
 import ssl
+import time
 import zlib
 from collections.abc import Mapping
 from typing import Any, NamedTuple
@@ -83,17 +87,20 @@ class ConnectionPool:
         headers: Mapping[str, str],
         body: bytes | None,
         connect_timeout: float,
-        read_timeout: float,
+        timeout: float,
     ) -> HttpResponse:
-        """One request, no redirects followed. Raises ConnectTimeout, TimeoutError (no answer in time),
-        Dropped, OSError or http.client.HTTPException; the connection is closed after any of them."""
+        """One request, no redirects followed, over within ``timeout`` seconds from now (connecting at most
+        ``connect_timeout`` of them) however the server paces its bytes. Raises ConnectTimeout, TimeoutError (no
+        whole answer in time), Dropped, OSError or http.client.HTTPException; the connection is closed after any."""
+        deadline = time.monotonic() + timeout
         parts = urlsplit(url)
         origin = _origin(parts.scheme, parts.netloc)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        connection, kept = self._checkout(origin, connect_timeout)
+        connection, kept = self._checkout(origin, min(connect_timeout, timeout))
         try:
             assert connection.sock is not None
-            connection.sock.settimeout(read_timeout)
+            connection.sock.settimeout(_time_left(deadline))  # sending: sendall's timeout is its whole duration
+            connection.response_class = functools.partial(_DeadlineResponse, deadline=deadline)  # type: ignore[assignment]
             connection.request(method, target, body=body, headers={**DEFAULT_HEADERS, **headers})
             response = connection.getresponse()
             content = response.read()
@@ -152,6 +159,40 @@ class ConnectionPool:
         connection = self._kept.pop(origin, None)
         if connection is not None:
             connection.close()
+
+
+def _time_left(deadline: float) -> float:
+    """Seconds until ``deadline``; TimeoutError once it has passed."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("the answer did not arrive whole before the request's deadline")
+    return left
+
+
+class _DeadlineReader(io.RawIOBase):
+    """The socket as a response reads it, each receive allowed only the time left until the request's deadline:
+    a per-read timeout would let a server that sends a byte at a time keep the call alive past any budget."""
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        super().__init__()
+        self._sock = sock
+        self._deadline = deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        self._sock.settimeout(_time_left(self._deadline))
+        return self._sock.recv_into(buffer)
+
+
+class _DeadlineResponse(http.client.HTTPResponse):
+    """http.client's response reading through a :class:`_DeadlineReader` (status line, headers and body alike)."""
+
+    def __init__(self, sock: socket.socket, *args: Any, deadline: float, **kwargs: Any) -> None:
+        super().__init__(sock, *args, **kwargs)
+        self.fp.close()  # the plain file http.client made; the socket stays open
+        self.fp = io.BufferedReader(_DeadlineReader(sock, deadline))
 
 
 @functools.lru_cache(maxsize=16)

@@ -72,6 +72,9 @@ class SalesforceApiError(InvokerError):
     default_status = 502
     default_status_text = "Bad Gateway"
     default_error_code = "SALESFORCE_ERROR"
+    #: the request got no answer at all (it timed out, or its connection failed): what the org's circuit breaker
+    #: counts (invoker/breaker.py); transport.py sets it
+    no_answer = False
 
 
 class SecretsUnavailableError(InvokerError):

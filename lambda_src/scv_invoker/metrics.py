@@ -40,6 +40,8 @@ _PER_CONTACT_CENTER_UNITS = {
     telemetry.TOKEN_CACHE_HITS: "Count",
     telemetry.SECRETS_CACHE_HITS: "Count",
     telemetry.SECRETS_MANAGER_CALLS: "Count",
+    telemetry.SIGN_IN_REFUSED: "Count",
+    telemetry.ORG_UNAVAILABLE: "Count",
 }
 #: only when Salesforce sent Sforce-Limit-Info
 _API_USAGE_UNITS = {telemetry.API_USAGE: "Count", telemetry.API_LIMIT: "Count", telemetry.API_USAGE_PERCENT: "Percent"}
@@ -72,6 +74,8 @@ def embedded_metrics(stats: InvocationStats, contact_center: str, namespace: str
         telemetry.TOKEN_CACHE_HITS: 1 if stats.token_cache_hit else 0,
         telemetry.SECRETS_CACHE_HITS: stats.secrets_cache_hits,
         telemetry.SECRETS_MANAGER_CALLS: stats.secrets_manager_calls,
+        telemetry.SIGN_IN_REFUSED: 1 if failed and stats.sign_in_refused else 0,
+        telemetry.ORG_UNAVAILABLE: 1 if failed and stats.org_unavailable else 0,
     }
     if with_api_usage:
         assert stats.api_usage is not None and stats.api_limit  # with_api_usage says so; for the type checker

@@ -4,7 +4,8 @@ Paths are relative to SALESFORCE_REST_API_ENDPOINT_BASE, used exactly as configu
 once, by TokenProvider (newer token from the access secret, or a new one) and one repeat of the
 request: Salesforce did not process a request it rejected as unauthenticated, so even a create is safe
 to repeat then. A token minted for the request itself and refused is a setup problem (wrong org, missing
-scope): it is reported, not minted again. Everything else that is not 2xx becomes a SalesforceApiError in the shape the
+scope): it is reported, not minted again. An org that stops answering opens its circuit breaker
+(invoker/breaker.py). Everything else that is not 2xx becomes a SalesforceApiError in the shape the
 Node.js function used.
 """
 
@@ -14,9 +15,17 @@ from typing import Any, NamedTuple
 from urllib.parse import quote, urlsplit
 
 from scv_invoker.auth import TokenProvider
+from scv_invoker.breaker import (
+    ORG_UNAVAILABLE_CODE,
+    PROBE_INTERVAL_SECONDS,
+    PROBE_TIMEOUT_SECONDS,
+    CircuitBreaker,
+    Passage,
+)
 from scv_invoker.connections import ConnectionPool, HttpResponse
 from scv_invoker.errors import BadRequestError, SalesforceApiError, salesforce_error
 from scv_invoker.limits import MAX_URI_AND_HEADERS_BYTES, MAX_URI_BYTES
+from scv_invoker.log import logger
 from scv_invoker.settings import Settings
 from scv_invoker.stats import InvocationStats
 from scv_invoker.transport import Budget, HttpRequest, send
@@ -82,6 +91,8 @@ class SalesforceClient:
         self._base = settings.rest_api_endpoint_base
         self._connections = connections
         self._tokens = tokens
+        self._org = settings.org
+        self._breaker = CircuitBreaker()
 
     @property
     def base_path(self) -> str:
@@ -106,6 +117,7 @@ class SalesforceClient:
         operation = f"Salesforce {method} {path.split('/', 1)[0]}"  # a fixed word, never a value
         url = f"{self._base}/{path}" + (f"?{query}" if query else "")
         _check_uri_length(url, operation)
+        self._pass_breaker(budget, stats)
         headers = {"Accept": "application/json"}
         mints_before = stats.token_mints
         token = self._tokens.current(budget, stats)
@@ -159,7 +171,57 @@ class SalesforceClient:
             files=files,
             repeat_after_timeout=repeat_after_timeout,
         )
-        return send(self._connections, request, budget, observe=observe, on_retry=on_retry)
+        try:
+            response = send(self._connections, request, budget, observe=observe, on_retry=on_retry)
+        except SalesforceApiError as error:
+            if error.no_answer:
+                self._breaker.no_answer()
+            raise
+        self._breaker.answered()
+        return response
+
+    def _pass_breaker(self, budget: Budget, stats: InvocationStats) -> None:
+        """Nothing while the org answers; an OrgUnavailableError at once while its breaker is open, unless this call
+        is the interval's probe and the org answers it (invoker/breaker.py)."""
+        passage = self._breaker.passage()
+        if passage is Passage.SEND:
+            return
+        if passage is Passage.PROBE:
+            if self._probe(budget, stats):
+                logger.info("the org answered the probe; its circuit breaker is closed")
+                self._breaker.answered()
+                return
+            self._breaker.no_answer()
+        host = urlsplit(self._base).hostname
+        stats.org_unavailable = True
+        raise SalesforceApiError(
+            f"the Salesforce org {self._org} ({host}) is not answering: its last {self._breaker.failures} requests "
+            f"from this function instance got no answer (timeouts or failed connections), so calls fail at once; "
+            f"the instance asks the org again every {PROBE_INTERVAL_SECONDS:.0f} s and resumes at its first answer. "
+            f"Check status.salesforce.com and the network path to the org",
+            error_code=ORG_UNAVAILABLE_CODE,
+            status=503,
+            status_text="Service Unavailable",
+        )
+
+    def _probe(self, budget: Budget, stats: InvocationStats) -> bool:
+        """Whether the org answers its API versions list (no token, no API call counted) within the probe's time."""
+        request = HttpRequest(
+            method="GET",
+            url=self._base.rsplit("/", 1)[0] + "/",
+            operation="the org's API versions (circuit breaker probe)",
+            idempotent=False,  # a probe is never repeated: the next one is an interval away
+            headers={"Accept": "application/json"},
+            max_seconds=PROBE_TIMEOUT_SECONDS,
+        )
+        stats.salesforce_requests += 1
+        try:
+            send(self._connections, request, budget)
+        except SalesforceApiError as error:
+            if error.no_answer:
+                return False
+            raise
+        return True
 
 
 class InvocationSalesforceClient:

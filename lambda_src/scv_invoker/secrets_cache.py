@@ -16,17 +16,18 @@ own cache. Writes (a new token) and the AWSPENDING read always use boto3.
 from __future__ import annotations
 
 import functools
-import json
 import os
 import time
 from collections.abc import Callable
+from enum import Enum
+from typing import NamedTuple
 
 from scv_shared import secret_format
 from scv_shared import secrets_manager_errors as sm
-from scv_shared.secret_format import MainSecret, SecretFormatError
+from scv_shared.secret_format import MainSecret, SecretFormatError, SignInRefusal
 
 from scv_invoker.connections import ConnectionPool
-from scv_invoker.errors import ConfigurationError
+from scv_invoker.errors import ConfigurationError, InvokerError
 from scv_invoker.log import logger
 from scv_invoker.secrets_extension import SecretsExtension, SecretValue
 from scv_invoker.secrets_sdk import SecretsManagerSdk
@@ -34,6 +35,23 @@ from scv_invoker.settings import Settings
 from scv_invoker.stats import InvocationStats
 from scv_invoker.transport import Budget
 from scv_invoker.ttl_cache import TtlCache
+
+
+class AccessState(NamedTuple):
+    """The access secret as read: its token, the refusal it remembers, its version, and whether memory answered."""
+
+    token: str
+    refusal: SignInRefusal | None
+    version_id: str | None
+    from_memory: bool
+
+
+class Remembered(Enum):
+    """What came of writing a refusal into the access secret."""
+
+    WRITTEN = "written: this container holds the probe lease"
+    ANOTHERS = "another container's record came first: it holds the lease"
+    HERE_ONLY = "the write failed: only this container knows, and it holds the lease itself"
 
 
 class SecretsCache:
@@ -47,8 +65,9 @@ class SecretsCache:
         self._memory: TtlCache[SecretValue] = TtlCache(settings.secrets_cache_ttl_seconds, clock)
         self._extension = SecretsExtension(settings.extension_port, settings.session_token, connections)
         self._sdk = SecretsManagerSdk()
-        #: this container's name in a refresh claim (random: it only has to differ from other containers')
-        self._claimant = os.urandom(8).hex()
+        #: this container's name in a refresh claim and a probe lease (random: it only has to differ from other
+        #: containers')
+        self.container_id = os.urandom(8).hex()
         self._main_name = settings.main_secret_name
         self._access_name = settings.access_secret_name
 
@@ -59,21 +78,25 @@ class SecretsCache:
 
     # ----------------------------------------------------------------- the access token
 
-    def access_token(self, budget: Budget, stats: InvocationStats, *, force: bool = False) -> tuple[str, bool]:
-        """The token in the access secret ("" when none) and whether it came from this container's memory."""
+    def access(self, budget: Budget, stats: InvocationStats, *, force: bool = False) -> AccessState:
+        """What the access secret holds: its token ("" when none), the refusal it remembers while there is no
+        token (invoker/sign_in.py), and the version read."""
         value, hit = self._read(self._settings.access_secret_id, self._access_name, budget, stats, force=force)
         try:
-            return _parsed_access_token(value.secret_string, self._keys), hit
+            token = _parsed_access_token(value.secret_string, self._keys)
         except SecretFormatError as error:
             logger.warning(f"{error}; minting a new token", extra={"secret": self._access_name})
-            return "", hit
+            token = ""
+        refusal = None if token else secret_format.parse_sign_in_refusal(value.secret_string)
+        return AccessState(token, refusal, value.version_id, hit)
 
     def store_access_token(self, token: str, budget: Budget, stats: InvocationStats) -> None:
-        """Remember a new token here and write it to the access secret for the other containers.
+        """Remember a new token here and write it to the access secret for the other containers (the new document
+        forgets any refusal the old one remembered).
 
         A failed write is logged, not raised: the token works for this container, the others mint their own.
         """
-        document = json.dumps({self._keys.access_token: token})
+        document = secret_format.access_secret_document(self._keys, token)
         self._memory.put(self._settings.access_secret_id, SecretValue(document, None))
         try:
             self._sdk.write(
@@ -85,16 +108,60 @@ class SecretsCache:
                 extra={"secret": self._access_name, "error": sm.error_code(error)},
             )
 
+    def remember_refusal(
+        self, refusal: SignInRefusal, replaces: str | None, budget: Budget, stats: InvocationStats
+    ) -> Remembered:
+        """Write ``refusal`` as the access secret's current document, as the one version that may follow version
+        ``replaces`` (the one this container read); what came of it (when another container's record came first,
+        this container's memory then holds that one)."""
+        document = secret_format.access_secret_document(self._keys, "", refusal)
+        what = "remembering the refused sign-in in the access secret"
+        successor = secret_format.successor_version_id(replaces) if replaces else None
+        try:
+            if successor is None:  # the version read is unknown: an unconditional write
+                self._sdk.write(self._settings.access_secret_id, document, budget, stats, what)
+                written = True
+            else:
+                written = self._sdk.claim(
+                    self._settings.access_secret_id,
+                    successor,
+                    document,
+                    secret_format.CURRENT_STAGE,
+                    budget,
+                    stats,
+                    what=what,
+                )
+        except Exception as error:  # noqa: BLE001 - the refusal stands, remembered here only
+            logger.warning(
+                "could not remember the refused sign-in in the access secret; this container remembers it alone",
+                extra={"secret": self._access_name, "error": sm.error_code(error)},
+            )
+            return Remembered.HERE_ONLY
+        if written:
+            self._memory.put(self._settings.access_secret_id, SecretValue(document, successor))
+            return Remembered.WRITTEN
+        try:
+            self._read(self._settings.access_secret_id, self._access_name, budget, stats, force=True)
+        except InvokerError:
+            pass  # the next call reads it
+        return Remembered.ANOTHERS
+
     def claim_refresh(self, refused_token: str, budget: Budget, stats: InvocationStats) -> bool:
         """Whether this container mints the successor of ``refused_token``. The first container to claim it
         does; the others wait for the token it stores, so a revocation costs the org one mint, not one per
         container. A claim that cannot be made at all, or one so old that its container must have failed, lets
         this container mint, as before claims existed."""
         claim_id = secret_format.refresh_claim_id(refused_token)
-        claimant = secret_format.refresh_claim_document(self._claimant, time.time())
+        claimant = secret_format.refresh_claim_document(self.container_id, time.time())
         try:
             if self._sdk.claim(
-                self._settings.access_secret_id, claim_id, claimant, secret_format.REFRESH_CLAIM_STAGE, budget, stats
+                self._settings.access_secret_id,
+                claim_id,
+                claimant,
+                secret_format.REFRESH_CLAIM_STAGE,
+                budget,
+                stats,
+                what="claiming the token refresh in the access secret",
             ):
                 return True
             return self._claim_is_void(claim_id, budget, stats)

@@ -68,7 +68,15 @@ class SecretsManagerSdk:
         self.client(budget).put_secret_value(SecretId=secret_id, SecretString=secret_string)
 
     def claim(
-        self, secret_id: str, claim_id: str, claimant: str, stage: str, budget: Budget, stats: InvocationStats
+        self,
+        secret_id: str,
+        claim_id: str,
+        claimant: str,
+        stage: str,
+        budget: Budget,
+        stats: InvocationStats,
+        *,
+        what: str,
     ) -> bool:
         """Create the version ``claim_id`` of the secret under ``stage``, holding ``claimant``: True for the one
         caller that created it (or the same claimant again), False when another claimant's version has that id.
@@ -76,7 +84,7 @@ class SecretsManagerSdk:
         Secrets Manager refuses a ClientRequestToken already used with a different value (ResourceExistsException),
         which makes this a compare-and-set every container of every account region sees at once.
         """
-        budget.timeouts("claiming the token refresh in the access secret")
+        budget.timeouts(what)
         stats.secrets_manager_calls += 1
         try:
             self.client(budget).put_secret_value(

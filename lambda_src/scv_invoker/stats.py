@@ -63,6 +63,10 @@ class InvocationStats:
     token_mint_failures: int = 0
     #: 401 from Salesforce answered by re-reading/minting a token
     token_refreshes: int = 0
+    #: the invocation failed because the token endpoint refused the sign-in (now, or as the access secret remembers)
+    sign_in_refused: bool = False
+    #: the invocation failed at once because the org's circuit breaker is open
+    org_unavailable: bool = False
     #: set when the invocation failed (or a best-effort method degraded)
     error_code: str | None = None
     duration_ms: float | None = None

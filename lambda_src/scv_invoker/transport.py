@@ -1,21 +1,14 @@
 """HTTP with a deadline: every request fits in what is left of Amazon Connect's 8 seconds.
 
-Connect gives up on the function after 8 s and then knows nothing about why. So every request gets
-(connect, read) timeouts from the Lambda context's remaining time minus a margin, a request that
-cannot fit is not started, and a hanging peer becomes a clear TIMEOUT failure while the function can
-still report it. A 429/5xx or a refused connection is retried at most once, and only for requests
-that are safe to repeat; a POST that creates something is never repeated. After a timeout the first
-attempt may have been processed, so only a request that is harmless to apply twice (an upsert by external
-id: ``repeat_after_timeout``) is repeated; its first attempt gets half the time left, so the repeat fits.
+Connect gives up on the function after 8 s and then knows nothing about why. So every attempt gets a connect
+timeout and one deadline for the whole attempt from the Lambda context's remaining time minus a margin, a request
+that cannot fit is not started, and a hanging or trickling peer becomes a clear TIMEOUT failure while the function
+can still report it. Whether a request is sent again is retries.decide's (the rules and why are there); this
+module is the loop that follows it and the wording of what failed.
 
-The connections are kept ones from connections.py (http.client; that module says why not urllib3): one
-pool per container, so warm invocations reuse them. A kept connection the server closed while it was idle is
-noticed when it is taken. When the server closes one after the request was written, without answering, a
-request safe to repeat is sent again at once on a new connection (this is not the one retry); any other is
-not repeated, as it may have been processed, and fails with a clear CONNECTION_ERROR.
-
-Over 250 lines because the deadline, the retry rules and the mapping of connection errors are one decision per
-request and must be read together.
+The connections are kept ones from connections.py (http.client; that module says why not urllib3): one pool per
+container, so warm invocations reuse them. A kept connection the server closed while it was idle is noticed when
+it is taken; one it closed under a request surfaces as connections.Dropped.
 """
 
 from __future__ import annotations
@@ -32,19 +25,14 @@ from scv_invoker import multipart
 from scv_invoker.connections import ConnectionPool, ConnectTimeout, Dropped, HttpResponse
 from scv_invoker.errors import SalesforceApiError
 from scv_invoker.log import logger
+from scv_invoker.retries import MIN_REQUEST_SECONDS, Action, Ending, Outcome, Tries, decide
 
 #: kept free at the end of the invocation to raise and log the failure
 SAFETY_MARGIN_MS = 400
-#: a request is not started with less time than this
-MIN_REQUEST_SECONDS = 0.25
 #: connecting never needs more than this (the rest of the budget is for the answer)
 MAX_CONNECT_SECONDS = 3.05
-#: wait before the one retry when the server gave no Retry-After
-DEFAULT_RETRY_DELAY_SECONDS = 0.2
 #: when no Lambda context tells the time (e.g. a unit test), this is the whole budget
 DEFAULT_BUDGET_MS = 8000
-
-RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 class Budget:
@@ -125,74 +113,90 @@ def send(
     observe: AttemptObserver | None = None,
     on_retry: Callable[[], None] | None = None,
 ) -> HttpResponse:
-    """Send with deadline-derived timeouts; retry once when that is safe and fits. Raises SalesforceApiError
+    """Send with deadline-derived timeouts, again when retries.decide says so. Raises SalesforceApiError
     (TIMEOUT 504 / CONNECTION_ERROR 502) when no response arrived; returns any response that did."""
-    attempt = 0
-    reconnected = False
+    tries = Tries()
     while True:
-        connect_timeout, read_timeout = budget.timeouts(request.operation)
-        if request.max_seconds is not None:
-            connect_timeout = min(connect_timeout, request.max_seconds)
-            read_timeout = min(read_timeout, request.max_seconds)
-        may_repeat_after_timeout = request.repeat_after_timeout and attempt == 0
-        if may_repeat_after_timeout:
-            read_timeout = min(read_timeout, max(read_timeout / 2, MIN_REQUEST_SECONDS))
-            connect_timeout = min(connect_timeout, read_timeout)
+        connect_timeout, timeout = _attempt_timeouts(request, tries, budget)
         started = time.perf_counter()
         response: HttpResponse | None = None
+        error: OSError | http.client.HTTPException | None = None
         try:
-            response = _attempt(pool, request, connect_timeout, read_timeout)
-        except TimeoutError as error:
-            if may_repeat_after_timeout and budget.allows(0):
-                attempt += 1
-                if on_retry:
-                    on_retry()
-                continue
-            raise _timeout(request, error, connect_timeout, read_timeout, repeated=attempt > 0) from None
-        except (OSError, http.client.HTTPException) as error:
-            if isinstance(error, Dropped) and request.idempotent and not reconnected and attempt == 0:
-                # closed without an answer (typically a kept connection the server dropped): the pool has
-                # discarded it, so the repeat goes out at once on a new connection
-                reconnected = True
-                continue
-            if request.idempotent and attempt == 0 and not reconnected and budget.allows(DEFAULT_RETRY_DELAY_SECONDS):
-                attempt += 1
-                if on_retry:
-                    on_retry()
-                time.sleep(DEFAULT_RETRY_DELAY_SECONDS)
-                continue
-            raise _connection_failure(request, error) from None
-        finally:
-            elapsed_ms = (time.perf_counter() - started) * 1000
-            # DEBUG only: the fixed operation label, status and timing; never the URL, headers or body (and its
-            # fields are not even built at INFO, on every request of every warm call)
-            if logger.isEnabledFor(logging.DEBUG):
-                logger.debug(
-                    "http attempt",
-                    extra={
-                        "operation": request.operation,
-                        "attempt": attempt + 1,
-                        "status": response.status_code if response is not None else None,
-                        "elapsed_ms": round(elapsed_ms, 1),
-                        "timeout_s": [round(connect_timeout, 2), round(read_timeout, 2)],
-                    },
-                )
-            if observe:
-                observe(elapsed_ms, response)
-
-        if response.status_code in RETRYABLE_STATUSES and request.idempotent and attempt == 0:
-            delay = retry_after_seconds(response)
-            delay = DEFAULT_RETRY_DELAY_SECONDS if delay is None else delay
-            if budget.allows(delay):
-                attempt += 1
-                if on_retry:
-                    on_retry()
-                time.sleep(delay)
-                continue
-        return response
+            response = _attempt(pool, request, connect_timeout, timeout)
+        except (OSError, http.client.HTTPException) as failure:
+            error = failure
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        _log_attempt(request, tries, response, elapsed_ms, connect_timeout, timeout)
+        if observe:
+            observe(elapsed_ms, response)
+        decision = decide(request, _outcome(response, error), tries, budget.remaining_seconds())
+        if decision.action is Action.DONE and response is not None:
+            return response
+        if decision.action is Action.FAIL:
+            assert error is not None  # an answer is never failed
+            raise _failure(request, error, connect_timeout, timeout, repeated=tries.retried)
+        if decision.action is Action.RECONNECT:
+            tries = tries._replace(reconnected=True)
+        else:
+            tries = tries._replace(retried=True)
+            if on_retry:
+                on_retry()
+        time.sleep(decision.delay)
 
 
-def _attempt(pool: ConnectionPool, request: HttpRequest, connect_timeout: float, read_timeout: float) -> HttpResponse:
+def _attempt_timeouts(request: HttpRequest, tries: Tries, budget: Budget) -> tuple[float, float]:
+    """(connect, whole attempt) for the next attempt: what the budget leaves, capped by the request; the first
+    attempt of a request repeated after a timeout gets half, so the repeat fits."""
+    connect_timeout, timeout = budget.timeouts(request.operation)
+    if request.max_seconds is not None:
+        connect_timeout = min(connect_timeout, request.max_seconds)
+        timeout = min(timeout, request.max_seconds)
+    if request.repeat_after_timeout and not tries.retried:
+        timeout = min(timeout, max(timeout / 2, MIN_REQUEST_SECONDS))
+        connect_timeout = min(connect_timeout, timeout)
+    return connect_timeout, timeout
+
+
+def _outcome(response: HttpResponse | None, error: BaseException | None) -> Outcome:
+    if response is not None:
+        return Outcome(Ending.ANSWERED, response.status_code, retry_after_seconds(response))
+    if isinstance(error, TimeoutError):
+        return Outcome(Ending.TIMED_OUT)
+    return Outcome(Ending.DROPPED if isinstance(error, Dropped) else Ending.FAILED)
+
+
+def _failure(
+    request: HttpRequest, error: BaseException, connect_timeout: float, timeout: float, *, repeated: bool
+) -> SalesforceApiError:
+    if isinstance(error, TimeoutError):
+        return _timeout(request, error, connect_timeout, timeout, repeated=repeated)
+    return _connection_failure(request, error)
+
+
+def _log_attempt(
+    request: HttpRequest,
+    tries: Tries,
+    response: HttpResponse | None,
+    elapsed_ms: float,
+    connect_timeout: float,
+    timeout: float,
+) -> None:
+    """DEBUG only: the fixed operation label, status and timing; never the URL, headers or body (and its fields
+    are not even built at INFO, on every request of every warm call)."""
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug(
+            "http attempt",
+            extra={
+                "operation": request.operation,
+                "attempt": 2 if tries.retried else 1,
+                "status": response.status_code if response is not None else None,
+                "elapsed_ms": round(elapsed_ms, 1),
+                "timeout_s": [round(connect_timeout, 2), round(timeout, 2)],
+            },
+        )
+
+
+def _attempt(pool: ConnectionPool, request: HttpRequest, connect_timeout: float, timeout: float) -> HttpResponse:
     """One send, no redirects followed; the answer is read whole."""
     body, content_type = _encoded_body(request)
     headers = dict(request.headers)
@@ -204,7 +208,7 @@ def _attempt(pool: ConnectionPool, request: HttpRequest, connect_timeout: float,
         headers=headers,
         body=body,
         connect_timeout=connect_timeout,
-        read_timeout=read_timeout,
+        timeout=timeout,
     )
 
 
@@ -227,7 +231,7 @@ def _connection_failure(request: HttpRequest, error: BaseException) -> Salesforc
     reason = _reason(error)
     unsure = not request.idempotent and reason not in ("connection refused", "name or service not known")
     repeated = "; it was not repeated, as it may have been processed" if unsure else ""
-    return SalesforceApiError(
+    return _no_answer(
         f"the connection for {request.operation} failed ({reason}){repeated}: check the endpoint URL "
         f"in the function's environment and the network path to it",
         error_code="CONNECTION_ERROR",
@@ -237,12 +241,12 @@ def _connection_failure(request: HttpRequest, error: BaseException) -> Salesforc
 
 
 def _timeout(
-    request: HttpRequest, error: TimeoutError, connect_timeout: float, read_timeout: float, *, repeated: bool
+    request: HttpRequest, error: TimeoutError, connect_timeout: float, timeout: float, *, repeated: bool
 ) -> SalesforceApiError:
     if not isinstance(error, ConnectTimeout):
         repeat = "it was repeated once and timed out again" if repeated else "the request was not repeated"
         message = (
-            f"{request.operation} did not answer within {read_timeout * 1000:.0f} ms, the time this invocation had "
+            f"{request.operation} did not answer within {timeout * 1000:.0f} ms, the time this invocation had "
             f"left (Amazon Connect waits at most 8 s); {repeat}. Check Salesforce's status and the org's latency"
         )
     else:
@@ -250,7 +254,13 @@ def _timeout(
             f"could not connect to {request.operation} within {connect_timeout * 1000:.0f} ms: check the endpoint "
             f"URL in the function's environment and the network path to it"
         )
-    return SalesforceApiError(message, error_code="TIMEOUT", status=504, status_text="Gateway Timeout")
+    return _no_answer(message, error_code="TIMEOUT", status=504, status_text="Gateway Timeout")
+
+
+def _no_answer(message: str, *, error_code: str, status: int, status_text: str) -> SalesforceApiError:
+    error = SalesforceApiError(message, error_code=error_code, status=status, status_text=status_text)
+    error.no_answer = True
+    return error
 
 
 def _reason(error: BaseException) -> str:

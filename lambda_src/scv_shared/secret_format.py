@@ -50,6 +50,71 @@ def refresh_claimed_at(secret_string: str | None) -> float | None:
         return None
 
 
+#: the access secret's key that remembers a refused sign-in, beside an empty token: every container (a new one too)
+#: answers with the same error instead of asking the token endpoint again. Writing the document anew (a new token,
+#: `scvctl token reset`, any scvctl command that clears the token) forgets it.
+SIGN_IN_REFUSED_KEY = "sign_in_refused"
+#: the one container that holds the probe lease asks the token endpoint again at most this often (the other
+#: containers never do while the lease runs): at most one token request a minute per org during a refusal
+SIGN_IN_RETRY_SECONDS = 60
+#: how long a probe lease runs: the refusal's record and each takeover of an expired lease is one PutSecretValue,
+#: so with the refresh claim that may precede the first refusal an hour of refusals writes the access secret at
+#: most 6 times (AWS advises at most one PutSecretValue per 10 minutes, sustained); a multiple of the retry interval
+SIGN_IN_PROBE_LEASE_SECONDS = 12 * SIGN_IN_RETRY_SECONDS
+
+
+class SignInRefusal(NamedTuple):
+    """A refusal of the token endpoint as the access secret remembers it: Salesforce's answer (never a token or an
+    assertion), when it came (epoch seconds), and which container may ask again (``prober``) until when."""
+
+    error: str
+    description: str
+    status: int
+    status_text: str
+    refused_at: float
+    prober: str
+    probe_until: float
+
+    def leased_to(self, prober: str, now: float) -> SignInRefusal:
+        """The same refusal with the probe lease given to ``prober`` from ``now``."""
+        return self._replace(prober=prober, probe_until=now + SIGN_IN_PROBE_LEASE_SECONDS)
+
+
+def access_secret_document(keys: SecretKeys, token: str, refusal: SignInRefusal | None = None) -> str:
+    """The access secret's JSON: the token, and a remembered refusal while there is no token."""
+    document: dict[str, object] = {keys.access_token: token}
+    if refusal is not None:
+        document[SIGN_IN_REFUSED_KEY] = refusal._asdict()
+    return json.dumps(document)
+
+
+def parse_sign_in_refusal(secret_string: str | None) -> SignInRefusal | None:
+    """The refusal an access secret's document remembers; None when it remembers none (or not in this shape, which
+    the next refusal rewrites)."""
+    try:
+        remembered = json.loads(secret_string or "")[SIGN_IN_REFUSED_KEY]
+        return SignInRefusal(
+            error=str(remembered["error"]),
+            description=str(remembered["description"]),
+            status=int(remembered["status"]),
+            status_text=str(remembered["status_text"]),
+            refused_at=float(remembered["refused_at"]),
+            prober=str(remembered["prober"]),
+            probe_until=float(remembered["probe_until"]),
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def successor_version_id(version_id: str) -> str:
+    """The version id (ClientRequestToken) of the one version that may follow ``version_id`` with a refusal record:
+    Secrets Manager refuses the id's second use with another value, so of the containers that saw the same version
+    and write a refusal (or take over its lease) at once, one succeeds."""
+    import hashlib
+
+    return "sign-in-" + hashlib.sha256(version_id.encode("utf-8")).hexdigest()[:56]
+
+
 def secret_name_prefix(contact_center: str, org: str | None = None) -> str:
     """``${cc}``, or ``${cc}-${org}`` for a further org the contact center declares (multi-org, DR)."""
     return f"{contact_center}-{org}" if org else contact_center

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 import pytest
+from scv_shared.secret_format import (
+    SIGN_IN_REFUSED_KEY,
+    SignInRefusal,
+    access_secret_document,
+    access_secret_name,
+    parse_sign_in_refusal,
+)
 
 from tests.cli.conftest import CC, CONSUMER_KEY, KEYS, USERNAME, RunCli, Secrets, assert_no_secret_values
 
@@ -191,6 +199,20 @@ def test_token_reset(run_cli: RunCli, cc_secrets: Any, secrets: Secrets) -> None
     assert result.code == 0
     assert secrets.token() == ""
     assert TOKEN not in result.output
+
+
+def test_token_reset_forgets_a_refused_sign_in(run_cli: RunCli, cc_secrets: Any, secrets: Secrets) -> None:
+    """The invoker remembers a refusal in the access secret until a token or a reset replaces the document."""
+    refusal = SignInRefusal("invalid_grant", "inactive user", 400, "Bad Request", 1.0, "a-container", 721.0)
+    secrets.client.put_secret_value(
+        SecretId=access_secret_name(CC), SecretString=access_secret_document(KEYS, "", refusal)
+    )
+    assert parse_sign_in_refusal(secrets.client.get_secret_value(SecretId=access_secret_name(CC))["SecretString"])
+
+    assert run_cli("token", "reset", CC).code == 0
+    document = secrets.client.get_secret_value(SecretId=access_secret_name(CC))["SecretString"]
+    assert parse_sign_in_refusal(document) is None
+    assert SIGN_IN_REFUSED_KEY not in json.loads(document)
 
 
 @pytest.mark.parametrize("trailing", ["\n", "\r", "\x00"], ids=["newline", "carriage-return", "NUL"])

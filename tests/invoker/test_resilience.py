@@ -52,6 +52,20 @@ def test_hanging_salesforce_times_out_within_the_budget(warm: FunctionContainer,
     assert "did not answer within" in outcome.failure["errorMessage"]
 
 
+def test_a_trickling_answer_ends_at_the_budget_and_the_summary_is_written(
+    warm: FunctionContainer, salesforce: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every read gets a byte well within any per-read timeout, the whole answer would take over 10 s: the request
+    still ends at the invocation's budget, as a TIMEOUT the summary line reports."""
+    salesforce.inject_fault("/query", seconds_per_byte=0.05)
+    capsys.readouterr()
+    outcome = warm.fails(QUERY, budget_ms=2000)
+    assert outcome.duration_ms < 1900  # before the function's own timeout, leaving time to report
+    assert outcome.failure["errorCode"] == "TIMEOUT"
+    [summary] = summary_lines(capsys.readouterr().out)
+    assert summary["message"] == "invocation failed" and summary["error_code"] == "TIMEOUT"
+
+
 def test_timeout_on_create_is_not_repeated(warm: FunctionContainer, salesforce: Any) -> None:
     before = len(salesforce.data_requests())
     salesforce.inject_fault("/sobjects/Account", delay_seconds=10)

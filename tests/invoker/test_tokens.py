@@ -434,11 +434,12 @@ def test_auth_errors_are_actionable(container: FunctionContainer, salesforce: An
     assert salesforce.data_requests() == []
 
 
-def test_real_user_states(container: FunctionContainer, salesforce: Any) -> None:
+def test_real_user_states(new_container: Any, salesforce: Any, secretsmanager_client: Any, cc_secrets: Any) -> None:
     salesforce.add_user(USERNAME, approved=False)
-    assert container.fails(QUERY).failure["errorCode"] == "invalid_app_access"
+    assert new_container().fails(QUERY).failure["errorCode"] == "invalid_app_access"
     salesforce.add_user(USERNAME, active=False)
-    assert container.fails(QUERY).failure["errorMessage"].startswith("inactive user: ")
+    store_access_token(secretsmanager_client, cc_secrets, "")  # forget the refusal, as `scvctl token reset` does
+    assert new_container().fails(QUERY).failure["errorMessage"].startswith("inactive user: ")
 
 
 def test_wrong_consumer_key(

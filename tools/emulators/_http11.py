@@ -23,6 +23,9 @@ from urllib.parse import unquote_to_bytes
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"}
 _NO_BODY_STATUSES = {204, 304}
+#: the environ key an app sets to have its answer sent one byte at a time, this many seconds apart (a trickling
+#: server: every read gets a byte in time, the whole answer takes long)
+TRICKLE_ENVIRON_KEY = "emulator.seconds_per_byte"
 
 
 class ConnectionEvents(Protocol):
@@ -43,8 +46,9 @@ class ConnectionEvents(Protocol):
         """True when this request, the connection's ``handler.served + 1``-th, goes unanswered."""
         ...
 
-    def send(self, handler: KeepAliveHandler, answer: bytes, *, keep: bool) -> None:
-        """Write the answer; with ``keep`` the connection counts as idle from then on."""
+    def send(self, handler: KeepAliveHandler, answer: bytes, *, keep: bool, seconds_per_byte: float = 0.0) -> None:
+        """Write the answer (a byte at a time, ``seconds_per_byte`` apart, when given); with ``keep`` the
+        connection counts as idle from then on."""
         ...
 
     def closed(self, handler: KeepAliveHandler) -> None: ...
@@ -100,7 +104,8 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
             return
         answer = self._answer(environ)
         try:
-            self.events.send(self, answer, keep=not self.close_connection)
+            pace = float(environ.get(TRICKLE_ENVIRON_KEY) or 0.0)
+            self.events.send(self, answer, keep=not self.close_connection, seconds_per_byte=pace)
         except OSError:
             self.close_connection = True  # the client gave up waiting (a hang fault) or the server cut it
 

@@ -21,6 +21,7 @@ import socketserver
 import ssl
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -193,12 +194,16 @@ class LoopbackServer:
             self._on_dropped(environ)
         return dropped
 
-    def send(self, handler: KeepAliveHandler, answer: bytes, *, keep: bool) -> None:
+    def send(self, handler: KeepAliveHandler, answer: bytes, *, keep: bool, seconds_per_byte: float = 0.0) -> None:
         connection = self._kept(handler)
         with connection.lock:
             connection.idle = keep  # before the last byte leaves, so a client that has its answer sees it idle
-            handler.wfile.write(answer)
-            handler.wfile.flush()
+            pieces = [answer[i : i + 1] for i in range(len(answer))] if seconds_per_byte else [answer]
+            for piece in pieces:
+                handler.wfile.write(piece)
+                handler.wfile.flush()
+                if seconds_per_byte:
+                    time.sleep(seconds_per_byte)  # ends when the client, past its deadline, closes (OSError)
 
     def closed(self, handler: KeepAliveHandler) -> None:
         with self._lock:

@@ -32,6 +32,8 @@ class Fault:
     remaining: int
     delay_seconds: float
     answer_late: bool = False
+    #: the answer is sent a byte at a time, this many seconds apart (a trickling server)
+    seconds_per_byte: float = 0.0
 
     def matches(self, method: str, path: str) -> bool:
         return self.path_contains in path and (self.method is None or self.method.upper() == method)
@@ -57,6 +59,10 @@ class FaultInjection:
             self._faults: list[Fault] = []
         self._release_hung_requests()
 
+    def clear_faults(self) -> None:
+        """Forget every staged fault and let requests held by a delay go on (the org answers again)."""
+        self._forget_faults()
+
     def inject_fault(
         self,
         path_contains: str,
@@ -68,18 +74,30 @@ class FaultInjection:
         delay_seconds: float = 0.0,
         method: str | None = None,
         answer_late: bool = False,
+        seconds_per_byte: float = 0.0,
     ) -> None:
         """Answer the next ``times`` requests whose path contains ``path_contains`` with this response.
 
         ``body``: dict/list (sent as JSON), str or bytes. ``delay_seconds`` holds the request first (a
         hanging Salesforce); with no ``status`` the request is then answered normally. With ``answer_late``
-        the request is processed at once and only its answer is held (an ambiguous timeout).
+        the request is processed at once and only its answer is held (an ambiguous timeout). ``seconds_per_byte``
+        sends the answer (status line, headers and body) a byte at a time, that far apart: a trickling server.
         """
-        if status is None and not delay_seconds:
-            raise ValueError("a fault needs a status, a delay, or both")
+        if status is None and not delay_seconds and not seconds_per_byte:
+            raise ValueError("a fault needs a status, a delay, a trickle, or a combination")
         if answer_late and (status is not None or not delay_seconds):
             raise ValueError("answer_late holds a normal answer: give a delay and no status")
-        fault = Fault(path_contains, method, status, body, dict(headers or {}), times, delay_seconds, answer_late)
+        fault = Fault(
+            path_contains,
+            method,
+            status,
+            body,
+            dict(headers or {}),
+            times,
+            delay_seconds,
+            answer_late,
+            seconds_per_byte,
+        )
         with self._faults_lock:
             self._faults.append(fault)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from tools.emulators._http11 import TRICKLE_ENVIRON_KEY
 from tools.emulators._server import ConnectionCounts, LoopbackServer
 from tools.emulators.salesforce import composite
 from tools.emulators.salesforce.faults import FaultInjection
@@ -116,6 +117,8 @@ class SalesforceEmulator(ConnectedApps, RecordStore, ScriptedQueries, Transcript
         request = Request(environ)
         self._record(request)
         fault = self._take_fault(request.method, request.path)
+        if fault is not None and fault.seconds_per_byte:
+            environ[TRICKLE_ENVIRON_KEY] = fault.seconds_per_byte
         if fault is not None and fault.delay_seconds and not fault.answer_late:
             self._hold(fault.delay_seconds)
         response = fault.response() if fault is not None and fault.status is not None else self._route(request)
