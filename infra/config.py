@@ -21,7 +21,13 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from scv_shared import constants
 from scv_shared.orgs import DEFAULT_ORG as DEFAULT_ORG_NAME
-from scv_shared.secret_format import AUDIENCE_URL, PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE, secret_name_prefix
+from scv_shared.secret_format import (
+    AUDIENCE_URL,
+    PRODUCTION_AUDIENCE,
+    SANDBOX_AUDIENCE,
+    USERNAME,
+    secret_name_prefix,
+)
 
 from .constants import (
     BESIDE_FUNCTION_NAME_SUFFIX,
@@ -63,8 +69,6 @@ _ROLE_NAME_PREFIX = re.compile(r"[\w+=,.@-]{1,24}")
 _TAG_KEY = re.compile(r"[\w .:/=+@-]{1,128}")
 _TAG_VALUE = re.compile(r"[\w .:/=+@-]{0,256}")
 _ACCOUNT_ID = re.compile(r"\d{12}")
-#: a Salesforce username: an email-shaped login name, ASCII only (not the user's display name)
-_USERNAME = re.compile(r"[!-~]+@[!-~]+")
 #: a Salesforce API name (Setup's 「API 参照名」): ASCII letters, digits and '_', starting with a letter
 _API_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,79}")
 #: a sandbox's My Domain host: acme--uat.sandbox.my.salesforce.com (enhanced domains), acme--uat.my.salesforce.com
@@ -234,7 +238,7 @@ class SalesforceOrg(_Strict):
     @field_validator("username")
     @classmethod
     def _username(cls, value: str) -> str:
-        if not _USERNAME.fullmatch(value):
+        if not USERNAME.fullmatch(value):
             raise ValueError(
                 "must be the integration user's Salesforce username, an email-shaped login name in ASCII such as "
                 "integration@acme.com (Setup > Users > the user's Username), not the user's display name"
@@ -829,7 +833,9 @@ def _where(location: list[Any], raw: Any) -> str:
 
 if __name__ == "__main__":
     # `python -m infra.config stack-name <cc>`: used by `make deploy CC=...`;
-    # `python -m infra.config names`: the contact centers as a JSON list (the deploy workflow's matrix).
+    # `python -m infra.config names`: the contact centers as a JSON list (the deploy workflow's matrix);
+    # `python -m infra.config check [FILE]`: validate before `cdk synth`, whose CLI follows the app's own message
+    # with "<app>: Subprocess exited with error 1"; this prints the message alone (nothing when the config is valid).
     import json
     import sys
 
@@ -838,7 +844,9 @@ if __name__ == "__main__":
             print(json.dumps([contact_center.name for contact_center in load_config().contact_centers]))
         elif sys.argv[1:2] == ["stack-name"] and len(sys.argv) == 3:
             print(load_config().find(sys.argv[2]).stack_name)
+        elif sys.argv[1:2] == ["check"] and len(sys.argv) in (2, 3):
+            load_config(*sys.argv[2:])
         else:
-            sys.exit("usage: python -m infra.config stack-name <contact-center> | names")
+            sys.exit("usage: python -m infra.config stack-name <contact-center> | names | check [CONFIG_FILE]")
     except ConfigError as error:
         sys.exit(str(error))

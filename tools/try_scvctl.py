@@ -142,8 +142,9 @@ Try, for example:
   scvctl salesforce-metadata {cc} --out build/try/sf-app
   scvctl key rotate {cc}; scvctl cert show {cc}  a staged key; calls go on with the current one
   scvctl consumer-key set {cc}; scvctl token reset {cc}
-The function caches the secrets for up to secrets_cache_ttl_seconds, as deployed: a change made with scvctl
-reaches its calls after that.
+A change made with scvctl reaches the function as docs/SCVCTL.md says: at the next sign-in it breaks (the
+function re-reads the secret on invalid_grant or an unusable secret), otherwise when secrets_cache_ttl_seconds,
+as deployed, has passed.
 Leave with `exit`: everything stops, nothing is kept.
 """
 
