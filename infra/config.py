@@ -21,7 +21,13 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from scv_shared import constants
 from scv_shared.orgs import DEFAULT_ORG as DEFAULT_ORG_NAME
-from scv_shared.secret_format import AUDIENCE_URL, PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE, secret_name_prefix
+from scv_shared.secret_format import (
+    AUDIENCE_URL,
+    PRODUCTION_AUDIENCE,
+    SANDBOX_AUDIENCE,
+    USERNAME,
+    secret_name_prefix,
+)
 
 from .constants import (
     BESIDE_FUNCTION_NAME_SUFFIX,
@@ -62,6 +68,9 @@ _MANAGED_POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\w+=
 _ROLE_NAME_PREFIX = re.compile(r"[\w+=,.@-]{1,24}")
 _TAG_KEY = re.compile(r"[\w .:/=+@-]{1,128}")
 _TAG_VALUE = re.compile(r"[\w .:/=+@-]{0,256}")
+_ACCOUNT_ID = re.compile(r"\d{12}")
+#: a Salesforce API name (Setup's 「API 参照名」): ASCII letters, digits and '_', starting with a letter
+_API_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,79}")
 #: a sandbox's My Domain host: acme--uat.sandbox.my.salesforce.com (enhanced domains), acme--uat.my.salesforce.com
 _SANDBOX_HOST = re.compile(
     r"^[a-z0-9-]+--[a-z0-9-]+\.(sandbox\.)?my\.salesforce\.com\Z|\.sandbox\.my\.salesforce\.com\Z"
@@ -226,6 +235,16 @@ class SalesforceOrg(_Strict):
             )
         return f"https://{host}"
 
+    @field_validator("username")
+    @classmethod
+    def _username(cls, value: str) -> str:
+        if not USERNAME.fullmatch(value):
+            raise ValueError(
+                "must be the integration user's Salesforce username, an email-shaped login name in ASCII such as "
+                "integration@acme.com (Setup > Users > the user's Username), not the user's display name"
+            )
+        return value
+
     @field_validator("api_version", mode="before")
     @classmethod
     def _api_version(cls, value: Any) -> Any:
@@ -282,6 +301,11 @@ class Org(SalesforceOrg):
     call_center_api_name: str | None = Field(
         default=None, min_length=1, description="SCV call center API name in this org (default: the contact center's)"
     )
+
+    @field_validator("call_center_api_name")
+    @classmethod
+    def _call_center_api_name(cls, value: str | None) -> str | None:
+        return _api_name(value)
 
     @field_validator("name")
     @classmethod
@@ -367,8 +391,11 @@ class ContactCenter(SalesforceOrg):
     @model_validator(mode="before")
     @classmethod
     def _function_name_of_the_mode(cls, raw: Any) -> Any:
-        """The setup guide's name, except beside SCV's function, which already has it."""
+        """The setup guide's name, except beside SCV's function, which already has it. Derived only from a valid
+        name: an invalid one is reported once, against ``name``, not again against a function_name never written."""
         if not isinstance(raw, Mapping) or raw.get("function_name") or not isinstance(raw.get("name"), str):
+            return raw
+        if not _NAME_PATTERN.fullmatch(raw["name"].strip()):
             return raw
         suffix = BESIDE_FUNCTION_NAME_SUFFIX if raw.get("mode") == DeployMode.BESIDE else FUNCTION_NAME_SUFFIX
         return {**raw, "function_name": f"{raw['name'].strip()}{suffix}"}
@@ -387,11 +414,16 @@ class ContactCenter(SalesforceOrg):
     def _name(cls, value: str) -> str:
         if not _NAME_PATTERN.fullmatch(value):
             raise ValueError(
-                f"must start with a letter and use only letters, digits, '-' and '_', at most "
+                f"must start with a letter and use only letters, digits, '-' and '_' (ASCII), at most "
                 f"{_MAX_NAME_LENGTH} characters (it prefixes the secret names and the function "
                 f"name {value}{FUNCTION_NAME_SUFFIX}, which Lambda limits to {MAX_FUNCTION_NAME_LENGTH})"
             )
         return value
+
+    @field_validator("call_center_api_name")
+    @classmethod
+    def _call_center_api_name(cls, value: str) -> str:
+        return _api_name(value)
 
     @field_validator("connect_instance_arn")
     @classmethod
@@ -433,12 +465,10 @@ class ContactCenter(SalesforceOrg):
                 raise ValueError(f"tag {key!r}: the value takes at most 256 letters, digits, spaces or _ . : / = + - @")
         return value
 
-    @field_validator("account")
+    @field_validator("account", mode="before")
     @classmethod
-    def _account(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"\d{12}", value):
-            raise ValueError("must be a 12-digit AWS account id")
-        return value
+    def _account(cls, value: Any) -> Any:
+        return _account_id(value)
 
     @field_validator("region")
     @classmethod
@@ -661,10 +691,10 @@ class DeployPipeline(_Strict):
             )
         return value
 
-    @field_validator("account")
+    @field_validator("account", mode="before")
     @classmethod
-    def _account(cls, value: str | None) -> str | None:
-        return ContactCenter._account(value)
+    def _account(cls, value: Any) -> Any:
+        return _account_id(value)
 
     @field_validator("region")
     @classmethod
@@ -762,6 +792,25 @@ def _describe(error: ValidationError, raw: Any, source: str) -> str:
     return "\n".join(lines)
 
 
+def _account_id(value: Any) -> Any:
+    """An account id is text: YAML reads one written without quotes as a number and drops its leading zeros."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        quoted = str(value) if len(str(value)) == 12 else "<12 digits>"
+        raise ValueError(f'write the account id in quotes, account: "{quoted}" (YAML reads it unquoted as a number)')
+    if isinstance(value, str) and not _ACCOUNT_ID.fullmatch(value.strip()):
+        raise ValueError("must be a 12-digit AWS account id")
+    return value
+
+
+def _api_name(value: str | None) -> str | None:
+    if value is not None and not _API_NAME.fullmatch(value):
+        raise ValueError(
+            "must be the call center's API name (its 「API 参照名」 / Internal Name), ASCII letters, digits and '_' "
+            "starting with a letter, e.g. TokyoCallCenter, not its display name"
+        )
+    return value
+
+
 def _is_sandbox_url(url: Any) -> bool:
     host = url.strip().lower().removeprefix("https://").rstrip("/") if isinstance(url, str) else ""
     return bool(_SANDBOX_HOST.search(host))
@@ -784,7 +833,9 @@ def _where(location: list[Any], raw: Any) -> str:
 
 if __name__ == "__main__":
     # `python -m infra.config stack-name <cc>`: used by `make deploy CC=...`;
-    # `python -m infra.config names`: the contact centers as a JSON list (the deploy workflow's matrix).
+    # `python -m infra.config names`: the contact centers as a JSON list (the deploy workflow's matrix);
+    # `python -m infra.config check [FILE]`: validate before `cdk synth`, whose CLI follows the app's own message
+    # with "<app>: Subprocess exited with error 1"; this prints the message alone (nothing when the config is valid).
     import json
     import sys
 
@@ -793,7 +844,9 @@ if __name__ == "__main__":
             print(json.dumps([contact_center.name for contact_center in load_config().contact_centers]))
         elif sys.argv[1:2] == ["stack-name"] and len(sys.argv) == 3:
             print(load_config().find(sys.argv[2]).stack_name)
+        elif sys.argv[1:2] == ["check"] and len(sys.argv) in (2, 3):
+            load_config(*sys.argv[2:])
         else:
-            sys.exit("usage: python -m infra.config stack-name <contact-center> | names")
+            sys.exit("usage: python -m infra.config stack-name <contact-center> | names | check [CONFIG_FILE]")
     except ConfigError as error:
         sys.exit(str(error))

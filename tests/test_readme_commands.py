@@ -31,8 +31,9 @@ COMMAND_SECONDS = 900
 
 
 def make_commands(readme: Path) -> list[str]:
-    """Every `make ...` line of the README's code blocks, without its comment."""
-    blocks = re.findall(r"^```[a-z]*\n(.*?)^```", readme.read_text(encoding="utf-8"), flags=re.DOTALL | re.MULTILINE)
+    """Every `make ...` line of the README's code blocks (indented ones in lists too), without its comment."""
+    text = readme.read_text(encoding="utf-8")
+    blocks = re.findall(r"^[ \t]*```[a-z]*\n(.*?)^[ \t]*```", text, flags=re.DOTALL | re.MULTILINE)  # list items indent
     lines = (line.split("#", 1)[0].strip() for block in blocks for line in block.splitlines())
     return [line for line in lines if line.startswith("make ")]
 

@@ -9,6 +9,7 @@ Secrets Manager client elsewhere (the tests use it for moto).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,8 @@ _SECRETS_CONFIG = Config(retries={"max_attempts": 3, "mode": "standard"}, connec
 #: one attempt only (an invocation is not repeated behind the user's back); the function itself stops at 8 s,
 #: a cold start adds a few seconds
 _LAMBDA_CONFIG = Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=60)
+#: the environment variables that name a profile, in botocore's order (its session variable ``profile``)
+_PROFILE_VARIABLES = ("AWS_DEFAULT_PROFILE", "AWS_PROFILE")
 
 
 @dataclass(frozen=True)
@@ -43,9 +46,11 @@ def open_session(options: AwsOptions, default_region: str | None = None) -> boto
     """
     try:
         session = boto3.Session(profile_name=options.profile, region_name=options.region or default_region)
-    except ProfileNotFound:
+    except ProfileNotFound as error:
+        profile = error.kwargs.get("profile")
         raise CliError(
-            f"AWS profile {options.profile!r} not found: check --profile / AWS_PROFILE against ~/.aws/config"
+            f"AWS profile {profile!r} (from {_profile_source(options)}) not found: check it against ~/.aws/config "
+            "(aws configure list-profiles)"
         ) from None
     try:
         credentials = session.get_credentials()
@@ -56,6 +61,13 @@ def open_session(options: AwsOptions, default_region: str | None = None) -> boto
     if not session.region_name:
         raise CliError("no AWS region: pass --region, set region in contact_centers.yaml, or set AWS_REGION")
     return session
+
+
+def _profile_source(options: AwsOptions) -> str:
+    """Where the profile botocore looked for was named: the option wins, then the variables botocore reads."""
+    if options.profile:
+        return "--profile"
+    return next((name for name in _PROFILE_VARIABLES if os.environ.get(name)), "the AWS settings")
 
 
 def secret_store(session: boto3.Session, contact_center: str, org: str | None = None) -> SecretStore:

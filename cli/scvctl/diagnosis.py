@@ -280,11 +280,17 @@ def failure_of(answer: LambdaAnswer) -> Failure | None:
     return None
 
 
-def diagnose(answer: LambdaAnswer, contact_center: str) -> Diagnosis:
-    """The diagnosis of one answer of ``${contact_center}-InvokeSalesforceRestApiFunction``."""
+#: what an invocation that succeeded did, by methodName (any other method: "ran <methodName>")
+_WHAT_RAN = {"queryRecord": "the query", "searchRecord": "the search"}
+
+
+def diagnose(answer: LambdaAnswer, contact_center: str, method: str = "queryRecord") -> Diagnosis:
+    """The diagnosis of one answer of ``${contact_center}-InvokeSalesforceRestApiFunction`` to an event calling
+    ``method`` (the guide's test event: queryRecord)."""
     failure = failure_of(answer)
     if failure is None:
-        return Diagnosis(True, "the function signed in to Salesforce (OAuth 2.0 JWT bearer flow) and ran the query")
+        ran = _WHAT_RAN.get(method, method)
+        return Diagnosis(True, f"the function signed in to Salesforce (OAuth 2.0 JWT bearer flow) and ran {ran}")
     names = {
         "cc": contact_center,
         "main": main_secret_name(contact_center),

@@ -120,6 +120,11 @@ def secret_name_prefix(contact_center: str, org: str | None = None) -> str:
     return f"{contact_center}-{org}" if org else contact_center
 
 
+#: the JWT subject: a Salesforce username, which has the form of an email address (it need not be a real mailbox)
+#: in printable ASCII (a display name such as 山田太郎 is not one; a space, NUL or line break would reach the JWT)
+USERNAME = re.compile(r"[!-?A-~]+@[!-?A-~]+\.[!-?A-~]+")
+
+
 def main_secret_name(contact_center: str, org: str | None = None) -> str:
     """Name of the secret holding the consumer key, private key, subject and audience (of ``org``, if given)."""
     return f"{secret_name_prefix(contact_center, org)}-salesforce-secret"

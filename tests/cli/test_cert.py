@@ -10,7 +10,7 @@ import pytest
 from scv_seeder import credentials
 from scvctl.console import expiry_text
 
-from tests.cli.conftest import CC, CONSUMER_KEY, KEYS, RunCli, Secrets, assert_no_secret_values
+from tests.cli.conftest import CC, CONSUMER_KEY, KEYS, ROOT, RunCli, Secrets, assert_no_secret_values
 
 
 def test_show_prints_the_certificate_fingerprint_and_days_left(
@@ -159,6 +159,10 @@ def test_show_reads_the_published_certificate_without_the_secret(
     assert result.code == 0, result.err
     assert f"parameter /{CC}/salesforce/certificate" in result.out
     assert credentials.certificate_info(other_rsa_key_pair.certificate_pem).fingerprint_sha256 in result.out
+    # docs/SCVCTL.md's real sessions of cert show begin with the line the command prints
+    sessions = (ROOT / "docs" / "SCVCTL.md").read_text(encoding="utf-8").split("$ scvctl cert show example-cc\n")[1:]
+    first_line = result.out.splitlines()[0].replace(CC, "example-cc")
+    assert sessions and all(session.splitlines()[0] == first_line for session in sessions)
 
 
 def test_every_command_that_changes_the_certificate_in_use_publishes_it(

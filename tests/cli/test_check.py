@@ -206,6 +206,21 @@ def test_custom_event(
     assert local_invoker.calls[0][1] == event
 
 
+def test_an_event_of_another_method_is_reported_as_that_method(
+    run_cli: RunCli, local_invoker: LocalInvoker, salesforce: Any, rsa_key_pair: Any, tmp_path: Path
+) -> None:
+    salesforce.register_app(CONSUMER_KEY, rsa_key_pair.certificate_pem, users=[USERNAME])
+    parameters = {"methodName": "createRecord", "objectApiName": "Case", "Subject": "From scvctl check"}
+    event_file = tmp_path / "event.json"
+    event_file.write_text(json.dumps({"Details": {"Parameters": parameters}}))
+
+    result = run_cli("check", CC, "--event", str(event_file), invoker=local_invoker)
+
+    assert result.code == 0, result.output
+    assert "OK: the function signed in to Salesforce (OAuth 2.0 JWT bearer flow) and ran createRecord." in result.out
+    assert "ran the query" not in result.out
+
+
 @pytest.mark.parametrize(("content", "message"), [("{not json", "is not JSON"), ("[1, 2]", "must hold a JSON object")])
 def test_bad_event_file(run_cli: RunCli, cc_secrets: Any, tmp_path: Path, content: str, message: str) -> None:
     event_file = tmp_path / "event.json"

@@ -14,6 +14,7 @@ import pytest
 from botocore.stub import Stubber
 from scvctl.errors import CliError
 from scvctl.invoke import GUIDE_TEST_EVENT, LambdaInvoker
+from scvctl.main import main
 
 from tests.cli.conftest import ROOT
 
@@ -86,3 +87,19 @@ def test_lambda_invoker_errors(code: str, message: str) -> None:
             LambdaInvoker(client).invoke("acme-InvokeSalesforceRestApiFunction", GUIDE_TEST_EVENT)
 
     assert message in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["cert", "--help"], "a staged rotation's certificate if there is one\n"),
+        (["subject", "set", "--help"], "the integration user's Salesforce username, an email-shaped login name"),
+    ],
+    ids=["cert show", "subject set USERNAME"],
+)
+def test_help_says_what_each_argument_is(
+    argv: list[str], expected: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "400")  # argparse wraps help text to the terminal: one line per entry here
+    assert main(argv) == 0
+    assert expected in capsys.readouterr().out

@@ -82,7 +82,19 @@ def test_no_aws_credentials(
 def test_unknown_aws_profile(run_cli: RunCli, cc_secrets: Any) -> None:
     result = run_cli("cert", "show", CC, "--profile", "nosuchprofile")
 
-    _assert_clean_failure(result, "AWS profile 'nosuchprofile' not found")
+    _assert_clean_failure(result, "AWS profile 'nosuchprofile' (from --profile) not found")
+
+
+@pytest.mark.parametrize("variable", ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"])
+def test_an_unknown_aws_profile_from_the_environment_is_named(
+    run_cli: RunCli, cc_secrets: Any, monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    monkeypatch.setenv(variable, "prod")
+
+    _assert_clean_failure(run_cli("cert", "show", CC), f"AWS profile 'prod' (from {variable}) not found")
+    preflight = run_cli("preflight", CC)
+    assert preflight.code == 2  # the account could not be read
+    assert f"AWS profile 'prod' (from {variable}) not found" in preflight.err
 
 
 def test_no_region(run_cli: RunCli, cc_secrets: Any, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from tools.emulators.lambda_invoke import LambdaInvokeEmulator
+from tools.emulators.lambda_invoke import FunctionFacts, LambdaInvokeEmulator
 from tools.harness.container import InvocationRecord
 
 
@@ -52,3 +52,30 @@ def test_payload_error_and_unknown_function() -> None:
     assert json.loads(failed["Payload"].read())["errorType"] == "SalesforceApiError"
     assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"
     assert ScriptedContainer.starts == 1  # warm between invocations
+
+
+def test_read_calls_answer_from_the_functions_facts() -> None:
+    """What scvctl preflight and flows read: GetFunction (ARN, runtime, tags), ListAliases, GetAlias; unknown
+    names and aliases are not found, as on Lambda."""
+    name = "cc-InvokeSalesforceRestApiFunction"
+    arn = f"arn:aws:lambda:ap-northeast-1:111111111111:function:{name}"
+    facts = {name: FunctionFacts(arn, "python3.13", {"aws:cloudformation:stack-name": "cc-stack"}, ("live",))}
+    with LambdaInvokeEmulator({}, facts=facts) as emulator:
+        client = lambda_client(emulator)
+        function = client.get_function(FunctionName=name)
+        aliases = client.list_aliases(FunctionName=name)["Aliases"]
+        alias = client.get_alias(FunctionName=name, Name="live")
+        missing = []
+        for call in (
+            lambda: client.get_function(FunctionName="other"),
+            lambda: client.get_alias(FunctionName=name, Name="active"),
+        ):
+            with pytest.raises(ClientError) as raised:
+                call()
+            missing.append(raised.value.response["Error"]["Code"])
+
+    assert function["Configuration"]["FunctionArn"] == arn
+    assert function["Configuration"]["Runtime"] == "python3.13"
+    assert function["Tags"] == {"aws:cloudformation:stack-name": "cc-stack"}
+    assert [entry["AliasArn"] for entry in aliases] == [alias["AliasArn"]] == [f"{arn}:live"]
+    assert missing == ["ResourceNotFoundException", "ResourceNotFoundException"]

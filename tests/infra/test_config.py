@@ -180,6 +180,59 @@ def test_each_bad_value_names_contact_center_field_and_fix(overrides: dict[str, 
     assert expected in str(raised.value)
 
 
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"username": "山田太郎"}, 'contact center "acme", field username: must be the integration user\'s Salesforce'),
+        ({"username": "Integration User"}, "field username: must be the integration user's Salesforce username"),
+        (
+            {"call_center_api_name": "東京コールセンター"},
+            "field call_center_api_name: must be the call center's API name",
+        ),
+        ({"call_center_api_name": "Tokyo Call Center"}, "e.g. TokyoCallCenter, not its display name"),
+        ({"account": 333333333333}, 'field account: write the account id in quotes, account: "333333333333"'),
+        ({"name": "東京"}, 'contact center "東京", field name: must start with a letter'),
+        ({"name": "東京", "mode": "beside"}, 'contact center "東京", field name: '),
+        (
+            {"orgs": [{"name": "dr", "salesforce_url": "https://dr.my.salesforce.com", "username": "山田@dr"}]},
+            "field orgs.0.username: must be the integration user's Salesforce username",
+        ),
+        (
+            {
+                "orgs": [
+                    {
+                        "name": "dr",
+                        "salesforce_url": "https://dr.my.salesforce.com",
+                        "username": "dr@acme.example",
+                        "call_center_api_name": "災害対策",
+                    }
+                ]
+            },
+            "field orgs.0.call_center_api_name: must be the call center's API name",
+        ),
+    ],
+)
+def test_a_value_that_would_fail_only_at_run_time_is_one_line(overrides: dict[str, Any], expected: str) -> None:
+    """Japanese text where Salesforce wants ASCII, an account id YAML read as a number, and a derived field
+    (function_name) that must not repeat the error of the field the user wrote (name)."""
+    with pytest.raises(ConfigError) as raised:
+        parse_config(config_with(**overrides))
+    header, *problems = str(raised.value).splitlines()
+    assert header == "config: invalid contact-center config"
+    assert len(problems) == 1, problems
+    assert expected in problems[0]
+
+
+def test_an_unquoted_deploy_pipeline_account_is_one_line_with_the_quoting_hint() -> None:
+    raw = {**config_with(), "deploy_pipeline": {"github_repository": "acme/infra", "account": 333333333333}}
+    with pytest.raises(ConfigError) as raised:
+        parse_config(raw)
+    assert str(raised.value).splitlines()[1:] == [
+        '  - field deploy_pipeline.account: write the account id in quotes, account: "333333333333" '
+        "(YAML reads it unquoted as a number)"
+    ]
+
+
 @pytest.mark.parametrize("missing", ["name", "salesforce_url", "username", "call_center_api_name"])
 def test_missing_required_field(missing: str) -> None:
     entry = {key: value for key, value in VALID.items() if key != missing}
@@ -277,6 +330,23 @@ def test_a_config_mistake_fails_the_cdk_app_with_the_message_alone(tmp_path: Pat
         check=False,
     )
     assert (result.returncode, result.stderr, result.stdout) == (1, f"{expected.value}\n", "")
+
+
+def test_the_config_check_before_cdk_synth_prints_the_message_alone(tmp_path: Path) -> None:
+    """`python -m infra.config check`: what a make target runs before `cdk synth`, whose CLI adds a line of its own
+    ("Subprocess exited with error 1") after the app's message; silent for a valid config."""
+    config = tmp_path / "contact_centers.yaml"
+    config.write_text("contact_centers:\n  - name: acme\n    account: 333333333333\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as expected:
+        load_config(config)
+
+    def check(*argv: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "infra.config", "check", *argv]
+        return subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
+
+    failed, valid = check(str(config)), check()
+    assert (failed.returncode, failed.stderr, failed.stdout) == (1, f"{expected.value}\n", "")
+    assert (valid.returncode, valid.stderr, valid.stdout) == (0, "", "")
 
 
 ORG: dict[str, Any] = {

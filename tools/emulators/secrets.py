@@ -126,10 +126,11 @@ class MotoSecretsServer:
             **FAKE_CREDENTIALS,
         }
 
-    def client(self, **config: Any) -> Any:
-        """A boto3 Secrets Manager client for this server; ``config`` goes to botocore's Config."""
+    def client(self, service: str = "secretsmanager", **config: Any) -> Any:
+        """A boto3 client of ``service`` (moto serves them all) for this server; ``config`` goes to botocore's
+        Config."""
         return boto3.client(
-            "secretsmanager",
+            service,
             endpoint_url=self.endpoint_url,
             region_name=self.region,
             aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],

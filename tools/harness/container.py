@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tools.harness.loopback_guard import LOG_VARIABLE
 from tools.harness.runtime import bundle_python
 from tools.harness.synth import FunctionAsset
 
@@ -81,7 +82,8 @@ class LambdaContainer:
         self.all_logs: list[str] = []
         paths = [str(asset_dir), *map(str, runtime_packages)]
         read_fd, write_fd = os.pipe()
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **LAMBDA_BASE_ENVIRONMENT, **environment}
+        guard = {name: os.environ[name] for name in (LOG_VARIABLE,) if name in os.environ}  # loopback_guard.py
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **guard, **LAMBDA_BASE_ENVIRONMENT, **environment}
         self._process = subprocess.Popen(
             [python or bundle_python(), "-I", "-S", "-B", str(RUNNER), str(write_fd), handler, *paths],
             stdin=subprocess.PIPE,

@@ -14,13 +14,14 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from scv_seeder.store import SecretStore
 from scv_shared.orgs import ORGS_ENV
 from scv_shared.secret_format import secret_name_prefix
+from scvctl.account import STACK_NAME_TAG
 from scvctl.secret_document import write_and_clear_token
 
 from tools.emulators.salesforce import SalesforceEmulator
@@ -194,7 +195,8 @@ def deploy(
     refs: dict[str, str] = {}
     for logical_id, resource in template["Resources"].items():
         if resource["Type"] == "AWS::SecretsManager::Secret":
-            refs[logical_id] = client.create_secret(Name=resource["Properties"]["Name"])["ARN"]
+            tags = [{"Key": STACK_NAME_TAG, "Value": stack_name}]  # as CloudFormation tags what it creates
+            refs[logical_id] = client.create_secret(Name=resource["Properties"]["Name"], Tags=tags)["ARN"]
     seeds = [
         OrgSeed(
             str(resource["Properties"].get("Org", "")),
@@ -254,17 +256,29 @@ def script_org_for_every_method(salesforce: SalesforceEmulator) -> str:
     return salesforce.add_record("Case", {"Subject": "Existing"})
 
 
+def further_orgs(assembly: CloudAssembly, stack_name: str) -> list[str]:
+    """The names of the further orgs the stack seeds (one seed resource each)."""
+    resources = assembly.template(stack_name)["Resources"].values()
+    return [
+        str(resource["Properties"]["Org"])
+        for resource in resources
+        if resource["Type"] == "Custom::SalesforceSecretSeed" and resource["Properties"].get("Org")
+    ]
+
+
 @contextmanager
 def local_deployment(assembly: CloudAssembly, stack_name: str, *, region: str = REGION) -> Iterator[LocalDeployment]:
-    """The stand-ins started on loopback (moto keeping the secrets in ``region``, the secrets extension,
-    the Salesforce emulator, a container pool), the stack deployed on them; all stopped on exit."""
-    with (
-        ContainerPool(runtime_packages()) as pool,
-        MotoSecretsServer(region=region) as secrets_server,
-        FakeSecretsExtension(secrets_server) as extension,
-        SalesforceEmulator() as salesforce,
-    ):
+    """The stand-ins started on loopback (moto keeping the secrets in ``region``, the secrets extension, a
+    Salesforce emulator for the contact center's org and one for each further org, a container pool), the stack
+    deployed on them; all stopped on exit. Every org the function may call is a stand-in: nothing reaches
+    Salesforce."""
+    with ExitStack() as stack:
+        pool = stack.enter_context(ContainerPool(runtime_packages()))
+        secrets_server = stack.enter_context(MotoSecretsServer(region=region))
+        extension = stack.enter_context(FakeSecretsExtension(secrets_server))
+        salesforce = stack.enter_context(SalesforceEmulator())
+        org_emulators = {org: stack.enter_context(SalesforceEmulator()) for org in further_orgs(assembly, stack_name)}
         yield deploy(
             assembly, stack_name, salesforce=salesforce, secrets_server=secrets_server, extension=extension,
-            start_container=pool.start,
+            start_container=pool.start, org_emulators=org_emulators,
         )  # fmt: skip

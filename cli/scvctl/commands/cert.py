@@ -27,7 +27,9 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     show = actions.add_parser(
-        "show", parents=[common], help="the certificate (PEM, SHA-256, expiry), and a staged rotation's"
+        "show",
+        parents=[common],
+        help="the certificate in use (PEM, SHA-256, expiry), and a staged rotation's certificate if there is one",
     )
     show.set_defaults(handler=show_certificate)
 

@@ -50,7 +50,7 @@ def run_check(args: argparse.Namespace, runtime: Runtime) -> int:
     target = contact_center.function_name + (f":{qualifier}" if qualifier else "")
     say(f"Invoking {target} ({runtime.session.region_name}) with {_describe_event(event)}")
     invocation = invoker.invoke(contact_center.function_name, event, qualifier=qualifier)
-    diagnosis = diagnose(invocation, contact_center.name)
+    diagnosis = diagnose(invocation, contact_center.name, _method(event))
     _print(diagnosis, invocation.payload, _stored_certificates(runtime) if diagnosis.about_certificate else [])
     return 0 if diagnosis.ok else 1
 
@@ -76,9 +76,18 @@ def _load_event(path: Path) -> dict[str, Any]:
     return event
 
 
-def _describe_event(event: dict[str, Any]) -> str:
+def _parameters(event: dict[str, Any]) -> dict[str, Any]:
     parameters = event.get("Details", {}).get("Parameters", {}) if isinstance(event.get("Details"), dict) else {}
-    if not isinstance(parameters, dict) or "methodName" not in parameters:
+    return parameters if isinstance(parameters, dict) else {}
+
+
+def _method(event: dict[str, Any]) -> str:
+    return str(_parameters(event).get("methodName") or "the given event")
+
+
+def _describe_event(event: dict[str, Any]) -> str:
+    parameters = _parameters(event)
+    if "methodName" not in parameters:
         return "the given event"
     statement = parameters.get("soql") or parameters.get("sosl")
     return f"{parameters['methodName']}: {statement}" if statement else str(parameters["methodName"])

@@ -172,16 +172,14 @@ def _read_flows(runtime: Runtime, instance_id: str) -> list[Flow]:
 
 
 def _roles(runtime: Runtime, flow: Flow) -> list[tuple[FunctionArn, str]]:
-    """The flow's invocations of SCV's function or ours (in the instance's account and region)."""
+    """The flow's invocations of SCV's function or ours (in the instance's account and region). Under SCV's name,
+    the function is ours where the stack deploys one (greenfield), SCV's where it keeps SCV's (companion)."""
     contact_center = runtime.contact_center
     found = []
     for arn in flow.functions:
         if arn.region != contact_center.connect_region or arn.account != contact_center.connect_account:
             continue
-        if (
-            arn.name == contact_center.function_name
-            and contact_center.function_name != contact_center.scv_function_name
-        ):
+        if arn.name == contact_center.function_name and contact_center.ships_function:
             found.append((arn, OURS))
         elif arn.name == contact_center.scv_function_name:
             found.append((arn, SCV))

@@ -11,19 +11,14 @@ contact_centers.yaml's value for it changes, and never touches the consumer key 
 from __future__ import annotations
 
 import argparse
-import re
 
-from scv_shared.secret_format import AUDIENCE_URL, PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE, SecretKeys
+from scv_shared.secret_format import AUDIENCE_URL, PRODUCTION_AUDIENCE, SANDBOX_AUDIENCE, USERNAME, SecretKeys
 
 from scvctl.console import note, say
 from scvctl.errors import CliError
 from scvctl.runtime import Runtime
 from scvctl.secret_document import require_current, write_and_clear_token
 from scvctl.secret_input import read_secret_value
-
-#: Salesforce usernames have the form of an email address (they need not be a real mailbox)
-#: like an email address; no whitespace or control character (a NUL or line break would end up in the JWT)
-_USERNAME = re.compile(r"[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+")
 
 ARGV_VALUE_REFUSED = (
     "the consumer key is never taken on the command line (it would stay in shell history and show in ps): "
@@ -45,7 +40,12 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     subject_set = subject.add_subparsers(dest="action", required=True, metavar="ACTION").add_parser(
         "set", parents=[common], help="set the integration user's username"
     )
-    subject_set.add_argument("username", metavar="USERNAME")
+    subject_set.add_argument(
+        "username",
+        metavar="USERNAME",
+        help="the integration user's Salesforce username, an email-shaped login name such as integration@acme.com "
+        "(a sandbox's ends with the sandbox name: integration@acme.com.uat)",
+    )
     subject_set.set_defaults(handler=set_subject)
 
     audience = commands.add_parser("audience", help="the JWT audience: production, sandbox or My Domain")
@@ -89,7 +89,7 @@ def set_consumer_key(args: argparse.Namespace, runtime: Runtime) -> int:
 
 def set_subject(args: argparse.Namespace, runtime: Runtime) -> int:
     username = args.username.strip()
-    if not _USERNAME.fullmatch(username):
+    if not USERNAME.fullmatch(username):
         raise CliError(
             f"{username!r} is not a Salesforce username: usernames look like an email address "
             "(sandbox ones end with the sandbox name, e.g. user@example.com.uat)",
