@@ -154,14 +154,15 @@ class FunctionAlarms(Construct):
 
 
 class InvokerAlarms(Construct):
-    """Salesforce API usage, token mint failures and a looping flow: figures only
+    """Salesforce API usage, token mint failures, the integration being down and a looping flow: figures only
     our invoker publishes, so only a stack that ships it adds these.
 
     :param contact_center: the contact center (its name is the metrics' dimension, its log group the looping-flow
         rule's source).
     :param topic: where the alarms notify. Default: nowhere.
 
-    Attributes: ``api_usage`` (for the dashboard), ``calls_per_contact_rule`` and ``alarms``.
+    Attributes: ``api_usage``, ``sign_ins_refused`` and ``orgs_unavailable`` (for the dashboard),
+    ``calls_per_contact_rule`` and ``alarms``.
     """
 
     #: appended to the invocation-rate alarm's description when these alarms watch the function
@@ -176,6 +177,8 @@ class InvokerAlarms(Construct):
         self.api_usage = published_metric(
             name, telemetry.API_USAGE_PERCENT, "Maximum", "Salesforce API usage (% of daily limit)"
         )
+        self.sign_ins_refused = published_metric(name, telemetry.SIGN_IN_REFUSED, "Sum", "Calls refused sign-in")
+        self.orgs_unavailable = published_metric(name, telemetry.ORG_UNAVAILABLE, "Sum", "Calls to an unavailable org")
         self.calls_per_contact_rule = self._calls_per_contact_rule(contact_center)
         calls_per_contact = cloudwatch.MathExpression(
             expression=f"INSIGHT_RULE_METRIC('{self.calls_per_contact_rule.rule_name}', 'MaxContributorValue')",
@@ -199,6 +202,24 @@ class InvokerAlarms(Construct):
                 0,
                 "Salesforce refused the JWT bearer token request: run `scvctl check` for the fix",
                 topic=topic,
+            ),
+            add_alarm(
+                self,
+                "IntegrationDown",
+                cloudwatch.MathExpression(
+                    expression="FILL(refused, 0) + FILL(unavailable, 0)",
+                    using_metrics={"refused": self.sign_ins_refused, "unavailable": self.orgs_unavailable},
+                    label="Calls failed by a refused sign-in or an unavailable org",
+                    period=FIVE_MINUTES,
+                ),
+                1,
+                "The integration is down: calls fail at once because Salesforce refused the sign-in (check that "
+                "the integration user is active and not frozen, the certificate and the consumer key, then run "
+                "`scvctl token reset`) or because an org is not answering (Salesforce's status, the network); the "
+                "dashboard shows which org",
+                topic=topic,
+                comparison=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                on_one_datapoint=True,
             ),
             add_alarm(
                 self,

@@ -97,7 +97,8 @@ class MonitoringDashboard(Construct):
         return published_metric(self._contact_center, name, statistic, label, org=org)
 
     def _invoker_widgets(self, invoker_alarms: InvokerAlarms) -> None:
-        """The figures our invoker publishes: API usage, token mints, cache hits."""
+        """The figures our invoker publishes: API usage, token mints, cache hits, and calls failed at once because
+        the integration is down (what the IntegrationDown alarm watches)."""
         self.dashboard.add_widgets(
             cloudwatch.GraphWidget(
                 title="Salesforce API usage",
@@ -122,20 +123,28 @@ class MonitoringDashboard(Construct):
                 ],
                 width=8,
             ),
+            cloudwatch.GraphWidget(
+                title="Integration down: calls refused sign-in or to an unavailable org",
+                left=[invoker_alarms.sign_ins_refused, invoker_alarms.orgs_unavailable],
+                width=8,
+            ),
         )
 
     def _org_widget(self, org: str) -> cloudwatch.GraphWidget:
-        """One org's calls, errors and token mints (the invoker's metrics carry an Org dimension)."""
+        """One org's calls, errors, token mints and why it is down, if it is (the invoker's metrics carry an Org
+        dimension)."""
 
         def metric(name: str, label: str) -> cloudwatch.Metric:
             return self._metric(name, "Sum", label, org=org)
 
         return cloudwatch.GraphWidget(
-            title=f"Org {org}: invocations, errors, token mints",
+            title=f"Org {org}: invocations, errors, token mints, integration down",
             left=[metric(telemetry.INVOCATIONS, "Invocations"), metric(telemetry.ERRORS, "Errors")],
             right=[
                 metric(telemetry.TOKEN_MINTS, "Token mints"),
                 metric(telemetry.TOKEN_MINT_FAILURES, "Mint failures"),
+                metric(telemetry.SIGN_IN_REFUSED, "Refused sign-in"),
+                metric(telemetry.ORG_UNAVAILABLE, "Org unavailable"),
             ],
             width=8,
         )

@@ -34,6 +34,7 @@ def test_every_condition_has_an_alarm_with_the_configured_threshold(example: Tem
         "Throttles",
         "ApiUsage",
         "TokenMintFailures",
+        "IntegrationDown",
         "CertificateExpiry",
         "InvocationRate",
         "CallsPerContact",
@@ -52,6 +53,28 @@ def test_every_condition_has_an_alarm_with_the_configured_threshold(example: Tem
     assert (metric_name(expiry), expiry["Threshold"]) == ("CertificateDaysLeft", 30)
     assert expiry["ComparisonOperator"] == "LessThanThreshold"
     assert expiry["TreatMissingData"] == "breaching"  # a check that stopped reporting is itself a problem
+
+
+def test_a_refused_sign_in_or_an_unavailable_org_raises_the_integration_down_alarm_at_once(
+    example: Template,
+) -> None:
+    """One call failed by either (scv_shared.telemetry: value 1 on such an invocation) is an incident."""
+    alarm = alarms(example)["IntegrationDown"]
+    (expression,) = [metric for metric in alarm["Metrics"] if "Expression" in metric]
+    assert expression["Expression"] == "FILL(refused, 0) + FILL(unavailable, 0)"
+    summed = {metric["Id"]: metric["MetricStat"] for metric in alarm["Metrics"] if "MetricStat" in metric}
+    assert {name: stat["Metric"]["MetricName"] for name, stat in summed.items()} == {
+        "refused": "SignInRefused",
+        "unavailable": "OrgUnavailable",
+    }
+    for stat in summed.values():
+        assert stat["Metric"]["Namespace"] == "ServiceCloudVoice/SalesforceRestApi"
+        assert stat["Metric"]["Dimensions"] == [{"Name": "ContactCenter", "Value": "example-cc"}]
+        assert (stat["Stat"], stat["Period"]) == ("Sum", 300)
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
+    assert (alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (1, 1)
+    assert alarm["TreatMissingData"] == "notBreaching"  # no calls, no failures: nothing is down
+    assert "scvctl token reset" in alarm["AlarmDescription"]
 
 
 def test_error_rate_is_errors_over_invocations(example: Template) -> None:
@@ -166,6 +189,8 @@ def test_dashboard_shows_usage_latency_auth_and_certificate(example: Template) -
         "TokenMintFailures",
         "CertificateDaysLeft",
         "Throttles",
+        "SignInRefused",
+        "OrgUnavailable",
     ):
         assert figure in body
     assert "Connect gives up" in body
@@ -205,6 +230,8 @@ def test_a_looping_flow_shows_as_one_contact_with_many_invocations(example: Temp
 def test_dashboard_has_an_entry_per_org(example: Template) -> None:
     _, dashboard = only(example, "AWS::CloudWatch::Dashboard")
     body = json.dumps(dashboard["Properties"]["DashboardBody"])
-    assert "Org default: invocations, errors, token mints" in body
-    assert "Org dr: invocations, errors, token mints" in body
-    assert '\\"Org\\",\\"dr\\"' in body  # its metrics carry the Org dimension the invoker writes
+    for org in ("default", "dr"):
+        assert f"Org {org}: invocations, errors, token mints, integration down" in body
+        for figure in ("Errors", "SignInRefused", "OrgUnavailable"):
+            # its metrics carry the Org dimension the invoker writes
+            assert f'\\"{figure}\\",\\"ContactCenter\\",\\"example-cc\\",\\"Org\\",\\"{org}\\"' in body
