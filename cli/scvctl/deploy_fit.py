@@ -27,29 +27,28 @@ _OUR_FUNCTION_SETTINGS = ("adopt_log_group", "cold_start", "provisioned_concurre
 
 
 @dataclass(frozen=True)
-class Conflict:
-    """One resource that would make the deploy fail (or silently misbehave), and the fix."""
+class Finding:
+    """One resource, what is wrong with it and the fix: one line of preflight's output."""
 
     resource: str
     problem: str
     fix: str
-    #: config settings that resolve it without changing the mode (empty: the mode itself must change)
-    settings: Mapping[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return f"{self.resource}: {self.problem}: {self.fix}"
 
 
 @dataclass(frozen=True)
-class DeployWarning:
-    """Something that deploys cleanly but would not work as meant (it does not stop the deploy), and the fix."""
+class Conflict(Finding):
+    """A resource that would make the deploy fail (or silently misbehave)."""
 
-    resource: str
-    problem: str
-    fix: str
+    #: config settings that resolve it without changing the mode (empty: the mode itself must change)
+    settings: Mapping[str, Any] = field(default_factory=dict)
 
-    def __str__(self) -> str:
-        return f"{self.resource}: {self.problem}: {self.fix}"
+
+@dataclass(frozen=True)
+class DeployWarning(Finding):
+    """A resource that deploys cleanly but would not work as meant: reported, the deploy is not stopped."""
 
 
 @dataclass(frozen=True)
