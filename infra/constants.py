@@ -45,6 +45,7 @@ PREFLIGHT_READ_ACTIONS = (
     "logs:DescribeLogGroups",
     "logs:ListTagsLogGroup",
     "connect:ListLambdaFunctions",
+    "sns:GetTopicAttributes",
 )
 #: what preflight also uses where it may, to list the secrets' JSON key names (the values never leave it)
 PREFLIGHT_KEY_NAME_ACTIONS = ("secretsmanager:GetSecretValue", "kms:Decrypt")

@@ -6,7 +6,8 @@ Accounts where Service Cloud Voice provisioned the contact center already have i
 :func:`survey` reads each of them with the operator's own credentials (read calls only) and records what
 ``scvctl preflight`` judges: whether it exists, which CloudFormation stack made it (the
 ``aws:cloudformation:stack-name`` tag every stack puts on its resources), a function's runtime and aliases,
-a secret's KMS key and JSON key names. Secret values are read only to list their keys and are never kept.
+a secret's KMS key and JSON key names, and the KMS key of an adopted alarm topic. Secret values are read only to
+list their keys and are never kept.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ STACK_NAME_TAG = "aws:cloudformation:stack-name"
 #: a stack in these states has no resources of its own left (a failed first deploy rolled back, or a deletion)
 _GONE_STACK_STATUSES = ("ROLLBACK_COMPLETE", "DELETE_IN_PROGRESS", "DELETE_COMPLETE", "DELETE_FAILED")
 _NOT_FOUND = ("ResourceNotFoundException",)
+#: SNS's AWS managed key: its key policy cannot be edited to let CloudWatch alarms use it
+SNS_MANAGED_KEY_ALIAS = "alias/aws/sns"
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,18 @@ class ConnectInstance:
 
 
 @dataclass(frozen=True)
+class AlarmTopic:
+    """The config's ``alarm_topic_arn``: a topic the stack's alarms notify but do not make."""
+
+    arn: str
+    exists: bool = False
+    #: the topic's KmsMasterKeyId as SNS reports it (None: not encrypted)
+    kms_key: str | None = None
+    #: encrypted with SNS's AWS managed key, so CloudWatch alarms cannot publish to it
+    aws_managed_key: bool = False
+
+
+@dataclass(frozen=True)
 class Survey:
     """Everything :func:`survey` found, looked up by name."""
 
@@ -101,6 +116,8 @@ class Survey:
     secrets: tuple[Secret, ...]
     log_groups: tuple[LogGroup, ...]
     connect: ConnectInstance | None
+    #: None: the config names no alarm topic to adopt
+    alarm_topic: AlarmTopic | None = None
 
     def function(self, name: str) -> Function:
         return next(function for function in self.functions if function.name == name)
@@ -136,6 +153,7 @@ def survey(session: boto3.Session, contact_center: Any) -> Survey:
     kms = aws.read_client(session, "kms")
     logs = aws.read_client(session, "logs")
     instance_arn = contact_center.connect_instance_arn
+    topic_arn = contact_center.monitoring.alarm_topic_arn
     return Survey(
         account=account,
         region=session.region_name,
@@ -144,6 +162,7 @@ def survey(session: boto3.Session, contact_center: Any) -> Survey:
         secrets=tuple(_secret(secrets, kms, name) for name in secret_names(contact_center)),
         log_groups=tuple(_log_group(logs, name) for name in log_group_names),
         connect=_connect(aws.connect_client(session), instance_arn.rsplit("/", 1)[1]) if instance_arn else None,
+        alarm_topic=_alarm_topic(aws.read_client(session, "sns"), topic_arn) if topic_arn else None,
     )
 
 
@@ -237,3 +256,16 @@ def _connect(connect: Any, instance_id: str) -> ConnectInstance:
             return ConnectInstance(instance_id)
         raise
     return ConnectInstance(instance_id, functions)
+
+
+def _alarm_topic(sns: Any, arn: str) -> AlarmTopic:
+    try:
+        attributes = sns.get_topic_attributes(TopicArn=arn)["Attributes"]
+    except ClientError as error:
+        if error_code(error) in ("NotFound", "NotFoundException"):
+            return AlarmTopic(arn)
+        raise
+    key_id = attributes.get("KmsMasterKeyId")
+    # SNS reports the key as it was set: the alias, or its ARN (arn:...:alias/aws/sns)
+    aws_managed = bool(key_id) and key_id.endswith(SNS_MANAGED_KEY_ALIAS)
+    return AlarmTopic(arn, exists=True, kms_key=key_id, aws_managed_key=aws_managed)

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from scv_salesforce.config import ContactCenter, DeployMode
 from scv_salesforce.constants import BESIDE_FUNCTION_NAME_SUFFIX, FUNCTION_NAME_SUFFIX
 
-from scvctl.account import Function, Survey, secret_names
+from scvctl.account import SNS_MANAGED_KEY_ALIAS, Function, Survey, secret_names
 from scvctl.flow_content import FunctionArn
 
 #: settings only a mode that deploys our function takes (config.py refuses them in companion)
@@ -27,17 +27,28 @@ _OUR_FUNCTION_SETTINGS = ("adopt_log_group", "cold_start", "provisioned_concurre
 
 
 @dataclass(frozen=True)
-class Conflict:
-    """One resource that would make the deploy fail (or silently misbehave), and the fix."""
+class Finding:
+    """One resource, what is wrong with it and the fix: one line of preflight's output."""
 
     resource: str
     problem: str
     fix: str
-    #: config settings that resolve it without changing the mode (empty: the mode itself must change)
-    settings: Mapping[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return f"{self.resource}: {self.problem}: {self.fix}"
+
+
+@dataclass(frozen=True)
+class Conflict(Finding):
+    """A resource that would make the deploy fail (or silently misbehave)."""
+
+    #: config settings that resolve it without changing the mode (empty: the mode itself must change)
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DeployWarning(Finding):
+    """A resource that deploys cleanly but would not work as meant: reported, the deploy is not stopped."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,25 @@ def conflicts(contact_center: ContactCenter, survey: Survey) -> list[Conflict]:
         *(_log_group(contact_center, survey) if contact_center.ships_function else ()),
         *_secrets(contact_center, survey),
         *_association(contact_center, survey),
+    ]
+
+
+def deploy_warnings(survey: Survey) -> list[DeployWarning]:
+    """What would deploy cleanly in any mode and still fail someone: an adopted alarm topic no alarm can reach."""
+    topic = survey.alarm_topic
+    if topic is None or (topic.exists and not topic.aws_managed_key):
+        return []
+    resource = f"alarm topic {topic.arn} (alarm_topic_arn)"
+    if not topic.exists:
+        return [DeployWarning(resource, "not found, so no alarm would reach anyone", "create it or correct the ARN")]
+    return [
+        DeployWarning(
+            resource,
+            f"encrypted with the AWS managed key {SNS_MANAGED_KEY_ALIAS}, which CloudWatch alarms cannot use, so no "
+            "alarm would reach anyone",
+            "encrypt it with a customer managed key whose key policy allows cloudwatch.amazonaws.com "
+            "kms:Decrypt and kms:GenerateDataKey*, or remove alarm_topic_arn and set create_alarm_topic: true",
+        )
     ]
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from tests.cli.conftest import CC, RunCli, WriteConfig, assert_no_secret_values
 from tests.emulators.scv_account import AccountBuilder, ConnectStub, Layout
-from tools.emulators.secrets import MotoSecretsServer
+from tools.emulators.secrets import REGION, MotoSecretsServer
 
 SCV_FUNCTION = f"{CC}-InvokeSalesforceRestApiFunction"
 BESIDE_FUNCTION = f"{CC}-SalesforceRestApiFunction"
@@ -363,3 +363,55 @@ def test_taking_over_from_a_removed_scv_function_confirms_greenfield_with_the_na
     code, output, conflicts = preflight(run_cli, config)
     assert (code, conflicts) == (0, []), output
     assert f"Function {SCV_FUNCTION} (SCV's name, and ours in mode greenfield): not found" in output
+
+
+# ------------------------------------------------------------------------------------------------ alarm topic
+
+
+def warnings(output: str) -> list[str]:
+    return re.findall(r"^Warning: (.+)$", output, flags=re.MULTILINE)
+
+
+@pytest.mark.parametrize("key", ["alias/aws/sns", f"arn:aws:kms:{REGION}:123456789012:alias/aws/sns"])
+def test_an_adopted_alarm_topic_under_snss_managed_key_is_a_warning_with_the_fix(
+    run_cli: RunCli, scv_config: WriteConfig, account: AccountBuilder, connect: ConnectStub, key: str
+) -> None:
+    """CloudWatch alarms cannot publish to a topic encrypted with alias/aws/sns: the alarms would reach no one."""
+    account.empty()
+    connect.associations([])
+    arn = account.client("sns").create_topic(Name="ops", Attributes={"KmsMasterKeyId": key})["TopicArn"]
+    code, output, conflicts = preflight(run_cli, scv_config(monitoring={"alarm_topic_arn": arn}))
+    assert (code, conflicts) == (0, []), output  # it deploys: the warning leaves the verdict as it is
+    assert f"Alarm topic {arn}: exists, KMS: AWS managed key alias/aws/sns" in output
+    assert warnings(output) == [
+        f"alarm topic {arn} (alarm_topic_arn): encrypted with the AWS managed key alias/aws/sns, which CloudWatch "
+        "alarms cannot use, so no alarm would reach anyone: encrypt it with a customer managed key whose key policy "
+        "allows cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*, or remove alarm_topic_arn and set "
+        "create_alarm_topic: true"
+    ]
+
+
+def test_an_adopted_alarm_topic_under_a_customer_key_needs_no_warning(
+    run_cli: RunCli, scv_config: WriteConfig, account: AccountBuilder, connect: ConnectStub
+) -> None:
+    account.empty()
+    connect.associations([])
+    key = account.client("kms").create_key(Description="alarm topic")["KeyMetadata"]["Arn"]
+    arn = account.client("sns").create_topic(Name="ops", Attributes={"KmsMasterKeyId": key})["TopicArn"]
+    code, output, _ = preflight(run_cli, scv_config(monitoring={"alarm_topic_arn": arn}))
+    assert code == 0, output
+    assert f"Alarm topic {arn}: exists, KMS: {key}" in output
+    assert warnings(output) == []
+
+
+def test_an_adopted_alarm_topic_that_is_not_there_is_a_warning(
+    run_cli: RunCli, scv_config: WriteConfig, account: AccountBuilder, connect: ConnectStub
+) -> None:
+    account.empty()
+    connect.associations([])
+    arn = f"arn:aws:sns:{REGION}:123456789012:nobody-made-this"
+    code, output, _ = preflight(run_cli, scv_config(monitoring={"alarm_topic_arn": arn}))
+    assert code == 0, output
+    assert warnings(output) == [
+        f"alarm topic {arn} (alarm_topic_arn): not found, so no alarm would reach anyone: create it or correct the ARN"
+    ]

@@ -17,7 +17,7 @@ from tests.infra.conftest import KMS_KEY_ARN, VARIANTS, contact_center
 from tests.infra.test_stack import CONNECT_PERMISSION, only, seed_of, statements
 
 SCV_ALARMS = {"ErrorRate", "LatencyNearConnectLimit", "Throttles", "InvocationRate", "CertificateExpiry"}
-INVOKER_ONLY_ALARMS = {"ApiUsage", "TokenMintFailures", "CallsPerContact"}
+INVOKER_ONLY_ALARMS = {"ApiUsage", "TokenMintFailures", "IntegrationDown", "CallsPerContact"}
 
 
 def _alarms(template: Template) -> dict[str, dict]:

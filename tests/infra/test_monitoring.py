@@ -34,6 +34,7 @@ def test_every_condition_has_an_alarm_with_the_configured_threshold(example: Tem
         "Throttles",
         "ApiUsage",
         "TokenMintFailures",
+        "IntegrationDown",
         "CertificateExpiry",
         "InvocationRate",
         "CallsPerContact",
@@ -54,6 +55,28 @@ def test_every_condition_has_an_alarm_with_the_configured_threshold(example: Tem
     assert expiry["TreatMissingData"] == "breaching"  # a check that stopped reporting is itself a problem
 
 
+def test_a_refused_sign_in_or_an_unavailable_org_raises_the_integration_down_alarm_at_once(
+    example: Template,
+) -> None:
+    """One call failed by either (scv_shared.telemetry: value 1 on such an invocation) is an incident."""
+    alarm = alarms(example)["IntegrationDown"]
+    (expression,) = [metric for metric in alarm["Metrics"] if "Expression" in metric]
+    assert expression["Expression"] == "FILL(refused, 0) + FILL(unavailable, 0)"
+    summed = {metric["Id"]: metric["MetricStat"] for metric in alarm["Metrics"] if "MetricStat" in metric}
+    assert {name: stat["Metric"]["MetricName"] for name, stat in summed.items()} == {
+        "refused": "SignInRefused",
+        "unavailable": "OrgUnavailable",
+    }
+    for stat in summed.values():
+        assert stat["Metric"]["Namespace"] == "ServiceCloudVoice/SalesforceRestApi"
+        assert stat["Metric"]["Dimensions"] == [{"Name": "ContactCenter", "Value": "example-cc"}]
+        assert (stat["Stat"], stat["Period"]) == ("Sum", 300)
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
+    assert (alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (1, 1)
+    assert alarm["TreatMissingData"] == "notBreaching"  # no calls, no failures: nothing is down
+    assert "scvctl token reset" in alarm["AlarmDescription"]
+
+
 def test_error_rate_is_errors_over_invocations(example: Template) -> None:
     metrics = alarms(example)["ErrorRate"]["Metrics"]
     expression = next(metric for metric in metrics if "Expression" in metric)
@@ -67,11 +90,65 @@ def test_alarms_notify_the_configured_or_created_topic(templates: dict[str, Temp
     existing = "arn:aws:sns:ap-northeast-1:111111111111:contact-center-ops"
     assert all(alarm["AlarmActions"] == [existing] for alarm in alarms(templates["snapstart"]).values())
     hardened = templates["hardened"]
-    topic_id, topic = only(hardened, "AWS::SNS::Topic")
-    assert "KmsMasterKeyId" in topic["Properties"]
+    topic_id, _ = only(hardened, "AWS::SNS::Topic")
     _, subscription = only(hardened, "AWS::SNS::Subscription")
     assert subscription["Properties"]["Endpoint"] == "ops@example.com"
     assert all(alarm["AlarmActions"] == [{"Ref": topic_id}] for alarm in alarms(hardened).values())
+
+
+THIS_ACCOUNTS_ALARMS = {
+    "StringEquals": {"aws:SourceAccount": "111111111111"},
+    "ArnLike": {
+        "aws:SourceArn": {
+            "Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":cloudwatch:ap-northeast-1:111111111111:alarm:*"]]
+        }
+    },
+}
+
+
+def test_cloudwatch_alarms_may_use_the_created_topics_own_rotated_key(templates: dict[str, Template]) -> None:
+    """Not alias/aws/sns: CloudWatch alarms cannot use the AWS managed key, whose policy cannot be edited."""
+    hardened = templates["hardened"]
+    key_id, key = only(hardened, "AWS::KMS::Key")
+    _, topic = only(hardened, "AWS::SNS::Topic")
+    assert topic["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    assert key["Properties"]["EnableKeyRotation"] is True
+    by_principal = {json.dumps(s["Principal"]): s for s in key["Properties"]["KeyPolicy"]["Statement"]}
+    alarms = by_principal['{"Service": "cloudwatch.amazonaws.com"}']
+    assert alarms["Effect"] == "Allow"
+    assert alarms["Action"] == ["kms:Decrypt", "kms:GenerateDataKey*"]
+    assert alarms["Resource"] == "*"  # in a key policy: this key
+    assert alarms["Condition"] == THIS_ACCOUNTS_ALARMS
+    assert set(by_principal) == {'{"Service": "cloudwatch.amazonaws.com"}', json.dumps(_account_root())}
+
+
+def _account_root() -> dict[str, Any]:
+    """The key's administrator: the account, whose IAM policies then decide (CDK's default key policy)."""
+    return {"AWS": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::111111111111:root"]]}}
+
+
+def test_the_topic_policy_lets_only_this_accounts_alarms_publish_and_only_over_tls(
+    templates: dict[str, Template],
+) -> None:
+    hardened = templates["hardened"]
+    topic_id, _ = only(hardened, "AWS::SNS::Topic")
+    _, policy = only(hardened, "AWS::SNS::TopicPolicy")
+    assert policy["Properties"]["Topics"] == [{"Ref": topic_id}]
+    deny_plain_text, allow_alarms = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert (deny_plain_text["Effect"], deny_plain_text["Principal"]) == ("Deny", "*")
+    assert deny_plain_text["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert allow_alarms["Effect"] == "Allow"
+    assert allow_alarms["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert allow_alarms["Action"] == "sns:Publish"
+    assert allow_alarms["Resource"] == {"Ref": topic_id}
+    assert allow_alarms["Condition"] == THIS_ACCOUNTS_ALARMS
+
+
+def test_an_adopted_topic_is_used_as_it_is(templates: dict[str, Template]) -> None:
+    """Its key and policy are its owner's: the stack makes neither (scvctl preflight warns about alias/aws/sns)."""
+    for variant in ("snapstart", "companion", "example"):
+        for kind in ("AWS::SNS::Topic", "AWS::SNS::TopicPolicy", "AWS::KMS::Key"):
+            assert templates[variant].find_resources(kind) == {}, (variant, kind)
 
 
 def test_certificate_check_runs_daily_and_may_read_only_the_published_certificate(example: Template) -> None:
@@ -112,6 +189,8 @@ def test_dashboard_shows_usage_latency_auth_and_certificate(example: Template) -
         "TokenMintFailures",
         "CertificateDaysLeft",
         "Throttles",
+        "SignInRefused",
+        "OrgUnavailable",
     ):
         assert figure in body
     assert "Connect gives up" in body
@@ -151,6 +230,8 @@ def test_a_looping_flow_shows_as_one_contact_with_many_invocations(example: Temp
 def test_dashboard_has_an_entry_per_org(example: Template) -> None:
     _, dashboard = only(example, "AWS::CloudWatch::Dashboard")
     body = json.dumps(dashboard["Properties"]["DashboardBody"])
-    assert "Org default: invocations, errors, token mints" in body
-    assert "Org dr: invocations, errors, token mints" in body
-    assert '\\"Org\\",\\"dr\\"' in body  # its metrics carry the Org dimension the invoker writes
+    for org in ("default", "dr"):
+        assert f"Org {org}: invocations, errors, token mints, integration down" in body
+        for figure in ("Errors", "SignInRefused", "OrgUnavailable"):
+            # its metrics carry the Org dimension the invoker writes
+            assert f'\\"{figure}\\",\\"ContactCenter\\",\\"example-cc\\",\\"Org\\",\\"{org}\\"' in body

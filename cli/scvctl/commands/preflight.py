@@ -4,7 +4,9 @@ Most accounts our users deploy into already run Service Cloud Voice, whose stack
 secrets and the log group under the very names this stack would create. preflight reads them with the
 operator's own credentials (read calls only, before any CloudFormation change; ``make deploy`` runs it first),
 prints what it found (never a secret value: JSON key names only), the modes that would deploy cleanly and the
-config they need, and every conflict of the configured mode, one line each with its fix.
+config they need, and every conflict of the configured mode, one line each with its fix; then the warnings
+(what deploys cleanly but would not work as meant, such as an alarm topic no alarm can reach), which leave the
+exit status as it is.
 
 Exit status: 0 the configured mode would deploy cleanly, 1 it would conflict, 2 the account could not be read
 (no credentials, access denied, AWS unreachable): then nothing can be said about it.
@@ -18,9 +20,9 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from scv_salesforce.constants import PREFLIGHT_KEY_NAME_ACTIONS, PREFLIGHT_READ_ACTIONS
 
-from scvctl.account import Function, Secret, Survey, survey
+from scvctl.account import SNS_MANAGED_KEY_ALIAS, AlarmTopic, Function, Secret, Survey, survey
 from scvctl.console import say
-from scvctl.deploy_fit import Conflict, Fit, conflicts, fits, owner
+from scvctl.deploy_fit import Conflict, Fit, conflicts, deploy_warnings, fits, owner
 from scvctl.errors import NO_CREDENTIALS, CliError, translate
 from scvctl.runtime import Runtime
 
@@ -55,7 +57,10 @@ def run_preflight(args: argparse.Namespace, runtime: Runtime) -> int:
     )
     _print_survey(contact_center, found)
     _print_fits(contact_center, fits(contact_center, found))
-    return _print_result(contact_center, configured)
+    status = _print_result(contact_center, configured)
+    for warning in deploy_warnings(found):
+        say(f"Warning: {warning}")
+    return status
 
 
 def _read(runtime: Runtime) -> Survey:
@@ -93,6 +98,8 @@ def _print_survey(contact_center: Any, found: Survey) -> None:
     for group in found.log_groups:
         text = f"exists ({owner(group.stack, found)})" if group.exists else "not found"
         say(f"Log group {group.name}: {text}")
+    if found.alarm_topic is not None:
+        say(f"Alarm topic {found.alarm_topic.arn}: {_alarm_topic_text(found.alarm_topic)}")
     connect = found.connect
     if connect is None:
         say("Connect instance: none configured (connect_instance_arn), so no association was read")
@@ -103,6 +110,14 @@ def _print_survey(contact_center: Any, found: Survey) -> None:
         say(f"Connect instance {connect.instance_id}: {count} Lambda function{'s' * (count != 1)} associated")
         for arn in connect.associated_functions:
             say(f"  {arn}{_association_role(contact_center, arn, found)}")
+
+
+def _alarm_topic_text(topic: AlarmTopic) -> str:
+    if not topic.exists:
+        return "not found"
+    if topic.aws_managed_key:
+        return f"exists, KMS: AWS managed key {SNS_MANAGED_KEY_ALIAS}"
+    return f"exists, KMS: {topic.kms_key}" if topic.kms_key else "exists, not encrypted"
 
 
 def _function_role(contact_center: Any, name: str) -> str:
