@@ -174,7 +174,8 @@ def _run(stage: Stage, label: str, asset_dir: Path, fault: Fault) -> FaultRow:
         stage.salesforce.clear_faults()  # release held requests before the containers close
         for environment in environments:
             environment.close()
-    recovery = None if None in answered else max(answered) - fixed_at  # type: ignore[operator]
+    answered_at = [moment for moment in answered if moment is not None]
+    recovery = max(answered_at) - fixed_at if len(answered_at) == len(answered) else None
     on_clock = CLOCK_FACTOR if fault.sign_in and label == "shipped" else 1.0
     per_hour = 1.0 if on_clock != 1.0 else 3600 / WINDOW_SECONDS
     return FaultRow(
