@@ -537,6 +537,55 @@ def _memory_section(results: Results) -> str:
     return "\n".join([*lines, _table(header, rows)])
 
 
+def _faults_section(results: Results) -> str:
+    faults = results.faults
+
+    def row(fault: Any) -> list[Any]:
+        recovery = "not within the cap" if fault.recovery_seconds is None else f"{fault.recovery_seconds:.0f}"
+        return [
+            fault.fault,
+            fault.bundle,
+            fault.calls,
+            f"{fault.token_requests_per_hour:.0f}",
+            f"{fault.secret_writes_per_hour:.0f}",
+            f"{fault.wait.median:.0f}",
+            f"{fault.wait.p99:.0f}",
+            fault.over_8s,
+            recovery,
+        ]
+
+    rows = [row(fault) for fault in sorted(faults.rows, key=lambda fault: fault.fault)]
+    return "\n".join(
+        [
+            "## 9. Faults that last",
+            "",
+            f"{faults.containers} execution environments, each called once a second for {faults.window_seconds:.0f} s "
+            "while the fault lasts, then the fault is fixed and each is called until it answers "
+            "(benchmarks/faults.py). The shipped bundle's sign-in rules run on a clock "
+            f"{faults.clock_factor:.0f} times faster, so for the sign-in faults its window is an hour of them; every "
+            f"other figure per hour is the window's count times {3600 / faults.window_seconds:.0f}. The bundle of "
+            f"{faults.before_commit} ran in the same run, on the same stage. Caller wait: the handler's time. "
+            "Time to recover: from the fix until every container answered, in seconds of the clock the fault's "
+            "rules run on.",
+            "",
+            _table(
+                [
+                    "fault",
+                    "bundle",
+                    "calls",
+                    "token requests / hour",
+                    "secret writes / hour",
+                    "wait ms, median",
+                    "wait ms, p99",
+                    "calls past 8 s",
+                    "time to recover, s",
+                ],
+                rows,
+            ),
+        ]
+    )
+
+
 #: (reading key, section) in page order; the keys tie a hand-written reading to its section
 _SECTIONS = (
     ("goals", lambda results: _goals_section(results)),
@@ -548,6 +597,7 @@ _SECTIONS = (
     ("cache", lambda results: _baseline_section(results)),
     ("synth", lambda results: _synth_section(results)),
     ("memory", lambda results: _memory_section(results)),
+    ("faults", lambda results: _faults_section(results)),
 )
 
 

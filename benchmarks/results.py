@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from benchmarks.cold_start import ColdStartFigures
+from benchmarks.faults import FaultFigures
 from benchmarks.goals import (
     COLD_START_GOAL_MS,
     IMPORT_RATIO_GOAL,
@@ -51,6 +52,7 @@ class Results:
     storm: StormFigures
     scale: ScaleFigures
     memory: MemoryFigures
+    faults: FaultFigures
     default_memory_mb: int  # the config's memory_size_mb default, which the memory table is read against
 
     # ---------------------------------------------------------------- goals

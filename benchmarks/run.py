@@ -21,6 +21,8 @@ from pathlib import Path
 from scv_salesforce.config import ContactCenter
 
 from benchmarks.cold_start import measure_cold_starts
+from benchmarks.faults import CONTAINERS as FAULT_CONTAINERS
+from benchmarks.faults import measure_faults
 from benchmarks.memory import measure_memory_sizes
 from benchmarks.overhead import measure_overhead
 from benchmarks.report import hand_written_readings, render
@@ -78,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
         started = _step("memory sizes 128-1769 MB under a CPU quota (cold, cold with a mint, warm)")
         memory = measure_memory_sizes(stage)
         _done(started)
+        started = _step(f"faults that last ({FAULT_CONTAINERS} containers), shipped bundle and the earlier one")
+        faults = measure_faults(stage)
+        _done(started)
         lambda_python = stage.worker_python
 
     machine = Machine(
@@ -100,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         storm=storm,
         scale=scale,
         memory=memory,
+        faults=faults,
         default_memory_mb=ContactCenter.model_fields["memory_size_mb"].default,
     )
     previous = args.output.read_text() if args.output.exists() else ""

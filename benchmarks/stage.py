@@ -165,17 +165,19 @@ class Stage:
         """The shipped invoker bundle as a harness container (the runtime's Python; stopped when the stage closes)."""
         return self.deployment.start_invoker(**overrides)
 
-    def start_environment(self, **overrides: str) -> ExecutionEnvironment:
+    def start_environment(self, asset: FunctionAsset | None = None, **overrides: str) -> ExecutionEnvironment:
         """A container with an extension of its own (same Secrets Manager, same TTL), as Lambda runs them.
 
         fresh_environment() empties the one shared extension, which is honest only while one container runs
         at a time; containers invoked concurrently each need their own cache, or one would be served what
-        another read. Its upstream calls reach the same MotoSecretsServer, so counts() sees them all.
+        another read. Its upstream calls reach the same MotoSecretsServer, so counts() sees them all. ``asset``: another
+        bundle of the invoker (by default the shipped one), with the same environment.
         """
         extension = FakeSecretsExtension(self.secrets_server, ttl_seconds=self.extension.ttl_seconds).start()
         self.environment_extensions.append(extension)
         try:
-            container = self.start_container(**{**extension.env(), **overrides})
+            environment = self.deployment.invoker_environment(**{**extension.env(), **overrides})
+            container = self.deployment.start_container(asset or self.invoker, environment)
         except BaseException:
             extension.stop()
             raise

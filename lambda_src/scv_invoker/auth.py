@@ -184,8 +184,10 @@ class TokenProvider:
         decision = sign_in.verdict(refusal, self._secrets.container_id, now, self._last_probed_slot)
         if decision is sign_in.SignInStep.TAKE_OVER:
             lease = refusal.leased_to(self._secrets.container_id, now)
-            if self._secrets.remember_refusal(lease, state.version_id, budget, stats):
+            remembered = self._secrets.remember_refusal(lease, state.version_id, budget, stats)
+            if remembered is not Remembered.ANOTHERS:
                 logger.info("took over the probe lease of a refused sign-in; asking again from the next slot")
+            self._unwritten_refusal = lease if remembered is Remembered.HERE_ONLY else None
         if decision is not sign_in.SignInStep.PROBE:
             raise remembered_failure(refusal, self._settings, stats)
         self._last_probed_slot = sign_in.probe_slot(refusal, now)

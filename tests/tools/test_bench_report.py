@@ -6,8 +6,9 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import cast
 
+from benchmarks.faults import FaultFigures, FaultRow
 from benchmarks.measure import summarize
-from benchmarks.report import _scale_section, hand_written_readings, section_with_reading
+from benchmarks.report import _faults_section, _scale_section, hand_written_readings, section_with_reading
 from benchmarks.results import Results
 from benchmarks.scale import ScaleFigures, ThroughputFigure
 from benchmarks.stage import Counts
@@ -53,3 +54,16 @@ def test_the_scale_section_shows_the_storm_after_each_wave_and_asks_for_a_readin
     # containers called so far (the last wave is short), then the storm's cumulative counts
     assert "| 2 | 1 | 1 | 3 | 1 |" in page and "| 4 | 1 | 1 | 5 | 1 |" in page and "| 5 | 1 | 1 | 6 | 1 |" in page
     assert "to be written by hand" in hand_written_readings(page)["scale"]
+
+
+def test_the_faults_section_shows_both_bundles_per_fault_and_asks_for_a_reading() -> None:
+    waits = summarize([100.0, 200.0, 7600.0])
+    rows = [
+        FaultRow("shipped", "frozen user", 1200, 58, 6, waits, 0, 61.0),
+        FaultRow("5a36c14", "frozen user", 800, 72000, 72000, waits, 3, None),
+    ]
+    results = cast(Results, SimpleNamespace(faults=FaultFigures(rows)))
+    page = section_with_reading("faults", _faults_section(results), {})
+    assert "| frozen user | shipped | 1200 | 58 | 6 | 200 |" in page
+    assert "| frozen user | 5a36c14 | 800 | 72000 | 72000 | 200 |" in page and "not within the cap" in page
+    assert "to be written by hand" in hand_written_readings(page)["faults"]

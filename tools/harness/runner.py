@@ -36,6 +36,32 @@ class LambdaContext:
 _LOOPBACK_GUARD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "loopback_guard.py")
 
 
+class _FastClock:
+    """The time module, its wall clock running ``factor`` times faster from now on (everything else as is)."""
+
+    def __init__(self, factor: float) -> None:
+        self._factor = factor
+        self._started = time.time()
+
+    def time(self) -> float:
+        return self._started + (time.time() - self._started) * self._factor
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(time, name)
+
+
+def _compress_clocks() -> None:
+    """HARNESS_CLOCK_FACTOR and HARNESS_CLOCK_MODULES (comma-separated): those modules' wall clock runs that many
+    times faster, so a benchmark lives an hour of their rules in a minute. A module the bundle lacks is skipped."""
+    factor = float(os.environ.get("HARNESS_CLOCK_FACTOR") or 1)
+    for name in filter(None, os.environ.get("HARNESS_CLOCK_MODULES", "").split(",")):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        module.time = _FastClock(factor)
+
+
 def main() -> None:
     if os.environ.get("LOOPBACK_GUARD_LOG"):  # loopback_guard.LOG_VARIABLE (this isolated process cannot import it)
         runpy.run_path(_LOOPBACK_GUARD)["install_from_environment"]()
@@ -45,6 +71,7 @@ def main() -> None:
     started = time.perf_counter()
     try:
         handler = getattr(importlib.import_module(module_name), function_name)
+        _compress_clocks()
         init_error = None
     except Exception as error:  # an import error is what Lambda reports as Runtime.ImportModuleError
         handler, init_error = None, error
