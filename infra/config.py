@@ -306,6 +306,11 @@ class ContactCenter(SalesforceOrg):
     name: str = Field(description="the ${cc} prefix of every resource name")
     call_center_api_name: str = Field(min_length=1, description="SCV call center API name")
     orgs: list[Org] = Field(default_factory=list, description="further orgs the invoker may call (multi-org, DR)")
+    org_from_contact_attributes: bool = Field(
+        default=True,
+        description="whether the contact attributes secretName/accessTokenSecretName may pick the org, as SCV's "
+        "multi-org flows set them (false: only the Invoke block's parameters may)",
+    )
     connect_instance_arn: str | None = None
     associate_with_connect: bool = Field(
         default=True, description="false where the function is already associated with the instance by hand"
@@ -535,7 +540,14 @@ class ContactCenter(SalesforceOrg):
             fields = type(self).model_fields
             ours_only = [
                 name
-                for name in ("adopt_log_group", "cold_start", "memory_size_mb", "orgs", "provisioned_concurrency")
+                for name in (
+                    "adopt_log_group",
+                    "cold_start",
+                    "memory_size_mb",
+                    "orgs",
+                    "org_from_contact_attributes",
+                    "provisioned_concurrency",
+                )  # fmt: skip
                 if getattr(self, name) != fields[name].get_default(call_default_factory=True)
             ]
             if ours_only:

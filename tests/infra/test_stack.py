@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import aws_cdk as cdk
 from aws_cdk.assertions import Match, Template
 
-from tests.infra.conftest import KMS_KEY_ARN
+from infra.stack import ContactCenterStack
+from tests.infra.conftest import KMS_KEY_ARN, contact_center
 
 CONNECT_PERMISSION = {"Principal": "connect.amazonaws.com"}
 CONNECT_INSTANCE_ARN = "arn:aws:connect:ap-northeast-1:111111111111:instance/00000000-0000-4000-8000-000000000000"
@@ -334,3 +336,21 @@ def test_the_invoker_reserves_its_configured_concurrency_so_a_flood_is_throttled
         templates["snapstart"], "AWS::Lambda::Function", {"Handler": "scv_invoker.handler.lambda_handler"}
     )
     assert "ReservedConcurrentExecutions" not in uncapped["Properties"]
+
+
+def test_contact_attributes_may_pick_the_org_unless_the_config_turns_them_off(example: Template) -> None:
+    """SCV's multi-org flows set secretName with Set contact attributes, so they may by default; the setting
+    turns that off for contact centers whose attributes come from callers (chat, task, Lex)."""
+    _, function = only(example, "AWS::Lambda::Function", {"FunctionName": "example-cc-InvokeSalesforceRestApiFunction"})
+    assert "SALESFORCE_ORG_FROM_CONTACT_ATTRIBUTES" not in function["Properties"]["Environment"]["Variables"]
+    app = cdk.App(context={"aws:cdk:bundling-stacks": []})
+    stack = ContactCenterStack(
+        app, "attrs-off", contact_center=contact_center(name="attrsoff", org_from_contact_attributes=False),
+        env=cdk.Environment(account="111111111111", region="ap-northeast-1"),
+    )  # fmt: skip
+    _, function = only(
+        Template.from_stack(stack),
+        "AWS::Lambda::Function",
+        {"FunctionName": "attrsoff-InvokeSalesforceRestApiFunction"},
+    )
+    assert function["Properties"]["Environment"]["Variables"]["SALESFORCE_ORG_FROM_CONTACT_ATTRIBUTES"] == "false"
