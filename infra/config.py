@@ -60,6 +60,7 @@ _REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d")
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 _MANAGED_POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\w+=,.@/-]{1,512}")
 _ROLE_NAME_PREFIX = re.compile(r"[\w+=,.@-]{1,24}")
+_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
 _TAG_KEY = re.compile(r"[\w .:/=+@-]{1,128}")
 _TAG_VALUE = re.compile(r"[\w .:/=+@-]{0,256}")
 #: a sandbox's My Domain host: acme--uat.sandbox.my.salesforce.com (enhanced domains), acme--uat.my.salesforce.com
@@ -318,6 +319,14 @@ class ContactCenter(SalesforceOrg):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_retention_days: int = 90
     kms_key_arn: str | None = None
+    restrict_secret_reads: bool = Field(
+        default=True,
+        description="a resource policy on the secrets this stack makes: only its functions and break_glass_role_arn "
+        "may read the values",
+    )
+    break_glass_role_arn: str | None = Field(
+        default=None, description="the IAM role operators assume to read the secrets (scvctl) when reads are restricted"
+    )
     permissions_boundary_arn: str | None = Field(
         default=None, description="managed policy applied as the permissions boundary of every role of the stack"
     )
@@ -417,6 +426,13 @@ class ContactCenter(SalesforceOrg):
     def _permissions_boundary_arn(cls, value: str | None) -> str | None:
         if value is not None and not _MANAGED_POLICY_ARN.fullmatch(value):
             raise ValueError("must be an IAM managed policy ARN: arn:aws:iam::<account>:policy/<name>")
+        return value
+
+    @field_validator("break_glass_role_arn")
+    @classmethod
+    def _break_glass_role_arn(cls, value: str | None) -> str | None:
+        if value is not None and not _ROLE_ARN.fullmatch(value):
+            raise ValueError("must be an IAM role ARN: arn:aws:iam::<account>:role/<name>")
         return value
 
     @field_validator("role_name_prefix")
