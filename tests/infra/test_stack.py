@@ -6,8 +6,10 @@ import json
 from typing import Any
 
 import aws_cdk as cdk
+import pytest
 from aws_cdk.assertions import Match, Template
 
+from infra.config import ConfigError
 from infra.stack import ContactCenterStack
 from tests.infra.conftest import KMS_KEY_ARN, contact_center
 
@@ -399,3 +401,8 @@ def test_the_break_glass_role_may_read_and_the_policy_can_be_turned_off() -> Non
     for statement in _read_denials(built("glass", break_glass_role_arn=break_glass)).values():
         assert break_glass in statement["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
     assert _read_denials(built("open", restrict_secret_reads=False)) == {}
+
+
+def test_a_break_glass_role_must_be_a_role_arn() -> None:
+    with pytest.raises(ConfigError, match="field break_glass_role_arn: must be an IAM role ARN"):
+        contact_center(break_glass_role_arn="arn:aws:iam::111111111111:user/alice")
