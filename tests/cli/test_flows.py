@@ -146,6 +146,7 @@ def test_apply_backs_every_flow_up_then_switches_it_and_restore_puts_it_back(
     target = beside.ours.our_target_arn
     connect.flows(beside.scv_flows)
     for flow in beside.scv_flows:
+        connect.describe(flow)  # read again just before its update
         connect.update(flow.id, flow_content(target))
     backups = tmp_path / "backups"
     code, output = flows(run_cli, beside.config, "switch", "--to", "ours", "--apply", "--backup-dir", str(backups))
@@ -173,6 +174,7 @@ def _switched_with_backups(beside: Beside, connect: ConnectStub, run_cli: RunCli
     target = beside.ours.our_target_arn
     connect.flows(beside.scv_flows)
     for flow in beside.scv_flows:
+        connect.describe(flow)
         connect.update(flow.id, flow_content(target))
     code, output = flows(run_cli, beside.config, "switch", "--to", "ours", "--apply", "--backup-dir", str(backups))
     assert code == 0, output
@@ -229,6 +231,7 @@ def test_switch_leaves_a_flow_with_unpublished_changes_alone(
     """UpdateContactFlowContent publishes: the draft would go live unseen, and a restore would lose it."""
     first, second = beside.scv_flows
     connect.flows([first, replace(second, draft=flow_content(OTHER_FUNCTION_ARN))])
+    connect.describe(first)
     connect.update(first.id, flow_content(beside.ours.our_target_arn))
     backups = tmp_path / "b"
     code, output = flows(run_cli, beside.config, "switch", "--to", "ours", "--apply", "--backup-dir", str(backups))
@@ -244,7 +247,9 @@ def test_a_failed_update_puts_that_flow_back_and_says_which_flows_changed(
     target = beside.ours.our_target_arn
     first, second = beside.scv_flows
     connect.flows(beside.scv_flows)
+    connect.describe(first)
     connect.update(first.id, flow_content(target))
+    connect.describe(second)
     connect.update_fails(second.id, flow_content(target))
     connect.update(second.id, second.content)  # put back from its backup
     backups = tmp_path / "backups"
@@ -270,6 +275,7 @@ def test_switching_back_to_scv_targets_its_active_alias(
     ]
     connect.flows(switched)
     for flow in switched:
+        connect.describe(flow)
         connect.update(flow.id, flow_content(scv.scv_alias_arn))
     config = scv_config(mode="beside")
     code, output = flows(run_cli, config, "switch", "--to", "scv", "--apply", "--backup-dir", str(tmp_path / "b"))
@@ -312,3 +318,20 @@ def test_switch_to_scv_needs_its_active_alias(
     code, output = flows(run_cli, scv_config(mode="beside"), "switch", "--to", "scv")
     assert code == 1
     assert "or its alias active was not found" in output
+
+
+def test_apply_stops_at_a_flow_edited_after_the_plan_read_it(
+    run_cli: RunCli, beside: Beside, connect: ConnectStub, tmp_path: Path
+) -> None:
+    """Plan and apply: each flow is read again just before its update, so an edit made meanwhile is not lost."""
+    target = beside.ours.our_target_arn
+    first, second = beside.scv_flows
+    connect.flows(beside.scv_flows)
+    connect.describe(first)
+    connect.update(first.id, flow_content(target))
+    connect.describe(replace(second, content=json.dumps({**json.loads(second.content), "Description": "meanwhile"})))
+    backups = tmp_path / "backups"
+    code, output = flows(run_cli, beside.config, "switch", "--to", "ours", "--apply", "--backup-dir", str(backups))
+    assert code == 1
+    assert f"flow SCV inbound 2 (CONTACT_FLOW, {second.id}) changed after it was read" in output
+    assert f"Switched before it: SCV inbound 1 (CONTACT_FLOW, {first.id})" in output

@@ -3,8 +3,9 @@ them from one to the other (mode beside) without editing flows by hand.
 
 ``switch`` is a dry run unless ``--apply``: it prints each flow's change. With ``--apply`` it first writes every
 flow it will change to a backup directory (the flow as it was and as the switch writes it), then updates the
-flows one by one (Connect's UpdateContactFlowContent); should an update fail, that flow is put back from its
-backup and the command says which flows were switched before it. Only the ``LambdaFunctionARN`` strings change
+flows one by one (Connect's UpdateContactFlowContent), each read again just before its update: one edited since
+the plan read it stops the command. Should an update fail, that flow is put back from its backup and the command
+says which flows were switched before it. Only the ``LambdaFunctionARN`` strings change
 (:mod:`scvctl.flow_content`); flows our own stack made are left to it.
 
 An update publishes, so a flow with unpublished changes (its ``$SAVED`` version differs from the published one)
@@ -314,11 +315,17 @@ def _apply(runtime: Runtime, instance_id: str, plan: list[tuple[Flow, dict[str, 
     connect = aws.connect_client(runtime.session)
     switched: list[Flow] = []
     for flow, _, content in plan:
+        left = [other.label for other, _, _ in plan if other is not flow and other not in switched]
+        if _edited_meanwhile(connect, instance_id, flow):
+            raise CliError(
+                f"flow {flow.label} changed after it was read (edited meanwhile), so it was not switched. Switched "
+                f"before it: {', '.join(other.label for other in switched) or 'none'}. Not switched: "
+                f"{', '.join(left) or 'none'}. Backups: {backup_dir}; run the switch again to read the flows anew"
+            )
         try:
             connect.update_contact_flow_content(InstanceId=instance_id, ContactFlowId=flow.id, Content=content)
         except (ClientError, BotoCoreError) as error:
             put_back = _put_back(connect, instance_id, flow)
-            left = [other.label for other, _, _ in plan if other is not flow and other not in switched]
             state = (
                 "it was put back from its backup"
                 if put_back
@@ -339,6 +346,20 @@ def _apply(runtime: Runtime, instance_id: str, plan: list[tuple[Flow, dict[str, 
         switched.append(flow)
         runtime.changed(f"flow {flow.label} switched")
         say(f"Switched {flow.label}")
+
+
+def _edited_meanwhile(connect: Any, instance_id: str, flow: Flow) -> bool:
+    """The flow as Connect holds it now differs from what the plan read (or has gained a draft): someone edited
+    it since, and the planned content would discard that edit."""
+    published, draft = _read_one(connect, instance_id, flow.id)
+    return draft is not None or not _same(published, flow.content)
+
+
+def _read_one(connect: Any, instance_id: str, flow_id: str) -> tuple[str, str | None]:
+    """A flow's published content and its draft (None without unpublished changes)."""
+    published = connect.describe_contact_flow(InstanceId=instance_id, ContactFlowId=flow_id)["ContactFlow"]
+    content = published.get("Content", "")
+    return content, _draft(connect, instance_id, flow_id, content)
 
 
 def _put_back(connect: Any, instance_id: str, flow: Flow) -> bool:
@@ -407,9 +428,7 @@ def _changed_since_the_switch(connect: Any, instance_id: str, backup: dict[str, 
     """Why the flow may not be put back blindly (None: it holds exactly what the switch wrote), read just before
     the restore writes anything."""
     try:
-        flow = connect.describe_contact_flow(InstanceId=instance_id, ContactFlowId=backup["flow_id"])["ContactFlow"]
-        published = flow.get("Content", "")
-        draft = _draft(connect, instance_id, backup["flow_id"], published)
+        published, draft = _read_one(connect, instance_id, backup["flow_id"])
     except (ClientError, BotoCoreError) as error:
         raise CliError(f"reading flow {backup['name']} ({backup['flow_id']}) failed ({translate(error)}); "
                        "nothing was restored") from None  # fmt: skip
