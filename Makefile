@@ -30,11 +30,14 @@ node-version:
 	@test "$(NODE_MAJOR)" -ge 20 || { echo "make: Node.js $(NODE_MAJOR) is too old: the CDK CLI needs Node.js 20 or later, the Salesforce CLI 22 or later" >&2; exit 1; }
 	@test "$(NODE_MAJOR)" -ge 22 || echo "note: Node.js $(NODE_MAJOR) runs synth and the tests; the Salesforce CLI (sf, for scvctl salesforce-metadata bundles) needs Node.js 22 or later" >&2
 
+# Every Python package is installed from a hash-locked file (make lock): pip refuses any file whose hash is not
+# in the lock, and this project is built with the locked setuptools (no build isolation, which would fetch an
+# unpinned one).
 $(BIN)/activate: requirements.txt pyproject.toml
 	@echo "==> [1/3] Python packages into $(VENV) (first run: a few minutes)"
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(PIP_INSTALL) -r requirements.txt
-	$(PIP_INSTALL) --no-deps -e .
+	$(PIP_INSTALL) --require-hashes -r requirements.txt
+	$(PIP_INSTALL) --no-deps --no-build-isolation -e .
 	touch $(BIN)/activate
 
 node_modules/.package-lock.json: package.json package-lock.json | node-version
@@ -45,17 +48,18 @@ node_modules/.package-lock.json: package.json package-lock.json | node-version
 CHECKOV_VENV := build/checkov-venv
 $(CHECKOV_VENV)/bin/checkov: requirements-checkov.txt
 	test -d $(CHECKOV_VENV) || $(PYTHON) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-checkov.txt
 	touch $@
 
-install: node-version $(BIN)/activate node_modules/.package-lock.json $(CHECKOV_VENV)/bin/checkov
+# What synth, diff and deploy need; the tests' own tools (checkov) only where tests run, never in a deploy job.
+install: node-version $(BIN)/activate node_modules/.package-lock.json
 
 synth: install
 	@echo "==> [3/3] cdk synth of every contact center in the config (first run: bundles the Lambda code), cdk-nag checks"
 	$(CDK) synth --quiet --output $(CDK_OUT)
 	@$(BIN)/python -m tools.harness.synth list $(CDK_OUT)
 
-test: install
+test: install $(CHECKOV_VENV)/bin/checkov
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 # deploy and diff act on one named contact center: without a name they stop here, before installing or calling AWS.
@@ -94,11 +98,18 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Every *.in compiled into its *.txt with each transitive pin and the sha256 of every file PyPI has for it (uv,
+# itself hash-locked). A pin already in a .txt is kept unless its .in changes (uv prefers the existing versions).
+# The Lambda bundles resolve for the runtime: CPython 3.13 on manylinux x86_64.
+LOCK_VENV := build/lock-venv
+UV_COMPILE := $(LOCK_VENV)/bin/uv pip compile --quiet --generate-hashes --custom-compile-command "make lock"
 lock:
-	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv
-	build/lock-venv/bin/pip install --quiet -r requirements.in
-	(echo "# Generated from requirements.in by 'make lock' (pip freeze of a clean venv). Do not edit by hand."; \
-	 build/lock-venv/bin/pip freeze --exclude-editable | grep -v '^pip==') > requirements.txt
+	test -d $(LOCK_VENV) || $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-lock.txt
+	for name in requirements requirements-checkov requirements-lock; do \
+	  $(UV_COMPILE) --universal --python-version 3.11 "$$name.in" -o "$$name.txt" || exit 1; done
+	for in in lambda_src/*/requirements.in; do \
+	  $(UV_COMPILE) --python-version 3.13 --python-platform x86_64-manylinux_2_17 "$$in" -o "$${in%.in}.txt" || exit 1; done
 
 # On release: keep what this release synthesizes as the fixture the upgrade-safety test compares against.
 release-fixture: synth

@@ -5,6 +5,10 @@ CDK's default Python bundling runs pip inside a Docker image; the machines this 
 platform's wheels directly (manylinux2014 x86_64, the runtime's Python version, binary only), so the
 bundle is exactly what the Lambda runtime needs without Docker.
 
+These functions hold the private key, so their packages are installed with ``--require-hashes`` from the
+function's requirements.txt, which ``make lock`` compiles with the sha256 of every file of every pin: a
+wheel that is not byte for byte the one locked is refused, whatever index serves it.
+
 The asset hash covers the function's sources, the shared package, its requirements, the target
 Python version and this module: CDK reuses the staged bundle in cdk.out when none of them changed, so a
 warm ``cdk synth`` never runs pip.
@@ -61,7 +65,7 @@ class PipLocalBundler:
         command = [
             sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
             "--platform", "manylinux2014_x86_64", "--only-binary=:all:", "--implementation", "cp",
-            "--python-version", self._python_version, "--no-compile",
+            "--python-version", self._python_version, "--no-compile", "--require-hashes",
             "--target", str(out), "-r", str(requirements),
         ]  # fmt: skip
         result = subprocess.run(command, capture_output=True, text=True, check=False)

@@ -66,6 +66,7 @@ _REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d")
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 _MANAGED_POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\w+=,.@/-]{1,512}")
 _ROLE_NAME_PREFIX = re.compile(r"[\w+=,.@-]{1,24}")
+_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
 _TAG_KEY = re.compile(r"[\w .:/=+@-]{1,128}")
 _TAG_VALUE = re.compile(r"[\w .:/=+@-]{0,256}")
 _ACCOUNT_ID = re.compile(r"\d{12}")
@@ -330,6 +331,11 @@ class ContactCenter(SalesforceOrg):
     name: str = Field(description="the ${cc} prefix of every resource name")
     call_center_api_name: str = Field(min_length=1, description="SCV call center API name")
     orgs: list[Org] = Field(default_factory=list, description="further orgs the invoker may call (multi-org, DR)")
+    org_from_contact_attributes: bool = Field(
+        default=True,
+        description="whether the contact attributes secretName/accessTokenSecretName may pick the org, as SCV's "
+        "multi-org flows set them (false: only the Invoke block's parameters may)",
+    )
     connect_instance_arn: str | None = None
     associate_with_connect: bool = Field(
         default=True, description="false where the function is already associated with the instance by hand"
@@ -337,6 +343,14 @@ class ContactCenter(SalesforceOrg):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_retention_days: int = 90
     kms_key_arn: str | None = None
+    restrict_secret_reads: bool = Field(
+        default=True,
+        description="a resource policy on the secrets this stack makes: only its functions and break_glass_role_arn "
+        "may read the values",
+    )
+    break_glass_role_arn: str | None = Field(
+        default=None, description="the IAM role operators assume to read the secrets (scvctl) when reads are restricted"
+    )
     permissions_boundary_arn: str | None = Field(
         default=None, description="managed policy applied as the permissions boundary of every role of the stack"
     )
@@ -444,6 +458,13 @@ class ContactCenter(SalesforceOrg):
     def _permissions_boundary_arn(cls, value: str | None) -> str | None:
         if value is not None and not _MANAGED_POLICY_ARN.fullmatch(value):
             raise ValueError("must be an IAM managed policy ARN: arn:aws:iam::<account>:policy/<name>")
+        return value
+
+    @field_validator("break_glass_role_arn")
+    @classmethod
+    def _break_glass_role_arn(cls, value: str | None) -> str | None:
+        if value is not None and not _ROLE_ARN.fullmatch(value):
+            raise ValueError("must be an IAM role ARN: arn:aws:iam::<account>:role/<name>")
         return value
 
     @field_validator("role_name_prefix")
@@ -565,7 +586,14 @@ class ContactCenter(SalesforceOrg):
             fields = type(self).model_fields
             ours_only = [
                 name
-                for name in ("adopt_log_group", "cold_start", "memory_size_mb", "orgs", "provisioned_concurrency")
+                for name in (
+                    "adopt_log_group",
+                    "cold_start",
+                    "memory_size_mb",
+                    "orgs",
+                    "org_from_contact_attributes",
+                    "provisioned_concurrency",
+                )  # fmt: skip
                 if getattr(self, name) != fields[name].get_default(call_default_factory=True)
             ]
             if ours_only:

@@ -1,20 +1,27 @@
 """The AWS side of the example deploy pipeline (.github/workflows/deploy.yml): roles GitHub Actions assumes
 through OIDC, so the repository keeps no AWS access keys.
 
-Each role may do one thing: assume the CDK bootstrap roles of its account and region, which already hold
-exactly the rights ``cdk diff`` and ``cdk deploy`` need (CloudFormation acts through the bootstrap's
-execution role, never through these). The plan role serves pull requests and may only look up and read
-(``cdk diff``); the deploy role serves the approval-gated environment and may deploy, and read what
-``scvctl preflight`` reads before it (describe and list calls, no secret value).
+The deploy role serves the approval-gated environment: it may assume the CDK bootstrap roles of its
+account and region, which already hold exactly the rights ``cdk deploy`` needs (CloudFormation acts
+through the bootstrap's execution role, never through it), and read what ``scvctl preflight`` reads
+before it (describe and list calls, no secret value).
+
+The plan role serves pull requests, whose workflow files are the pull request's own: anyone who can push
+a branch decides what runs with it. So it may assume no bootstrap role (the lookup role holds
+ReadOnlyAccess: S3 objects, logs with callers' data, function code). It holds only what a template diff
+(``cdk diff --method=template``) reads: the deployed template and status of this project's stacks, and
+the bootstrap version parameter. The CDK CLI falls back to these credentials when it cannot assume the
+lookup role; the app makes no context lookups, so nothing else is read.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Acknowledgment, CfnOutput, DefaultStackSynthesizer, Duration, Stack, Validations
+from aws_cdk import Acknowledgment, CfnOutput, DefaultStackSynthesizer, Duration, Stack, Token, Validations
 from aws_cdk import aws_iam as iam
 from constructs import Construct
+from scv_shared.constants import stack_name
 
 from .config import DeployPipeline
 from .constants import PREFLIGHT_READ_ACTIONS
@@ -22,9 +29,10 @@ from .constants import PREFLIGHT_READ_ACTIONS
 GITHUB_OIDC_ISSUER = "token.actions.githubusercontent.com"
 STS_AUDIENCE = "sts.amazonaws.com"
 
-# The bootstrap roles each pipeline role may assume (the CDK CLI picks them by these names).
-PLAN_BOOTSTRAP_ROLES = ("lookup",)
+# The bootstrap roles the deploy role may assume (the CDK CLI picks them by these names).
 DEPLOY_BOOTSTRAP_ROLES = ("lookup", "deploy", "file-publishing")
+#: what ``cdk diff --method=template`` calls with the plan role's own credentials
+PLAN_TEMPLATE_READ_ACTIONS = ("cloudformation:DescribeStacks", "cloudformation:GetTemplate")
 
 
 class DeployPipelineStack(Stack):
@@ -40,16 +48,16 @@ class DeployPipelineStack(Stack):
             "PlanRole",
             provider_arn,
             subject=f"repo:{repository}:pull_request",
-            bootstrap_roles=PLAN_BOOTSTRAP_ROLES,
-            description=f"cdk diff from pull requests of {repository}",
+            description=f"cdk diff (template only) from pull requests of {repository}",
         )
+        self._allow_template_diff(self.plan_role)
         self.deploy_role = self._role(
             "DeployRole",
             provider_arn,
             subject=f"repo:{repository}:environment:{pipeline.environment}",
-            bootstrap_roles=DEPLOY_BOOTSTRAP_ROLES,
             description=f"cdk deploy from the {pipeline.environment} environment of {repository}",
         )
+        self._allow_bootstrap_roles(self.deploy_role, DEPLOY_BOOTSTRAP_ROLES)
         self._allow_preflight(self.deploy_role)
         CfnOutput(
             self, "PlanRoleArn", value=self.plan_role.role_arn, description="repository variable AWS_PLAN_ROLE_ARN"
@@ -75,14 +83,49 @@ class DeployPipelineStack(Stack):
             )
         )
 
+    def _allow_template_diff(self, role: iam.Role) -> None:
+        """Read the deployed template of each contact center's stack, and the bootstrap version; nothing else."""
+        qualifier = DefaultStackSynthesizer.DEFAULT_QUALIFIER
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ReadContactCenterStackTemplates",
+                actions=list(PLAN_TEMPLATE_READ_ACTIONS),
+                resources=[
+                    self.format_arn(service="cloudformation", resource="stack", resource_name=f"{stack_name('*')}/*")
+                ],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ReadBootstrapVersion",
+                actions=["ssm:GetParameter"],
+                resources=[
+                    self.format_arn(
+                        service="ssm", resource="parameter", resource_name=f"cdk-bootstrap/{qualifier}/version"
+                    )
+                ],
+            )
+        )
+        Validations.of(role).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:"
+                f"{self._nag(self.region, 'Region')}:{self._nag(self.account, 'AccountId')}:stack/{stack_name('*')}/*]",
+                reason="every contact center's stack, including ones added to the config later (a stack's id ends "
+                "in a random suffix): DescribeStacks and GetTemplate read a template and its status, no resource",
+            )
+        )
+
+    @staticmethod
+    def _nag(value: str, pseudo_parameter: str) -> str:
+        """How cdk-nag writes a region or account in a finding's id: the value, or its pseudo parameter."""
+        return f"<AWS::{pseudo_parameter}>" if Token.is_unresolved(value) else value
+
     def _create_provider(self) -> iam.OidcProviderNative:
         return iam.OidcProviderNative(
             self, "GitHubOidcProvider", url=f"https://{GITHUB_OIDC_ISSUER}", client_ids=[STS_AUDIENCE]
         )
 
-    def _role(
-        self, construct_id: str, provider_arn: str, *, subject: str, bootstrap_roles: tuple[str, ...], description: str
-    ) -> iam.Role:
+    def _role(self, construct_id: str, provider_arn: str, *, subject: str, description: str) -> iam.Role:
         role = iam.Role(
             self,
             construct_id,
@@ -95,6 +138,9 @@ class DeployPipelineStack(Stack):
                 },
             ),
         )
+        return role
+
+    def _allow_bootstrap_roles(self, role: iam.Role, bootstrap_roles: tuple[str, ...]) -> None:
         qualifier = DefaultStackSynthesizer.DEFAULT_QUALIFIER
         role.add_to_policy(
             iam.PolicyStatement(
@@ -110,4 +156,3 @@ class DeployPipelineStack(Stack):
                 ],
             )
         )
-        return role

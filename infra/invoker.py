@@ -69,6 +69,11 @@ class SalesforceInvoker(Construct):
                 "POWERTOOLS_SERVICE_NAME": constants.INVOKER_SERVICE_NAME,
                 "POWERTOOLS_METRICS_NAMESPACE": NAMESPACE,
                 **({orgs.ORGS_ENV: self._orgs_environment(contact_center, org_secrets)} if contact_center.orgs else {}),
+                **(
+                    {}
+                    if contact_center.org_from_contact_attributes
+                    else {orgs.ORG_FROM_CONTACT_ATTRIBUTES_ENV: "false"}
+                ),
             },
         )
         self.function, self.role, self.log_group = parts.function, parts.role, parts.log_group

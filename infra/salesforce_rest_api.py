@@ -113,6 +113,10 @@ class SalesforceRestApi(Construct):
                 "note", "no connect_instance_arn configured: association, permission and sample flow are skipped"
             )
 
+        if contact_center.restrict_secret_reads:
+            for secret_pair in (self.secrets, *self.org_secrets.values()):
+                secret_pair.restrict_reads(break_glass_role_arn=contact_center.break_glass_role_arn)
+
         self.monitoring = Monitoring(
             self,
             "Monitoring",

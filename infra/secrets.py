@@ -5,6 +5,14 @@ created EMPTY: no secret value ever appears in a template; the seeder custom res
 values at deploy time. Both are retained when the stack is deleted, so deleting a stack never loses
 the key pair or the consumer key. A contact center whose secrets were made by hand per the setup
 guide can adopt them instead (imported by name, left as they are).
+
+Who can read a value: IAM alone would let any principal of the account whose policies allow
+``secretsmanager:GetSecretValue`` on ``*`` read it (administrators, the CloudFormation execution role),
+since the AWS managed key adds no check of its own. So each secret made here carries a resource policy
+that denies GetSecretValue to every principal but the roles granted below (the invoker, the seeder) and
+the config's break-glass role. An administrator can still replace the policy (PutResourcePolicy is not
+denied), which CloudTrail records. Adopted secrets keep the policy they have: SCV's own function reads
+them.
 """
 
 from __future__ import annotations
@@ -46,6 +54,8 @@ class ContactCenterSecrets(Construct):
         self.org = org
         #: IAM statement ids must be unique within a policy: each org's statements carry its name
         self._sid_suffix = construct_suffix(org) if org else ""
+        #: the roles granted a read of the values, the only ones restrict_reads lets read them
+        self._readers: list[str] = []
         self.main_secret_name = main_secret_name(contact_center, org)
         self.access_secret_name = access_secret_name(contact_center, org)
         #: the public certificate in use, as a plain SSM parameter the seeder writes (readable without the key)
@@ -90,9 +100,27 @@ class ContactCenterSecrets(Construct):
                 secret,
                 "CKV_AWS_149",
                 "No customer managed key configured (kms_key_arn is empty): Secrets Manager encrypts with its AWS "
-                "managed key, and only this stack's roles may read the secret; set kms_key_arn to use your own key",
+                "managed key, which any principal allowed GetSecretValue may use; the secret's resource policy "
+                "(restrict_secret_reads) limits reading to this stack's functions and the break-glass role; set "
+                "kms_key_arn to use your own key as well",
             )
         return secret
+
+    def restrict_reads(self, *, break_glass_role_arn: str | None) -> None:
+        """Deny GetSecretValue on each secret made here to every principal but the roles granted a read and the
+        break-glass role (see the module docstring); adopted secrets are left as they are."""
+        readers = [*self._readers, *([break_glass_role_arn] if break_glass_role_arn else [])]
+        for secret in (self.main_secret, self.access_secret):
+            secret.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid="OnlyTheFunctionsAndBreakGlassReadTheValue",
+                    effect=iam.Effect.DENY,
+                    principals=[iam.AnyPrincipal()],
+                    actions=["secretsmanager:GetSecretValue"],
+                    resources=["*"],
+                    conditions={"ArnNotEquals": {"aws:PrincipalArn": readers}},
+                )
+            )
 
     def grant_invoker(self, grantee: iam.IGrantable) -> None:
         """Read both secrets (the main one includes its pending key); write only the cached token."""
@@ -137,6 +165,9 @@ class ContactCenterSecrets(Construct):
         )
 
     def _allow(self, grantee: iam.IGrantable, sid: str, actions: list[str], *secrets: secretsmanager.ISecret) -> None:
+        role_arn = getattr(grantee, "role_arn", None)
+        if "secretsmanager:GetSecretValue" in actions and role_arn and role_arn not in self._readers:
+            self._readers.append(role_arn)
         grantee.grant_principal.add_to_principal_policy(
             iam.PolicyStatement(
                 sid=sid + self._sid_suffix, actions=actions, resources=[_arn_pattern(secret) for secret in secrets]

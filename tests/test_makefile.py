@@ -127,3 +127,18 @@ def test_deploy_stops_when_preflight_finds_a_conflict() -> None:
     result = make("deploy", "CONTACT_CENTER=example-cc", "CDK=echo cdk", "SCVCTL=false")
     assert result.returncode != 0
     assert "cdk deploy" not in result.stdout
+
+
+def test_install_takes_only_hash_locked_packages_and_leaves_checkov_to_the_tests() -> None:
+    """A deploy job runs `install` (through synth and deploy): every pip install in it demands hashes, and the
+    tests' own checkov venv is built only for `make test`."""
+    plan = subprocess.run(["make", "-n", "-B", "install"], cwd=PROJECT_ROOT, capture_output=True, text=True).stdout
+    pip_installs = [line for line in plan.splitlines() if "pip install" in line]
+    assert pip_installs and "checkov" not in plan
+    for line in pip_installs:
+        assert "--require-hashes" in line or "--no-build-isolation" in line, line
+    assert "npm ci" in plan
+    assert (
+        "checkov"
+        in subprocess.run(["make", "-n", "-B", "test"], cwd=PROJECT_ROOT, capture_output=True, text=True).stdout
+    )

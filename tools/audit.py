@@ -1,4 +1,5 @@
-"""``make audit``: every pinned requirements file checked against known vulnerabilities, with pip-audit.
+"""``make audit``: every pinned requirements file (found, not listed: a new one cannot be missed) checked
+against known vulnerabilities with pip-audit, and package-lock.json with ``npm audit``.
 
 pip-audit prints "No known vulnerabilities found" even when it could audit none of the packages (the index
 it asked does not know them, or offers no vulnerability data), which says nothing. So the verdict is read from
@@ -17,13 +18,20 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-REQUIREMENTS = (
-    "requirements.txt",
-    "requirements-checkov.txt",
-    "lambda_src/scv_invoker/requirements.txt",
-    "lambda_src/scv_seeder/requirements.txt",
-)
+#: folders that hold installed or generated files, never this project's own pins
+_NOT_OURS = {".git", ".venv", "build", "node_modules", "cdk.out"}
+NPM_LOCK = "package-lock.json"
 CLEAN, VULNERABLE, NOT_CHECKED = 0, 1, 2
+
+
+def requirement_files(root: Path = ROOT) -> list[str]:
+    """Every compiled requirements file of the project (``requirements*.txt`` anywhere but installed folders)."""
+    return sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("requirements*.txt")
+        if not _NOT_OURS & set(path.relative_to(root).parts[:-1])
+        and not path.relative_to(root).parts[0].startswith(".")
+    )
 
 
 @dataclass(frozen=True)
@@ -74,8 +82,35 @@ def audit(requirements: str) -> Verdict:
     return verdict(requirements, report)
 
 
+def npm_verdict(report: dict[str, Any]) -> Verdict:
+    """What ``npm audit --json`` says about package-lock.json."""
+    counts = report.get("metadata", {}).get("vulnerabilities")
+    if not isinstance(counts, dict):
+        return Verdict(NOT_CHECKED, [f"{NPM_LOCK}: NOT CHECKED: npm audit gave no report ({report.get('error', '')})"])
+    found = {level: count for level, count in counts.items() if level != "total" and count}
+    if found:
+        named = ", ".join(
+            f"{name} ({v.get('severity')})" for name, v in sorted(report.get("vulnerabilities", {}).items())
+        )
+        return Verdict(VULNERABLE, [f"{NPM_LOCK}: {sum(found.values())} known vulnerabilities: {named}"])
+    dependencies = report.get("metadata", {}).get("dependencies", {})
+    total = dependencies.get("total", "all") if isinstance(dependencies, dict) else "all"
+    return Verdict(CLEAN, [f"{NPM_LOCK}: {total} packages audited, no known vulnerabilities"])
+
+
+def audit_npm() -> Verdict:
+    try:
+        result = subprocess.run(
+            ["npm", "audit", "--package-lock-only", "--json"], cwd=ROOT, capture_output=True, text=True, check=False
+        )
+        report = json.loads(result.stdout)
+    except (OSError, ValueError) as error:
+        return Verdict(NOT_CHECKED, [f"{NPM_LOCK}: NOT CHECKED: npm audit could not run: {error}"])
+    return npm_verdict(report)
+
+
 def main() -> int:
-    verdicts = [audit(requirements) for requirements in REQUIREMENTS]
+    verdicts = [*(audit(requirements) for requirements in requirement_files()), audit_npm()]
     for found in verdicts:
         print("\n".join(found.lines))
     code = max(found.code for found in verdicts)
@@ -84,7 +119,8 @@ def main() -> int:
             CLEAN: "All pins audited: no known vulnerabilities.",
             VULNERABLE: "Known vulnerabilities in the pins above: bump them (then make lock / make synth).",
             NOT_CHECKED: "The pins were NOT fully checked against a vulnerability database (see above): "
-            "run make audit where pypi.org's vulnerability data (or pip-audit -s osv) is reachable.",
+            "run make audit where pypi.org's vulnerability data (or pip-audit -s osv) and the npm registry are "
+            "reachable.",
         }[code]
     )
     return code

@@ -3,8 +3,8 @@
 Since Spring '26 new connected apps cannot be created in most orgs; the External Client App (ECA) is
 their successor and, unlike the Setup pages, it can be deployed from source. The bundle carries the
 contact center's public certificate (``ExtlClntAppGlobalOauthSettings.certificate``, API 60.0+,
-which enables the JWT bearer flow), the guide's callback URL and scopes, and the "Admin approved users
-are pre-authorized" policy. Salesforce generates the consumer key on deploy; it is copied back with
+which enables the JWT bearer flow), only the api scope, a confidential client's settings, and the "Admin
+approved users are pre-authorized" policy. Salesforce generates the consumer key on deploy; it is copied back with
 ``scvctl consumer-key set``.
 
 XML is built with ElementTree so every value is escaped; the layout is an SFDX project (``force-app``
@@ -21,10 +21,20 @@ from dataclasses import dataclass, field
 from scvctl.errors import CliError
 
 METADATA_NAMESPACE = "http://soap.sforce.com/2006/04/metadata"
-#: the setup guide's callback URL (unused by the JWT bearer flow, but an OAuth app must have one)
-CALLBACK_URL = "http://localhost:1717/OauthRedirect"
-#: metadata names of the guide's scopes: api, refresh_token/offline_access
-OAUTH_SCOPES = "Api, RefreshToken"
+#: an OAuth app must have a callback URL, though the JWT bearer flow never redirects: Salesforce's own success
+#: page, so no program on a user's machine (the guide's http://localhost:1717) could catch an authorization code
+CALLBACK_URL = "https://login.salesforce.com/services/oauth2/success"
+#: metadata name of the one scope the JWT bearer flow needs (api). The guide also lists refresh_token, which this
+#: flow never uses: it issues no refresh token, and "Admin approved users are pre-authorized" replaces the consent
+#: that scope would carry
+OAUTH_SCOPES = "Api"
+#: a confidential client only: the consumer secret is required (never optional), PKCE is required for any
+#: authorization-code request, and a refresh token (none is issued) would need the secret too
+CONFIDENTIAL_CLIENT_SETTINGS = (
+    ("isConsumerSecretOptional", "false"),
+    ("isPkceRequired", "true"),
+    ("isSecretRequiredForRefreshToken", "true"),
+)
 #: the certificate field of the global OAuth settings exists from API 60.0
 MIN_API_VERSION = 60.0
 SOURCE_ROOT = "force-app/main/default"
@@ -111,9 +121,7 @@ def bundle_files(spec: AppSpec) -> dict[str, str]:
                 ("callbackUrl", CALLBACK_URL),
                 ("certificate", spec.certificate_pem.strip()),
                 ("externalClientApplication", spec.name),
-                ("isConsumerSecretOptional", "true"),
-                ("isPkceRequired", "false"),
-                ("isSecretRequiredForRefreshToken", "false"),
+                *CONFIDENTIAL_CLIENT_SETTINGS,
                 ("label", f"{spec.label} global OAuth settings"),
             ],
         ),

@@ -15,6 +15,9 @@ from scv_seeder.credentials import CertificateInfo
 
 from scvctl.sf_metadata import CALLBACK_URL, AppSpec
 
+#: the setup guide's callback URL of the existing connected app (way C), left as the guide has it
+GUIDE_CALLBACK_URL = "http://localhost:1717/OauthRedirect"
+
 if TYPE_CHECKING:  # pragma: no cover
     from scvctl.config import ContactCenter
 
@@ -51,7 +54,7 @@ with the OAuth 2.0 JWT bearer flow, signed with the key in Secrets Manager (`{cc
 | JWT audience | `{contact_center.jwt_audience}` |
 | Certificate | CN `{info.common_name}`, SHA-256 `{info.fingerprint_sha256}`, expires {info.not_after} |
 | Callback URL | `{CALLBACK_URL}` |
-| OAuth scopes | `api`, `refresh_token, offline_access` |
+| OAuth scopes | `api` (the JWT bearer flow issues no refresh token) |
 
 Nothing here is secret: the certificate is public, and Salesforce creates the consumer key when the app is
 created. Choose **one** of the three ways below.
@@ -108,11 +111,11 @@ Creating new connected apps is restricted since Spring '26; External Client Apps
    Distribution State **Local**.
 4. API (Enable OAuth Settings): check **Enable OAuth**.
    - Callback URL: `{CALLBACK_URL}`
-   - OAuth Scopes: **Manage user data via APIs (api)** and **Perform requests at any time (refresh_token,
-     offline_access)**
+   - OAuth Scopes: **Manage user data via APIs (api)** only
    - Flow Enablement: check **Enable JWT Bearer Flow** and upload `server.crt`
-   - Security: uncheck **Require secret for Web Server Flow**, **Require secret for Refresh Token Flow** and
-     **Require Proof Key for Code Exchange (PKCE)** (the JWT bearer flow uses none of them)
+   - Security: keep **Require secret for Web Server Flow**, **Require secret for Refresh Token Flow** and
+     **Require Proof Key for Code Exchange (PKCE)** checked (the JWT bearer flow needs none of them unchecked;
+     unchecked, the app is a public client anyone with the consumer key can use)
 5. **Create**.
 6. **Policies** > **Edit** > OAuth Policies: Permitted Users = **Admin approved users are pre-authorized**; select
    the profile of `{contact_center.username}` (include **System Administrator**, as the guide recommends) and/or a
@@ -128,7 +131,7 @@ The partner telephony contact center created this connected app.
 1. `scvctl cert export {cc} --out server.crt`
 2. Setup > **Apps** > **App Manager** (アプリケーションマネージャー): find the connected app whose name contains
    **Connected App for RestAPI OAuth**, open **▼** > **Edit** (編集).
-3. **Callback URL** contains `{CALLBACK_URL}` (add it if not).
+3. **Callback URL** contains `{GUIDE_CALLBACK_URL}` (add it if not).
 4. Check **Use digital signatures** (デジタル署名を使用) and upload `server.crt`.
 5. **Selected OAuth Scopes** (選択した OAuth 範囲) include **Manage user data via APIs (api)** and **Perform
    requests at any time (refresh_token, offline_access)**.

@@ -1,12 +1,16 @@
 """Which Salesforce org one call goes to: ``secretName`` / ``accessTokenSecretName``, as Salesforce's function.
 
-Each name is taken from ``Details.Parameters``, else from ``Details.ContactData.Attributes``, else the
-contact center's own org is used (so flows without them change nothing). A name is a secret's name or
+Each name is taken from ``Details.Parameters``, else from ``Details.ContactData.Attributes`` (unless the
+contact center's ``org_from_contact_attributes`` is false), else the contact center's own org is used (so
+flows without them change nothing). Attributes are the weaker source: a chat or task start request, or a
+flow copying a Lex slot, can set them, and then pick any declared org for the rest of the contact (never an
+undeclared one: IAM and the check below hold). A name is a secret's name or
 ARN (full, or partial without Secrets Manager's 6-character suffix). Unlike Salesforce's function, a
 name must be one of the stack's declared secrets (checked before any Secrets Manager call, so a flow
 cannot make the function read or write another secret), and both names must belong to the same org: a
 main secret of one org with the access secret of another would store one org's token where the other
-reads it. Giving one of the two is enough; the other follows.
+reads it. Giving one of the two is enough; the other follows. A refused name is reported as "undeclared",
+never echoed: it may be anything a caller typed.
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ from scv_invoker.errors import BadRequestError
 from scv_invoker.settings import Settings
 
 _SECRETS_MANAGER_SUFFIX_LENGTH = 7  # "-" and 6 random characters
-_SHOWN_LENGTH = 256
 
 
 def org_settings(settings: Settings) -> list[Settings]:
@@ -30,10 +33,11 @@ def org_settings(settings: Settings) -> list[Settings]:
 
 def select_org(settings: Settings, parameters: Mapping[str, Any], contact_data: Mapping[str, Any]) -> Settings:
     """The settings of the org this call names (see the module docstring); BadRequestError when it names none."""
-    attributes = contact_data.get("Attributes")
+    attributes = contact_data.get("Attributes") if settings.org_from_contact_attributes else None
     attributes = attributes if isinstance(attributes, dict) else {}  # JSON from Connect: a dict when there
 
     def chosen(parameter: str, main: bool) -> Settings | None:
+        source = "parameter" if parameters.get(parameter) else "contact attribute"
         value = parameters.get(parameter) or attributes.get(parameter)
         if not value:
             return None  # most calls name no secret: the orgs' settings are only made for those that do
@@ -48,8 +52,9 @@ def select_org(settings: Settings, parameters: Mapping[str, Any], contact_data: 
                 return org
         declared = ", ".join(org.main_secret_name if main else org.access_secret_name for org in candidates)
         raise BadRequestError(
-            f"{parameter} {value[:_SHOWN_LENGTH]!r} is not one of this function's Salesforce secrets ({declared}): "
-            "use one of them, or declare the org under `orgs` in contact_centers.yaml and redeploy",
+            f"{parameter} (the {source}) names an undeclared secret, not one of this function's Salesforce "
+            f"secrets ({declared}): use one of them, or declare the org under `orgs` in contact_centers.yaml and "
+            "redeploy",
             error_code="UNDECLARED_SECRET",
         )
 

@@ -77,6 +77,9 @@ class Settings(NamedTuple):
     metrics_namespace: str = telemetry.NAMESPACE
     #: AWS_SESSION_TOKEN, which Lambda sets for the container's credentials: the secrets extension asks for it
     session_token: str = ""
+    #: SALESFORCE_ORG_FROM_CONTACT_ATTRIBUTES: whether ``secretName`` / ``accessTokenSecretName`` may come from the
+    #: contact attributes (orgs.py), not only from the Invoke block's parameters
+    org_from_contact_attributes: bool = True
 
     def __repr__(self) -> str:
         """Every setting but the session token (a credential)."""
@@ -131,9 +134,8 @@ class Settings(NamedTuple):
         def url(name: str) -> str:
             value = required(name)
             if value:
-                parts = urlsplit(value)
-                if parts.scheme not in ("https", "http") or not parts.netloc:
-                    problems.append(f"{name}={value!r} is not an http(s) URL")
+                if not _secure_url(value):
+                    problems.append(f"{name}={value!r} is not an https URL (http only for a loopback host)")
             return value.rstrip("/")
 
         contact_center = required("CONTACT_CENTER_NAME")
@@ -183,6 +185,7 @@ class Settings(NamedTuple):
             further_orgs=further_orgs,
             metrics_namespace=env.get("POWERTOOLS_METRICS_NAMESPACE", "").strip() or telemetry.NAMESPACE,
             session_token=env.get("AWS_SESSION_TOKEN", ""),
+            org_from_contact_attributes=env.get(orgs.ORG_FROM_CONTACT_ATTRIBUTES_ENV, "").strip().lower() != "false",
         )
 
 
@@ -204,9 +207,11 @@ def _further_orgs(text: str, problems: list[str]) -> tuple[OrgEndpoints, ...]:
         if not isinstance(entry, dict) or any(not isinstance(entry.get(key), str) or not entry[key] for key in keys):
             problems.append(f"{orgs.ORGS_ENV} entry {index} must be an object with {', '.join(keys)} {fix}")
             continue
-        bad_urls = [key for key in keys[1:3] if urlsplit(entry[key]).scheme not in ("https", "http")]
+        bad_urls = [key for key in keys[1:3] if not _secure_url(entry[key])]
         if bad_urls:
-            problems.append(f"{orgs.ORGS_ENV} entry {index} ({entry[orgs.NAME_KEY]}): {', '.join(bad_urls)} not a URL")
+            problems.append(
+                f"{orgs.ORGS_ENV} entry {index} ({entry[orgs.NAME_KEY]}): {', '.join(bad_urls)} not an https URL"
+            )
             continue
         result.append(
             OrgEndpoints(
@@ -219,3 +224,15 @@ def _further_orgs(text: str, problems: list[str]) -> tuple[OrgEndpoints, ...]:
             )
         )
     return tuple(result)
+
+
+_LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def _secure_url(value: str) -> bool:
+    """An https URL, or http to this machine (the emulators): the config forces https, and a hand-edited
+    environment must not send a private key's assertion or a token in clear text."""
+    parts = urlsplit(value)
+    if not parts.netloc:
+        return False
+    return parts.scheme == "https" or (parts.scheme == "http" and (parts.hostname or "") in _LOOPBACK_HOSTS)

@@ -25,3 +25,7 @@ CALL_CENTER_API_NAME_KEY = "callCenterApiName"
 SECRET_NAME_PARAMETER = "secretName"  # noqa: S105 - parameter names, not secrets
 ACCESS_TOKEN_SECRET_NAME_PARAMETER = "accessTokenSecretName"  # noqa: S105
 ORG_SELECTION_PARAMETERS = (SECRET_NAME_PARAMETER, ACCESS_TOKEN_SECRET_NAME_PARAMETER)
+
+#: environment variable: "false" when contact attributes may not pick the org (config
+#: ``org_from_contact_attributes``); anything else, or unset, keeps Salesforce's behaviour (they may)
+ORG_FROM_CONTACT_ATTRIBUTES_ENV = "SALESFORCE_ORG_FROM_CONTACT_ATTRIBUTES"

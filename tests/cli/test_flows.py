@@ -8,7 +8,7 @@ queued, so an update with any other content, or an update not asked for (the dry
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -146,6 +146,7 @@ def test_apply_backs_every_flow_up_then_switches_it_and_restore_puts_it_back(
     target = beside.ours.our_target_arn
     connect.flows(beside.scv_flows)
     for flow in beside.scv_flows:
+        connect.describe(flow)  # read again just before its update
         connect.update(flow.id, flow_content(target))
     backups = tmp_path / "backups"
     code, output = flows(run_cli, beside.config, "switch", "--to", "ours", "--apply", "--backup-dir", str(backups))
@@ -155,13 +156,89 @@ def test_apply_backs_every_flow_up_then_switches_it_and_restore_puts_it_back(
     for flow in beside.scv_flows:
         backup = json.loads((backups / f"{flow.id}.json").read_text(encoding="utf-8"))
         assert backup["content"] == flow.content and backup["flow_id"] == flow.id
+        assert backup["switched_content"] == flow_content(target)  # what restore checks the flow still holds
         assert (backups / f"{flow.id}.json").stat().st_mode & 0o077 == 0
 
-    for flow in beside.scv_flows:  # files in name order: the flow ids
+    switched = [replace(flow, content=flow_content(target)) for flow in beside.scv_flows]
+    for flow in switched:  # files in name order: the flow ids; each read again before anything is written
+        connect.describe(flow)
+    for flow in beside.scv_flows:
         connect.update(flow.id, flow.content)
-    code, output = flows(run_cli, beside.config, "switch", "--restore", str(backups))
+    code, output = flows(run_cli, beside.config, "switch", "--restore", str(backups), "--apply")
     assert code == 0, output
     assert "Restored 2 flows" in output
+
+
+def _switched_with_backups(beside: Beside, connect: ConnectStub, run_cli: RunCli, backups: Path) -> list[ContactFlow]:
+    """Both SCV flows switched to ours with --apply; the flows as the switch left them."""
+    target = beside.ours.our_target_arn
+    connect.flows(beside.scv_flows)
+    for flow in beside.scv_flows:
+        connect.describe(flow)
+        connect.update(flow.id, flow_content(target))
+    code, output = flows(run_cli, beside.config, "switch", "--to", "ours", "--apply", "--backup-dir", str(backups))
+    assert code == 0, output
+    return [replace(flow, content=flow_content(target)) for flow in beside.scv_flows]
+
+
+def test_restore_is_a_dry_run_unless_applied(
+    run_cli: RunCli, beside: Beside, connect: ConnectStub, tmp_path: Path
+) -> None:
+    switched = _switched_with_backups(beside, connect, run_cli, tmp_path / "b")
+    for flow in switched:
+        connect.describe(flow)  # no update queued: one would fail the test
+    code, output = flows(run_cli, beside.config, "switch", "--restore", str(tmp_path / "b"))
+    assert code == 0, output
+    assert "Dry run: 2 flows would be restored; nothing was changed" in output and "--apply" in output
+
+
+def test_restore_refuses_a_flow_edited_since_the_switch_unless_forced(
+    run_cli: RunCli, beside: Beside, connect: ConnectStub, tmp_path: Path
+) -> None:
+    """An old backup must not silently discard what was edited after the switch."""
+    first, second = _switched_with_backups(beside, connect, run_cli, tmp_path / "b")
+    edited = replace(second, content=json.dumps({**json.loads(second.content), "Description": "edited later"}))
+    connect.describe(first)
+    connect.describe(edited)
+    code, output = flows(run_cli, beside.config, "switch", "--restore", str(tmp_path / "b"), "--apply")
+    assert code == 1
+    assert f"{second.name} ({second.id}): it was edited since the switch" in output
+    assert "nothing was restored" in output and "--force" in output
+
+    connect.describe(first)
+    connect.describe(edited)
+    for flow in beside.scv_flows:
+        connect.update(flow.id, flow.content)
+    code, output = flows(run_cli, beside.config, "switch", "--restore", str(tmp_path / "b"), "--apply", "--force")
+    assert code == 0, output
+    assert "Restored 2 flows" in output
+
+
+def test_restore_refuses_a_flow_with_unpublished_changes(
+    run_cli: RunCli, beside: Beside, connect: ConnectStub, tmp_path: Path
+) -> None:
+    first, second = _switched_with_backups(beside, connect, run_cli, tmp_path / "b")
+    connect.describe(first)
+    connect.describe(replace(second, draft=flow_content(OTHER_FUNCTION_ARN)))
+    code, output = flows(run_cli, beside.config, "switch", "--restore", str(tmp_path / "b"), "--apply")
+    assert code == 1
+    assert "it has unpublished changes" in output and "nothing was restored" in output
+
+
+def test_switch_leaves_a_flow_with_unpublished_changes_alone(
+    run_cli: RunCli, beside: Beside, connect: ConnectStub, tmp_path: Path
+) -> None:
+    """UpdateContactFlowContent publishes: the draft would go live unseen, and a restore would lose it."""
+    first, second = beside.scv_flows
+    connect.flows([first, replace(second, draft=flow_content(OTHER_FUNCTION_ARN))])
+    connect.describe(first)
+    connect.update(first.id, flow_content(beside.ours.our_target_arn))
+    backups = tmp_path / "b"
+    code, output = flows(run_cli, beside.config, "switch", "--to", "ours", "--apply", "--backup-dir", str(backups))
+    assert code == 0, output
+    assert f"{second.name} (CONTACT_FLOW, {second.id}): skipped, it has unpublished changes" in output
+    assert "Switched 1 flow to" in output
+    assert [path.name for path in backups.iterdir()] == [f"{first.id}.json"]
 
 
 def test_a_failed_update_puts_that_flow_back_and_says_which_flows_changed(
@@ -170,7 +247,9 @@ def test_a_failed_update_puts_that_flow_back_and_says_which_flows_changed(
     target = beside.ours.our_target_arn
     first, second = beside.scv_flows
     connect.flows(beside.scv_flows)
+    connect.describe(first)
     connect.update(first.id, flow_content(target))
+    connect.describe(second)
     connect.update_fails(second.id, flow_content(target))
     connect.update(second.id, second.content)  # put back from its backup
     backups = tmp_path / "backups"
@@ -196,6 +275,7 @@ def test_switching_back_to_scv_targets_its_active_alias(
     ]
     connect.flows(switched)
     for flow in switched:
+        connect.describe(flow)
         connect.update(flow.id, flow_content(scv.scv_alias_arn))
     config = scv_config(mode="beside")
     code, output = flows(run_cli, config, "switch", "--to", "scv", "--apply", "--backup-dir", str(tmp_path / "b"))
@@ -238,3 +318,20 @@ def test_switch_to_scv_needs_its_active_alias(
     code, output = flows(run_cli, scv_config(mode="beside"), "switch", "--to", "scv")
     assert code == 1
     assert "or its alias active was not found" in output
+
+
+def test_apply_stops_at_a_flow_edited_after_the_plan_read_it(
+    run_cli: RunCli, beside: Beside, connect: ConnectStub, tmp_path: Path
+) -> None:
+    """Plan and apply: each flow is read again just before its update, so an edit made meanwhile is not lost."""
+    target = beside.ours.our_target_arn
+    first, second = beside.scv_flows
+    connect.flows(beside.scv_flows)
+    connect.describe(first)
+    connect.update(first.id, flow_content(target))
+    connect.describe(replace(second, content=json.dumps({**json.loads(second.content), "Description": "meanwhile"})))
+    backups = tmp_path / "backups"
+    code, output = flows(run_cli, beside.config, "switch", "--to", "ours", "--apply", "--backup-dir", str(backups))
+    assert code == 1
+    assert f"flow SCV inbound 2 (CONTACT_FLOW, {second.id}) changed after it was read" in output
+    assert f"Switched before it: SCV inbound 1 (CONTACT_FLOW, {first.id})" in output

@@ -60,7 +60,7 @@ def test_the_app_and_its_oauth_settings(bundle: Path) -> None:
     }
     assert "testcc-InvokeSalesforceRestApiFunction" in app["description"]
     assert oauth == {
-        "commaSeparatedOauthScopes": "Api, RefreshToken",
+        "commaSeparatedOauthScopes": "Api",  # the JWT bearer flow issues no refresh token
         "externalClientApplication": NAME,
         "label": "testcc Salesforce REST API OAuth settings",
     }
@@ -73,10 +73,18 @@ def test_the_global_settings_carry_the_current_certificate(bundle: Path, secrets
     settings = fields(bundle / f"{SOURCE}/extlClntAppGlobalOauthSets/{NAME}_glbloauth.ecaGlblOauth-meta.xml")
 
     assert settings["certificate"] == secrets.current()[KEYS.certificate].strip()
-    assert settings["callbackUrl"] == "http://localhost:1717/OauthRedirect"
     assert settings["externalClientApplication"] == NAME
-    assert (settings["isConsumerSecretOptional"], settings["isPkceRequired"]) == ("true", "false")
-    assert settings["isSecretRequiredForRefreshToken"] == "false"
+    assert "consumerKey" not in settings and "consumerSecret" not in settings
+
+
+def test_the_app_is_no_public_oauth_client(bundle: Path) -> None:
+    """The JWT bearer flow needs none of a public client's settings: the secret is required, PKCE is required,
+    and the callback is Salesforce's own page, not a port on a user's machine."""
+    settings = fields(bundle / f"{SOURCE}/extlClntAppGlobalOauthSets/{NAME}_glbloauth.ecaGlblOauth-meta.xml")
+    assert settings["isConsumerSecretOptional"] == "false"
+    assert settings["isPkceRequired"] == "true"
+    assert settings["isSecretRequiredForRefreshToken"] == "true"
+    assert settings["callbackUrl"].startswith("https://") and "localhost" not in settings["callbackUrl"]
     assert "consumerKey" not in settings and "consumerSecret" not in settings
 
 

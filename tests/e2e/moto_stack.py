@@ -1,7 +1,8 @@
 """A synthesized template's named resources created on moto, the way CloudFormation would create them.
 
 Only the resource types whose names can collide with what Service Cloud Voice made are created: secrets, log
-groups, roles and functions (moto's Lambda creates functions without Docker). Each is created through the AWS
+groups, roles and functions (moto's Lambda creates functions without Docker), and the secrets' resource policies
+(which must land on the stack's own secrets only, never on SCV's). Each is created through the AWS
 API with the template's properties, so a name SCV already took fails exactly as CloudFormation's create would
 ("already exists"), and nothing of SCV's is touched. Everything else of the template (alarms, the custom
 resource, Connect) is left out: the seeder is run from its shipped bundle by the tests themselves.
@@ -42,8 +43,9 @@ class AppliedStack:
 
 
 def apply_template(template: Mapping[str, Any], clients: Mapping[str, Any], *, stack_name: str) -> AppliedStack:
-    """Create the template's secrets, log groups, roles and functions in that order (a function needs its role
-    and its log group); ``clients`` by service: secretsmanager, logs, iam, lambda."""
+    """Create the template's secrets, log groups, roles, functions and secrets' resource policies in that order (a
+    function needs its role and its log group, a policy its secret and the roles it names); ``clients`` by
+    service: secretsmanager, logs, iam, lambda."""
     applied = AppliedStack()
     resources = template["Resources"]
     creators: dict[str, Callable[[str, dict[str, Any]], str]] = {
@@ -51,6 +53,9 @@ def apply_template(template: Mapping[str, Any], clients: Mapping[str, Any], *, s
         "AWS::Logs::LogGroup": lambda logical, props: _log_group(clients["logs"], logical, props, stack_name),
         "AWS::IAM::Role": lambda logical, props: _role(clients["iam"], logical, stack_name),
         "AWS::Lambda::Function": lambda logical, props: _function(clients, logical, props, applied, stack_name),
+        "AWS::SecretsManager::ResourcePolicy": lambda logical, props: _secret_policy(
+            clients["secretsmanager"], props, applied
+        ),
     }
     for resource_type, create in creators.items():
         for logical, resource in resources.items():
@@ -113,3 +118,23 @@ def _placeholder_zip() -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("placeholder.py", "")
     return buffer.getvalue()
+
+
+def _secret_policy(client: Any, properties: Mapping[str, Any], applied: AppliedStack) -> str:
+    """PutResourcePolicy on the stack's secret, with the roles it names resolved to what was created."""
+
+    def resolved(value: Any) -> Any:
+        if isinstance(value, dict) and set(value) in ({"Ref"}, {"Fn::GetAtt"}):
+            logical = value["Ref"] if "Ref" in value else value["Fn::GetAtt"][0]
+            if logical not in applied.created:
+                raise ClientError({"Error": {"Code": "DependencyFailed", "Message": logical}}, "PutResourcePolicy")
+            return applied.created[logical]
+        if isinstance(value, dict):
+            return {key: resolved(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [resolved(item) for item in value]
+        return value
+
+    secret = resolved(properties["SecretId"])
+    client.put_resource_policy(SecretId=secret, ResourcePolicy=json.dumps(resolved(properties["ResourcePolicy"])))
+    return secret

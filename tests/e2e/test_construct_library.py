@@ -6,6 +6,7 @@ run the invoker bundle of that synth against the emulators.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -71,7 +72,10 @@ def consumer_assembly(tmp_path_factory: pytest.TempPathFactory) -> CloudAssembly
     python = str(work / "venv" / "bin" / "python")
     # The wheel's own dependency ranges, held to this repository's pins.
     pip_install = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    _run([*pip_install, "-c", str(PROJECT_ROOT / "requirements.txt"), str(wheel)])
+    # A constraints file with hashes would demand a hash of the wheel itself: the pins alone.
+    pins = re.findall(r"^[A-Za-z0-9_.-]+==[^\s;\\]+", (PROJECT_ROOT / "requirements.txt").read_text(), re.MULTILINE)
+    (work / "constraints.txt").write_text("\n".join(pins) + "\n")
+    _run([*pip_install, "-c", str(work / "constraints.txt"), str(wheel)])
     app = work / "app"
     app.mkdir()
     (app / "app.py").write_text(textwrap.dedent(CONSUMER_APP))

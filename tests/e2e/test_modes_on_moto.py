@@ -72,6 +72,34 @@ def test_greenfield_collides_with_every_resource_scv_made(
     _scv_function_is_untouched(clients, scv)
 
 
+def _resource_policy(clients: dict[str, Any], secret: str) -> dict[str, Any] | None:
+    policy = clients["secretsmanager"].get_resource_policy(SecretId=secret).get("ResourcePolicy")
+    return json.loads(policy) if policy else None
+
+
+def test_greenfield_restricts_reading_its_own_secrets_to_its_functions(
+    clients: dict[str, Any], mode_templates: dict[str, dict[str, Any]]
+) -> None:
+    """In an account SCV has not provisioned: every resource is created, each secret with a policy that denies
+    GetSecretValue to all but the invoker's and the seeder's roles."""
+    applied = apply_template(mode_templates["example"], clients, stack_name="example-cc-SalesforceRestApi")
+
+    assert applied.ok, applied.failed
+    roles = {arn for logical, arn in applied.created.items() if logical.startswith(("InvokerRole", "SeederRole"))}
+    secrets = [name for name in applied.created.values() if name.endswith("-secret")]
+    assert len(roles) == 2 and "example-cc-salesforce-secret" in secrets
+    for secret in secrets:
+        policy = _resource_policy(clients, secret)
+        assert policy is not None, f"{secret} has no resource policy"
+        (deny,) = policy["Statement"]
+        assert (deny["Effect"], deny["Action"], deny["Principal"]) == (
+            "Deny",
+            "secretsmanager:GetSecretValue",
+            {"AWS": "*"},
+        )
+        assert set(deny["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]) == roles
+
+
 def test_beside_deploys_our_function_next_to_scvs_and_adopts_the_log_group(
     clients: dict[str, Any], mode_templates: dict[str, dict[str, Any]]
 ) -> None:
@@ -86,6 +114,8 @@ def test_beside_deploys_our_function_next_to_scvs_and_adopts_the_log_group(
     _scv_function_is_untouched(clients, scv)
     secret_names = {secret["Name"] for secret in clients["secretsmanager"].list_secrets()["SecretList"]}
     assert secret_names == {scv.main_secret, scv.access_secret}  # SCV's, adopted: none created
+    # SCV's function reads them: their policy stays as SCV left it
+    assert _resource_policy(clients, scv.main_secret) is None and _resource_policy(clients, scv.access_secret) is None
 
 
 def test_companion_deploys_beside_scvs_function_and_seeds_its_secret(
@@ -99,6 +129,7 @@ def test_companion_deploys_beside_scvs_function_and_seeds_its_secret(
     assert applied.ok, applied.failed
     assert scv.function_name not in applied.created.values()
     _scv_function_is_untouched(clients, scv)
+    assert _resource_policy(clients, scv.main_secret) is None  # SCV's function reads it: no policy of ours
     for alarm in template["Resources"].values():  # every alarm on a function watches SCV's, which exists
         dimensions = json.dumps(alarm.get("Properties", {}).get("Metrics") or alarm.get("Properties", {}))
         if alarm["Type"] == "AWS::CloudWatch::Alarm" and "FunctionName" in dimensions:

@@ -73,6 +73,8 @@ class ContactFlow:
     content: str
     type: str = "CONTACT_FLOW"
     tags: dict[str, str] = field(default_factory=dict)
+    #: the saved version when it differs from the published content (unpublished changes), else None
+    draft: str | None = None
 
     @property
     def arn(self) -> str:
@@ -275,21 +277,30 @@ class ConnectStub:
             "list_contact_flows", {"ContactFlowSummaryList": summaries}, {"InstanceId": INSTANCE_ID}
         )
         for flow in flows:
-            described = {
-                "Arn": flow.arn,
-                "Id": flow.id,
-                "Name": flow.name,
-                "Type": flow.type,
-                "State": "ACTIVE",
-                "Status": "PUBLISHED",
-                "Content": flow.content,
-                "Tags": flow.tags,
-            }
-            self.stubber.add_response(
-                "describe_contact_flow",
-                {"ContactFlow": described},
-                {"InstanceId": INSTANCE_ID, "ContactFlowId": flow.id},
-            )
+            self.describe(flow)
+
+    def describe(self, flow: ContactFlow) -> None:
+        """DescribeContactFlow of the published flow, then of its ``$SAVED`` version (the draft, if any)."""
+        described = {
+            "Arn": flow.arn,
+            "Id": flow.id,
+            "Name": flow.name,
+            "Type": flow.type,
+            "State": "ACTIVE",
+            "Status": "PUBLISHED",
+            "Content": flow.content,
+            "Tags": flow.tags,
+        }
+        self.stubber.add_response(
+            "describe_contact_flow", {"ContactFlow": described}, {"InstanceId": INSTANCE_ID, "ContactFlowId": flow.id}
+        )
+        saved = {**described, "Status": "SAVED" if flow.draft is not None else "PUBLISHED"}
+        saved["Content"] = flow.content if flow.draft is None else flow.draft
+        self.stubber.add_response(
+            "describe_contact_flow",
+            {"ContactFlow": saved},
+            {"InstanceId": INSTANCE_ID, "ContactFlowId": f"{flow.id}:$SAVED"},
+        )
 
     def unpublished(self, flow: ContactFlow) -> None:
         """ListContactFlows names a saved, never published flow, which DescribeContactFlow then refuses."""

@@ -13,13 +13,13 @@ from aws_cdk.assertions import Template
 from tests.infra.test_deploy_pipeline import _pipeline_template
 from tools.harness.synth import PROJECT_ROOT, CloudAssembly
 
-#: its own virtual environment (`make install` builds it from requirements-checkov.txt): checkov pins boto3 and
+#: its own virtual environment (`make test` builds it from requirements-checkov.txt): checkov pins boto3 and
 #: packaging versions the dev set cannot share
 CHECKOV = PROJECT_ROOT / "build" / "checkov-venv" / "bin" / "checkov"
 
 
 def checkov(directory: Path) -> dict[str, Any]:
-    assert CHECKOV.exists(), f"{CHECKOV} is missing: run `make install` (it installs requirements-checkov.txt)"
+    assert CHECKOV.exists(), f"{CHECKOV} is missing: run `make test` (it installs requirements-checkov.txt)"
     result = subprocess.run(
         [str(CHECKOV), "--framework", "cloudformation", "-d", str(directory), "-o", "json", "--compact"],
         capture_output=True,

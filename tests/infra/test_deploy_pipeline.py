@@ -125,16 +125,43 @@ def test_pull_requests_may_only_look_up_and_the_environment_may_deploy(pipeline:
         for policy in pipeline.find_resources("AWS::IAM::Policy").values()
     }
     granted = {role: policies[json.dumps([{"Ref": role}])] for role in (plan, deploy)}
-    assert [statement["Action"] for statement in granted[plan]] == [["sts:AssumeRole", "sts:TagSession"]]
     assume, preflight = granted[deploy]
     assert assume["Action"] == ["sts:AssumeRole", "sts:TagSession"]
     # what `make deploy` runs first: describe and list calls, never a secret's value
     assert preflight["Action"] == list(PREFLIGHT_READ_ACTIONS)
     assert all(action.split(":")[1].startswith(("Describe", "Get", "List")) for action in preflight["Action"])
     assert "secretsmanager:GetSecretValue" not in preflight["Action"]
-    assumable = {role: json.dumps(statements[0]["Resource"]) for role, statements in granted.items()}
-    assert "lookup-role" in assumable[plan] and "deploy-role" not in assumable[plan]
-    assert "deploy-role" in assumable[deploy] and "file-publishing-role" in assumable[deploy]
+    assumable = json.dumps(assume["Resource"])
+    assert "deploy-role" in assumable and "file-publishing-role" in assumable
+
+
+def test_a_pull_request_reads_only_this_projects_stack_templates(pipeline: Template) -> None:
+    """A pull request runs its own workflow files: the plan role assumes no bootstrap role (the lookup role
+    holds ReadOnlyAccess) and reads only what a template diff reads."""
+    plan = _role_id(pipeline, "PlanRole")
+    (policy,) = [
+        policy["Properties"]["PolicyDocument"]["Statement"]
+        for policy in pipeline.find_resources("AWS::IAM::Policy").values()
+        if policy["Properties"]["Roles"] == [{"Ref": plan}]
+    ]
+    granted = {statement["Sid"]: statement for statement in policy}
+    assert set(granted) == {"ReadContactCenterStackTemplates", "ReadBootstrapVersion"}
+    templates, version = granted["ReadContactCenterStackTemplates"], granted["ReadBootstrapVersion"]
+    assert templates["Action"] == ["cloudformation:DescribeStacks", "cloudformation:GetTemplate"]
+    assert json.dumps(templates["Resource"]).endswith(':stack/*-SalesforceRestApi/*"]]}')
+    assert version["Action"] == "ssm:GetParameter"
+    assert json.dumps(version["Resource"]).endswith(':parameter/cdk-bootstrap/hnb659fds/version"]]}')
+    everything = json.dumps(policy)
+    assert "sts:AssumeRole" not in everything and "lookup-role" not in everything
+    assert all(statement["Effect"] == "Allow" and "*" != statement["Resource"] for statement in policy)
+
+
+def test_the_diff_job_compares_templates_only_with_the_assembly_built_before_credentials() -> None:
+    """No change set (it needs the deploy role) and no synth (bundling runs pip) while the plan role is held."""
+    workflow = yaml.safe_load((GITHUB / "workflows" / "deploy.yml").read_text())
+    steps = workflow["jobs"]["diff"]["steps"]
+    diff = next(step for step in steps if "make diff" in step.get("run", ""))
+    assert "--method=template" in diff["run"] and "--app cdk.out" in diff["run"]
 
 
 def test_an_existing_oidc_provider_is_used_instead_of_a_second_one(pipeline: Template) -> None:
@@ -158,3 +185,21 @@ def test_a_bad_pipeline_setting_names_the_field_and_the_form(field: str, value: 
     example = load_config().contact_centers[0].model_dump(mode="json", exclude_unset=True, exclude={"function_name"})
     with pytest.raises(ConfigError, match=rf"(?s)field deploy_pipeline\.{field}: .*{message}"):
         parse_config({"contact_centers": [example], "deploy_pipeline": {**PIPELINE, field: value}})
+
+
+@pytest.mark.parametrize("job", ["diff", "deploy"])
+def test_a_job_installs_and_synthesizes_before_it_assumes_a_role(job: str) -> None:
+    """Packages are installed (and the bundles built, which runs pip) before credentials exist; with them the
+    job only runs the CDK CLI on the assembly already built."""
+    steps = yaml.safe_load((GITHUB / "workflows" / "deploy.yml").read_text())["jobs"][job]["steps"]
+    (credentials,) = [i for i, step in enumerate(steps) if "configure-aws-credentials" in step.get("uses", "")]
+    assert any(step.get("run", "").startswith("make synth") for step in steps[:credentials])
+    after = [step["run"] for step in steps[credentials + 1 :]]
+    assert after and all(run.startswith(f"make {job} ") and "--app cdk.out" in run for run in after)
+
+
+def test_the_contact_center_list_installs_from_the_lock_with_hashes() -> None:
+    workflow = yaml.safe_load((GITHUB / "workflows" / "deploy.yml").read_text())
+    (script,) = [step["run"] for step in workflow["jobs"]["contact-centers"]["steps"] if step.get("id") == "list"]
+    installs = [line for line in script.splitlines() if "pip install" in line]
+    assert installs and all("--require-hashes" in line or "--no-build-isolation" in line for line in installs)

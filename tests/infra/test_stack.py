@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import aws_cdk as cdk
+import pytest
 from aws_cdk.assertions import Match, Template
 
-from tests.infra.conftest import KMS_KEY_ARN
+from infra.config import ConfigError
+from infra.stack import ContactCenterStack
+from tests.infra.conftest import KMS_KEY_ARN, contact_center
 
 CONNECT_PERMISSION = {"Principal": "connect.amazonaws.com"}
 CONNECT_INSTANCE_ARN = "arn:aws:connect:ap-northeast-1:111111111111:instance/00000000-0000-4000-8000-000000000000"
@@ -334,3 +338,71 @@ def test_the_invoker_reserves_its_configured_concurrency_so_a_flood_is_throttled
         templates["snapstart"], "AWS::Lambda::Function", {"Handler": "scv_invoker.handler.lambda_handler"}
     )
     assert "ReservedConcurrentExecutions" not in uncapped["Properties"]
+
+
+def test_contact_attributes_may_pick_the_org_unless_the_config_turns_them_off(example: Template) -> None:
+    """SCV's multi-org flows set secretName with Set contact attributes, so they may by default; the setting
+    turns that off for contact centers whose attributes come from callers (chat, task, Lex)."""
+    _, function = only(example, "AWS::Lambda::Function", {"FunctionName": "example-cc-InvokeSalesforceRestApiFunction"})
+    assert "SALESFORCE_ORG_FROM_CONTACT_ATTRIBUTES" not in function["Properties"]["Environment"]["Variables"]
+    app = cdk.App(context={"aws:cdk:bundling-stacks": []})
+    stack = ContactCenterStack(
+        app, "attrs-off", contact_center=contact_center(name="attrsoff", org_from_contact_attributes=False),
+        env=cdk.Environment(account="111111111111", region="ap-northeast-1"),
+    )  # fmt: skip
+    _, function = only(
+        Template.from_stack(stack),
+        "AWS::Lambda::Function",
+        {"FunctionName": "attrsoff-InvokeSalesforceRestApiFunction"},
+    )
+    assert function["Properties"]["Environment"]["Variables"]["SALESFORCE_ORG_FROM_CONTACT_ATTRIBUTES"] == "false"
+
+
+def _read_denials(template: Template) -> dict[str, dict[str, Any]]:
+    """The GetSecretValue denial of each secret's resource policy, by the secret's logical id."""
+    found = {}
+    for policy in template.find_resources("AWS::SecretsManager::ResourcePolicy").values():
+        (statement,) = policy["Properties"]["ResourcePolicy"]["Statement"]
+        found[policy["Properties"]["SecretId"]["Ref"]] = statement
+    return found
+
+
+def test_only_the_functions_may_read_the_secrets_this_stack_makes(example: Template) -> None:
+    """The AWS managed key adds no check: without a resource policy any principal allowed GetSecretValue on *
+    (administrators, the CloudFormation execution role) could read the private key."""
+    secrets = example.find_resources("AWS::SecretsManager::Secret")
+    denials = _read_denials(example)
+    assert set(denials) == set(secrets)
+    invoker, seeder = (logical_id(example, "AWS::IAM::Role", {"Description": Match.string_like_regexp(f)})
+                       for f in ("read the Salesforce secrets", "secret seeder"))  # fmt: skip
+    for statement in denials.values():
+        assert statement["Effect"] == "Deny" and statement["Principal"] == {"AWS": "*"}
+        assert statement["Action"] == "secretsmanager:GetSecretValue"
+        readers = statement["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
+        assert sorted(readers, key=json.dumps) == sorted(
+            [{"Fn::GetAtt": [invoker, "Arn"]}, {"Fn::GetAtt": [seeder, "Arn"]}], key=json.dumps
+        )
+
+
+def test_adopted_secrets_keep_their_own_policy(templates: dict[str, Template]) -> None:
+    """SCV's function reads SCV's secrets (beside, companion), and hand-made secrets are left as they are."""
+    for variant in ("beside", "companion", "hardened"):
+        assert templates[variant].find_resources("AWS::SecretsManager::ResourcePolicy") == {}, variant
+
+
+def test_the_break_glass_role_may_read_and_the_policy_can_be_turned_off() -> None:
+    def built(name: str, **overrides: Any) -> Template:
+        app = cdk.App(context={"aws:cdk:bundling-stacks": []})
+        stack = ContactCenterStack(app, name, contact_center=contact_center(name=name, **overrides),
+                                   env=cdk.Environment(account="111111111111", region="ap-northeast-1"))  # fmt: skip
+        return Template.from_stack(stack)
+
+    break_glass = "arn:aws:iam::111111111111:role/SecretsBreakGlass"
+    for statement in _read_denials(built("glass", break_glass_role_arn=break_glass)).values():
+        assert break_glass in statement["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
+    assert _read_denials(built("open", restrict_secret_reads=False)) == {}
+
+
+def test_a_break_glass_role_must_be_a_role_arn() -> None:
+    with pytest.raises(ConfigError, match="field break_glass_role_arn: must be an IAM role ARN"):
+        contact_center(break_glass_role_arn="arn:aws:iam::111111111111:user/alice")

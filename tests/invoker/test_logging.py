@@ -228,3 +228,14 @@ def test_the_summary_fields_are_read_off_the_stats_without_a_deep_copy(
     record = summaries(capsys.readouterr().out)[-1]
     assert record["salesforce_requests"] == 1 and record["secrets_cache_hits"] >= 0
     assert record["parameters"] == ["methodName", "soql"]
+
+
+def test_a_long_salesforce_message_is_cut_before_it_is_redacted(container: FunctionContainer, salesforce: Any) -> None:
+    """Only the start of the message is kept, and a literal the cut leaves open is redacted to the end."""
+    message = "x" * 1990 + f" WHERE Phone = '{PHONE}' LIMT 1 " + "y" * 40_000
+    salesforce.inject_malformed_query(message)
+    failure = container.fails(connect_event("queryRecord", soql="SELECT Id FROM Contact")).failure
+    text = failure["errorMessage"]
+    assert len(text) < 2_500, "the message is cut to about 2,000 characters"
+    assert PHONE[:5] not in text and PHONE.lstrip("+")[:5] not in text
+    assert "truncated" in text

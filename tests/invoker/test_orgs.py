@@ -170,9 +170,36 @@ def test_an_undeclared_secret_is_refused_before_any_secrets_manager_call(
     assert outcome.error_type == "BadRequestError"
     assert outcome.failure["errorCode"] == "UNDECLARED_SECRET" and outcome.failure["status"] == 400
     message = outcome.failure["errorMessage"]
-    assert "secretName 'someone-elses-secret' is not one of this function's Salesforce secrets" in message
+    assert "secretName (the parameter) names an undeclared secret" in message
     assert MAIN_B in message and "contact_centers.yaml" in message
     assert secrets_server.count() == 0 and salesforce.requests == [] and org_b.emulator.requests == []
+
+
+def test_a_refused_name_is_logged_as_undeclared_without_its_value(
+    two_orgs: FunctionContainer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The name may be anything a caller typed (a chat's start request, a Lex slot): never echoed."""
+    typed = "Taro-Yamada-090-1234-5678"
+    outcome = two_orgs.fails(with_attributes(connect_event("queryRecord", **QUERY), secretName=typed))
+    assert "undeclared" in outcome.failure["errorMessage"] and "contact attribute" in outcome.failure["errorMessage"]
+    output = capsys.readouterr()
+    assert "undeclared" in output.out
+    assert typed not in output.out + output.err and typed not in json.dumps(outcome.failure)
+
+
+def test_contact_attributes_are_ignored_when_the_contact_center_turns_them_off(
+    new_container: ContainerFactory, two_orgs: FunctionContainer, salesforce: Any, org_b: OrgB
+) -> None:
+    """org_from_contact_attributes: false: only the Invoke block's parameters pick the org, so an attribute set
+    by a chat's start request neither moves the contact to org B nor fails its calls."""
+    container = new_container(SALESFORCE_ORG_FROM_CONTACT_ATTRIBUTES="false")
+    container.ok(
+        with_attributes(connect_event("queryRecord", **QUERY), secretName=MAIN_B, accessTokenSecretName=ACCESS_B)
+    )
+    container.ok(with_attributes(connect_event("queryRecord", **QUERY), secretName="garbage"))
+    assert len(salesforce.data_requests()) == 2 and org_b.emulator.requests == []
+    container.ok(in_org_b("queryRecord", **QUERY))
+    assert len(org_b.emulator.data_requests()) == 1
 
 
 def test_an_arn_of_another_account_is_refused(two_orgs: FunctionContainer, org_b: OrgB, secrets_server: Any) -> None:

@@ -17,7 +17,13 @@ QUERY = connect_event("queryRecord", soql="SELECT Id FROM Account")
         ({"CONTACT_CENTER_NAME": None}, "CONTACT_CENTER_NAME is not set"),
         ({"SALESFORCE_SECRET_ID": ""}, "SALESFORCE_SECRET_ID is not set"),
         ({"SALESFORCE_ACCESS_SECRET_ID": None}, "SALESFORCE_ACCESS_SECRET_ID is not set"),
-        ({"SALESFORCE_REST_API_ENDPOINT_BASE": "acme.my.salesforce.com"}, "is not an http(s) URL"),
+        ({"SALESFORCE_REST_API_ENDPOINT_BASE": "acme.my.salesforce.com"}, "is not an https URL"),
+        # http is for the emulators on this machine only: a token or an assertion never travels in clear text
+        ({"SALESFORCE_AUTH_ENDPOINT": "http://login.salesforce.com"}, "SALESFORCE_AUTH_ENDPOINT='http://login"),
+        (
+            {"SALESFORCE_REST_API_ENDPOINT_BASE": "http://acme.my.salesforce.com/services/data/v68.0"},
+            "is not an https URL (http only for a loopback host)",
+        ),
         ({"SALESFORCE_AUTH_ENDPOINT": None}, "SALESFORCE_AUTH_ENDPOINT is not set"),
         ({"SECRETS_CACHE_TTL_SECONDS": "five"}, "SECRETS_CACHE_TTL_SECONDS"),
         ({"SECRETS_CACHE_TTL_SECONDS": "-1"}, "SECRETS_CACHE_TTL_SECONDS"),
@@ -30,7 +36,14 @@ QUERY = connect_event("queryRecord", soql="SELECT Id FROM Account")
                 "SALESFORCE_ORGS": '[{"name": "dr", "restApiEndpointBase": "dr.example", "authEndpoint": "x", '
                 '"secretId": "a", "accessSecretId": "b"}]'
             },
-            "SALESFORCE_ORGS entry 0 (dr): restApiEndpointBase, authEndpoint not a URL",
+            "SALESFORCE_ORGS entry 0 (dr): restApiEndpointBase, authEndpoint not an https URL",
+        ),
+        (
+            {
+                "SALESFORCE_ORGS": '[{"name": "dr", "restApiEndpointBase": "https://dr.my.salesforce.com", '
+                '"authEndpoint": "http://dr.my.salesforce.com", "secretId": "a", "accessSecretId": "b"}]'
+            },
+            "SALESFORCE_ORGS entry 0 (dr): authEndpoint not an https URL",
         ),
     ],
 )

@@ -52,7 +52,8 @@ def bundle_python() -> str:
 
 
 def _pinned(requirements: Path, package: str) -> str:
-    match = re.search(rf"^{package}==(\S+)$", requirements.read_text(), re.MULTILINE | re.IGNORECASE)
+    # a hash-locked line: "name==version \\" followed by its --hash lines (make lock)
+    match = re.search(rf"^{package}==([^\s;\\]+)", requirements.read_text(), re.MULTILINE | re.IGNORECASE)
     assert match, f"{requirements} pins {package}"
     return match.group(1)
 

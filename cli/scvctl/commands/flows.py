@@ -2,17 +2,25 @@
 them from one to the other (mode beside) without editing flows by hand.
 
 ``switch`` is a dry run unless ``--apply``: it prints each flow's change. With ``--apply`` it first writes every
-flow it will change to a backup directory, then updates the flows one by one (Connect's
-UpdateContactFlowContent); should an update fail, that flow is put back from its backup and the command says
-which flows were switched before it. ``--restore DIR`` puts a backup directory's flows back. Only the
-``LambdaFunctionARN`` strings change (:mod:`scvctl.flow_content`); flows our own stack made are left to it.
+flow it will change to a backup directory (the flow as it was and as the switch writes it), then updates the
+flows one by one (Connect's UpdateContactFlowContent), each read again just before its update: one edited since
+the plan read it stops the command. Should an update fail, that flow is put back from its backup and the command
+says which flows were switched before it. Only the ``LambdaFunctionARN`` strings change
+(:mod:`scvctl.flow_content`); flows our own stack made are left to it.
+
+An update publishes, so a flow with unpublished changes (its ``$SAVED`` version differs from the published one)
+is never switched: the draft would be published unseen, or lost on restore.
+
+``--restore DIR`` is a dry run too unless ``--apply``. It reads each backed-up flow again and puts back only
+flows that still hold exactly what the switch wrote: one edited since (or with a draft) is refused, and nothing
+is restored, unless ``--force`` (an old backup must not silently discard later edits).
 
 Targets: ours is the stack's output ``InvokerFunctionArn`` (the function, or its ``live`` alias when cold
 starts are mitigated), as Connect must call it; SCV's is its function's ``active`` alias, which holds SCV's
 permission for Connect to invoke it.
 
-Over 250 lines because list, switch and restore share the same flow discovery and backup format; the content rewrite
-itself is in flow_content.py.
+List, switch and restore share the same flow discovery and backup format; the content rewrite itself is in
+flow_content.py.
 """
 
 from __future__ import annotations
@@ -39,8 +47,12 @@ from scvctl.runtime import Runtime
 INVOKER_OUTPUT = "InvokerFunctionArn"
 OURS, SCV = "ours", "scv"
 _BACKUP_FIELDS = ("instance_id", "flow_id", "name", "content")
+#: what the switch wrote, kept beside the original so restore can tell whether the flow changed since
+SWITCHED_CONTENT = "switched_content"
 #: DescribeContactFlow's answer for a flow that was saved but never published
 _NOT_PUBLISHED = "ContactFlowNotPublishedException"
+#: DescribeContactFlow's suffix for a flow's latest saved version, published or not
+_SAVED = ":$SAVED"
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,8 @@ class Flow:
     #: the stack that made the flow (our stack's sample flows are its to change)
     stack: str | None
     functions: tuple[FunctionArn, ...]
+    #: the saved, unpublished version when it differs from the published one (an update would publish over it)
+    draft: str | None = None
 
     @property
     def label(self) -> str:
@@ -70,8 +84,15 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     )
     target = switch.add_mutually_exclusive_group(required=True)
     target.add_argument("--to", choices=(OURS, SCV), help="the function the flows should invoke")
-    target.add_argument("--restore", type=Path, metavar="DIR", help="put back the flows backed up in DIR")
+    target.add_argument(
+        "--restore", type=Path, metavar="DIR", help="put back the flows backed up in DIR (a dry run unless --apply)"
+    )
     switch.add_argument("--apply", action="store_true", help="change the flows (default: print the changes only)")
+    switch.add_argument(
+        "--force",
+        action="store_true",
+        help="with --restore: also put back flows edited since the switch (their edits are lost)",
+    )
     switch.add_argument(
         "--backup-dir", type=Path, metavar="DIR", help="where --apply backs the flows up (default: a new dated dir)"
     )
@@ -100,7 +121,7 @@ _ROLE_TEXT = {SCV: "Service Cloud Voice's function", OURS: "our function"}
 def run_switch(args: argparse.Namespace, runtime: Runtime) -> int:
     instance_id = _instance_id(runtime)
     if args.restore:
-        return _restore(runtime, instance_id, args.restore)
+        return _restore(runtime, instance_id, args.restore, apply=args.apply, force=args.force)
     contact_center = runtime.contact_center
     if contact_center.function_name == contact_center.scv_function_name:
         raise CliError(
@@ -124,7 +145,7 @@ def run_switch(args: argparse.Namespace, runtime: Runtime) -> int:
             f"Apply with: scvctl flows switch {contact_center.name} --to {args.to} --apply"
         )
         return 0
-    backup_dir = _write_backups(runtime, instance_id, [flow for flow, _, _ in plan], args.backup_dir)
+    backup_dir = _write_backups(runtime, instance_id, plan, args.backup_dir)
     _apply(runtime, instance_id, plan, backup_dir)
     say(
         f"Switched {len(plan)} flow{'s' * (len(plan) != 1)} to {target}. Undo with: "
@@ -156,6 +177,7 @@ def _read_flows(runtime: Runtime, instance_id: str) -> list[Flow]:
                 note(f"flow {summary['Name']} ({summary['Id']}): never published, so not read (publish it first)")
                 continue
             content = flow.get("Content", "")
+            draft = _draft(connect, instance_id, flow["Id"], content)
             functions = tuple(invoked_functions(parse_flow(content, flow["Name"]))) if content else ()
             tags = flow.get("Tags") or {}
             flows.append(
@@ -166,9 +188,25 @@ def _read_flows(runtime: Runtime, instance_id: str) -> list[Flow]:
                     content,
                     tags.get(STACK_NAME_TAG),
                     functions,
+                    draft,
                 )
             )
     return flows
+
+
+def _draft(connect: Any, instance_id: str, flow_id: str, published: str) -> str | None:
+    """The flow's saved version when it differs from the published one, else None."""
+    saved = connect.describe_contact_flow(InstanceId=instance_id, ContactFlowId=flow_id + _SAVED)["ContactFlow"]
+    content = saved.get("Content", "")
+    return None if _same(content, published) else content
+
+
+def _same(first: str, second: str) -> bool:
+    """The same flow: equal as JSON (Connect may store the content with other spacing), or as text."""
+    try:
+        return first == second or json.loads(first) == json.loads(second)
+    except ValueError:
+        return False
 
 
 def _roles(runtime: Runtime, flow: Flow) -> list[tuple[FunctionArn, str]]:
@@ -230,6 +268,12 @@ def _plan(runtime: Runtime, instance_id: str, source: str, target: str) -> list[
         if flow.stack == runtime.contact_center.stack_name:
             say(f"{flow.label}: skipped, our stack made it (a deploy sets its function)")
             continue
+        if flow.draft is not None:
+            say(
+                f"{flow.label}: skipped, it has unpublished changes that an update would publish: publish or discard "
+                "them in the flow designer, then switch again"
+            )
+            continue
         try:
             plan.append((flow, replacements, repoint(flow.content, replacements, flow.label)))
         except FlowContentError as error:
@@ -237,23 +281,31 @@ def _plan(runtime: Runtime, instance_id: str, source: str, target: str) -> list[
     return plan
 
 
-def _write_backups(runtime: Runtime, instance_id: str, flows: list[Flow], backup_dir: Path | None) -> Path:
+def _write_backups(
+    runtime: Runtime, instance_id: str, plan: list[tuple[Flow, dict[str, str], str]], backup_dir: Path | None
+) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     directory = backup_dir or Path(f"flows-backup-{runtime.contact_center.name}-{stamp}")
     if directory.exists() and any(directory.iterdir()):
         raise CliError(f"backup directory {directory} is not empty (an earlier backup?): choose another --backup-dir")
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        for flow in flows:
-            backup = {"instance_id": instance_id, "flow_id": flow.id, "name": flow.name, "content": flow.content}
+        for flow, _, switched in plan:
+            backup = {
+                "instance_id": instance_id,
+                "flow_id": flow.id,
+                "name": flow.name,
+                "content": flow.content,
+                SWITCHED_CONTENT: switched,
+            }
             path = directory / f"{flow.id}.json"
             descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(descriptor, "w", encoding="utf-8") as file:
                 json.dump(backup, file, ensure_ascii=False, indent=2)
     except OSError as error:
         raise CliError(f"could not write the backups to {directory}: {error.strerror}; no flow was changed") from None
-    runtime.changed(f"backed up {len(flows)} flows to {directory}")
-    say(f"Backed up {len(flows)} flow{'s' * (len(flows) != 1)} to {directory}")
+    runtime.changed(f"backed up {len(plan)} flows to {directory}")
+    say(f"Backed up {len(plan)} flow{'s' * (len(plan) != 1)} to {directory}")
     return directory
 
 
@@ -261,11 +313,17 @@ def _apply(runtime: Runtime, instance_id: str, plan: list[tuple[Flow, dict[str, 
     connect = aws.connect_client(runtime.session)
     switched: list[Flow] = []
     for flow, _, content in plan:
+        left = [other.label for other, _, _ in plan if other is not flow and other not in switched]
+        if _edited_meanwhile(connect, instance_id, flow):
+            raise CliError(
+                f"flow {flow.label} changed after it was read (edited meanwhile), so it was not switched. Switched "
+                f"before it: {', '.join(other.label for other in switched) or 'none'}. Not switched: "
+                f"{', '.join(left) or 'none'}. Backups: {backup_dir}; run the switch again to read the flows anew"
+            )
         try:
             connect.update_contact_flow_content(InstanceId=instance_id, ContactFlowId=flow.id, Content=content)
         except (ClientError, BotoCoreError) as error:
             put_back = _put_back(connect, instance_id, flow)
-            left = [other.label for other, _, _ in plan if other is not flow and other not in switched]
             state = (
                 "it was put back from its backup"
                 if put_back
@@ -288,6 +346,20 @@ def _apply(runtime: Runtime, instance_id: str, plan: list[tuple[Flow, dict[str, 
         say(f"Switched {flow.label}")
 
 
+def _edited_meanwhile(connect: Any, instance_id: str, flow: Flow) -> bool:
+    """The flow as Connect holds it now differs from what the plan read (or has gained a draft): someone edited
+    it since, and the planned content would discard that edit."""
+    published, draft = _read_one(connect, instance_id, flow.id)
+    return draft is not None or not _same(published, flow.content)
+
+
+def _read_one(connect: Any, instance_id: str, flow_id: str) -> tuple[str, str | None]:
+    """A flow's published content and its draft (None without unpublished changes)."""
+    published = connect.describe_contact_flow(InstanceId=instance_id, ContactFlowId=flow_id)["ContactFlow"]
+    content = published.get("Content", "")
+    return content, _draft(connect, instance_id, flow_id, content)
+
+
 def _put_back(connect: Any, instance_id: str, flow: Flow) -> bool:
     try:
         connect.update_contact_flow_content(InstanceId=instance_id, ContactFlowId=flow.id, Content=flow.content)
@@ -296,14 +368,41 @@ def _put_back(connect: Any, instance_id: str, flow: Flow) -> bool:
     return True
 
 
-def _restore(runtime: Runtime, instance_id: str, directory: Path) -> int:
+def _restore(runtime: Runtime, instance_id: str, directory: Path, *, apply: bool, force: bool) -> int:
     backups = [_read_backup(path, instance_id) for path in sorted(directory.glob("*.json"))]
     if not backups:
         raise CliError(f"{directory} holds no flow backup (*.json written by flows switch --apply)")
     connect = aws.connect_client(runtime.session)
-    restored: list[str] = []
+    to_restore, refused = [], []
     for backup in backups:
         label = f"{backup['name']} ({backup['flow_id']})"
+        problem = _changed_since_the_switch(connect, instance_id, backup)
+        if problem == _ALREADY_RESTORED:
+            say(f"{label}: holds its backed-up content already, left as it is")
+            continue
+        if problem:
+            refused.append(f"{label}: {problem}")
+            say(f"{label}: {problem}" + ("; --force: restoring it anyway" if force else ""))
+            if not force:
+                continue
+        else:
+            say(f"{label}: unchanged since the switch, restore")
+        to_restore.append((label, backup))
+    command = f"scvctl flows switch {runtime.contact_center.name} --restore {directory}"
+    if refused and not force:
+        stop = "nothing was restored" if apply else "nothing was changed"
+        raise CliError(
+            f"{len(refused)} flow{'s' * (len(refused) != 1)} changed since the switch ({'; '.join(refused)}); {stop}. "
+            f"Restoring would discard those changes: re-apply them after restoring, or add --force to {command} --apply"
+        )
+    if not apply:
+        say(
+            f"Dry run: {len(to_restore)} flow{'s' * (len(to_restore) != 1)} would be restored; nothing was changed. "
+            f"Apply with: {command} --apply"
+        )
+        return 0
+    restored: list[str] = []
+    for label, backup in to_restore:
         try:
             connect.update_contact_flow_content(
                 InstanceId=instance_id, ContactFlowId=backup["flow_id"], Content=backup["content"]
@@ -318,6 +417,29 @@ def _restore(runtime: Runtime, instance_id: str, directory: Path) -> int:
         say(f"Restored {label}")
     say(f"Restored {len(restored)} flow{'s' * (len(restored) != 1)} from {directory}.")
     return 0
+
+
+_ALREADY_RESTORED = "already restored"
+
+
+def _changed_since_the_switch(connect: Any, instance_id: str, backup: dict[str, str]) -> str | None:
+    """Why the flow may not be put back blindly (None: it holds exactly what the switch wrote), read just before
+    the restore writes anything."""
+    try:
+        published, draft = _read_one(connect, instance_id, backup["flow_id"])
+    except (ClientError, BotoCoreError) as error:
+        raise CliError(f"reading flow {backup['name']} ({backup['flow_id']}) failed ({translate(error)}); "
+                       "nothing was restored") from None  # fmt: skip
+    if draft is not None:
+        return "it has unpublished changes, which a restore would publish over"
+    if _same(published, backup["content"]):
+        return _ALREADY_RESTORED
+    switched = backup.get(SWITCHED_CONTENT)
+    if not isinstance(switched, str):
+        return "this backup does not hold what the switch wrote (an older scvctl), so later edits cannot be told"
+    if not _same(published, switched):
+        return "it was edited since the switch"
+    return None
 
 
 def _read_backup(path: Path, instance_id: str) -> dict[str, str]:
