@@ -16,8 +16,21 @@ from typing import Any
 
 import pytest
 from scvctl import connected_app
+from scvctl.invoke import GUIDE_TEST_EVENT, LambdaAnswer
+from scvctl.salesforce_admin import MetadataClient
 
-from tests.cli.conftest import CC, CONSUMER_KEY, KEYS, USERNAME, LocalInvoker, RunCli, Secrets, assert_no_secret_values
+from tests.cli.conftest import (
+    CC,
+    CONSUMER_KEY,
+    FUNCTION_NAME,
+    KEYS,
+    USERNAME,
+    FakeInvoker,
+    LocalInvoker,
+    RunCli,
+    Secrets,
+    assert_no_secret_values,
+)
 from tools.emulators.salesforce.metadata import CUSTOMIZE_APPLICATION, MODIFY_METADATA
 
 APP = "SCV_testcc_Connected_App_for_RestAPI_OAuth"
@@ -110,10 +123,6 @@ def test_apply_leaves_a_working_query_record_and_changes_only_the_intended_field
 def test_restore_puts_the_saved_app_back(
     run_cli: RunCli, salesforce: Any, scv_org: str, cc_secrets: Any, tmp_path: Path
 ) -> None:
-    from scvctl.invoke import LambdaAnswer
-
-    from tests.cli.conftest import FakeInvoker
-
     before = salesforce.connected_app(APP)
     assert _connect(run_cli, salesforce, "--apply", invoker=FakeInvoker(LambdaAnswer({}))).code == 0
     (saved,) = (tmp_path / "build" / "salesforce" / CC).glob("*.xml")
@@ -243,3 +252,62 @@ def test_without_a_token_it_names_the_variable(
 
     assert result.code == 1
     assert "SF_ACCESS_TOKEN" in result.err
+
+
+def test_key_rotate_upload_is_one_command_and_calls_keep_working(
+    run_cli: RunCli,
+    salesforce: Any,
+    scv_org: str,
+    local_invoker: LocalInvoker,
+    secrets: Secrets,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert _connect(run_cli, salesforce, "--apply", invoker=local_invoker).code == 0
+    old_certificate = secrets.current()[KEYS.certificate]
+    answers = []
+
+    def call() -> None:
+        for token in salesforce.valid_tokens - {scv_org}:  # each call signs in afresh: which key is accepted now
+            salesforce.revoke_token(token)
+        answers.append(local_invoker.invoke(FUNCTION_NAME, GUIDE_TEST_EVENT))
+
+    upload = MetadataClient.update_connected_app
+
+    def upload_between_calls(client: MetadataClient, record: Any) -> Any:
+        call()  # the old certificate, the new key staged
+        failure = upload(client, record)
+        call()  # the new certificate, the new key still staged
+        return failure
+
+    monkeypatch.setattr(MetadataClient, "update_connected_app", upload_between_calls)
+    mints = salesforce.mint_count
+
+    result = run_cli("key", "rotate", CC, "--upload", "--instance-url", salesforce.base_url)
+    call()  # the new key current
+
+    assert result.code == 0, result.output
+    assert answers == [LambdaAnswer({})] * 3
+    assert salesforce.mint_count == mints + 3
+    current = secrets.current()[KEYS.certificate]
+    assert current != old_certificate
+    assert secrets.pending() is None
+    stored = salesforce.connected_app(APP).findtext(
+        f"{connected_app.tag('oauthConfig')}/{connected_app.tag('certificate')}"
+    )
+    assert "".join(stored.split()) == "".join(current.split())
+    assert_no_secret_values(result.output, scv_org)
+
+
+def test_key_rotate_upload_without_rights_keeps_the_old_key(
+    run_cli: RunCli, salesforce: Any, scv_org: str, cc_secrets: Any, secrets: Secrets
+) -> None:
+    before = secrets.current()
+    _no_rights(salesforce)
+
+    result = run_cli("key", "rotate", CC, "--upload", "--instance-url", salesforce.base_url)
+
+    assert result.code == 1
+    assert "may not change connected apps" in result.err
+    assert secrets.current() == before
+    assert secrets.pending() is None
+    assert salesforce.metadata_updates == 0

@@ -63,6 +63,10 @@ def add_app_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class UpdateRefused(CliError):
+    """Salesforce refused the update: the app is as it was (a caller may undo its own preparations)."""
+
+
 @dataclass(frozen=True)
 class OpenApp:
     """The app as read, and the session that reads and writes it."""
@@ -116,7 +120,7 @@ def update_app(
     runtime.changed(f"saved connected app {app.name} as read to {display_path(backup)}")
     failure = app.client.update_connected_app(connected_app.without_consumer_key(changed))
     if failure is not None:
-        raise CliError(
+        raise UpdateRefused(
             f"Salesforce refused the update of {app.name} ({failure.status_code}: {failure.message}); the app is "
             "unchanged: fix that in the org, or make the change by hand (README: From the setup guide to commands)"
         )
