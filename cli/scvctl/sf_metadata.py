@@ -18,11 +18,11 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
+from scv_seeder.connected_app import CALLBACK_URL
+from scv_seeder.metadata_api import METADATA_NAMESPACE
+
 from scvctl.errors import CliError
 
-METADATA_NAMESPACE = "http://soap.sforce.com/2006/04/metadata"
-#: the setup guide's callback URL (unused by the JWT bearer flow, but an OAuth app must have one)
-CALLBACK_URL = "http://localhost:1717/OauthRedirect"
 #: metadata names of the guide's scopes: api, refresh_token/offline_access
 OAUTH_SCOPES = "Api, RefreshToken"
 #: the certificate field of the global OAuth settings exists from API 60.0

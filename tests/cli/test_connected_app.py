@@ -6,9 +6,8 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 import pytest
-from scvctl import connected_app
-from scvctl.connected_app import tag
-from scvctl.sf_metadata import CALLBACK_URL, METADATA_NAMESPACE
+from scv_seeder import connected_app
+from scv_seeder.connected_app import CALLBACK_URL, METADATA_NAMESPACE, tag
 
 PROFILE = "システム管理者"
 

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scvctl import connected_app
+from scv_seeder import connected_app
+from scv_seeder.metadata_api import MetadataApi
 from scvctl.invoke import GUIDE_TEST_EVENT, LambdaAnswer
-from scvctl.salesforce_admin import MetadataClient
 
 from tests.cli.conftest import (
     CC,
@@ -271,15 +271,15 @@ def test_key_rotate_upload_is_one_command_and_calls_keep_working(
             salesforce.revoke_token(token)
         answers.append(local_invoker.invoke(FUNCTION_NAME, GUIDE_TEST_EVENT))
 
-    upload = MetadataClient.update_connected_app
+    upload = MetadataApi.update_connected_app
 
-    def upload_between_calls(client: MetadataClient, record: Any) -> Any:
+    def upload_between_calls(client: MetadataApi, record: Any) -> Any:
         call()  # the old certificate, the new key staged
         failure = upload(client, record)
         call()  # the new certificate, the new key still staged
         return failure
 
-    monkeypatch.setattr(MetadataClient, "update_connected_app", upload_between_calls)
+    monkeypatch.setattr(MetadataApi, "update_connected_app", upload_between_calls)
     mints = salesforce.mint_count
 
     result = run_cli("key", "rotate", CC, "--upload", "--instance-url", salesforce.base_url)

@@ -22,10 +22,10 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from scv_seeder import credentials
+from scv_seeder.connected_app import CERTIFICATE_FIELDS, with_certificate
 from scv_shared.secret_format import SecretKeys
 
 from scvctl.commands.salesforce import UpdateRefused, add_app_options, open_app, update_app
-from scvctl.connected_app import with_certificate
 from scvctl.console import certificate_summary, display_path, fingerprint, read_text_file, say, write_public_file
 from scvctl.errors import CliError
 from scvctl.runtime import Runtime
@@ -162,7 +162,7 @@ def _rotate_and_upload(args: argparse.Namespace, runtime: Runtime, document: dic
     runtime.changed(f"staged a new key for {cc} ({fingerprint(certificate)})")
     changed, changes = with_certificate(app.record, certificate)
     try:
-        _, backup = update_app(runtime, app, changed, allowed=frozenset({"oauthConfig/certificate"}))
+        _, backup = update_app(runtime, app, changed, allowed=CERTIFICATE_FIELDS)
     except UpdateRefused as refusal:
         runtime.store.discard_pending()
         runtime.changed(f"dropped the staged key of {cc}: the current key stays in use")

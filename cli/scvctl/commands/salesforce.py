@@ -6,10 +6,11 @@ profile, the scopes api and refresh_token, the callback URL), the consumer key c
 the token reset become one command; without ``--apply`` it only says what it would change.
 
 With ``--apply`` it reads the app and saves the XML under build/ (``--restore FILE`` writes it back), makes
-the change (scvctl.connected_app) and updates the app without its consumer key, reads it again and proves
+the change (scv_seeder.connected_app) and updates the app without its consumer key, reads it again and proves
 that only the intended fields changed, stores the consumer key as ``consumer-key set`` does, clears the
 cached token, and runs ``scvctl check``. Each failure is one line naming the fix, before anything changed.
-``scvctl key rotate --upload`` uploads a new certificate through :func:`open_app` and :func:`update_app`.
+``scvctl key rotate --upload`` uploads a new certificate through :func:`open_app` and :func:`update_app`; the
+rotation function makes the same update through scv_seeder.connected_app.
 """
 
 from __future__ import annotations
@@ -20,17 +21,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from scv_seeder import connected_app
+from scv_seeder.connected_app import SCV_APP_MARK, ConnectedAppError
+from scv_seeder.metadata_api import MetadataApi
 from scv_shared.secret_format import SecretKeys
 
-from scvctl import connected_app
 from scvctl.console import display_path, read_text_file, say, write_public_file
 from scvctl.errors import CliError
 from scvctl.runtime import Runtime
-from scvctl.salesforce_admin import MetadataClient, sign_in
+from scvctl.salesforce_admin import AdminSession, admin_errors, sign_in
 from scvctl.secret_document import require_current
 
-#: what the name or label of the connected app SCV made contains
-SCV_APP_MARK = "Connected App for RestAPI OAuth"
 #: where ``--apply`` saves the app as it was read, for ``--restore``
 BACKUP_DIR = Path("build") / "salesforce"
 #: Salesforce applies a changed connected app within this many minutes
@@ -71,7 +72,8 @@ class UpdateRefused(CliError):
 class OpenApp:
     """The app as read, and the session that reads and writes it."""
 
-    client: MetadataClient
+    api: MetadataApi
+    session: AdminSession
     record: ET.Element
 
     @property
@@ -82,62 +84,32 @@ class OpenApp:
 def open_app(args: argparse.Namespace, runtime: Runtime) -> OpenApp:
     """Sign in and read the app (``--app``, else the one SCV made); a CliError for none or several."""
     session = sign_in(target_org=args.target_org, instance_url=args.instance_url)
-    client = MetadataClient(session, runtime.contact_center.api_version)
-    if args.app:
-        record = client.read_connected_apps([args.app]).get(args.app)
-        if record is None:
-            raise CliError(
-                f"no connected app named {args.app} in {session.instance_url}: check --app against the API name in "
-                f"Setup > App Manager, or leave --app out to find the '{SCV_APP_MARK}' app"
-            )
-        return OpenApp(client, record)
-    records = client.read_connected_apps(client.list_connected_apps())
-    mark = SCV_APP_MARK.lower()
-    matches = [
-        record
-        for name, record in sorted(records.items())
-        if mark in name.replace("_", " ").lower() or mark in connected_app.label(record).lower()
-    ]
-    if not matches:
-        raise CliError(
-            f"no connected app named '... {SCV_APP_MARK}' in {session.instance_url}: pass --app NAME (its API name in "
-            "Setup > App Manager), or check that --target-org / --instance-url is the contact center's org"
-        )
-    if len(matches) > 1:
-        names = ", ".join(connected_app.full_name(record) for record in matches)
-        raise CliError(f"several connected apps match '{SCV_APP_MARK}' ({names}): choose one with --app NAME")
-    return OpenApp(client, matches[0])
+    api = MetadataApi(session.instance_url, session.access_token, runtime.contact_center.api_version)
+    with admin_errors(session):
+        return OpenApp(api, session, connected_app.find_app(api, args.app))
 
 
 def update_app(
     runtime: Runtime, app: OpenApp, changed: ET.Element, *, allowed: frozenset[str]
 ) -> tuple[ET.Element, Path]:
-    """Save the app as read, write ``changed`` without its consumer key, and read it back: the new record,
-    and the saved file. A CliError when Salesforce refuses (nothing changed) or when the read differs from
-    the one before in more than ``allowed``, or misses a change."""
+    """Save the app as read, write ``changed`` and read it back (scv_seeder.connected_app.apply_change): the new
+    record, and the saved file. :class:`UpdateRefused` when Salesforce refused (nothing changed); a CliError
+    naming ``--restore`` when the read differs from the intended change."""
     backup = _backup_path(runtime, app.name)
     write_public_file(backup, connected_app.as_file(app.record))
     runtime.changed(f"saved connected app {app.name} as read to {display_path(backup)}")
-    failure = app.client.update_connected_app(connected_app.without_consumer_key(changed))
-    if failure is not None:
-        raise UpdateRefused(
-            f"Salesforce refused the update of {app.name} ({failure.status_code}: {failure.message}); the app is "
-            "unchanged: fix that in the org, or make the change by hand (README: From the setup guide to commands)"
-        )
-    after = app.client.read_connected_apps([app.name]).get(app.name)
-    if after is None:
-        raise CliError(f"connected app {app.name} could not be read back after the update: check it in Setup")
+    try:
+        with admin_errors(app.session):
+            after = connected_app.apply_change(app.api, app.record, changed, allowed=allowed)
+    except ConnectedAppError as error:
+        if error.code == "REFUSED":
+            raise UpdateRefused(
+                f"{error}: fix that in the org, or make the change by hand (README: From the setup guide to commands)"
+            ) from None
+        runtime.changed(f"updated connected app {app.name}, but it does not read back as intended")
+        restore = f"scvctl salesforce connect {runtime.contact_center.name} --restore {display_path(backup)}"
+        raise CliError(f"{error}: put it back with `{restore}`") from None
     runtime.changed(f"updated connected app {app.name}")
-    unexpected = connected_app.changed_fields(app.record, after) - allowed
-    not_applied = connected_app.changed_fields(
-        connected_app.without_consumer_key(changed), connected_app.without_consumer_key(after)
-    )
-    if unexpected or not_applied:
-        fields = ", ".join(sorted(unexpected | not_applied))
-        raise CliError(
-            f"connected app {app.name} read back differs from the intended change in {fields}: put it back with "
-            f"`scvctl salesforce connect {runtime.contact_center.name} --restore {display_path(backup)}`"
-        )
     return after, backup
 
 
@@ -154,7 +126,8 @@ def connect_app(args: argparse.Namespace, runtime: Runtime) -> int:
         )
     subject = document.get(keys.subject) or runtime.contact_center.username
     app = open_app(args, runtime)
-    profile = _profile_of(app.client, subject, cc)
+    with admin_errors(app.session):
+        profile = _profile_of(app.api, subject, cc)
     changed, changes = connected_app.planned(app.record, certificate_pem=certificate, profile=profile)
 
     say(f"Connected app {app.name} ({connected_app.label(app.record)}), subject {subject} (profile {profile}):")
@@ -185,11 +158,11 @@ def connect_app(args: argparse.Namespace, runtime: Runtime) -> int:
     return status
 
 
-def _profile_of(client: MetadataClient, username: str, cc: str) -> str:
+def _profile_of(api: MetadataApi, username: str, cc: str) -> str:
     """The subject's own profile name as the org shows it (localized, e.g. 「システム管理者」)."""
     literal = username.replace("\\", "\\\\").replace("'", "\\'")
     soql = f"SELECT Id, IsActive, Profile.Name FROM User WHERE Username = '{literal}'"  # noqa: S608 - escaped
-    rows = client.query(soql)
+    rows = api.query(soql)
     if not rows:
         raise CliError(
             f"user {username} is not in this org: check the org you signed in to, or the subject "

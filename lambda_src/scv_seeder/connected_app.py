@@ -2,12 +2,15 @@
 
 The record is the ``ConnectedApp`` that ``readMetadata`` returns (Salesforce's Metadata WSDL). An update
 writes the whole component, so the change is made to what was read and touches only the fields the guide
-edits (:data:`INTENDED_FIELDS`); :func:`changed_fields` compares two reads, field by field, to prove it.
+edits (:data:`INTENDED_FIELDS`); :func:`changed_fields` compares two reads, field by field, and
+:func:`apply_change` proves with a second read that the update did that and nothing else.
 The consumer key is the org's: it is read from the record, never sent back (Salesforce refuses an update
 that carries it: "You cannot provide a Consumer Key"), and never written to a file.
 
-Pure functions over ElementTree elements (namespace-qualified tags), so the table of cases is tested
-without an org.
+One home for ``scvctl salesforce connect``, ``scvctl key rotate --upload`` and the rotation function
+(scv_seeder.rotation), so a manual and a scheduled upload are the same code. The edits are pure functions
+over ElementTree elements (namespace-qualified tags); :func:`find_app` and :func:`apply_change` take the
+Metadata API client (scv_seeder.metadata_api).
 """
 
 from __future__ import annotations
@@ -17,9 +20,13 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from scvctl.console import fingerprint
-from scvctl.errors import CliError
-from scvctl.sf_metadata import CALLBACK_URL, METADATA_NAMESPACE
+from scv_seeder.credentials import certificate_info
+from scv_seeder.metadata_api import METADATA_NAMESPACE, MetadataApi
+
+#: the setup guide's callback URL (unused by the JWT bearer flow, but an OAuth app must have one)
+CALLBACK_URL = "http://localhost:1717/OauthRedirect"
+#: what the name or label of the connected app SCV made contains
+SCV_APP_MARK = "Connected App for RestAPI OAuth"
 
 #: the connected app's fields in the WSDL's order (``ConnectedApp``), where an added one must go
 APP_FIELDS = (
@@ -42,6 +49,20 @@ INTENDED_FIELDS = frozenset(
     {"oauthConfig/callbackUrl", "oauthConfig/certificate", "oauthConfig/isAdminApproved", "oauthConfig/scopes",
      "profileName"}
 )  # fmt: skip
+
+
+#: a certificate upload (a key rotation) may change this field only
+CERTIFICATE_FIELDS = frozenset({"oauthConfig/certificate"})
+
+
+class ConnectedAppError(ValueError):
+    """The app cannot be found or changed as asked; the message names the app and the fix. ``code``:
+    ``NOT_FOUND``, ``SEVERAL``, ``NO_OAUTH``, ``REFUSED`` (Salesforce refused the update: nothing changed),
+    ``READ_BACK`` (the update took, but a read differs from the intended change), ``BAD_FILE``."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def tag(name: str) -> str:
@@ -105,8 +126,9 @@ def with_certificate(record: ET.Element, certificate_pem: str) -> tuple[ET.Eleme
     app = copy.deepcopy(record)
     oauth = app.find(tag("oauthConfig"))
     if oauth is None:
-        raise CliError(
-            f"connected app {full_name(record)} has no OAuth settings: run `scvctl salesforce connect` first"
+        raise ConnectedAppError(
+            f"connected app {full_name(record)} has no OAuth settings: run `scvctl salesforce connect` first",
+            code="NO_OAUTH",
         )
     current = (oauth.findtext(tag("certificate")) or "").strip()
     if _normalized(current) == _normalized(certificate_pem):
@@ -155,17 +177,86 @@ def as_file(record: ET.Element) -> str:
 
 
 def from_file(text: str, path: str) -> ET.Element:
-    """A record saved by :func:`as_file`; a CliError when the file is not one."""
+    """A record saved by :func:`as_file`; a ConnectedAppError when the file is not one."""
     try:
-        document = ET.fromstring(text.encode())  # noqa: S314 - a file --apply wrote; see salesforce_admin
+        document = ET.fromstring(text.encode())  # noqa: S314 - a file --apply wrote (see metadata_api on XML)
     except ET.ParseError as error:
-        raise CliError(
-            f"{path} is not XML ({error}): give a file saved by `scvctl salesforce connect --apply`"
+        raise ConnectedAppError(
+            f"{path} is not XML ({error}): give a file saved by `scvctl salesforce connect --apply`", code="BAD_FILE"
         ) from None
     if document.tag != tag("ConnectedApp") or not full_name(document):
-        raise CliError(f"{path} is not a saved ConnectedApp with its fullName: give a file saved by --apply")
+        raise ConnectedAppError(
+            f"{path} is not a saved ConnectedApp with its fullName: give a file saved by --apply", code="BAD_FILE"
+        )
     _strip_whitespace(document)
     return document
+
+
+def find_app(api: MetadataApi, name: str | None = None) -> ET.Element:
+    """The app named ``name``, else the one app whose name or label contains :data:`SCV_APP_MARK`."""
+    where = api.instance_url
+    if name:
+        record = api.read_connected_apps([name]).get(name)
+        if record is None:
+            raise ConnectedAppError(
+                f"no connected app named {name} in {where}: check --app against the API name in Setup > App Manager, "
+                f"or leave --app out to find the '{SCV_APP_MARK}' app",
+                code="NOT_FOUND",
+            )
+        return record
+    mark = SCV_APP_MARK.lower()
+    records = api.read_connected_apps(api.list_connected_apps())
+    matches = [
+        record
+        for app_name, record in sorted(records.items())
+        if mark in app_name.replace("_", " ").lower() or mark in label(record).lower()
+    ]
+    if not matches:
+        raise ConnectedAppError(
+            f"no connected app named '... {SCV_APP_MARK}' in {where}: pass --app NAME (its API name in Setup > App "
+            "Manager), or check that the session is the contact center's org",
+            code="NOT_FOUND",
+        )
+    if len(matches) > 1:
+        names = ", ".join(full_name(record) for record in matches)
+        raise ConnectedAppError(
+            f"several connected apps match '{SCV_APP_MARK}' ({names}): choose one with --app NAME", code="SEVERAL"
+        )
+    return matches[0]
+
+
+def apply_change(api: MetadataApi, before: ET.Element, changed: ET.Element, *, allowed: frozenset[str]) -> ET.Element:
+    """Write ``changed`` (without its consumer key) and read the app back: the record as the org now has it.
+
+    A ConnectedAppError ``REFUSED`` when Salesforce refused (the app is unchanged), ``READ_BACK`` when the
+    read differs from ``before`` in more than ``allowed`` or misses part of the change.
+    """
+    name = full_name(before)
+    failure = api.update_connected_app(without_consumer_key(changed))
+    if failure is not None:
+        raise ConnectedAppError(
+            f"Salesforce refused the update of {name} ({failure.status_code}: {failure.message}); the app is unchanged",
+            code="REFUSED",
+        )
+    after = api.read_connected_apps([name]).get(name)
+    if after is None:
+        raise ConnectedAppError(f"connected app {name} could not be read back after the update", code="READ_BACK")
+    unexpected = changed_fields(before, after) - allowed
+    not_applied = changed_fields(without_consumer_key(changed), without_consumer_key(after))
+    if unexpected or not_applied:
+        raise ConnectedAppError(
+            f"connected app {name} read back differs from the intended change in "
+            f"{', '.join(sorted(unexpected | not_applied))}",
+            code="READ_BACK",
+        )
+    return after
+
+
+def fingerprint(certificate_pem: str) -> str:
+    """``certificate SHA-256 AB:CD:...`` ("no certificate" when there is none): public, for messages."""
+    if not certificate_pem:
+        return "no certificate"
+    return f"certificate SHA-256 {certificate_info(certificate_pem).fingerprint_sha256}"
 
 
 def _strip_whitespace(element: ET.Element) -> None:
