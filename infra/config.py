@@ -354,6 +354,13 @@ class ContactCenter(SalesforceOrg):
         description="the most invocations the invoker runs at once (null: no cap, the account's pool)",
     )
     monitoring: Monitoring = Monitoring()
+    rotation_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=365,
+        description="rotate the JWT key every N days by Secrets Manager; the rotation uploads the certificate to SCV's "
+        "connected app as the subject, who must be allowed to change it (null: rotate with scvctl key rotate --upload)",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -535,7 +542,14 @@ class ContactCenter(SalesforceOrg):
             fields = type(self).model_fields
             ours_only = [
                 name
-                for name in ("adopt_log_group", "cold_start", "memory_size_mb", "orgs", "provisioned_concurrency")
+                for name in (
+                    "adopt_log_group",
+                    "cold_start",
+                    "memory_size_mb",
+                    "orgs",
+                    "provisioned_concurrency",
+                    "rotation_days",
+                )
                 if getattr(self, name) != fields[name].get_default(call_default_factory=True)
             ]
             if ours_only:
