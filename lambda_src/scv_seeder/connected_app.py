@@ -20,7 +20,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from scv_seeder.credentials import certificate_info
+from scv_seeder.credentials import fingerprint
 from scv_seeder.metadata_api import METADATA_NAMESPACE, MetadataApi
 
 #: the setup guide's callback URL (unused by the JWT bearer flow, but an OAuth app must have one)
@@ -250,13 +250,6 @@ def apply_change(api: MetadataApi, before: ET.Element, changed: ET.Element, *, a
             code="READ_BACK",
         )
     return after
-
-
-def fingerprint(certificate_pem: str) -> str:
-    """``certificate SHA-256 AB:CD:...`` ("no certificate" when there is none): public, for messages."""
-    if not certificate_pem:
-        return "no certificate"
-    return f"certificate SHA-256 {certificate_info(certificate_pem).fingerprint_sha256}"
 
 
 def _strip_whitespace(element: ET.Element) -> None:

@@ -23,10 +23,11 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from scv_seeder import credentials
 from scv_seeder.connected_app import CERTIFICATE_FIELDS, with_certificate
+from scv_seeder.credentials import fingerprint
 from scv_shared.secret_format import SecretKeys
 
 from scvctl.commands.salesforce import UpdateRefused, add_app_options, open_app, update_app
-from scvctl.console import certificate_summary, display_path, fingerprint, read_text_file, say, write_public_file
+from scvctl.console import certificate_summary, display_path, read_text_file, say, write_public_file
 from scvctl.errors import CliError
 from scvctl.runtime import Runtime
 from scvctl.secret_document import require_current, with_config_defaults, write_and_clear_token
@@ -80,6 +81,8 @@ def rotate_key(args: argparse.Namespace, runtime: Runtime) -> int:
             f"certificate (`scvctl cert export {cc} --pending --out server.crt`) and run `scvctl key activate {cc}`, "
             f"or drop it with `scvctl key discard {cc}`"
         )
+    if not args.upload and (args.target_org or args.instance_url or args.app):
+        raise CliError("--target-org, --instance-url and --app go with --upload", exit_code=2)
     if args.upload:
         if args.now:
             raise CliError("--upload rotates without an outage; leave --now out (it is for a leaked key)", exit_code=2)
