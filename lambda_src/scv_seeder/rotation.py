@@ -57,7 +57,7 @@ class RotationError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class Settings:
+class RotationSettings:
     contact_center: str
     access_secret_id: str
     auth_endpoint: str
@@ -68,7 +68,7 @@ class Settings:
     app_name: str | None
 
     @classmethod
-    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Settings:
+    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> RotationSettings:
         return cls(
             contact_center=environ["CONTACT_CENTER_NAME"],
             access_secret_id=environ["SALESFORCE_ACCESS_SECRET_ID"],
@@ -84,7 +84,9 @@ class Settings:
 class Rotation:
     """One rotation of the main secret ``secret_id`` to the version ``token``."""
 
-    def __init__(self, settings: Settings, secrets_client: Any, ssm_client: Any, secret_id: str, token: str) -> None:
+    def __init__(
+        self, settings: RotationSettings, secrets_client: Any, ssm_client: Any, secret_id: str, token: str
+    ) -> None:
         self.settings = settings
         self.client = secrets_client
         self.ssm = ssm_client
@@ -244,7 +246,7 @@ def on_rotation(event: Mapping[str, Any], context: Any) -> None:
     import boto3
 
     step, secret_id, token = event["Step"], event["SecretId"], event["ClientRequestToken"]
-    settings = Settings.from_environment()
+    settings = RotationSettings.from_environment()
     fields = {"contact_center": settings.contact_center, "step": step, "version": token}
     rotation = Rotation(settings, boto3.client("secretsmanager"), boto3.client("ssm"), secret_id, token)
     try:

@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 import pytest
 from scv_seeder import connected_app
-from scv_seeder.rotation import Rotation, RotationError, Settings
+from scv_seeder.rotation import Rotation, RotationError, RotationSettings
 from scv_shared.secret_format import SecretKeys
 from scvctl.invoke import GUIDE_TEST_EVENT, LambdaAnswer
 
@@ -91,7 +91,7 @@ def ssm(secrets_server: Any) -> Any:
 
 
 def _rotation(org: Any, secretsmanager_client: Any, ssm: Any, cc_secrets: ContactCenterSecrets, token: str) -> Rotation:
-    settings = Settings(
+    settings = RotationSettings(
         contact_center=CC,
         access_secret_id=cc_secrets.access_secret_arn,
         auth_endpoint=org.auth_endpoint,

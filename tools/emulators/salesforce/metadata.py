@@ -64,7 +64,7 @@ def _tag(name: str) -> str:
 
 @dataclass
 class _Directory:
-    """Everything :meth:`MetadataApi._forget_metadata` forgets."""
+    """Everything :meth:`ConnectedAppMetadata._forget_metadata` forgets."""
 
     apps: dict[str, ET.Element] = field(default_factory=dict)  # fullName -> the ConnectedApp record
     app_ids: dict[str, str] = field(default_factory=dict)
@@ -72,7 +72,7 @@ class _Directory:
     updates: int = 0  # updateMetadata calls that changed something
 
 
-class MetadataApi:
+class ConnectedAppMetadata:
     """The Metadata API part of :class:`~tools.emulators.salesforce.server.SalesforceEmulator` (thread-safe).
 
     Needs the identity part (:class:`~tools.emulators.salesforce.oauth.ConnectedApps`) of the same org.

@@ -130,8 +130,8 @@ class ConnectedApps:
     ) -> None:
         """A user; ``approved`` means pre-authorized for the apps through a profile or permission set.
 
-        ``profile`` names the user's profile (what a connected app's ``profileName`` pre-authorizes, and what
-        decides the user's Metadata API rights: :meth:`~tools.emulators.salesforce.metadata.MetadataApi.add_profile`).
+        ``profile`` names the user's profile: what a connected app's ``profileName`` pre-authorizes, and what
+        decides the user's Metadata API rights (``add_profile`` of :mod:`~tools.emulators.salesforce.metadata`).
         """
         with self._identity_lock:
             existing = self._identity.users.get(username)

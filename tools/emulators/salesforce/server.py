@@ -18,7 +18,7 @@ from werkzeug.wrappers import Request, Response
 from tools.emulators._server import ConnectionCounts, LoopbackServer
 from tools.emulators.salesforce import composite
 from tools.emulators.salesforce.faults import FaultInjection
-from tools.emulators.salesforce.metadata import SOAP_PATH, MetadataApi
+from tools.emulators.salesforce.metadata import SOAP_PATH, ConnectedAppMetadata
 from tools.emulators.salesforce.oauth import TOKEN_PATH, ConnectedApps
 from tools.emulators.salesforce.queries import ScriptedQueries
 from tools.emulators.salesforce.recording import DEFAULT_API_LIMIT, Recording
@@ -37,7 +37,7 @@ _DATA_PATH = re.compile(r"^/services/data/v(?P<version>\d+\.\d+)/(?P<rest>.*?)/?
 
 
 class SalesforceEmulator(
-    ConnectedApps, MetadataApi, RecordStore, ScriptedQueries, TranscriptUploads, FaultInjection, Recording
+    ConnectedApps, ConnectedAppMetadata, RecordStore, ScriptedQueries, TranscriptUploads, FaultInjection, Recording
 ):
     """One Salesforce org: connected apps (with their Metadata API), users, tokens, records, and scripted query
     answers.
@@ -48,7 +48,7 @@ class SalesforceEmulator(
 
     def __init__(self, *, port: int = 0, api_limit: int = DEFAULT_API_LIMIT, tls: bool = False) -> None:
         ConnectedApps.__init__(self)
-        MetadataApi.__init__(self)
+        ConnectedAppMetadata.__init__(self)
         RecordStore.__init__(self)
         ScriptedQueries.__init__(self)
         TranscriptUploads.__init__(self)
