@@ -392,6 +392,13 @@ class ContactCenter(SalesforceOrg):
         description="the most invocations the invoker runs at once (null: no cap, the account's pool)",
     )
     monitoring: Monitoring = Monitoring()
+    rotation_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=365,
+        description="rotate the JWT key every N days by Secrets Manager; the rotation uploads the certificate to SCV's "
+        "connected app as the subject, who must be allowed to change it (null: rotate with scvctl key rotate --upload)",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -593,6 +600,7 @@ class ContactCenter(SalesforceOrg):
                     "orgs",
                     "org_from_contact_attributes",
                     "provisioned_concurrency",
+                    "rotation_days",
                 )  # fmt: skip
                 if getattr(self, name) != fields[name].get_default(call_default_factory=True)
             ]

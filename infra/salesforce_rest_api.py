@@ -25,6 +25,7 @@ from constructs import Construct
 from .config import ContactCenter, Org
 from .connect import ConnectIntegration
 from .invoker import SalesforceInvoker
+from .key_rotation import KeyRotation
 from .monitoring import Monitoring
 from .role_names import RoleNamePrefix
 from .secrets import ContactCenterSecrets
@@ -125,6 +126,16 @@ class SalesforceRestApi(Construct):
             secrets=self.secrets,
             alarm_topic=alarm_topic,
         )
+        self.key_rotation: KeyRotation | None = None
+        if contact_center.rotation_days:
+            self.key_rotation = KeyRotation(
+                self,
+                "KeyRotation",
+                contact_center=contact_center,
+                rotation_days=contact_center.rotation_days,
+                secrets=self.secrets,
+                alarm_topic=self.monitoring.topic,
+            )
         self._outputs(contact_center)
 
         if permissions_boundary is not None:

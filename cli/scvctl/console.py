@@ -100,13 +100,6 @@ def certificate_summary(title: str, certificate_pem: str, *, with_pem: bool = Tr
     return info
 
 
-def fingerprint(certificate_pem: str | None) -> str:
-    """``SHA-256 AB:CD:...`` of a certificate, for one-line messages ("no certificate" when there is none)."""
-    if not certificate_pem:
-        return "no certificate"
-    return f"certificate SHA-256 {certificate_info(certificate_pem).fingerprint_sha256}"
-
-
 def write_public_file(path: Path, content: str) -> None:
     """Write a certificate or metadata file (public content); '-' means stdout."""
     if str(path) == "-":

@@ -32,6 +32,7 @@ class CliError(Exception):
 def translate(error: BaseException) -> CliError | None:
     """The CliError for a known library failure, or None for a bug (which should keep its traceback)."""
     # Imported at the first failure: seeder.credentials loads cryptography, which a --help need not wait for.
+    from scv_seeder.connected_app import ConnectedAppError
     from scv_seeder.credentials import CredentialError
     from scv_seeder.store import StoreError
     from scv_shared.public_certificate import PublicCertificateError
@@ -47,7 +48,7 @@ def translate(error: BaseException) -> CliError | None:
         return CliError("no AWS region: pass --region, set region in contact_centers.yaml, or set AWS_REGION")
     if isinstance(error, (StoreError, PublicCertificateError)):
         return CliError(_with_credential_hint(str(error), error.code))
-    if isinstance(error, (CredentialError, SecretFormatError)):
+    if isinstance(error, (CredentialError, SecretFormatError, ConnectedAppError)):
         return CliError(str(error))
     if isinstance(error, ClientError):
         code = secrets_manager_errors.error_code(error)

@@ -27,7 +27,7 @@ STDOUT_CLOSED_STATUS = 128 + 13
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command tree. Global options work before the command and after the contact center."""
-    from scvctl.commands import cert, check, flows, key, metadata, preflight, settings
+    from scvctl.commands import cert, check, flows, key, metadata, preflight, salesforce, settings
 
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("contact_center", metavar="CC", help="contact-center name from contact_centers.yaml")
     _add_global_options(common, argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (preflight, cert, key, settings, check, flows, metadata):
+    for module in (preflight, cert, key, settings, check, flows, metadata, salesforce):
         module.register(commands, common)
     return parser
 

@@ -18,9 +18,10 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
+from scv_seeder.metadata_api import METADATA_NAMESPACE
+
 from scvctl.errors import CliError
 
-METADATA_NAMESPACE = "http://soap.sforce.com/2006/04/metadata"
 #: an OAuth app must have a callback URL, though the JWT bearer flow never redirects: Salesforce's own success
 #: page, so no program on a user's machine (the guide's http://localhost:1717) could catch an authorization code
 CALLBACK_URL = "https://login.salesforce.com/services/oauth2/success"

@@ -140,15 +140,23 @@ def load_certificate(certificate_pem: str) -> x509.Certificate:
 def certificate_info(certificate_pem: str, now: datetime | None = None) -> CertificateInfo:
     """Fingerprint, expiry, common name and days left of a PEM certificate."""
     certificate = load_certificate(certificate_pem)
-    fingerprint = certificate.fingerprint(hashes.SHA256()).hex().upper()
+    digest = certificate.fingerprint(hashes.SHA256()).hex().upper()
     names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     not_after = certificate.not_valid_after_utc
     return CertificateInfo(
-        fingerprint_sha256=":".join(fingerprint[i : i + 2] for i in range(0, len(fingerprint), 2)),
+        fingerprint_sha256=":".join(digest[i : i + 2] for i in range(0, len(digest), 2)),
         not_after=not_after.isoformat(),
         common_name=str(names[0].value) if names else "",
         days_left=(not_after - (now or datetime.now(UTC))).days,
     )
+
+
+def fingerprint(certificate_pem: str | None) -> str:
+    """``certificate SHA-256 AB:CD:...`` of a certificate, for one-line messages ("no certificate" when there is
+    none): public, unlike the key."""
+    if not certificate_pem:
+        return "no certificate"
+    return f"certificate SHA-256 {certificate_info(certificate_pem).fingerprint_sha256}"
 
 
 def certificate_matches_key(private_key_pem: str, certificate_pem: str) -> bool:

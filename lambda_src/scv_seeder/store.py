@@ -143,6 +143,22 @@ class SecretStore:
             raise _store_error(self.main_secret_id, error) from None
         return version_id
 
+    def stage_version(self, document: Document, version_id: str) -> None:
+        """Write ``document`` (validated first) as the AWSPENDING version ``version_id``: Secrets Manager's own
+        rotation names the version (its ClientRequestToken), where :meth:`stage_pending` derives one."""
+        self._validate(document)
+        try:
+            self._client.put_secret_value(
+                SecretId=self.main_secret_id,
+                SecretString=_dumps(document),
+                ClientRequestToken=version_id,
+                VersionStages=[PENDING_STAGE],
+            )
+        except self._client.exceptions.ResourceExistsException:
+            return  # written by an earlier attempt of the same step
+        except Exception as error:
+            raise _store_error(self.main_secret_id, error) from None
+
     def promote_pending(self) -> Document:
         """Make the staged key current, keeping the current consumer key, subject and audience.
 

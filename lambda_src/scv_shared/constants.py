@@ -22,6 +22,7 @@ LIVE_ALIAS = "live"
 INVOKER_SERVICE_NAME = "InvokeSalesforceRestApi"
 SEEDER_SERVICE_NAME = "SalesforceSecretSeeder"
 CERTIFICATE_CHECK_SERVICE_NAME = "SalesforceCertificateCheck"
+KEY_ROTATION_SERVICE_NAME = "SalesforceKeyRotation"
 
 
 def certificate_common_name(contact_center: str, org: str | None = None) -> str:

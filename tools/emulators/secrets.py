@@ -13,6 +13,9 @@ Caveats:
 * botocore retries ``ThrottlingException``; a test of :meth:`MotoSecretsServer.fail_next` that wants
   to see each failure should use a client with ``retries={"total_max_attempts": 1}``.
 * Unreachable Secrets Manager: :meth:`MotoSecretsServer.stop` (``start`` brings it back on the same port).
+* moto answers GetSecretValue without a stage from the version that was current before an
+  UpdateSecretVersionStage moved AWSCURRENT (Secrets Manager answers from the new one, as a rotation's
+  finishSecret needs): :func:`_current_follows_its_label` corrects that in this process's moto.
 """
 
 from __future__ import annotations
@@ -84,6 +87,31 @@ def _secret_ids(body: bytes) -> tuple[str, ...]:
         return tuple(str(secret_id) for secret_id in document["SecretIdList"])
     secret_id = document.get("SecretId", document.get("Name"))
     return (str(secret_id),) if secret_id is not None else ()
+
+
+def _current_follows_its_label() -> None:
+    """After moto moves AWSCURRENT, make the version it moved to the one a stage-less read returns."""
+    from moto.secretsmanager.models import SecretsManagerBackend
+
+    move_stage = SecretsManagerBackend.update_secret_version_stage
+    if getattr(move_stage, "current_follows_its_label", False):
+        return
+
+    def update_secret_version_stage(self: Any, secret_id: str, version_stage: str, *args: Any, **kwargs: Any) -> Any:
+        answer = move_stage(self, secret_id, version_stage, *args, **kwargs)
+        if version_stage == "AWSCURRENT":
+            secret = self.secrets[secret_id]
+            current = next(
+                version for version, value in secret.versions.items() if "AWSCURRENT" in value["version_stages"]
+            )
+            getattr(secret, "source", secret).default_version_id = current
+        return answer
+
+    update_secret_version_stage.current_follows_its_label = True  # type: ignore[attr-defined]
+    SecretsManagerBackend.update_secret_version_stage = update_secret_version_stage  # type: ignore[method-assign]
+
+
+_current_follows_its_label()
 
 
 class MotoSecretsServer:

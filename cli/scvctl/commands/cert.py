@@ -12,11 +12,12 @@ import argparse
 from pathlib import Path
 
 from scv_seeder import credentials
+from scv_seeder.credentials import fingerprint
 from scv_seeder.store import StoreError
 from scv_shared import constants
 from scv_shared.secret_format import SecretKeys
 
-from scvctl.console import certificate_summary, display_path, fingerprint, note, say, write_public_file
+from scvctl.console import certificate_summary, display_path, note, say, write_public_file
 from scvctl.errors import CliError
 from scvctl.runtime import Runtime
 from scvctl.secret_document import require_current

@@ -22,9 +22,12 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from scv_seeder import credentials
+from scv_seeder.connected_app import CERTIFICATE_FIELDS, with_certificate
+from scv_seeder.credentials import fingerprint
 from scv_shared.secret_format import SecretKeys
 
-from scvctl.console import certificate_summary, display_path, fingerprint, read_text_file, say, write_public_file
+from scvctl.commands.salesforce import UpdateRefused, add_app_options, open_app, update_app
+from scvctl.console import certificate_summary, display_path, read_text_file, say, write_public_file
 from scvctl.errors import CliError
 from scvctl.runtime import Runtime
 from scvctl.secret_document import require_current, with_config_defaults, write_and_clear_token
@@ -37,6 +40,12 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     rotate = actions.add_parser("rotate", parents=[common], help="stage a new key (or --now: replace it at once)")
     rotate.add_argument("--now", action="store_true", help="replace the current key at once (a leaked key)")
     rotate.add_argument("--out", type=Path, metavar="FILE", help="write the new certificate here, e.g. server.crt")
+    rotate.add_argument(
+        "--upload",
+        action="store_true",
+        help="upload the certificate to the connected app and make the key current (an administrator's session)",
+    )
+    add_app_options(rotate)
     rotate.set_defaults(handler=rotate_key)
 
     activate = actions.add_parser("activate", parents=[common], help="make the staged key current")
@@ -72,6 +81,12 @@ def rotate_key(args: argparse.Namespace, runtime: Runtime) -> int:
             f"certificate (`scvctl cert export {cc} --pending --out server.crt`) and run `scvctl key activate {cc}`, "
             f"or drop it with `scvctl key discard {cc}`"
         )
+    if not args.upload and (args.target_org or args.instance_url or args.app):
+        raise CliError("--target-org, --instance-url and --app go with --upload", exit_code=2)
+    if args.upload:
+        if args.now:
+            raise CliError("--upload rotates without an outage; leave --now out (it is for a leaked key)", exit_code=2)
+        return _rotate_and_upload(args, runtime, document)
     private_key, certificate = _new_key(runtime)
     rotated = {**document, keys.private_key: private_key, keys.certificate: certificate}
     if args.now:
@@ -131,6 +146,36 @@ def _staged_rotation_steps(cc: str, *, ours: bool) -> list[str]:
         "seconds: do both in a quiet hour.",
         f"Then: scvctl check {cc}",
     ]
+
+
+def _rotate_and_upload(args: argparse.Namespace, runtime: Runtime, document: dict[str, str]) -> int:
+    """Stage a new key, upload its certificate as ``salesforce connect`` would, and make it current.
+
+    The app is read before anything is staged, so a bad session or a missing app changes nothing; when
+    Salesforce refuses the upload the staged key is dropped and the current one stays in use. Between the
+    upload and the activation our function signs with the staged key by itself, so calls keep working.
+    """
+    cc = runtime.contact_center.name
+    keys = SecretKeys.for_contact_center(cc)
+    app = open_app(args, runtime)
+    private_key, certificate = _new_key(runtime)
+    runtime.store.stage_pending(
+        {**document, keys.private_key: private_key, keys.certificate: certificate}, f"scvctl-{uuid.uuid4().hex}"
+    )
+    runtime.changed(f"staged a new key for {cc} ({fingerprint(certificate)})")
+    changed, changes = with_certificate(app.record, certificate)
+    try:
+        _, backup = update_app(runtime, app, changed, allowed=CERTIFICATE_FIELDS)
+    except UpdateRefused as refusal:
+        runtime.store.discard_pending()
+        runtime.changed(f"dropped the staged key of {cc}: the current key stays in use")
+        raise CliError(f"{refusal} (the new key is dropped; the current key stays in use)") from None
+    say(f"Uploaded the new certificate to {app.name}: {changes[0].describe()}")
+    say(f"(the app as it was is saved in {display_path(backup)})")
+    if args.out:
+        write_public_file(args.out, certificate)
+        runtime.changed(f"wrote the certificate to {display_path(args.out)}")
+    return activate_key(args, runtime)
 
 
 def activate_key(args: argparse.Namespace, runtime: Runtime) -> int:

@@ -70,21 +70,27 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
 def set_consumer_key(args: argparse.Namespace, runtime: Runtime) -> int:
     if args.refused_value is not None:
         raise CliError(ARGV_VALUE_REFUSED, exit_code=2)
+    require_current(runtime.store, runtime.contact_center.name)
+    runtime.store.read_token()  # fail on a missing access secret before asking for the value
+    if store_consumer_key(runtime, read_secret_value("consumer key")):
+        say(f"Next: scvctl check {runtime.contact_center.name}")
+    return 0
+
+
+def store_consumer_key(runtime: Runtime, value: str) -> bool:
+    """Store the consumer key (never shown) and clear the token; False when the secret already had it."""
     cc = runtime.contact_center.name
     store = runtime.store
     keys = SecretKeys.for_contact_center(cc)
     document = require_current(store, cc)
-    store.read_token()  # fail on a missing access secret before asking for the value
-    value = read_secret_value("consumer key")
     if document.get(keys.consumer_key) == value:
         say(f"The consumer key in {store.main_secret_id} is already this one: nothing changed.")
-        return 0
+        return False
     write_and_clear_token(store, {**document, keys.consumer_key: value})
     runtime.changed(f"stored the consumer key in {store.main_secret_id} and cleared the token")
     say(f"Stored the consumer key ({len(value)} characters, not shown) in {store.main_secret_id}.")
     say("Cleared the cached access token.")
-    say(f"Next: scvctl check {cc}")
-    return 0
+    return True
 
 
 def set_subject(args: argparse.Namespace, runtime: Runtime) -> int:

@@ -20,6 +20,7 @@ _KEY_PREFIXES = {
     "Case": "500",
     "VoiceCall": "0LQ",
     "RealtimeAlertEvent": "e00",
+    "ConnectedApplication": "0H4",
 }
 _ID_CHARS = string.digits + string.ascii_letters
 _ID_SUFFIX_CHARS = string.ascii_uppercase + "012345"

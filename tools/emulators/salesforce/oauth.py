@@ -64,13 +64,16 @@ class _User:
     user_id: str
     approved: bool
     active: bool
+    #: the profile's name as the org shows it (localized: 「システム管理者」 in a Japanese org)
+    profile: str | None = None
 
 
 @dataclass
 class _Identity:
     """Everything :meth:`ConnectedApps._forget_identity` forgets."""
 
-    apps: dict[str, RSAPublicKey] = field(default_factory=dict)  # consumer key -> its certificate's key
+    #: consumer key -> its certificate's key (None: an app without "Use digital signatures")
+    apps: dict[str, RSAPublicKey | None] = field(default_factory=dict)
     #: consumer key -> the users pre-authorized for that app alone (an app without an entry admits every
     #: approved user, as a profile granted to all apps would)
     app_users: dict[str, set[str]] = field(default_factory=dict)
@@ -122,12 +125,50 @@ class ConnectedApps:
                 raise KeyError(f"no app with consumer key {consumer_key!r}: register_app() first")
             self._identity.apps[consumer_key] = public_key
 
-    def add_user(self, username: str, *, approved: bool = True, active: bool = True) -> None:
-        """A user; ``approved`` means pre-authorized for the apps through a profile or permission set."""
+    def add_user(
+        self, username: str, *, approved: bool = True, active: bool = True, profile: str | None = None
+    ) -> None:
+        """A user; ``approved`` means pre-authorized for the apps through a profile or permission set.
+
+        ``profile`` names the user's profile: what a connected app's ``profileName`` pre-authorizes, and what
+        decides the user's Metadata API rights (``add_profile`` of :mod:`~tools.emulators.salesforce.metadata`).
+        """
         with self._identity_lock:
             existing = self._identity.users.get(username)
             user_id = existing.user_id if existing else salesforce_id("User")
-            self._identity.users[username] = _User(user_id, approved, active)
+            profile = profile if profile is not None else (existing.profile if existing else None)
+            self._identity.users[username] = _User(user_id, approved, active, profile)
+
+    def issue_session(self, username: str) -> str:
+        """A valid access token of ``username`` (an administrator signed in with ``sf org login``, say)."""
+        token = self.issue_token()
+        with self._identity_lock:
+            self._identity.token_owners[token] = ("", username)
+        return token
+
+    def _session_user(self, token: str) -> tuple[str, _User] | None:
+        """(username, user) of a valid token minted for a known user; None otherwise."""
+        with self._identity_lock:
+            if token not in self._identity.tokens:
+                return None
+            _, username = self._identity.token_owners.get(token, ("", ""))
+            user = self._identity.users.get(username)
+        return (username, user) if user is not None else None
+
+    def _set_app_access(self, consumer_key: str, public_key: RSAPublicKey | None, users: set[str] | None) -> None:
+        """What the token endpoint checks for an app: its certificate's key and the users it pre-authorizes
+        (None: every approved user)."""
+        with self._identity_lock:
+            self._identity.apps[consumer_key] = public_key
+            if users is None:
+                self._identity.app_users.pop(consumer_key, None)
+            else:
+                self._identity.app_users[consumer_key] = set(users)
+
+    def _usernames_with_profiles(self, profiles: Iterable[str]) -> set[str]:
+        wanted = set(profiles)
+        with self._identity_lock:
+            return {name for name, user in self._identity.users.items() if user.profile in wanted}
 
     @property
     def mint_count(self) -> int:
@@ -216,10 +257,11 @@ class ConnectedApps:
             return INVALID_ASSERTION
         with self._identity_lock:
             self._identity.assertion_claims.append(claims)
+            known_app = claims.get("iss", "") in self._identity.apps
             public_key = self._identity.apps.get(claims.get("iss", ""))
-        if public_key is None:
+        if not known_app:
             return INVALID_CLIENT_ID
-        if header.get("alg") != "RS256" or not _signature_ok(assertion, public_key):
+        if header.get("alg") != "RS256" or public_key is None or not _signature_ok(assertion, public_key):
             return INVALID_ASSERTION
         claim_error = self._claims_error(claims)
         if claim_error is not None:

@@ -5,7 +5,8 @@ The emulator does not run SOQL: a test scripts the records a statement containin
 invoker's behaviour depends on. The exception is Service Cloud Voice's voicemail greeting lookup
 (``SELECT VoiceMailGreeting2.GreetingUrl FROM VoiceMailGreeting2Rep WHERE ...``), evaluated from routing maps
 and greetings (:meth:`ScriptedQueries.add_routing_map`, :meth:`ScriptedQueries.add_voicemail_greeting`)
-because its conditions are what the voicemail method gets right or wrong.
+because its conditions are what the voicemail method gets right or wrong. A query for a user by ``Username`` is
+answered from the org's users (:mod:`~tools.emulators.salesforce.metadata`), unless a test scripted it.
 """
 
 from __future__ import annotations
@@ -97,6 +98,9 @@ class ScriptedQueries:
         scripted = self._scripted(self._scripts.queries, soql)
         if scripted is None and (main_object(soql, "FROM") or "").lower() == "voicemailgreeting2rep":
             scripted = self._greeting_query(soql)
+        if scripted is None:
+            users = self._directory_records(soql)  # type: ignore[attr-defined]
+            scripted = None if users is None else _ScriptedResult("", users, None, "User")
         if scripted is None:
             return json_response(200, {"totalSize": 0, "done": True, "records": []})
         sobject = scripted.sobject or main_object(soql, "FROM") or "SObject"

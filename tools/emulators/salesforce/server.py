@@ -19,6 +19,7 @@ from tools.emulators._http11 import TRICKLE_ENVIRON_KEY
 from tools.emulators._server import ConnectionCounts, LoopbackServer
 from tools.emulators.salesforce import composite
 from tools.emulators.salesforce.faults import FaultInjection
+from tools.emulators.salesforce.metadata import SOAP_PATH, ConnectedAppMetadata
 from tools.emulators.salesforce.oauth import TOKEN_PATH, ConnectedApps
 from tools.emulators.salesforce.queries import ScriptedQueries
 from tools.emulators.salesforce.recording import DEFAULT_API_LIMIT, Recording
@@ -36,8 +37,11 @@ from tools.emulators.salesforce.uploads import TranscriptUploads
 _DATA_PATH = re.compile(r"^/services/data/v(?P<version>\d+\.\d+)/(?P<rest>.*?)/?$")
 
 
-class SalesforceEmulator(ConnectedApps, RecordStore, ScriptedQueries, TranscriptUploads, FaultInjection, Recording):
-    """One Salesforce org: connected apps, users, tokens, records, and scripted query answers.
+class SalesforceEmulator(
+    ConnectedApps, ConnectedAppMetadata, RecordStore, ScriptedQueries, TranscriptUploads, FaultInjection, Recording
+):
+    """One Salesforce org: connected apps (with their Metadata API), users, tokens, records, and scripted query
+    answers.
 
     Thread-safe: the server answers on several threads while the test reads and scripts state. With ``tls``
     it serves HTTPS with a certificate made at construction; clients trust :attr:`ca_bundle_path`.
@@ -45,6 +49,7 @@ class SalesforceEmulator(ConnectedApps, RecordStore, ScriptedQueries, Transcript
 
     def __init__(self, *, port: int = 0, api_limit: int = DEFAULT_API_LIMIT, tls: bool = False) -> None:
         ConnectedApps.__init__(self)
+        ConnectedAppMetadata.__init__(self)
         RecordStore.__init__(self)
         ScriptedQueries.__init__(self)
         TranscriptUploads.__init__(self)
@@ -74,6 +79,7 @@ class SalesforceEmulator(ConnectedApps, RecordStore, ScriptedQueries, Transcript
         counts); between tests. Open connections stay open: a client may keep them across tests."""
         self._forget_faults()
         self._forget_identity()
+        self._forget_metadata()
         self._forget_records()
         self._forget_scripts()
         self._forget_uploads()
@@ -132,6 +138,8 @@ class SalesforceEmulator(ConnectedApps, RecordStore, ScriptedQueries, Transcript
     def _route(self, request: Request) -> Response:
         if request.path == TOKEN_PATH and request.method == "POST":
             return self._token(request)
+        if SOAP_PATH.match(request.path) and request.method == "POST":
+            return self._metadata_soap(request)  # the session is in the envelope's SessionHeader
         match = _DATA_PATH.match(request.path)
         if match is None:
             return json_response(404, NOT_FOUND)
