@@ -114,10 +114,6 @@ class SalesforceRestApi(Construct):
                 "note", "no connect_instance_arn configured: association, permission and sample flow are skipped"
             )
 
-        if contact_center.restrict_secret_reads:
-            for secret_pair in (self.secrets, *self.org_secrets.values()):
-                secret_pair.restrict_reads(break_glass_role_arn=contact_center.break_glass_role_arn)
-
         self.monitoring = Monitoring(
             self,
             "Monitoring",
@@ -136,6 +132,10 @@ class SalesforceRestApi(Construct):
                 secrets=self.secrets,
                 alarm_topic=self.monitoring.topic,
             )
+        # after every unit that reads a secret has been granted its read: the policy names exactly those roles
+        if contact_center.restrict_secret_reads:
+            for secret_pair in (self.secrets, *self.org_secrets.values()):
+                secret_pair.restrict_reads(break_glass_role_arn=contact_center.break_glass_role_arn)
         self._outputs(contact_center)
 
         if permissions_boundary is not None:

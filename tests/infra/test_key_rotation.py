@@ -94,3 +94,17 @@ def test_companion_refuses_it() -> None:
 
     with pytest.raises(ConfigError, match="rotation_days configures our function"):
         contact_center(name="companion", mode="companion", orgs=[], rotation_days=30)
+
+
+def test_the_secrets_resource_policy_lets_the_rotation_function_read_the_main_secret(rotating: Any) -> None:
+    """The secrets deny GetSecretValue to every role they do not name: the rotation function must be named."""
+    stack, template = rotating
+    rotation_role = stack.resolve(stack.api.key_rotation.function.role.role_arn)
+    main_secret = stack.resolve(stack.api.main_secret.secret_arn)
+    (policy,) = [
+        resource["Properties"]
+        for resource in template.find_resources("AWS::SecretsManager::ResourcePolicy").values()
+        if stack.resolve(resource["Properties"]["SecretId"]) == main_secret
+    ]
+    (statement,) = [s for s in policy["ResourcePolicy"]["Statement"] if s["Action"] == "secretsmanager:GetSecretValue"]
+    assert rotation_role in statement["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
