@@ -443,7 +443,7 @@ class ContactCenter(SalesforceOrg):
 
     @field_validator("call_center_api_name")
     @classmethod
-    def _call_center_api_name(cls, value: str) -> str:
+    def _call_center_api_name(cls, value: str | None) -> str | None:
         return _api_name(value)
 
     @field_validator("connect_instance_arn")

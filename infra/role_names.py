@@ -9,6 +9,7 @@ a short hash that keeps cut names unique.
 from __future__ import annotations
 
 import hashlib
+from typing import cast
 
 import jsii
 from aws_cdk import Aspects, CfnResource, IAspect
@@ -33,8 +34,11 @@ class RoleNamePrefix:
 
     def visit(self, node: IConstruct) -> None:
         # CfnRoles that CDK creates inside iam.Role reach Python as plain constructs, not as iam.CfnRole.
-        if CfnResource.is_cfn_resource(node) and node.cfn_resource_type == iam.CfnRole.CFN_RESOURCE_TYPE_NAME:
-            node.add_property_override("RoleName", self.name_for(node))
+        if not CfnResource.is_cfn_resource(node):
+            return
+        resource = cast(CfnResource, node)  # what is_cfn_resource checked, which isinstance cannot under jsii
+        if resource.cfn_resource_type == iam.CfnRole.CFN_RESOURCE_TYPE_NAME:
+            resource.add_property_override("RoleName", self.name_for(resource))
 
     def name_for(self, role: IConstruct) -> str:
         path = role.node.path.removeprefix(self._scope.node.path).strip("/").split("/")

@@ -12,6 +12,7 @@ packages ``infra`` as ``scv_salesforce``: the config module ``cdk synth`` uses i
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from scvctl.errors import CliError
@@ -20,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from scv_salesforce.config import ContactCenter as ContactCenter
 
 
-def _infra_config():  # type: ignore[no-untyped-def]
+def _infra_config() -> ModuleType:
     from scv_salesforce import config
 
     return config

@@ -202,7 +202,7 @@ def _origin(scheme: str, netloc: str) -> Origin:
     return scheme, parts.hostname or "", parts.port or (443 if scheme == "https" else 80)
 
 
-def _closed_by_peer(sock: object) -> bool:
+def _closed_by_peer(sock: socket.socket) -> bool:
     """An idle kept connection that is readable has been closed by the server (or sent what was never asked)."""
     try:
         readable, _, _ = select.select([sock], [], [], 0)

@@ -132,7 +132,7 @@ def _render(template: str, parameters: Mapping[str, str], *, sosl: bool, max_len
     pieces: list[str] = []
     length = len(template)  # of the statement so far, with the placeholders still in it
     for segment in _plan(template, frozenset(parameters), sosl):
-        if type(segment) is str:
+        if isinstance(segment, str):
             pieces.append(segment)
             continue
         value = parameters[segment.name]

@@ -74,10 +74,10 @@ class MetadataApi:
             for name in names[start : start + READ_BATCH]:
                 ET.SubElement(call, _m("fullNames")).text = name
             for record in self._soap(call).iter(_m("records")):
-                name = record.findtext(_m("fullName"))
-                if name:
+                full_name = record.findtext(_m("fullName"))
+                if full_name:
                     record.attrib.clear()
-                    records[name] = record
+                    records[full_name] = record
         return records
 
     def update_connected_app(self, record: ET.Element) -> SaveFailure | None:

@@ -57,8 +57,10 @@ def run_check(args: argparse.Namespace, runtime: Runtime) -> int:
 
 def _in_org(event: dict[str, Any], contact_center: str, org: str) -> dict[str, Any]:
     """The event with the org's secretName / accessTokenSecretName, as a flow calling that org passes them."""
-    details = event.get("Details") if isinstance(event.get("Details"), dict) else {}
-    parameters = details.get("Parameters") if isinstance(details.get("Parameters"), dict) else {}
+    details = event.get("Details")
+    details = details if isinstance(details, dict) else {}
+    parameters = details.get("Parameters")
+    parameters = parameters if isinstance(parameters, dict) else {}
     names = {
         SECRET_NAME_PARAMETER: main_secret_name(contact_center, org),
         ACCESS_TOKEN_SECRET_NAME_PARAMETER: access_secret_name(contact_center, org),
