@@ -47,6 +47,7 @@ node_modules/.package-lock.json: package.json package-lock.json | node-version
 # checkov has its own venv: it pins boto3 and packaging versions the dev set cannot share
 CHECKOV_VENV := build/checkov-venv
 $(CHECKOV_VENV)/bin/checkov: requirements-checkov.txt
+	@echo "==> checkov, for the tests' template checks, into $(CHECKOV_VENV) (its own venv; first run: a few minutes)"
 	test -d $(CHECKOV_VENV) || $(PYTHON) -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-checkov.txt
 	touch $@
@@ -54,8 +55,10 @@ $(CHECKOV_VENV)/bin/checkov: requirements-checkov.txt
 # What synth, diff and deploy need; the tests' own tools (checkov) only where tests run, never in a deploy job.
 install: node-version $(BIN)/activate node_modules/.package-lock.json
 
+# A config mistake stops synth and diff with its one-line message (the CDK CLI would add a line of its own).
 synth: install
 	@echo "==> [3/3] cdk synth of every contact center in the config (first run: bundles the Lambda code), cdk-nag checks"
+	@$(BIN)/python -m infra.config check
 	$(CDK) synth --quiet --output $(CDK_OUT)
 	@$(BIN)/python -m tools.harness.synth list $(CDK_OUT)
 
@@ -73,6 +76,7 @@ deploy: contact-center-named install
 	$(CDK) deploy $(CDK_ARGS) "$$($(BIN)/python -m infra.config stack-name "$(CONTACT_CENTER)")"
 
 diff: contact-center-named install
+	@$(BIN)/python -m infra.config check
 	$(CDK) diff $(CDK_ARGS) "$$($(BIN)/python -m infra.config stack-name "$(CONTACT_CENTER)")"
 
 # The whole flow on this machine for the first contact center in the config, or CONTACT_CENTER=<name>.

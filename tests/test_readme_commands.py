@@ -49,6 +49,9 @@ def a_new_users_environment(**extra: str) -> dict[str, str]:
 def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of this checkout's files (modification times kept, so make sees its installs as up to date),
     with the installed parts linked in and the last synth's cdk.out copied (its bundles are reused)."""
+    # the copy shares this checkout's virtualenv: were its install out of date, make would reinstall this project
+    # into it from the copy (the editable install would then point at a temporary folder)
+    subprocess.run(["make", "-s", "install"], cwd=PROJECT_ROOT, capture_output=True, check=True)
     copy = tmp_path_factory.mktemp("checkout") / "scv"
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
@@ -145,3 +148,22 @@ def test_a_cc_exported_by_the_shell_is_not_a_contact_center(checkout: Path) -> N
     result = run("make deploy", checkout, CC="gcc")
     assert result.returncode == 2
     assert "usage: make deploy CONTACT_CENTER=" in result.stderr
+
+
+def test_a_config_mistake_stops_make_synth_with_its_own_message(checkout: Path) -> None:
+    """The file, then one line per mistake; the CDK CLI, which follows an app's failure with a line of its own, is
+    not run."""
+    config = checkout / "contact_centers.yaml"
+    original = config.read_text(encoding="utf-8")
+    config.write_text(original.replace("username: integration.user@example.com\n", "username: 山田太郎\n", 1))
+    try:
+        result = run("make synth", checkout)
+    finally:
+        config.write_text(original, encoding="utf-8")
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if line and not line.startswith(("make", "WARNING", "note:"))]
+    assert errors[0].endswith("contact_centers.yaml: invalid contact-center config"), result.stderr
+    assert len(errors) == 2 and 'contact center "example-cc", field username:' in errors[1], (
+        result.stderr
+    )  # one a mistake
+    assert "Subprocess exited" not in result.stderr
