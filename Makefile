@@ -58,7 +58,7 @@ install: node-version $(BIN)/activate node_modules/.package-lock.json
 # A config mistake stops synth and diff with its one-line message (the CDK CLI would add a line of its own).
 synth: install
 	@echo "==> [3/3] cdk synth of every contact center in the config (first run: bundles the Lambda code), cdk-nag checks"
-	@$(BIN)/python -m infra.config check
+	@$(BIN)/python -m scv_salesforce.config check
 	$(CDK) synth --quiet --output $(CDK_OUT)
 	@$(BIN)/python -m tools.harness.synth list $(CDK_OUT)
 
@@ -73,11 +73,11 @@ contact-center-named:
 # there (exit 1: the conflicts and their fixes are listed) or the account cannot be read (exit 2).
 deploy: contact-center-named install
 	$(SCVCTL) preflight "$(CONTACT_CENTER)"
-	$(CDK) deploy $(CDK_ARGS) "$$($(BIN)/python -m infra.config stack-name "$(CONTACT_CENTER)")"
+	$(CDK) deploy $(CDK_ARGS) "$$($(BIN)/python -m scv_salesforce.config stack-name "$(CONTACT_CENTER)")"
 
 diff: contact-center-named install
-	@$(BIN)/python -m infra.config check
-	$(CDK) diff $(CDK_ARGS) "$$($(BIN)/python -m infra.config stack-name "$(CONTACT_CENTER)")"
+	@$(BIN)/python -m scv_salesforce.config check
+	$(CDK) diff $(CDK_ARGS) "$$($(BIN)/python -m scv_salesforce.config stack-name "$(CONTACT_CENTER)")"
 
 # The whole flow on this machine for the first contact center in the config, or CONTACT_CENTER=<name>.
 demo: synth

@@ -6,10 +6,9 @@ import sys
 
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
-
-from infra.config import ConfigError, load_from_context
-from infra.deploy_pipeline import DeployPipelineStack
-from infra.stack import ContactCenterStack
+from scv_salesforce.config import ConfigError, load_from_context
+from scv_salesforce.deploy_pipeline import DeployPipelineStack
+from scv_salesforce.stack import ContactCenterStack
 
 app = cdk.App()
 try:

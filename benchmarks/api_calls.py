@@ -26,8 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from scv_salesforce.connect import load_composite_flow
+
 from benchmarks.stage import Stage, open_stage
-from infra.connect import load_composite_flow
 
 CONTACTS = 10
 

@@ -50,7 +50,7 @@ def baseline_bundle(rev: str = BASELINE_REV) -> BaselineBundle:
         building = Path(scratch) / "bundle"
         building.mkdir()
         code = (
-            "from infra.bundling import PipLocalBundler; "
+            "from scv_salesforce.bundling import PipLocalBundler; "
             f"PipLocalBundler('invoker', '3.13').try_bundle({str(building)!r}, image=None)"
         )
         subprocess.run([sys.executable, "-c", code], cwd=source, check=True)

@@ -2,7 +2,7 @@
 
 ``from scv_salesforce import SalesforceRestApi, ContactCenter`` is the public API; one logical unit per
 module, composed by salesforce_rest_api.py. The names resolve on first use, so reading the config
-(``python -m infra.config``, scvctl) never loads aws-cdk-lib and its Node.js runtime.
+(``python -m scv_salesforce.config``, scvctl) never loads aws-cdk-lib and its Node.js runtime.
 """
 
 from __future__ import annotations

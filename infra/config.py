@@ -868,10 +868,10 @@ def _where(location: list[Any], raw: Any) -> str:
 
 
 if __name__ == "__main__":
-    # `python -m infra.config stack-name <cc>`: used by `make deploy CC=...`;
-    # `python -m infra.config names`: the contact centers as a JSON list (the deploy workflow's matrix);
-    # `python -m infra.config check [FILE]`: validate before `cdk synth`, whose CLI follows the app's own message
-    # with "<app>: Subprocess exited with error 1"; this prints the message alone (nothing when the config is valid).
+    # `python -m scv_salesforce.config stack-name <cc>`: used by `make deploy CONTACT_CENTER=...`;
+    # `python -m scv_salesforce.config names`: the contact centers as a JSON list (the deploy workflow's matrix);
+    # `python -m scv_salesforce.config check [FILE]`: validate before `cdk synth`, whose CLI follows the app's own
+    # message with "<app>: Subprocess exited with error 1"; this prints the message alone (nothing when valid).
     import json
     import sys
 
@@ -883,6 +883,6 @@ if __name__ == "__main__":
         elif sys.argv[1:2] == ["check"] and len(sys.argv) in (2, 3):
             load_config(*sys.argv[2:])
         else:
-            sys.exit("usage: python -m infra.config stack-name <contact-center> | names | check [CONFIG_FILE]")
+            sys.exit("usage: python -m scv_salesforce.config stack-name <contact-center> | names | check [CONFIG_FILE]")
     except ConfigError as error:
         sys.exit(str(error))

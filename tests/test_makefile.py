@@ -11,8 +11,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from scv_salesforce.config import ConfigError
 
-from infra.config import ConfigError
 from tools.harness.synth import PROJECT_ROOT, CloudAssembly, synthesized_contact_center
 
 INSTALLED = ["-o", ".venv/bin/activate", "-o", "node_modules/.package-lock.json"]

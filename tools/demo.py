@@ -13,7 +13,8 @@ import json
 import sys
 from typing import Any
 
-from infra.config import ConfigError
+from scv_salesforce.config import ConfigError
+
 from tools.harness.deployment import local_deployment
 from tools.harness.events import SEED_CONSOLE_TEST_EVENT, connect_event
 from tools.harness.synth import synthesized_contact_center

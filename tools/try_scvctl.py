@@ -20,10 +20,10 @@ import sys
 from contextlib import nullcontext
 from typing import Any
 
+from scv_salesforce.config import ConfigError, ContactCenter
 from scvctl.account import STACK_NAME_TAG
 from scvctl.commands.flows import INVOKER_OUTPUT
 
-from infra.config import ConfigError, ContactCenter
 from tools.emulators.connect import ConnectEmulator, ContactFlow
 from tools.emulators.lambda_invoke import FunctionFacts, LambdaInvokeEmulator
 from tools.emulators.secrets import REGION

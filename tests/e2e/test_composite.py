@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 import pytest
+from scv_salesforce.connect import load_composite_flow
 
-from infra.connect import load_composite_flow
 from tools.harness.deployment import LocalDeployment
 from tools.harness.events import connect_event
 

@@ -13,8 +13,8 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from scv_salesforce.connect import load_sample_flow
 
-from infra.connect import load_sample_flow
 from tools.harness.container import LambdaContainer
 from tools.harness.deployment import (
     AGENT_ARN,

@@ -8,9 +8,8 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
-
-from infra.config import ContactCenter, load_config, parse_config
-from infra.stack import ContactCenterStack
+from scv_salesforce.config import ContactCenter, load_config, parse_config
+from scv_salesforce.stack import ContactCenterStack
 
 KMS_KEY_ARN = "arn:aws:kms:ap-northeast-1:111111111111:key/11111111-2222-4333-8444-555555555555"
 

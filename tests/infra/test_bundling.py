@@ -7,10 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
-
-from infra import bundling
-from infra.bundling import PipLocalBundler
-from infra.constants import PROJECT_ROOT, PYTHON_VERSION
+from scv_salesforce import bundling
+from scv_salesforce.bundling import PipLocalBundler
+from scv_salesforce.constants import PROJECT_ROOT, PYTHON_VERSION
 
 BUNDLE_LOCKS = sorted(PROJECT_ROOT.glob("lambda_src/*/requirements.txt"))
 _REQUIREMENT = re.compile(r"^(?P<name>[A-Za-z0-9_.-]+)==(?P<version>[^\s;\\]+)(?P<rest>(?:.*\\\n)*.*)", re.M)

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scv_salesforce.config import ConfigError, load_config, parse_config
 
-from infra.config import ConfigError, load_config, parse_config
 from tools.harness.synth import PROJECT_ROOT, SILENCED_NODE_WARNINGS
 
 VALID: dict[str, Any] = {
@@ -333,15 +333,15 @@ def test_a_config_mistake_fails_the_cdk_app_with_the_message_alone(tmp_path: Pat
 
 
 def test_the_config_check_before_cdk_synth_prints_the_message_alone(tmp_path: Path) -> None:
-    """`python -m infra.config check`: what a make target runs before `cdk synth`, whose CLI adds a line of its own
-    ("Subprocess exited with error 1") after the app's message; silent for a valid config."""
+    """`python -m scv_salesforce.config check`: what a make target runs before `cdk synth`, whose CLI adds a line of
+    its own ("Subprocess exited with error 1") after the app's message; silent for a valid config."""
     config = tmp_path / "contact_centers.yaml"
     config.write_text("contact_centers:\n  - name: acme\n    account: 333333333333\n", encoding="utf-8")
     with pytest.raises(ConfigError) as expected:
         load_config(config)
 
     def check(*argv: str) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "infra.config", "check", *argv]
+        command = [sys.executable, "-m", "scv_salesforce.config", "check", *argv]
         return subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
 
     failed, valid = check(str(config)), check()

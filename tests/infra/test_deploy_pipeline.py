@@ -15,10 +15,9 @@ import pytest
 import yaml
 from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
-
-from infra.config import ConfigError, load_config, parse_config
-from infra.constants import PREFLIGHT_READ_ACTIONS, PROJECT_ROOT
-from infra.deploy_pipeline import DeployPipelineStack
+from scv_salesforce.config import ConfigError, load_config, parse_config
+from scv_salesforce.constants import PREFLIGHT_READ_ACTIONS, PROJECT_ROOT
+from scv_salesforce.deploy_pipeline import DeployPipelineStack
 
 GITHUB = PROJECT_ROOT / ".github"
 WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))

@@ -8,8 +8,8 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Annotations, Match, Template
 from cdk_nag import AwsSolutionsChecks
+from scv_salesforce.stack import ContactCenterStack
 
-from infra.stack import ContactCenterStack
 from tests.infra.conftest import contact_center
 from tests.infra.test_stack import statements
 
@@ -90,7 +90,7 @@ def test_without_rotation_days_nothing_rotates(example: Template) -> None:
 
 
 def test_companion_refuses_it() -> None:
-    from infra.config import ConfigError
+    from scv_salesforce.config import ConfigError
 
     with pytest.raises(ConfigError, match="rotation_days configures our function"):
         contact_center(name="companion", mode="companion", orgs=[], rotation_days=30)

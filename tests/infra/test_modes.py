@@ -10,9 +10,9 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
+from scv_salesforce.config import ConfigError, parse_config
+from scv_salesforce.stack import ContactCenterStack
 
-from infra.config import ConfigError, parse_config
-from infra.stack import ContactCenterStack
 from tests.infra.conftest import KMS_KEY_ARN, VARIANTS, contact_center
 from tests.infra.test_stack import CONNECT_PERMISSION, only, seed_of, statements
 

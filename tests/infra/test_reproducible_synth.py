@@ -16,9 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from infra.bundling import PipLocalBundler
-from infra.constants import PROJECT_ROOT, PYTHON_VERSION
+from scv_salesforce.bundling import PipLocalBundler
+from scv_salesforce.constants import PROJECT_ROOT, PYTHON_VERSION
 
 
 def _checkout_copy(destination: Path) -> Path:

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 from aws_cdk.assertions import Template
-
-from infra.connect import FUNCTION_ARN_PLACEHOLDER, load_composite_flow, load_sample_flow
+from scv_salesforce.connect import FUNCTION_ARN_PLACEHOLDER, load_composite_flow, load_sample_flow
 
 FLOWS = {"sample": load_sample_flow, "composite": load_composite_flow}
 

@@ -8,9 +8,9 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Match, Template
+from scv_salesforce.config import ConfigError
+from scv_salesforce.stack import ContactCenterStack
 
-from infra.config import ConfigError
-from infra.stack import ContactCenterStack
 from tests.infra.conftest import KMS_KEY_ARN, contact_center
 
 CONNECT_PERMISSION = {"Principal": "connect.amazonaws.com"}

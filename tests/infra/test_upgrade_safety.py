@@ -16,9 +16,8 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
-
-from infra.config import load_config
-from infra.stack import ContactCenterStack
+from scv_salesforce.config import load_config
+from scv_salesforce.stack import ContactCenterStack
 
 PREVIOUS_RELEASE = Path(__file__).parent / "previous_release"
 

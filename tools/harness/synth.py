@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from infra.config import ContactCenter, load_config
+from scv_salesforce.config import ContactCenter, load_config
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CDK_OUT = PROJECT_ROOT / "cdk.out"
