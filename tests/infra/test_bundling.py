@@ -32,10 +32,17 @@ def test_every_bundle_is_locked_with_a_hash_for_every_pin() -> None:
         assert (lock.parent / "requirements.in").is_file(), f"{lock} is compiled from requirements.in (make lock)"
 
 
-def test_the_invoker_lock_holds_the_runtime_wheels_transitive_pins_too() -> None:
-    pins = locked(PROJECT_ROOT / "lambda_src/scv_invoker/requirements.txt")
+def test_a_lock_holds_the_runtime_wheels_transitive_pins_too() -> None:
+    """The seeder's cryptography brings cffi and pycparser: each is pinned and hashed, not left to pip."""
+    pins = locked(PROJECT_ROOT / "lambda_src/scv_seeder/requirements.txt")
     names = {pin.split("==")[0].lower() for pin in pins}
-    assert {"pyjwt", "cryptography", "certifi", "cffi", "pycparser"} <= names
+    assert {"cryptography", "cffi", "pycparser"} <= names
+
+
+def test_the_invoker_ships_its_trust_store_alone() -> None:
+    """It signs in the standard library (rs256.py): no JWT or cryptography library in its bundle."""
+    pins = locked(PROJECT_ROOT / "lambda_src/scv_invoker/requirements.txt")
+    assert {pin.split("==")[0].lower() for pin in pins} == {"certifi"}
 
 
 @pytest.mark.e2e
