@@ -65,6 +65,8 @@ def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in INSTALLED:
         (copy / name).parent.mkdir(parents=True, exist_ok=True)
         (copy / name).symlink_to(PROJECT_ROOT / name)
+    planned = subprocess.run(["make", "-n", "install"], cwd=copy, capture_output=True, text=True, check=True).stdout
+    assert "pip install" not in planned, "make in the copy would reinstall into this checkout's virtualenv"
     if (PROJECT_ROOT / "cdk.out").is_dir():
         shutil.copytree(PROJECT_ROOT / "cdk.out", copy / "cdk.out", symlinks=True)
     return copy
