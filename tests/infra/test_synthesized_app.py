@@ -57,16 +57,16 @@ def test_no_template_manifest_or_output_holds_private_key_material(cloud_assembl
 
 def test_bundles_ship_their_package_the_shared_contract_and_pinned_dependencies(cloud_assembly: CloudAssembly) -> None:
     for stack in cloud_assembly.stack_names:
-        bundles = (
-            ("InvokerFunction", "scv_invoker"),
-            ("SeederFunction", "scv_seeder"),
-            ("MonitoringCertificateCheckFunction", "scv_certificate_check"),
+        bundles = (  # each with a pinned dependency of its requirements.txt (the invoker signs without cryptography)
+            ("InvokerFunction", "scv_invoker", "certifi"),
+            ("SeederFunction", "scv_seeder", "cryptography"),
+            ("MonitoringCertificateCheckFunction", "scv_certificate_check", "cryptography"),
         )
-        for prefix, package in bundles:
+        for prefix, package, dependency in bundles:
             asset = cloud_assembly.function(stack, prefix)
             assert (asset.asset_dir / package / "handler.py").is_file()
             assert (asset.asset_dir / "scv_shared" / "secret_format.py").is_file()
-            assert (asset.asset_dir / "cryptography").is_dir()
+            assert (asset.asset_dir / dependency).is_dir()
             assert not (asset.asset_dir / "boto3").exists(), "the Lambda runtime provides boto3"
             for path in asset.asset_dir.rglob("*"):
                 if path.is_file() and path.suffix in (".pem", ".key", ".json", ".txt", ".py", ""):
