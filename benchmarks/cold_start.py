@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scv_shared.telemetry import SECRETS_MANAGER_CALLS
+
 from benchmarks.baseline import BaselineBundle, baseline_bundle
 from benchmarks.measure import Summary, ratio, summarize
 from benchmarks.stage import Counts, Stage, lookup_event
@@ -53,7 +55,6 @@ class ColdRun:
     first_call_ms: float
     process_wall_ms: float  # interpreter start, import, first call, exit: what the parent saw
     counts: Counts
-    extension_reads_logged: int
     secrets_manager_calls_logged: int
     heavy_imported: list[str]  # of HEAVY_MODULES, those the cached-token cold path imported (goal: none)
     summary_line_fields: int  # top-level keys of the invocation's summary log line
@@ -134,8 +135,8 @@ def _one_cold_start(stage: Stage) -> ColdRun:
         first_call_ms=run.result["first_ms"],
         process_wall_ms=run.wall_ms,
         counts=counts,
-        extension_reads_logged=int(summary.get("secrets_extension_reads", 0)),
-        secrets_manager_calls_logged=int(summary.get("secrets_manager_calls", 0)),
+        # the summary line's SecretsManagerCalls metric (a 0 is left out of the line)
+        secrets_manager_calls_logged=int(summary.get(SECRETS_MANAGER_CALLS, 0)),
         heavy_imported=list(run.result["heavy_imported"]),
         summary_line_fields=len(summary),
     )

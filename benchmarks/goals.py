@@ -15,3 +15,11 @@ NODE_FIRST_CALL_MS = 62.0
 IMPORT_RATIO_GOAL = 0.5
 #: a cold start whose first call mints a token, at the default memory size: far inside Connect's 8 s
 MINT_COLD_START_GOAL_MS = 2000.0
+#: Salesforce's function (invokeSfRestApi, Node.js) at its default memory size, measured on the reference machine:
+#: CPU time of one warm call at full speed; it reads one SSM parameter per call
+SCV_MEMORY_MB = 128
+SCV_WARM_CPU_MS = 3.8
+#: an assumption, not a measurement: one SSM GetParameter round trip inside a region (HTTPS on a kept connection)
+SCV_SSM_ROUND_TRIP_MS = 10.0
+#: the org latency the cost goal is read at (a typical REST round trip from AWS to an org, issue #30)
+COST_GOAL_ORG_LATENCY_MS = 150

@@ -168,6 +168,31 @@ def overhead(config: dict) -> dict:
     return result
 
 
+def warm(config: dict) -> dict:
+    """Warm calls through the handler alone, one after another, as a container serves a contact center: per
+    call its duration, the process's CPU time and the bytes it wrote to stdout (the function's own log lines,
+    what CloudWatch Logs ingests). The first, cold call is not among them."""
+    import os
+
+    handler, _ = _import_handler(config)
+    context_class = _load_context_class(config["runner"])
+    event = config["event"]
+    handler(event, _context(context_class))
+    durations_ns, cpu_ns, log_bytes = [], [], []
+    for _ in range(config["calls"]):
+        context = _context(context_class)
+        sys.stdout.flush()
+        log_before = os.lseek(sys.stdout.fileno(), 0, os.SEEK_CUR)  # stdout is a file (Stage.run_worker)
+        cpu_before = time.process_time_ns()
+        started = time.perf_counter_ns()
+        handler(event, context)
+        durations_ns.append(time.perf_counter_ns() - started)
+        cpu_ns.append(time.process_time_ns() - cpu_before)
+        sys.stdout.flush()
+        log_bytes.append(os.lseek(sys.stdout.fileno(), 0, os.SEEK_CUR) - log_before)
+    return {"durations_ns": durations_ns, "cpu_ns": cpu_ns, "log_bytes": log_bytes}
+
+
 def _profile(call: Callable[[], object], calls: int) -> dict:
     """cProfile of warm handler calls, per invocation: the invoker's own functions by cumulative time (with
     http.client's ``HTTPConnection.request``, the part a bare GET does too), and every function by own time."""
@@ -215,7 +240,7 @@ def _short(filename: str) -> str:
 def main() -> None:
     config = json.loads(sys.stdin.read())
     sys.path[:0] = config["paths"]
-    modes = {"cold": cold, "import": import_only, "overhead": overhead}
+    modes = {"cold": cold, "import": import_only, "overhead": overhead, "warm": warm}
     result = modes[config["mode"]](config)
     sys.stdout.flush()
     with open(sys.argv[1], "w", encoding="utf-8") as out:

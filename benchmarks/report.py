@@ -18,9 +18,23 @@ from benchmarks.goals import (
     NODE_FIRST_CALL_MS,
     NODE_LOAD_MS,
     OVERHEAD_GOAL_ADDED_US,
+    SCV_MEMORY_MB,
+    SCV_SSM_ROUND_TRIP_MS,
+    SCV_WARM_CPU_MS,
 )
 from benchmarks.measure import Summary
-from benchmarks.memory import LAMBDA_PRICE, SAMPLES
+from benchmarks.memory import (
+    FULL_CORE_MB,
+    ORG_LATENCIES_MS,
+    PRICES,
+    SAMPLES,
+    WARM_CALLS,
+    MemoryFigures,
+    anchor_duration_ms,
+    billed_gb_seconds,
+    lambda_usd_per_million,
+    logs_usd_per_million,
+)
 from benchmarks.results import Results, mb, num, verdict
 
 
@@ -497,44 +511,120 @@ def _answered(median_ms: float | None, failures: int, samples: int = SAMPLES) ->
     return figure if not failures else f"{figure} ({failures} of {samples} failed)"
 
 
+def _usd(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def memory_table_lines(memory: MemoryFigures) -> list[str]:
+    """The CPU table (cold starts, a warm call's CPU time and log bytes) and the cost table (every size at every
+    org latency, and Salesforce's function computed at its 128 MB)."""
+    if memory.not_measured:
+        return [f"Not measured: {memory.not_measured}."]
+    cpu_rows = []
+    for row in memory.rows:
+        loopback = row.at_latency(0)
+        cpu_rows.append(
+            [
+                row.memory_mb,
+                f"{row.cpu_share:.2f}",
+                _answered(row.cold_ms, row.cold_failures),
+                _answered(row.mint_cold_ms, row.mint_failures, row.mint_samples),
+                "failed" if loopback is None else f"{loopback.duration_ms:.2f}",
+                "—" if loopback is None else f"{loopback.cpu_ms:.2f}",
+                "—" if loopback is None else loopback.log_bytes,
+                row.warm_failures,
+            ]
+        )
+    cost_rows = []
+    for latency in ORG_LATENCIES_MS[1:]:
+        for row in memory.rows:
+            run = row.at_latency(latency)
+            if run is None:
+                cost_rows.append([f"ours, {row.memory_mb} MB", latency, "failed", "—", "—", "—", "—", "—"])
+                continue
+            x86 = lambda_usd_per_million(row.memory_mb, run.duration_ms, gb_second_usd=PRICES.x86_64_gb_second_usd)
+            arm = lambda_usd_per_million(row.memory_mb, run.duration_ms, gb_second_usd=PRICES.arm64_gb_second_usd)
+            logs = logs_usd_per_million(run.log_bytes)
+            cost_rows.append(
+                [
+                    f"ours, {row.memory_mb} MB",
+                    latency,
+                    f"{run.duration_ms:.1f}",
+                    f"{billed_gb_seconds(row.memory_mb, run.duration_ms):.6f}",
+                    _usd(x86),
+                    _usd(arm),
+                    _usd(logs),
+                    f"**{_usd(x86 + logs)}**",
+                ]
+            )
+        duration = anchor_duration_ms(latency)
+        anchor = lambda_usd_per_million(SCV_MEMORY_MB, duration, gb_second_usd=PRICES.x86_64_gb_second_usd)
+        cost_rows.append(
+            [
+                f"Salesforce's function, {SCV_MEMORY_MB} MB (computed)",
+                latency,
+                f"{duration:.1f}",
+                f"{billed_gb_seconds(SCV_MEMORY_MB, duration):.6f}",
+                _usd(anchor),
+                "—",
+                "0.00",
+                f"**{_usd(anchor)}**",
+            ]
+        )
+    return [
+        _table(
+            [
+                "memory MB",
+                "CPU share",
+                "cold start ms (token cached)",
+                "cold start ms (first call mints)",
+                "warm call ms (loopback)",
+                "CPU ms per warm call",
+                "log bytes per warm call",
+                "warm runs failed",
+            ],
+            cpu_rows,
+        ),
+        "",
+        _table(
+            [
+                "function",
+                "org latency ms",
+                "warm call ms",
+                "GB-s per call (billed)",
+                "Lambda $/M x86_64",
+                "Lambda $/M arm64",
+                "logs $/M",
+                "$/M x86_64 + logs",
+            ],
+            cost_rows,
+        ),
+    ]
+
+
 def _memory_section(results: Results) -> str:
-    memory = results.memory
     lines = [
-        "## 8. Memory size and CPU",
+        "## 8. Memory size and cost per call",
         "",
         "Lambda's CPU share follows the memory setting (one vCPU at 1,769 MB). Each size below ran the worker "
         "process in a CPU cgroup with a CFS quota of memory/1769 of one core (benchmarks/memory.py); medians of "
         f"{SAMPLES} fresh processes for the cold figures (the mints stop at a size's first failure, which waited "
-        "out the 8 s), of 60 calls for the warm one. Price: "
-        f"{LAMBDA_PRICE['name']}, ${LAMBDA_PRICE['gb_second_usd']} per GB-second and "
-        f"${LAMBDA_PRICE['request_usd'] * 1_000_000:.2f} per million requests, billed duration rounded up to 1 ms. "
+        f"out the 8 s), of {WARM_CALLS} warm calls of one process per org latency for the warm ones (the org "
+        "latency: the emulator holds each data request that long, then answers). CPU ms is the worker process's "
+        "CPU time per warm call; log bytes are what the function wrote to stdout during one successful warm call "
+        "(its own lines; Lambda's START/END/REPORT lines, the same for every function, are not counted).",
+        "",
+        f"Prices ({PRICES.region}, on demand): Lambda x86_64 ${PRICES.x86_64_gb_second_usd} per GB-second, arm64 "
+        f"${PRICES.arm64_gb_second_usd} per GB-second, ${PRICES.request_usd * 1_000_000:.2f} per million requests, "
+        f"billed duration rounded up to 1 ms; CloudWatch Logs ingestion ${PRICES.log_ingestion_gb_usd:.2f} per GB "
+        "(10^9 bytes). Salesforce's function is computed, not run: "
+        f"{SCV_WARM_CPU_MS} ms of CPU per warm call at full speed (measured on the reference machine) scaled by "
+        f"{FULL_CORE_MB}/{SCV_MEMORY_MB}, plus one SSM parameter read per call, assumed at "
+        f"{SCV_SSM_ROUND_TRIP_MS:.0f} ms, plus the org latency; it logs nothing for a successful call at INFO. "
         f"The config's default is memory_size_mb = {results.default_memory_mb}.",
         "",
     ]
-    if memory.not_measured:
-        return "\n".join([*lines, f"Not measured: {memory.not_measured}."])
-    rows = [
-        [
-            row.memory_mb,
-            f"{row.cpu_share:.2f}",
-            _answered(row.cold_ms, row.cold_failures),
-            _answered(row.mint_cold_ms, row.mint_failures, row.mint_samples),
-            "failed" if row.warm_ms is None else f"{row.warm_ms:.2f}",
-            "—" if row.warm_gb_seconds is None else f"{row.warm_gb_seconds:.6f}",
-            "—" if row.cost_per_million_warm_usd is None else f"{row.cost_per_million_warm_usd:.2f}",
-        ]
-        for row in memory.rows
-    ]
-    header = [
-        "memory MB",
-        "CPU share",
-        "cold start ms (token cached)",
-        "cold start ms (first call mints)",
-        "warm call ms",
-        "GB-s per warm call (billed)",
-        "$ per million warm calls",
-    ]
-    return "\n".join([*lines, _table(header, rows)])
+    return "\n".join([*lines, *memory_table_lines(results.memory)])
 
 
 def _faults_section(results: Results) -> str:

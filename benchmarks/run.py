@@ -5,7 +5,8 @@ it rewrites cdk.out, so the assembly is read after it), then the figures that ti
 start, handler overhead), then the counting figures and the storms, which start many processes (the scale
 figures up to 200 at once).
 
-Run from the repository root after ``make synth``: ``.venv/bin/python -m benchmarks.run``.
+Run from the repository root after ``make synth``: ``.venv/bin/python -m benchmarks.run`` (``--memory-only``:
+the memory sizes' table alone, printed).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from benchmarks.faults import CONTAINERS as FAULT_CONTAINERS
 from benchmarks.faults import measure_faults
 from benchmarks.memory import measure_memory_sizes
 from benchmarks.overhead import measure_overhead
-from benchmarks.report import hand_written_readings, render
+from benchmarks.report import hand_written_readings, memory_table_lines, render
 from benchmarks.results import Machine, Results
 from benchmarks.scale import CONTAINER_COUNTS, STORM_CONTAINERS, WAVE_SIZE, measure_scale
 from benchmarks.stage import open_stage
@@ -48,7 +49,14 @@ def _done(started: float) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=RESULTS_PATH, help="where to write the results (Markdown)")
+    parser.add_argument(
+        "--memory-only", action="store_true", help="measure the memory sizes' table alone and print it (no RESULTS.md)"
+    )
     args = parser.parse_args(argv)
+    if args.memory_only:
+        with open_stage() as stage:
+            print("\n".join(memory_table_lines(measure_memory_sizes(stage))))
+        return 0
     run_started = time.perf_counter()
     started_at = datetime.datetime.now(datetime.UTC)
 

@@ -2,15 +2,15 @@
 
 CDK's default Python bundling runs pip inside a Docker image; the machines this app is built on
 (developer laptops behind proxies, CI runners) often have no Docker daemon. pip can fetch the Lambda
-platform's wheels directly (manylinux2014 x86_64, the runtime's Python version, binary only), so the
-bundle is exactly what the Lambda runtime needs without Docker.
+platform's wheels directly (manylinux2014 for the function's architecture, the runtime's Python version,
+binary only), so the bundle is exactly what the Lambda runtime needs without Docker.
 
 These functions hold the private key, so their packages are installed with ``--require-hashes`` from the
 function's requirements.txt, which ``make lock`` compiles with the sha256 of every file of every pin: a
 wheel that is not byte for byte the one locked is refused, whatever index serves it.
 
 The asset hash covers the function's sources, the shared package, its requirements, the target
-Python version and this module: CDK reuses the staged bundle in cdk.out when none of them changed, so a
+Python version and architecture and this module: CDK reuses the staged bundle in cdk.out when none of them changed, so a
 warm ``cdk synth`` never runs pip.
 
 A bundle is reproducible: two clean clones built on two machines give the same files, bytes and modes
@@ -41,6 +41,8 @@ LAMBDA_TASK_ROOT = "/var/task"  # where Lambda unpacks the bundle: the path byte
 _MACHINE_SPECIFIC_DIRS = ("bin",)
 _MACHINE_SPECIFIC_DIST_INFO = ("RECORD", "INSTALLER", "REQUESTED", "direct_url.json")
 _FIXED_MTIME = 315532800  # 1980-01-01, the earliest time a zip entry can hold
+#: Lambda's architecture (the config's ``architecture``) -> the platform tag of the wheels pip installs for it
+WHEEL_PLATFORMS = {"x86_64": "manylinux2014_x86_64", "arm64": "manylinux2014_aarch64"}
 
 
 def _package_files(package_dir: Path) -> list[Path]:
@@ -55,16 +57,17 @@ def _package_files(package_dir: Path) -> list[Path]:
 class PipLocalBundler:
     """Builds ``<package>/``, ``shared/`` and the pinned requirements into the asset directory."""
 
-    def __init__(self, package: str, python_version: str) -> None:
+    def __init__(self, package: str, python_version: str, architecture: str = "x86_64") -> None:
         self._package = package
         self._python_version = python_version
+        self._platform = WHEEL_PLATFORMS[architecture]
 
     def try_bundle(self, output_dir: str, *, image: DockerImage, **_options: object) -> bool:
         out = Path(output_dir)
         requirements = function_source_dir(self._package) / "requirements.txt"
         command = [
             sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-            "--platform", "manylinux2014_x86_64", "--only-binary=:all:", "--implementation", "cp",
+            "--platform", self._platform, "--only-binary=:all:", "--implementation", "cp",
             "--python-version", self._python_version, "--no-compile", "--require-hashes",
             "--target", str(out), "-r", str(requirements),
         ]  # fmt: skip
@@ -72,7 +75,7 @@ class PipLocalBundler:
         if result.returncode != 0:
             raise RuntimeError(
                 f"bundling {self._package}: pip could not install {requirements} for the Lambda platform "
-                f"(Python {self._python_version}, manylinux2014_x86_64):\n{result.stderr.strip()}"
+                f"(Python {self._python_version}, {self._platform}):\n{result.stderr.strip()}"
             )
         for package in (self._package, SHARED_PACKAGE):
             shutil.copytree(function_source_dir(package), out / package, ignore=_IGNORED, dirs_exist_ok=True)
@@ -148,10 +151,11 @@ def _precompile(out: Path, python_version: str) -> None:
     )
 
 
-def bundle_hash(package: str, python_version: str = PYTHON_VERSION) -> str:
+def bundle_hash(package: str, python_version: str = PYTHON_VERSION, architecture: str = "x86_64") -> str:
     """Hash of everything that goes into a bundle, so an unchanged bundle is never rebuilt."""
     precompiled = _runtime_interpreter(python_version) is not None
-    digest = hashlib.sha256(f"python{python_version};manylinux2014_x86_64;bytecode={precompiled}".encode())
+    platform = WHEEL_PLATFORMS[architecture]
+    digest = hashlib.sha256(f"python{python_version};{platform};bytecode={precompiled}".encode())
     digest.update(Path(__file__).read_bytes())  # a change in how bundles are built is a new bundle
     for package_name in (package, SHARED_PACKAGE):
         package_dir = function_source_dir(package_name)
@@ -161,14 +165,16 @@ def bundle_hash(package: str, python_version: str = PYTHON_VERSION) -> str:
     return digest.hexdigest()
 
 
-def python_function_code(package: str, python_version: str = PYTHON_VERSION) -> lambda_.Code:
-    """The Lambda code asset for ``lambda_src/<package>``, bundled locally without Docker."""
+def python_function_code(
+    package: str, python_version: str = PYTHON_VERSION, architecture: str = "x86_64"
+) -> lambda_.Code:
+    """The Lambda code asset for ``lambda_src/<package>`` and ``architecture``, bundled locally without Docker."""
     return lambda_.Code.from_asset(
         str(function_source_dir(package)),
         asset_hash_type=AssetHashType.CUSTOM,
-        asset_hash=bundle_hash(package, python_version),
+        asset_hash=bundle_hash(package, python_version, architecture),
         bundling=BundlingOptions(
             image=DockerImage.from_registry("unused-local-bundling-only"),
-            local=PipLocalBundler(package, python_version),
+            local=PipLocalBundler(package, python_version, architecture),
         ),
     )

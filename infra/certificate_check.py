@@ -79,6 +79,7 @@ class CertificateCheck(Construct):
             timeout_seconds=30,
             memory_size=256,
             log_retention_days=contact_center.log_retention_days,
+            architecture=contact_center.architecture,
             environment={
                 "CONTACT_CENTER_NAME": contact_center.name,
                 "CERTIFICATE_PARAMETER_NAME": secrets.certificate_parameter_name,

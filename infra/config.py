@@ -379,10 +379,16 @@ class ContactCenter(SalesforceOrg):
         "companion always adopt SCV's)",
     )
     secrets_cache_ttl_seconds: int = Field(default=300, ge=0, le=3600)
-    # 1024 from benchmarks/RESULTS.md's memory table (2026-12-03): Lambda's CPU follows memory, and a cold start whose
-    # first call mints a token took 1.9 s at 512 MB but 0.95 s at 1024 MB (of Connect's 8 s; 3.4 s on a slow day),
-    # while a warm call, which waits on the network, costs about the same ($0.22 per million; 1769 MB: $0.23)
-    memory_size_mb: int = Field(default=1024, ge=256, le=3008)
+    # Lambda bills a warm call's wait for Salesforce times the memory size, and its CPU share follows the memory: the
+    # default is the cheapest size at a 150 ms org latency whose cold start with a cached token stays within 1 s and
+    # whose cold start that mints a token stays within 2 s; below 256 MB a minting cold start comes too near
+    # Connect's 8 s, so no smaller size is offered (benchmarks/RESULTS.md, section 8)
+    memory_size_mb: int = Field(default=512, ge=256, le=3008)
+    architecture: Literal["x86_64", "arm64"] = Field(
+        default="x86_64",
+        description="every function of the stack, and the wheels of its bundle: arm64 (Graviton) costs less per "
+        "GB-second",
+    )
     cold_start: ColdStartMitigation = ColdStartMitigation.NONE
     provisioned_concurrency: int = Field(default=1, ge=1, le=100)
     reserved_concurrency: int | None = Field(

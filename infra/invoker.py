@@ -52,6 +52,7 @@ class SalesforceInvoker(Construct):
             timeout_seconds=INVOKER_TIMEOUT_SECONDS,
             memory_size=contact_center.memory_size_mb,
             log_retention_days=contact_center.log_retention_days,
+            architecture=contact_center.architecture,
             log_group_name=contact_center.log_group_name,
             adopt_log_group=contact_center.adopt_log_group,
             params_and_secrets=_secrets_extension(),

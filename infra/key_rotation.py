@@ -50,6 +50,7 @@ class KeyRotation(Construct):
             timeout_seconds=_STEP_TIMEOUT_SECONDS,
             memory_size=512,
             log_retention_days=contact_center.log_retention_days,
+            architecture=contact_center.architecture,
             environment={
                 "CONTACT_CENTER_NAME": contact_center.name,
                 "SALESFORCE_ACCESS_SECRET_ID": secrets.access_secret.secret_arn,

@@ -28,6 +28,10 @@ class PythonFunction:
     log_group: logs.ILogGroup
 
 
+#: the config's ``architecture`` -> CDK's (infra/bundling.py's WHEEL_PLATFORMS holds the wheels of each)
+ARCHITECTURES = {"x86_64": lambda_.Architecture.X86_64, "arm64": lambda_.Architecture.ARM_64}
+
+
 def python_runtime() -> lambda_.Runtime:
     """CDK's own Runtime object for the pinned version (it knows which features, e.g. SnapStart, it supports)."""
     runtime = getattr(lambda_.Runtime, f"PYTHON_{PYTHON_VERSION.replace('.', '_')}")
@@ -58,12 +62,14 @@ def python_function(
     timeout_seconds: int,
     memory_size: int,
     log_retention_days: int,
+    architecture: str,
     log_group_name: str | None = None,
     adopt_log_group: bool = False,
     **function_props: Any,
 ) -> PythonFunction:
     """``<prefix>LogGroup``, ``<prefix>Role`` and ``<prefix>Function`` in ``scope``.
 
+    ``architecture``: ``x86_64`` or ``arm64``, the function's and its bundle's wheels'.
     ``adopt_log_group``: ``log_group_name`` exists already (Lambda made it on an earlier function's first
     call, or a failed deploy left it): it is used as it is, with its own retention, instead of created.
     """
@@ -111,9 +117,9 @@ def python_function(
         f"{id_prefix}Function",
         description=description,
         runtime=python_runtime(),
-        architecture=lambda_.Architecture.X86_64,
+        architecture=ARCHITECTURES[architecture],
         handler=handler,
-        code=python_function_code(package),
+        code=python_function_code(package, architecture=architecture),
         timeout=Duration.seconds(timeout_seconds),
         memory_size=memory_size,
         role=role,

@@ -9,6 +9,7 @@ leaves Secrets Manager: only the certificate, its fingerprint and expiry come ba
 from __future__ import annotations
 
 from aws_cdk import Acknowledgment, CustomResource, Stack, Validations
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
@@ -50,6 +51,7 @@ class SecretSeeder(Construct):
             timeout_seconds=SEEDER_TIMEOUT_SECONDS,
             memory_size=512,
             log_retention_days=contact_center.log_retention_days,
+            architecture=contact_center.architecture,
         )
         self.function = parts.function
         checkov.skip(self.function, "CKV_AWS_116", _SYNCHRONOUS_FOR_CLOUDFORMATION)
@@ -59,6 +61,10 @@ class SecretSeeder(Construct):
         provider_log_group = retained_days_log_group(self, "ProviderLogGroup", days=contact_center.log_retention_days)
         self._provider = cr.Provider(self, "Provider", on_event_handler=self.function, log_group=provider_log_group)
         self._acknowledge_provider_framework(self._provider)
+        if contact_center.architecture != "x86_64":  # Lambda's default; the framework has no setting of its own
+            framework = self._provider.node.find_child("framework-onEvent").node.default_child
+            assert isinstance(framework, lambda_.CfnFunction)
+            framework.add_property_override("Architectures", [contact_center.architecture])  # Node.js: either runs
         self._contact_center = contact_center
         self.resource = self._seed("Seed", contact_center, secrets, None)
         #: one seed resource per further org, by org name (same function and provider)

@@ -11,6 +11,7 @@ secrets. The same line carries the invocation's metrics in Embedded Metric Forma
 
 from __future__ import annotations
 
+import logging
 import time
 import traceback
 from typing import Any
@@ -52,7 +53,7 @@ def lambda_handler(event: Any, context: Any) -> Any:
         result = _invoke(event, context, stats)
     except InvokerError as error:
         stats.error_code = error.error_code
-        _summary(stats, started, failure=error.failure)
+        _summary(stats, started, cold_start=cold_start, failure=error.failure)
         raise
     except Exception as error:
         # A bug, not a condition we know: report it in the same shape, with the traceback in the log.
@@ -62,9 +63,9 @@ def lambda_handler(event: Any, context: Any) -> Any:
         )
         stats.error_code = failure.error_code
         logger.error("unexpected error", extra={"errorType": type(error).__name__, "where": _where(error)})
-        _summary(stats, started, failure=failure.failure)
+        _summary(stats, started, cold_start=cold_start, failure=failure.failure)
         raise failure from None
-    _summary(stats, started)
+    _summary(stats, started, cold_start=cold_start)
     return result
 
 
@@ -111,19 +112,32 @@ def _where(error: BaseException) -> list[str]:
     ]
 
 
-def _summary(stats: InvocationStats, started: float, *, failure: dict[str, Any] | None = None) -> None:
+def _summary(
+    stats: InvocationStats, started: float, *, cold_start: bool, failure: dict[str, Any] | None = None
+) -> None:
+    """The invocation's one summary line. A success at INFO is a plain line of the fields operators read and the
+    metrics (CloudWatch Logs bills every byte of a line written at every call); at DEBUG, and on a failure, the
+    line has every field and the invocation's appended keys."""
     stats.duration_ms = (time.perf_counter() - started) * 1000
     if _container is not None:
-        contact_center, namespace = _container.settings.contact_center, _container.settings.metrics_namespace
+        settings = _container.settings
+        contact_center, namespace, per_org = (
+            settings.contact_center,
+            settings.metrics_namespace,
+            bool(settings.further_orgs),
+        )
     else:
-        contact_center, namespace = summary_identity()
-    emf = metrics.embedded_metrics(stats, contact_center, namespace)
-    fields = {**stats.as_log_fields(), **emf.fields}
+        (contact_center, namespace), per_org = summary_identity(), False
+    emf = metrics.embedded_metrics(stats, contact_center, namespace, per_org=per_org)
     encoded = {"_aws": emf.metadata_json}
     try:
-        if failure is None:
-            logger.info(telemetry.SUCCEEDED_MESSAGE, extra=fields, encoded=encoded)
+        if failure is not None:
+            fields = {**stats.as_log_fields(), **emf.fields, "failure": failure}
+            logger.error(telemetry.FAILED_MESSAGE, extra=fields, encoded=encoded)
+        elif logger.isEnabledFor(logging.DEBUG):
+            logger.info(telemetry.SUCCEEDED_MESSAGE, extra={**stats.as_log_fields(), **emf.fields}, encoded=encoded)
         else:
-            logger.error(telemetry.FAILED_MESSAGE, extra={**fields, "failure": failure}, encoded=encoded)
+            fields = {**stats.success_log_fields(cold_start=cold_start), **emf.fields}
+            logger.info(telemetry.SUCCEEDED_MESSAGE, extra=fields, encoded=encoded, plain=True)
     finally:
         logger.clear_keys()

@@ -85,6 +85,21 @@ class InvocationStats:
     def salesforce_latency_total_ms(self) -> float:
         return round(sum(self.salesforce_latency_ms), 1)
 
+    def success_log_fields(self, *, cold_start: bool) -> dict[str, Any]:
+        """What a successful call's line says at INFO besides its metrics: the contact, the method, Salesforce's
+        status, the error code of a best-effort method that degraded, the retries when there were any, and the
+        duration (and cold_start on a container's first call). The counts are its metrics; the other fields are
+        at DEBUG (as_log_fields), and a failure's line has them all."""
+        return {
+            "contact_id": self.contact_id,
+            "method": self.method,
+            "salesforce_status": self.salesforce_status,
+            "error_code": self.error_code,
+            "salesforce_retries": self.salesforce_retries or None,
+            "duration_ms": None if self.duration_ms is None else round(self.duration_ms, 1),
+            "cold_start": True if cold_start else None,
+        }
+
     def as_log_fields(self) -> dict[str, Any]:
         """The fields of the per-invocation log line, in declaration order: the class's starting values updated
         with what this invocation set (a dict update keeps each key where it was; ``dataclasses.asdict`` would

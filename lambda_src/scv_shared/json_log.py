@@ -49,10 +49,15 @@ def _level_method(level: str, number: int) -> Callable[..., None]:
     """Logger's ``debug``/``info``/``warning``/``error``: the line is built only when the level is enabled."""
 
     def log(
-        self: Logger, message: str, *, extra: Mapping[str, Any] | None = None, encoded: Mapping[str, str] | None = None
+        self: Logger,
+        message: str,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        encoded: Mapping[str, str] | None = None,
+        plain: bool = False,
     ) -> None:
         if self._logger.isEnabledFor(number):
-            self._write(level, message, extra, encoded)
+            self._write(level, message, extra, encoded, plain=plain)
 
     log.__name__ = log.__qualname__ = level.lower()
     return log
@@ -99,23 +104,36 @@ class Logger:
     error = _level_method("ERROR", logging.ERROR)
 
     def _write(
-        self, level: str, message: str, extra: Mapping[str, Any] | None, encoded: Mapping[str, str] | None
+        self,
+        level: str,
+        message: str,
+        extra: Mapping[str, Any] | None,
+        encoded: Mapping[str, str] | None,
+        *,
+        plain: bool,
     ) -> None:
         """The fixed keys, the appended keys, ``extra``, then the ``encoded`` members, whose values are JSON text
         already (a summary line's EMF directives, encoded once per container); ``location`` is the caller of
-        debug/info/...."""
-        caller = sys._getframe(2)  # _write <- info <- the caller
-        entry: dict[str, Any] = {
-            "level": level,
-            "location": f"{caller.f_code.co_name}:{caller.f_lineno}",
-            "message": message,
-            "timestamp": _timestamp(time.time()),
-            "service": self.service,
-        }
-        trace = os.environ.get("_X_AMZN_TRACE_ID")  # set by Lambda per invocation: a log field, not a setting
-        if trace:
-            entry["xray_trace_id"] = trace.partition(";")[0].removeprefix("Root=")
-        for fields in (self._keys, extra or {}):
+        debug/info/....
+
+        A ``plain`` line has the level, the message and ``extra`` alone: for a line written at every call whose
+        fields say all it means (a successful call's summary), where CloudWatch holds the event's time and the log
+        group names the function, and every byte is paid for at ingestion."""
+        if plain:
+            entry: dict[str, Any] = {"level": level, "message": message}
+        else:
+            caller = sys._getframe(2)  # _write <- info <- the caller
+            entry = {
+                "level": level,
+                "location": f"{caller.f_code.co_name}:{caller.f_lineno}",
+                "message": message,
+                "timestamp": _timestamp(time.time()),
+                "service": self.service,
+            }
+            trace = os.environ.get("_X_AMZN_TRACE_ID")  # set by Lambda per invocation: a log field, not a setting
+            if trace:
+                entry["xray_trace_id"] = trace.partition(";")[0].removeprefix("Root=")
+        for fields in (extra or {},) if plain else (self._keys, extra or {}):
             for key, value in fields.items():
                 if value is not None:
                     entry[key] = value

@@ -79,7 +79,7 @@ def test_a_hanging_org_costs_two_waits_then_calls_fail_at_once(
         assert "org default" in failure["errorMessage"] and "is not answering" in failure["errorMessage"]
         assert fast.error_type == "SalesforceApiError"
         values = metrics_of(last_summary(capsys))
-        assert values["OrgUnavailable"] == 1 and values["SignInRefused"] == 0
+        assert values["OrgUnavailable"] == 1 and "SignInRefused" not in values  # a 0 is left out
     assert len(salesforce.requests) == requests  # nothing sent
 
 

@@ -65,8 +65,10 @@ def test_no_secret_or_value_in_logs(
         assert secret.split("!")[-1][:20] not in output
     assert SENSITIVE_VALUE not in output
     assert len(summaries(output)) == 3
-    # the parameters are named, never quoted
-    assert summaries(output)[1]["parameters"] == ["methodName", "p", "soql"]
+    # the parameters are named, never quoted (a success's line names them at DEBUG, a failure's always)
+    assert summaries(output)[2]["parameters"] == ["X", "methodName", "objectApiName", "recordId"]
+    if level == "DEBUG":
+        assert summaries(output)[1]["parameters"] == ["methodName", "p", "soql"]
     attempts = [line for line in json_lines(captured.out) if line.get("message") == "http attempt"]
     if level == "DEBUG":
         assert {line["operation"] for line in attempts} >= {"Salesforce GET query", "the Salesforce token endpoint"}
@@ -87,20 +89,52 @@ def test_one_summary_line_per_invocation(container: FunctionContainer, capsys: p
     assert first["contact_id"] == CONTACT_ID
     assert first["cold_start"] is True
     assert first["salesforce_status"] == 200
-    assert first["salesforce_requests"] == 1
-    assert first["token_mints"] == 1
-    assert first["secrets_manager_calls"] == 3
-    assert first["api_usage"] >= 1 and first["api_limit"] > 0
+    assert first["SalesforceRequests"] == 1
+    assert first["TokenMints"] == 1
+    assert first["SecretsManagerCalls"] == 3
+    assert first["ApiUsage"] >= 1 and first["ApiLimit"] > 0
     assert isinstance(first["duration_ms"], float)
     assert failed["level"] == "ERROR"
     assert failed["error_code"] == "UNKNOWN_METHOD"
     assert failed["failure"]["errorCode"] == "UNKNOWN_METHOD"
+    assert failed["cold_start"] is False and failed["secrets_manager_calls"] == 0  # a failure's line has every field
     assert "method" not in failed  # keys of one invocation do not leak into the next
-    assert warm["cold_start"] is False
-    assert warm["token_cache_hit"] is True
-    assert warm["secrets_cache_hits"] == 1
-    assert warm["secrets_manager_calls"] == 0
-    assert warm["token_mints"] == 0
+    assert "cold_start" not in warm
+    assert warm["TokenCacheHits"] == 1
+    assert warm["SecretsCacheHits"] == 1
+    assert "SecretsManagerCalls" not in warm and "TokenMints" not in warm  # a count of 0 is left out
+
+
+#: a warm successful call's line at INFO: what operators read (the contact, for the CallsPerContact rule; the
+#: method; Salesforce's status; the duration) and its metrics; everything else is at DEBUG or derivable (a degraded
+#: best-effort method adds its error_code, a retried request salesforce_retries: test_resilience)
+SUCCESS_LINE_FIELDS = {"level", "message", "contact_id", "method", "salesforce_status", "duration_ms", "_aws"}
+
+
+def test_a_successful_calls_line_holds_what_operators_read_and_its_metrics(
+    container: FunctionContainer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    container.ok(connect_event("queryRecord", soql="SELECT Id FROM Account"))
+    capsys.readouterr()
+    container.ok(connect_event("queryRecord", soql="SELECT Id FROM Account"))
+    output = capsys.readouterr().out
+    [line] = summaries(output)
+    metric_names = {m["Name"] for d in line["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]}
+    dimensions = {name for d in line["_aws"]["CloudWatchMetrics"] for s in d["Dimensions"] for name in s}
+    assert set(line) == SUCCESS_LINE_FIELDS | metric_names | dimensions
+    assert line["contact_id"] == CONTACT_ID and line["method"] == "queryRecord"
+    assert metric_names >= {"Invocations", "SalesforceLatency", "SalesforceRequests", "ApiUsagePercent"}
+    assert len(output.strip().splitlines()) == 1  # the warm call's only line
+
+
+def test_at_debug_a_successful_calls_line_has_every_field(
+    new_container: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    container = new_container(LOG_LEVEL="DEBUG")
+    container.ok(connect_event("queryRecord", soql="SELECT Id FROM Account"))
+    line = summaries(capsys.readouterr().out)[-1]
+    assert {"request_id", "timestamp", "location", "parameters", "token_mints", "secrets_manager_calls"} <= set(line)
+    assert line["parameters"] == ["methodName", "soql"] and line["token_mints"] == 1
 
 
 def test_no_contact_data_no_contact_id(container: FunctionContainer, capsys: pytest.CaptureFixture[str]) -> None:
@@ -223,7 +257,7 @@ def test_the_summary_fields_are_read_off_the_stats_without_a_deep_copy(
         raise AssertionError("dataclasses.asdict called on the summary's path")
 
     monkeypatch.setattr(dataclasses, "asdict", refuse)
-    container = new_container()
+    container = new_container(LOG_LEVEL="DEBUG")
     container.ok(connect_event("queryRecord", soql="SELECT Id FROM Account"))
     record = summaries(capsys.readouterr().out)[-1]
     assert record["salesforce_requests"] == 1 and record["secrets_cache_hits"] >= 0

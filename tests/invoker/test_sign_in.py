@@ -126,7 +126,7 @@ def test_a_refusal_is_remembered_for_every_container_a_new_one_too(
         assert again["errorMessage"].startswith("inactive user: ")
         assert "remembered" in again["errorMessage"] and "scvctl token reset" in again["errorMessage"]
         values = metrics_of(last_summary(capsys))
-        assert values["SignInRefused"] == 1 and values["OrgUnavailable"] == 0
+        assert values["SignInRefused"] == 1 and "OrgUnavailable" not in values  # a 0 is left out
     assert len(salesforce.token_requests()) - tokens_before == 1
     assert access_writes(secrets_server, cc_secrets) - writes_before == 2  # the refresh claim, the refusal
 

@@ -30,6 +30,14 @@ def test_a_line_has_the_fixed_keys_then_the_appended_keys_then_extra(capsys: pyt
     assert list(line)[5:] == ["request_id", "method", "count"]  # a key whose value is None is left out
 
 
+def test_a_plain_line_has_the_level_the_message_and_extra_alone(capsys: pytest.CaptureFixture[str]) -> None:
+    logger = Logger("json-log-test-plain")
+    logger.append_keys(request_id="r-1", method="queryRecord")
+    logger.info("from a function", extra={"count": 3, "none": None}, encoded={"_aws": '{"Timestamp":1}'}, plain=True)
+    [line] = lines(capsys.readouterr().out)
+    assert line == {"level": "INFO", "message": "from a function", "count": 3, "_aws": {"Timestamp": 1}}
+
+
 def test_cleared_keys_leave_the_next_line(capsys: pytest.CaptureFixture[str]) -> None:
     logger = Logger("json-log-test-clear")
     logger.append_keys(contact_id="c-1", org="default")
