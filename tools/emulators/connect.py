@@ -20,7 +20,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from tools.emulators._server import LoopbackServer
+from tools.emulators._aws_api import AwsApiStandIn
 
 
 @dataclass
@@ -44,8 +44,10 @@ _ROUTES = Map(
 )
 
 
-class ConnectEmulator:
+class ConnectEmulator(AwsApiStandIn):
     """One Connect instance: the Lambda functions associated with it and its flows (updates are kept)."""
+
+    endpoint_variable = "AWS_ENDPOINT_URL_CONNECT"
 
     def __init__(self, instance_arn: str, *, lambda_functions: Iterable[str], flows: Iterable[ContactFlow]) -> None:
         self.instance_arn = instance_arn
@@ -53,25 +55,7 @@ class ConnectEmulator:
         self.lambda_functions = list(lambda_functions)
         self.flows = {flow.id: flow for flow in flows}
         self._lock = threading.Lock()
-        self._server = LoopbackServer(self._wsgi)
-
-    def __enter__(self) -> ConnectEmulator:
-        self._server.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.stop()
-
-    @property
-    def endpoint_url(self) -> str:
-        return self._server.url
-
-    def env(self) -> dict[str, str]:
-        return {"AWS_ENDPOINT_URL_CONNECT": self.endpoint_url}
-
-    def _wsgi(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        request = Request(environ)
-        return self._answer(request)(environ, start_response)
+        super().__init__()
 
     def _answer(self, request: Request) -> Response:
         adapter = _ROUTES.bind_to_environ(request.environ)

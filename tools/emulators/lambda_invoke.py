@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
 from werkzeug.wrappers import Request, Response
 
-from tools.emulators._server import LoopbackServer
+from tools.emulators._aws_api import AwsApiStandIn
 from tools.harness.container import LambdaContainer
 
 _INVOCATIONS_PATH = "/2015-03-31/functions/"
@@ -36,10 +36,12 @@ class FunctionFacts:
     aliases: tuple[str, ...] = ()
 
 
-class LambdaInvokeEmulator:
+class LambdaInvokeEmulator(AwsApiStandIn):
     """Invoke for the named functions; each one's container is started on its first call and kept warm
     (whoever made it stops it: e.g. the ContainerPool it came from). The read calls answer for the functions
     ``facts`` describes."""
+
+    endpoint_variable = "AWS_ENDPOINT_URL_LAMBDA"
 
     def __init__(
         self,
@@ -52,25 +54,7 @@ class LambdaInvokeEmulator:
         self._facts = dict(facts or {})
         self._containers: dict[str, LambdaContainer] = {}
         self._lock = threading.Lock()  # one invocation at a time per process, as one Lambda container does
-        self._server = LoopbackServer(self._wsgi, port=port)
-
-    def __enter__(self) -> LambdaInvokeEmulator:
-        self._server.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.stop()
-
-    @property
-    def endpoint_url(self) -> str:
-        return self._server.url
-
-    def env(self) -> dict[str, str]:
-        return {"AWS_ENDPOINT_URL_LAMBDA": self.endpoint_url}
-
-    def _wsgi(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        request = Request(environ)
-        return self._answer(request)(environ, start_response)
+        super().__init__(port=port)
 
     def _answer(self, request: Request) -> Response:
         path = request.path
