@@ -49,8 +49,10 @@ def baseline_bundle(rev: str = BASELINE_REV) -> BaselineBundle:
             tar.extractall(source, filter="data")
         building = Path(scratch) / "bundle"
         building.mkdir()
+        # the earlier revision's own bundler, imported from the extracted folder by that folder's name (the
+        # installed scv_salesforce is today's)
         code = (
-            "from scv_salesforce.bundling import PipLocalBundler; "
+            "from infra.bundling import PipLocalBundler; "
             f"PipLocalBundler('invoker', '3.13').try_bundle({str(building)!r}, image=None)"
         )
         subprocess.run([sys.executable, "-c", code], cwd=source, check=True)
