@@ -55,10 +55,12 @@ $(CHECKOV_VENV)/bin/checkov: requirements-checkov.txt
 # What synth, diff and deploy need; the tests' own tools (checkov) only where tests run, never in a deploy job.
 install: node-version $(BIN)/activate node_modules/.package-lock.json
 
-# A config mistake stops synth and diff with its one-line message (the CDK CLI would add a line of its own).
+# A config mistake stops synth and diff with its one-line message (the CDK CLI would add a line of its own). The file
+# checked is the one cdk synth reads: cdk.json's context "config", relative to this folder.
+CONFIG_FILE = $(shell $(PYTHON) -c 'import json; print(json.load(open("cdk.json"))["context"]["config"])')
 synth: install
 	@echo "==> [3/3] cdk synth of every contact center in the config (first run: bundles the Lambda code), cdk-nag checks"
-	@$(BIN)/python -m scv_salesforce.config check
+	@$(BIN)/python -m scv_salesforce.config check "$(CONFIG_FILE)"
 	$(CDK) synth --quiet --output $(CDK_OUT)
 	@$(BIN)/python -m tools.harness.synth list $(CDK_OUT)
 
@@ -76,7 +78,7 @@ deploy: contact-center-named install
 	$(CDK) deploy $(CDK_ARGS) "$$($(BIN)/python -m scv_salesforce.config stack-name "$(CONTACT_CENTER)")"
 
 diff: contact-center-named install
-	@$(BIN)/python -m scv_salesforce.config check
+	@$(BIN)/python -m scv_salesforce.config check "$(CONFIG_FILE)"
 	$(CDK) diff $(CDK_ARGS) "$$($(BIN)/python -m scv_salesforce.config stack-name "$(CONTACT_CENTER)")"
 
 # The whole flow on this machine for the first contact center in the config, or CONTACT_CENTER=<name>.

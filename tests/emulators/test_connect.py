@@ -42,3 +42,11 @@ def test_associations_flows_and_content_updates() -> None:
     assert described["Content"] == '{"new": 1}'
     assert described["Tags"] == {"aws:cloudformation:stack-name": "s"}
     assert other_instance.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_the_saved_version_of_a_flow_without_a_draft_is_the_published_one() -> None:
+    """scvctl flows reads `<id>:$SAVED` to find unpublished drafts; these flows have none."""
+    flow = ContactFlow("flow-1", "cc sample", '{"Version": "2019-10-30"}')
+    with ConnectEmulator(INSTANCE_ARN, lambda_functions=[], flows=[flow]) as emulator:
+        saved = connect_client(emulator).describe_contact_flow(InstanceId=INSTANCE_ID, ContactFlowId="flow-1:$SAVED")
+    assert saved["ContactFlow"]["Content"] == '{"Version": "2019-10-30"}'

@@ -86,7 +86,8 @@ class ConnectEmulator(AwsApiStandIn):
         return _json({"ContactFlowSummaryList": summaries})
 
     def _describe_contact_flow(self, request: Request, flow_id: str) -> Response:
-        flow = self.flows.get(flow_id)
+        # ":$SAVED" asks for the saved version; these flows have no unpublished draft, so it is the published one
+        flow = self.flows.get(flow_id.removesuffix(":$SAVED"))
         if flow is None:
             return _error(404, "ResourceNotFoundException", f"Contact flow not found: {flow_id}")
         return _json(
