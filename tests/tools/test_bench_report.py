@@ -3,16 +3,19 @@ and the scale section and goal are computed from the figures."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from types import SimpleNamespace
 from typing import cast
+
+import pytest
 
 from benchmarks.cold_start import ColdRun, ColdStartFigures, ImportEntry
 from benchmarks.faults import FaultFigures, FaultRow
 from benchmarks.measure import summarize
 from benchmarks.memory import ORG_LATENCIES_MS, MemoryFigures, MemoryRow, WarmRun
 from benchmarks.overhead import OverheadFigures
-from benchmarks.report import _faults_section, _scale_section, hand_written_readings, render, section_with_reading
+from benchmarks.report import hand_written_readings, memory_tables, render, render_section, section_with_reading
 from benchmarks.results import Machine, Results
 from benchmarks.scale import ScaleFigures, ThroughputFigure
 from benchmarks.stage import Counts
@@ -56,7 +59,7 @@ def test_the_scale_goal_is_met_only_with_one_mint_per_revocation_and_a_warm_path
 def test_the_scale_section_shows_the_storm_after_each_wave_and_asks_for_a_reading() -> None:
     scale = _scale([_wave(1, 3), _wave(0, 2), _wave(0, 1)])
     results = cast(Results, SimpleNamespace(scale=scale, machine=SimpleNamespace(cores=2)))
-    page = section_with_reading("scale", _scale_section(results), {})
+    page = render_section("scale", results, {})
     assert "| 4 | 12 | 24 | 4.0 | 8.9 | 0 | 0 | 0 |" in page  # 12 calls in 0.5 s; p99 of 3, 4, 9 ms
     # containers called so far (the last wave is short), then the storm's cumulative counts
     assert "| 2 | 1 | 1 | 3 | 1 |" in page and "| 4 | 1 | 1 | 5 | 1 |" in page and "| 5 | 1 | 1 | 6 | 1 |" in page
@@ -70,7 +73,7 @@ def test_the_faults_section_shows_both_bundles_per_fault_and_asks_for_a_reading(
         FaultRow("5a36c14", "frozen user", 800, 72000, 72000, waits, 3, None),
     ]
     results = cast(Results, SimpleNamespace(faults=FaultFigures(rows)))
-    page = section_with_reading("faults", _faults_section(results), {})
+    page = render_section("faults", results, {})
     assert "| frozen user | shipped | 1200 | 58 | 6 | 200 |" in page
     assert "| frozen user | 5a36c14 | 800 | 72000 | 72000 | 200 |" in page and "not within the cap" in page
     assert "to be written by hand" in hand_written_readings(page)["faults"]
@@ -89,6 +92,7 @@ def _results() -> Results:
     storm = StormScenario("shared", 4, 1, [_wave(1, 3), _wave(0, 2)], {}, summary)
     baseline_storm = StormScenario("own secrets", 4, 1, [_wave(4, 8)], {"Salesforce refused": 2}, summary)
     scale = _scale([_wave(1, 3), _wave(0, 2), _wave(0, 1)])
+    scale = dataclasses.replace(scale, storm=dataclasses.replace(scale.storm, errors={"Salesforce refused": 2}))
     warm_runs = tuple(WarmRun(latency, 5.0 + latency, 3.0, 240) for latency in ORG_LATENCIES_MS)
     faults = FaultFigures([FaultRow("shipped", "frozen user", 1200, 58, 6, summary, 0, 61.0)])
     return Results(
@@ -142,6 +146,19 @@ def _results() -> Results:
     )
 
 
-def test_the_template_writes_what_the_code_wrote() -> None:
+def _sparse_results() -> Results:
+    """A run without the optional parts: no memory sizes measured, no profile, no failed storm invocations."""
+    results = _results()
+    return dataclasses.replace(
+        results,
+        memory=MemoryFigures([], "no CPU cgroup to join"),
+        overhead=dataclasses.replace(results.overhead, profile={}),
+        scale=_scale([_wave(1, 3)]),
+    )
+
+
+@pytest.mark.parametrize("results", [_results(), _sparse_results()], ids=["whole run", "sparse run"])
+def test_the_template_writes_what_the_code_wrote(results: Results) -> None:
     readings = {"overhead": "The log line is most of it.\n"}
-    assert render(_results(), readings) == legacy_bench_report.render(_results(), readings)
+    assert render(results, readings) == legacy_bench_report.render(results, readings)
+    assert memory_tables(results.memory) == "\n".join(legacy_bench_report.memory_table_lines(results.memory))
