@@ -6,9 +6,10 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from types import SimpleNamespace
-from typing import cast
+from typing import Any, cast
 
 import pytest
+from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from benchmarks.cold_start import ColdRun, ColdStartFigures, ImportEntry
 from benchmarks.faults import FaultFigures, FaultRow
@@ -162,3 +163,15 @@ def test_the_template_writes_what_the_code_wrote(results: Results) -> None:
     readings = {"overhead": "The log line is most of it.\n"}
     assert render(results, readings) == legacy_bench_report.render(results, readings)
     assert memory_tables(results.memory) == "\n".join(legacy_bench_report.memory_table_lines(results.memory))
+
+
+class MarkdownSnapshot(SingleFileSnapshotExtension):
+    """The page as a Markdown file of its own, so a template edit shows in review as the page's own diff."""
+
+    file_extension = "md"
+    _write_mode = WriteMode.TEXT
+
+
+def test_the_page_of_a_whole_run_matches_its_snapshot(snapshot: Any) -> None:
+    page = render(_results(), {"overhead": "The log line is most of it.\n"})
+    assert page == snapshot.use_extension(MarkdownSnapshot)
