@@ -158,6 +158,16 @@ def _sparse_results() -> Results:
     )
 
 
+def test_every_section_of_the_page_carries_its_reading_over_to_the_next_run() -> None:
+    first_run = render(_results(), {"overhead": "The log line is most of it.\n"})
+    readings = hand_written_readings(first_run)
+    assert list(readings) == [
+        "goals", "requests", "overhead", "cold-start", "storm", "scale", "cache", "synth", "memory", "faults"
+    ]  # fmt: skip
+    assert readings["overhead"] == "The log line is most of it.\n" and "to be written by hand" in readings["faults"]
+    assert hand_written_readings(render(_sparse_results(), readings)) == readings
+
+
 @pytest.mark.parametrize("results", [_results(), _sparse_results()], ids=["whole run", "sparse run"])
 def test_memory_only_prints_the_memory_sections_tables(results: Results) -> None:
     tables = memory_tables(results.memory)
