@@ -26,7 +26,7 @@ from benchmarks.faults import CONTAINERS as FAULT_CONTAINERS
 from benchmarks.faults import measure_faults
 from benchmarks.memory import measure_memory_sizes
 from benchmarks.overhead import measure_overhead
-from benchmarks.report import hand_written_readings, memory_table_lines, render
+from benchmarks.report import hand_written_readings, memory_tables, render
 from benchmarks.results import Machine, Results
 from benchmarks.scale import CONTAINER_COUNTS, STORM_CONTAINERS, WAVE_SIZE, measure_scale
 from benchmarks.stage import open_stage
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.memory_only:
         with open_stage() as stage:
-            print("\n".join(memory_table_lines(measure_memory_sizes(stage))))
+            print(memory_tables(measure_memory_sizes(stage)))
         return 0
     run_started = time.perf_counter()
     started_at = datetime.datetime.now(datetime.UTC)
