@@ -129,24 +129,19 @@ class SecretStore:
             # would not do: Secrets Manager ignores a repeated token with the same value (and attaches no label).
             self._move_stage(PENDING_STAGE, version_id, pending[0] if pending else None)
             return version_id
-        try:
-            self._client.put_secret_value(
-                SecretId=self.main_secret_id,
-                SecretString=_dumps(document),
-                ClientRequestToken=version_id,
-                VersionStages=[PENDING_STAGE],
-            )
-        except self._client.exceptions.ResourceExistsException:
+        if not self._put_pending(document, version_id):
             # Written between our read and our put (another caller of the same rotation): label that version.
             self._move_stage(PENDING_STAGE, version_id, pending[0] if pending else None)
-        except Exception as error:
-            raise _store_error(self.main_secret_id, error) from None
         return version_id
 
     def stage_version(self, document: Document, version_id: str) -> None:
         """Write ``document`` (validated first) as the AWSPENDING version ``version_id``: Secrets Manager's own
         rotation names the version (its ClientRequestToken), where :meth:`stage_pending` derives one."""
         self._validate(document)
+        self._put_pending(document, version_id)  # False: written by an earlier attempt of the same step
+
+    def _put_pending(self, document: Document, version_id: str) -> bool:
+        """Write ``document`` as the AWSPENDING version ``version_id``; False when that version exists already."""
         try:
             self._client.put_secret_value(
                 SecretId=self.main_secret_id,
@@ -155,9 +150,10 @@ class SecretStore:
                 VersionStages=[PENDING_STAGE],
             )
         except self._client.exceptions.ResourceExistsException:
-            return  # written by an earlier attempt of the same step
+            return False
         except Exception as error:
             raise _store_error(self.main_secret_id, error) from None
+        return True
 
     def promote_pending(self) -> Document:
         """Make the staged key current, keeping the current consumer key, subject and audience.
