@@ -20,6 +20,14 @@ OUTSIDE = "192.0.2.1"
 FUNCTION_ARN = f"arn:aws:lambda:ap-northeast-1:111111111111:function:{CC}-InvokeSalesforceRestApiFunction"
 
 
+def make_try(script: str, environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``script`` in make try's shell for the first contact center, with ``environment``."""
+    command = [sys.executable, "-m", "tools.try_scvctl", CC, "--", "bash", "-c", script]
+    return subprocess.run(
+        command, cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, timeout=600, check=False
+    )
+
+
 def run_in_make_try(script: str, tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], list[str]]:
     """``script`` in make try's shell, every Python process in it (and the containers) behind the loopback
     guard; the result and the guard's refusals."""
@@ -35,15 +43,7 @@ def run_in_make_try(script: str, tmp_path: Path) -> tuple[subprocess.CompletedPr
         "PYTHONPATH": os.pathsep.join([str(guarded), os.environ.get("PYTHONPATH", "")]),
         loopback_guard.LOG_VARIABLE: str(refusals),
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "tools.try_scvctl", CC, "--", "bash", "-c", script],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    result = make_try(script, environment)
     return result, refusals.read_text().splitlines()
 
 
@@ -92,15 +92,7 @@ def test_every_kind_of_scvctl_command_works_in_make_try(cloud_assembly: CloudAss
         "AWS_PROFILE": "a-real-account",
         "TMP_BUNDLE": str(PROJECT_ROOT / "build" / "try-test"),
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "tools.try_scvctl", CC, "--", "bash", "-c", script],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    result = make_try(script, environment)
     out = result.stdout
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"Invoking {CC}-InvokeSalesforceRestApiFunction (ap-northeast-1)" in out
