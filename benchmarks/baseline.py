@@ -31,11 +31,12 @@ class BaselineBundle:
     handler: str  # the handler as that revision named it
 
 
-def baseline_bundle(rev: str = BASELINE_REV) -> BaselineBundle:
-    """The revision's invoker bundle, built once (by its own bundler) and reused."""
-    out = BASELINE_DIR / rev / "invoker"
-    handler = "invoker.handler.lambda_handler"
-    if (out / "invoker" / "handler.py").is_file():
+def baseline_bundle(rev: str = BASELINE_REV, package: str = "invoker") -> BaselineBundle:
+    """The revision's invoker bundle (its function package named ``package`` then), built once by its own bundler
+    with its own pinned requirements, and reused."""
+    out = BASELINE_DIR / rev / package
+    handler = f"{package}.handler.lambda_handler"
+    if (out / package / "handler.py").is_file():
         return BaselineBundle(rev, out, handler)
     with tempfile.TemporaryDirectory(prefix="bench-baseline-") as scratch:
         source = Path(scratch) / "source"
@@ -53,7 +54,7 @@ def baseline_bundle(rev: str = BASELINE_REV) -> BaselineBundle:
         # installed scv_salesforce is today's)
         code = (
             "from infra.bundling import PipLocalBundler; "
-            f"PipLocalBundler('invoker', '3.13').try_bundle({str(building)!r}, image=None)"
+            f"PipLocalBundler({package!r}, '3.13').try_bundle({str(building)!r}, image=None)"
         )
         subprocess.run([sys.executable, "-c", code], cwd=source, check=True)
         shutil.rmtree(out, ignore_errors=True)

@@ -2,32 +2,31 @@
 
 Each fault runs against CONTAINERS execution environments, each called once a second (20 calls/s in all) for
 WINDOW_SECONDS, then the fault is fixed and every container is called until it answers again. The shipped bundle's
-sign-in rules (scv_invoker.sign_in: a slot a minute, a lease of 12) run on a clock CLOCK_FACTOR times faster
+sign-in rules (scv_invoker.sign_in: a slot a minute, a lease of 15) run on a clock CLOCK_FACTOR times faster
 (tools/harness/runner.py), so the window is an hour of them; the other faults and the earlier bundle do not depend
 on that clock (its per-hour figures are the window's counts times 3600 / WINDOW_SECONDS, at the same call rate).
 
-The earlier bundle is the shipped one with its scv_invoker and scv_shared packages taken from git at
-BEFORE_COMMIT (its dependencies did not change since), so both run on the same stage in the same run.
+The earlier bundle is the one BEFORE_COMMIT's own bundler builds from that commit's sources and pinned requirements
+(benchmarks/baseline.py: it still signed with PyJWT and cryptography), so both run on the same stage in the same
+run.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import shutil
-import subprocess
-import tarfile
-import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.baseline import baseline_bundle
 from benchmarks.measure import Summary, summarize
 from benchmarks.stage import ExecutionEnvironment, Stage, lookup_event
 from tools.emulators.salesforce.oauth import RATE_LIMIT_EXCEEDED
 from tools.emulators.salesforce.shapes import DATA_PREFIX
+from tools.emulators.secrets import SecretsCall
 from tools.harness.container import InvocationRecord
 
 BEFORE_COMMIT = "5a36c14"
@@ -44,7 +43,6 @@ HANG_SECONDS = 30.0
 #: the answer a byte per this many seconds: every read in time, the whole answer far past the 8 s
 TRICKLE_SECONDS_PER_BYTE = 0.05
 _FOREVER = 1_000_000
-_ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -99,7 +97,10 @@ class FaultRow:
     fault: str
     calls: int
     token_requests_per_hour: float
+    #: PutSecretValue calls that made a version, on the secret that got the most (the advice is per secret)
     secret_writes_per_hour: float
+    #: PutSecretValue calls Secrets Manager refused (a lost compare-and-set: no version made), all secrets
+    refused_writes_per_hour: float
     wait: Summary  # caller wait (the handler's time) of the window's calls, ms
     over_8s: int  # calls of the window that ran past Connect's 8 s (Lambda would end them, no summary line)
     recovery_seconds: float | None  # from the fix until every container answered; None: not within the cap
@@ -116,33 +117,11 @@ class FaultFigures:
 
 def measure_faults(stage: Stage) -> FaultFigures:
     rows: list[FaultRow] = []
-    with _bundle_at(stage, BEFORE_COMMIT) as before:
-        for label, asset_dir in (("shipped", stage.invoker.asset_dir), (BEFORE_COMMIT, before)):
-            for fault in FAULTS:
-                rows.append(_run(stage, label, asset_dir, fault))
+    before = baseline_bundle(BEFORE_COMMIT, package="scv_invoker").asset_dir
+    for label, asset_dir in (("shipped", stage.invoker.asset_dir), (BEFORE_COMMIT, before)):
+        for fault in FAULTS:
+            rows.append(_run(stage, label, asset_dir, fault))
     return FaultFigures(rows)
-
-
-@contextmanager
-def _bundle_at(stage: Stage, commit: str) -> Iterator[Path]:
-    """The shipped bundle with the function's own packages as they were at ``commit``."""
-    with tempfile.TemporaryDirectory(prefix="bench-bundle-") as scratch:
-        bundle = Path(scratch) / "bundle"
-        shutil.copytree(stage.invoker.asset_dir, bundle)
-        archive = Path(scratch) / "lambda_src.tar"
-        with archive.open("wb") as out:
-            subprocess.run(
-                ["git", "-C", str(_ROOT), "archive", commit, "lambda_src/scv_invoker", "lambda_src/scv_shared"],
-                stdout=out,
-                check=True,
-            )
-        for package in ("scv_invoker", "scv_shared"):
-            shutil.rmtree(bundle / package)
-        with tarfile.open(archive) as tar:
-            tar.extractall(Path(scratch), filter="data")
-        for package in ("scv_invoker", "scv_shared"):
-            shutil.move(Path(scratch) / "lambda_src" / package, bundle / package)
-        yield bundle
 
 
 def _start(stage: Stage, asset_dir: Path) -> ExecutionEnvironment:
@@ -162,11 +141,11 @@ def _run(stage: Stage, label: str, asset_dir: Path, fault: Fault) -> FaultRow:
             if not all(record.ok for record in pool.map(_call_once, environments)):
                 raise RuntimeError(f"a {label} container failed to warm up")
             before = stage.counts()
-            writes_before = stage.secrets_server.count("PutSecretValue")
+            calls_before = len(stage.secrets_server.calls())
             fault.start(stage)
             waits = [wait for waits in pool.map(_drive_window, environments) for wait in waits]
             counts = stage.counts() - before
-            writes = stage.secrets_server.count("PutSecretValue") - writes_before
+            writes = [call for call in stage.secrets_server.calls()[calls_before:] if call.action == "PutSecretValue"]
             fault.fix(stage)
             fixed_at = time.monotonic()
             answered = list(pool.map(_until_answered, environments))
@@ -183,11 +162,17 @@ def _run(stage: Stage, label: str, asset_dir: Path, fault: Fault) -> FaultRow:
         fault=fault.name,
         calls=len(waits),
         token_requests_per_hour=counts.salesforce_token * per_hour,
-        secret_writes_per_hour=writes * per_hour,
+        secret_writes_per_hour=_busiest_secret(call for call in writes if call.status == 200) * per_hour,
+        refused_writes_per_hour=sum(call.status != 200 for call in writes) * per_hour,
         wait=summarize(waits),
         over_8s=sum(wait > 8000 for wait in waits),
         recovery_seconds=None if recovery is None else recovery * on_clock,
     )
+
+
+def _busiest_secret(writes: Iterable[SecretsCall]) -> int:
+    """The most writes any one secret got."""
+    return max(Counter(call.secret_ids for call in writes).values(), default=0)
 
 
 def _call_once(environment: ExecutionEnvironment) -> InvocationRecord:

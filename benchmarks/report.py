@@ -287,6 +287,7 @@ def _fault_rows(faults: FaultFigures) -> list[list[Any]]:
             fault.calls,
             f"{fault.token_requests_per_hour:.0f}",
             f"{fault.secret_writes_per_hour:.0f}",
+            f"{fault.refused_writes_per_hour:.0f}",
             f"{fault.wait.median:.0f}",
             f"{fault.wait.p99:.0f}",
             fault.over_8s,

@@ -26,6 +26,7 @@ from scv_shared import secret_format
 from scv_shared import secrets_manager_errors as sm
 from scv_shared.secret_format import MainSecret, SecretFormatError, SignInRefusal
 
+from scv_invoker import secrets_retry
 from scv_invoker.connections import ConnectionPool
 from scv_invoker.errors import ConfigurationError, InvokerError
 from scv_invoker.log import logger
@@ -149,34 +150,44 @@ class SecretsCache:
     def claim_refresh(self, refused_token: str, budget: Budget, stats: InvocationStats) -> bool:
         """Whether this container mints the successor of ``refused_token``. The first container to claim it
         does; the others wait for the token it stores, so a revocation costs the org one mint, not one per
-        container. A claim that cannot be made at all, or one so old that its container must have failed, lets
-        this container mint, as before claims existed."""
+        container. A container reads the claim before it writes one, so only containers that meet the refused token
+        at the same moment race with a write. A claim that cannot be made at all, or one so old that its container
+        must have failed, lets this container mint, as before claims existed."""
         claim_id = secret_format.refresh_claim_id(refused_token)
         claimant = secret_format.refresh_claim_document(self.container_id, time.time())
         try:
-            if self._sdk.claim(
-                self._settings.access_secret_id,
-                claim_id,
-                claimant,
-                secret_format.REFRESH_CLAIM_STAGE,
-                budget,
-                stats,
-                what="claiming the token refresh in the access secret",
-            ):
-                return True
-            return self._claim_is_void(claim_id, budget, stats)
+            claimed_at = self._claimed_at(claim_id, budget, stats)
+            if claimed_at is None:
+                if self._sdk.claim(
+                    self._settings.access_secret_id,
+                    claim_id,
+                    claimant,
+                    secret_format.REFRESH_CLAIM_STAGE,
+                    budget,
+                    stats,
+                    what="claiming the token refresh in the access secret",
+                ):
+                    return True
+                claimed_at = self._claimed_at(claim_id, budget, stats) or 0.0
         except Exception as error:  # noqa: BLE001 - without a claim this container mints, as it always could
             logger.warning(
                 "could not claim the token refresh in the access secret; minting without a claim",
                 extra={"secret": self._access_name, "error": sm.error_code(error)},
             )
             return True
+        return time.time() - claimed_at > secret_format.REFRESH_CLAIM_LIFETIME_SECONDS
 
-    def _claim_is_void(self, claim_id: str, budget: Budget, stats: InvocationStats) -> bool:
-        """Whether another container's claim is older than REFRESH_CLAIM_LIFETIME_SECONDS (or unreadable)."""
-        value = self._sdk.read(self._settings.access_secret_id, self._access_name, budget, stats, version_id=claim_id)
-        claimed_at = secret_format.refresh_claimed_at(value.secret_string)
-        return claimed_at is None or time.time() - claimed_at > secret_format.REFRESH_CLAIM_LIFETIME_SECONDS
+    def _claimed_at(self, claim_id: str, budget: Budget, stats: InvocationStats) -> float | None:
+        """When the claim ``claim_id`` was made; None when there is none yet (0.0, void, when it does not say)."""
+        try:
+            value = self._sdk.read(
+                self._settings.access_secret_id, self._access_name, budget, stats, version_id=claim_id
+            )
+        except InvokerError as error:
+            if error.error_code == secrets_retry.NOT_FOUND_ERROR_CODE:
+                return None  # no version with that id: nobody claimed the refresh
+            raise
+        return secret_format.refresh_claimed_at(value.secret_string) or 0.0
 
     # ----------------------------------------------------------------- the main secret
 

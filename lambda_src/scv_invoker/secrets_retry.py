@@ -22,6 +22,8 @@ T = TypeVar("T")
 #: a failed read is repeated once when an attempt with at least this much time still fits
 SDK_RETRY_MIN_SECONDS = 1.0
 SDK_RETRY_DELAY_SECONDS = 0.1
+#: the errorCode of a secret (or a version of it) that does not exist
+NOT_FOUND_ERROR_CODE = "SECRET_NOT_FOUND"
 
 
 def with_one_retry(call: Callable[[], T], budget: Budget, *, name: str, secret_id: str) -> T:
@@ -45,7 +47,7 @@ def secrets_error(error: BaseException, name: str, secret_id: str, *, repeated: 
         return ConfigurationError(
             f"secret {name} was not found (id {secret_id}): deploy the stack, or fix SALESFORCE_SECRET_ID / "
             f"SALESFORCE_ACCESS_SECRET_ID",
-            error_code="SECRET_NOT_FOUND",
+            error_code=NOT_FOUND_ERROR_CODE,
         )
     if code in sm.ACCESS_DENIED_CODES:
         return ConfigurationError(

@@ -57,10 +57,14 @@ SIGN_IN_REFUSED_KEY = "sign_in_refused"
 #: the one container that holds the probe lease asks the token endpoint again at most this often (the other
 #: containers never do while the lease runs): at most one token request a minute per org during a refusal
 SIGN_IN_RETRY_SECONDS = 60
-#: how long a probe lease runs: the refusal's record and each takeover of an expired lease is one PutSecretValue,
-#: so with the refresh claim that may precede the first refusal an hour of refusals writes the access secret at
-#: most 6 times (AWS advises at most one PutSecretValue per 10 minutes, sustained); a multiple of the retry interval
-SIGN_IN_PROBE_LEASE_SECONDS = 12 * SIGN_IN_RETRY_SECONDS
+#: how long a probe lease runs before its holder renews it: the refusal's record and each renewal is one
+#: PutSecretValue, so an hour of refusals writes the access secret at most 5 times, the refresh claim that may
+#: precede the first refusal included (AWS advises at most one PutSecretValue per 10 minutes, sustained); a
+#: multiple of the retry interval
+SIGN_IN_PROBE_LEASE_SECONDS = 15 * SIGN_IN_RETRY_SECONDS
+#: how long a lease may stay unrenewed before another container takes it over (its holder got no call since it
+#: ran out: reaped, or idle): long enough that a holder getting calls renews it alone, without a race of writers
+SIGN_IN_LEASE_GRACE_SECONDS = 2 * SIGN_IN_RETRY_SECONDS
 
 
 class SignInRefusal(NamedTuple):

@@ -153,8 +153,9 @@ def test_401_with_the_same_token_in_the_secret_mints(
     container.ok(QUERY)
     assert salesforce.mint_count == 2
     assert [r.method for r in salesforce.data_requests()] == ["GET", "GET", "GET"]  # 1st ok, 401, retried ok
-    # the forced re-read went to Secrets Manager; then the key (main secret, still cached) was used to mint
-    assert secrets_server.count("GetSecretValue", secret_id=cc_secrets.access_secret_arn) == 1
+    # the forced re-read and the look for a claim went to Secrets Manager; then the key (main secret, still
+    # cached) was used to mint
+    assert secrets_server.count("GetSecretValue", secret_id=cc_secrets.access_secret_arn) == 2
     assert secrets_server.count("GetSecretValue", secret_id=cc_secrets.main_secret_arn) == 0
     assert secrets_server.count("PutSecretValue") == 2  # the claim of the refresh, then the new token
 
@@ -213,6 +214,7 @@ def wait_through(container: FunctionContainer, monkeypatch: pytest.MonkeyPatch, 
 def test_a_container_that_lost_the_claim_uses_the_winners_token_and_mints_none(
     container: FunctionContainer,
     salesforce: Any,
+    secrets_server: Any,
     secretsmanager_client: Any,
     cc_secrets: Any,
     monkeypatch: pytest.MonkeyPatch,
@@ -221,8 +223,11 @@ def test_a_container_that_lost_the_claim_uses_the_winners_token_and_mints_none(
     winners = salesforce.issue_token()
     claimant = ClaimantElsewhere(secretsmanager_client, cc_secrets, refused, finishes=winners)
     wait_through(container, monkeypatch, claimant)
+    secrets_server.reset_counts()
     container.ok(QUERY)
     assert salesforce.mint_count == 0
+    # the claimant's own token is the one write: this container read the claim and wrote none to be refused
+    assert [call.status for call in secrets_server.calls() if call.action == "PutSecretValue"] == [200]
     assert claimant.pauses == [CLAIM_WAITS_SECONDS[0]]
     assert salesforce.data_requests()[-1].header("Authorization") == f"Bearer {winners}"
 

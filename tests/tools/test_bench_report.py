@@ -70,13 +70,13 @@ def test_the_scale_section_shows_the_storm_after_each_wave_and_asks_for_a_readin
 def test_the_faults_section_shows_both_bundles_per_fault_and_asks_for_a_reading() -> None:
     waits = summarize([100.0, 200.0, 7600.0])
     rows = [
-        FaultRow("shipped", "frozen user", 1200, 58, 6, waits, 0, 61.0),
-        FaultRow("5a36c14", "frozen user", 800, 72000, 72000, waits, 3, None),
+        FaultRow("shipped", "frozen user", 1200, 58, 5, 2, waits, 0, 61.0),
+        FaultRow("5a36c14", "frozen user", 800, 72000, 72000, 0, waits, 3, None),
     ]
     results = cast(Results, SimpleNamespace(faults=FaultFigures(rows)))
     page = render_section("faults", results, {})
-    assert "| frozen user | shipped | 1200 | 58 | 6 | 200 |" in page
-    assert "| frozen user | 5a36c14 | 800 | 72000 | 72000 | 200 |" in page and "not within the cap" in page
+    assert "| frozen user | shipped | 1200 | 58 | 5 | 2 | 200 |" in page
+    assert "| frozen user | 5a36c14 | 800 | 72000 | 72000 | 0 | 200 |" in page and "not within the cap" in page
     assert "to be written by hand" in hand_written_readings(page)["faults"]
 
 
@@ -95,7 +95,7 @@ def _results() -> Results:
     scale = _scale([_wave(1, 3), _wave(0, 2), _wave(0, 1)])
     scale = dataclasses.replace(scale, storm=dataclasses.replace(scale.storm, errors={"Salesforce refused": 2}))
     warm_runs = tuple(WarmRun(latency, 5.0 + latency, 3.0, 240) for latency in ORG_LATENCIES_MS)
-    faults = FaultFigures([FaultRow("shipped", "frozen user", 1200, 58, 6, summary, 0, 61.0)])
+    faults = FaultFigures([FaultRow("shipped", "frozen user", 1200, 58, 5, 2, summary, 0, 61.0)])
     return Results(
         started_at=datetime.datetime(2026, 12, 6, 9, 30, tzinfo=datetime.UTC),
         wall_seconds=1234.5,
