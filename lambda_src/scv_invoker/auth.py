@@ -9,8 +9,7 @@ container asks the token endpoint again before its time (sign_in.py). Minting si
 RS256 assertion with the private key from the main secret, in the standard library (rs256.py says why), so
 no invocation, warm, cold or minting, imports a cryptography library.
 
-Failures are mapped to messages that say what to fix in Salesforce or in the secret, keeping
-Salesforce's ``error`` as errorCode so runbooks written for the Node.js function still match.
+A refusal becomes the failure sign_in_failures.py words: Salesforce's error, plus what to fix.
 """
 
 from __future__ import annotations
@@ -19,8 +18,6 @@ import time
 import uuid
 from typing import Any
 
-from scv_shared import oauth_errors, secret_format
-from scv_shared.oauth_errors import OAuthProblem
 from scv_shared.secret_format import MainSecret, SignInRefusal
 
 from scv_invoker import rs256, sign_in
@@ -29,97 +26,18 @@ from scv_invoker.errors import ConfigurationError, InvokerError, SalesforceApiEr
 from scv_invoker.log import logger
 from scv_invoker.secrets_cache import AccessState, Remembered, SecretsCache
 from scv_invoker.settings import Settings
+from scv_invoker.sign_in_failures import TokenRejection, auth_failure, remembered_failure
 from scv_invoker.stats import InvocationStats
 from scv_invoker.transport import Budget, HttpRequest, send
 
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-#: a container that lost the refresh claim reads the access secret after each of these pauses (3.1 s in all,
-#: longer than a mint with a cold import takes at the default 1024 MB: benchmarks/RESULTS.md)
+#: a container that lost the refresh claim reads the access secret after each of these pauses (longer in all than a
+#: mint takes)
 CLAIM_WAITS_SECONDS = (0.1, 0.2, 0.4, 0.8, 1.6)
 #: what the waiting keeps for minting itself when the claimant stores nothing (a failed or frozen container)
 MINT_RESERVE_SECONDS = 2.5
 #: Salesforce accepts assertions that expire within 3 minutes
 ASSERTION_LIFETIME_SECONDS = 170
-
-
-class TokenRejection(Exception):
-    """The token endpoint answered with an OAuth error (internal: mapped to SalesforceApiError by auth_failure);
-    ``note`` adds what the function tried besides."""
-
-    def __init__(self, status: int, status_text: str, error: str, description: str, note: str = "") -> None:
-        super().__init__(error)
-        self.status = status
-        self.status_text = status_text
-        self.error = error
-        self.description = description
-        self.note = note
-
-    @property
-    def invalid_assertion(self) -> bool:
-        return (
-            self.error == "invalid_grant"
-            and oauth_errors.classify(self.error, self.description) is OAuthProblem.CERTIFICATE_MISMATCH
-        )
-
-
-_NOT_PREAUTHORIZED = (
-    "the user is not pre-authorized: in the External Client App / connected app set Permitted Users to "
-    "'Admin approved users are pre-authorized' and add the user's profile or permission set"
-)
-#: the fix of each problem ({main}: the org's main secret, {target}: what follows an scvctl command for the org)
-_FIXES = {
-    OAuthProblem.APP_NOT_PREAUTHORIZED: _NOT_PREAUTHORIZED,
-    OAuthProblem.USER_NOT_APPROVED: _NOT_PREAUTHORIZED,
-    OAuthProblem.CERTIFICATE_MISMATCH: "the certificate in the External Client App / connected app does not match "
-    "the private key in {main}: upload the stack's Certificate output to the app",
-    OAuthProblem.AUDIENCE_INVALID: f"the audience in {{main}} must be {secret_format.PRODUCTION_AUDIENCE} "
-    f"(production), {secret_format.SANDBOX_AUDIENCE} (sandbox) or the org's My Domain URL; set `audience` in "
-    "contact_centers.yaml and redeploy",
-    OAuthProblem.ASSERTION_EXPIRED: "Salesforce considers the assertion expired: check that the function's clock is "
-    "right and retry; if it persists, the user may have to re-authorize the app",
-    OAuthProblem.UNKNOWN_CONSUMER_KEY: "the consumer key in {main} does not belong to an app in this org: copy the "
-    "External Client App's consumer key and run `scvctl consumer-key set {target}`",
-    OAuthProblem.USER_INACTIVE: "the user named as subject in {main} is inactive or frozen in Salesforce: "
-    "reactivate it or change the subject",
-    OAuthProblem.RATE_LIMITED: "Salesforce limits token requests per user per hour: wait, and check for something "
-    "clearing the access secret or many containers minting at once",
-    OAuthProblem.UNKNOWN_USER: "the subject (username) in {main} is not a user of this org: check `subject` in "
-    "contact_centers.yaml",
-}
-
-
-def _hint(error: str, description: str, settings: Settings) -> str | None:
-    """What to do about an OAuth error (shared/oauth_errors.py tells which problem), naming the org's secret."""
-    problem = oauth_errors.classify(error, description)
-    if problem is None:
-        return None
-    return _FIXES[problem].format(main=settings.main_secret_name, target=settings.scvctl_target)
-
-
-def auth_failure(rejection: TokenRejection, settings: Settings, *, note: str = "") -> SalesforceApiError:
-    """Salesforce's error and description plus what to do about it."""
-    hint = _hint(rejection.error, rejection.description, settings)
-    message = rejection.description or rejection.error
-    if hint:
-        message = f"{message}: {hint}"
-    return SalesforceApiError(
-        message + rejection.note + note,
-        error_code=rejection.error or "AUTHENTICATION_FAILED",
-        status=rejection.status,
-        status_text=rejection.status_text,
-    )
-
-
-def remembered_failure(refusal: SignInRefusal, settings: Settings, stats: InvocationStats) -> SalesforceApiError:
-    """The failure of a refusal the access secret remembers: the same as when it was met, saying so."""
-    at = time.strftime("%H:%M:%S", time.gmtime(refusal.refused_at))
-    note = (
-        f" (remembered: the token endpoint refused this sign-in at {at} UTC; the function asks again at most once "
-        f"a minute, and at the next call after `scvctl token reset {settings.scvctl_target}`)"
-    )
-    rejection = TokenRejection(refusal.status, refusal.status_text, refusal.error, refusal.description)
-    stats.sign_in_refused = True
-    return auth_failure(rejection, settings, note=note)
 
 
 class TokenProvider:

@@ -40,8 +40,8 @@ def test_scvctl_reads_the_invokers_message_as_the_same_problem(
 ) -> None:
     """The invoker's errorMessage is Salesforce's description and its fix: reading it back (fix text and all)
     must still give the problem, and scvctl check must have specific advice for it."""
-    from scv_invoker.auth import TokenRejection, auth_failure
     from scv_invoker.settings import Settings
+    from scv_invoker.sign_in_failures import TokenRejection, auth_failure
 
     settings = Settings("acme", "https://x.my.salesforce.com/services/data/v68.0", "https://x/token", "", "m", "a")
     failure = auth_failure(TokenRejection(400, "Bad Request", error, description), settings).failure
