@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import jsii
@@ -34,6 +36,11 @@ from aws_cdk import aws_lambda as lambda_
 from .constants import PYTHON_VERSION, function_source_dir
 
 SHARED_PACKAGE = "scv_shared"
+#: certifi's CA bundle inside a bundle, and the directory of its roots indexed by subject hash (index_trust_store;
+#: the invoker's connections.BUNDLED_TRUST_STORE reads it)
+CERTIFI_BUNDLE = Path("certifi", "cacert.pem")
+TRUST_STORE_DIR = "trust_store"
+PEM_CERTIFICATE = re.compile(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----\n", re.DOTALL)
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "requirements.txt", "requirements.in")
 LAMBDA_TASK_ROOT = "/var/task"  # where Lambda unpacks the bundle: the path bytecode and tracebacks name
 # What pip --target writes that depends on the machine that ran it: console scripts whose shebang names the
@@ -79,10 +86,37 @@ class PipLocalBundler:
             )
         for package in (self._package, SHARED_PACKAGE):
             shutil.copytree(function_source_dir(package), out / package, ignore=_IGNORED, dirs_exist_ok=True)
+        if (out / CERTIFI_BUNDLE).is_file():
+            index_trust_store(out / CERTIFI_BUNDLE, out / TRUST_STORE_DIR)
         _drop_machine_specific_files(out)
         _precompile(out, self._python_version)
         _normalize_modes_and_times(out)
         return True
+
+
+def index_trust_store(bundle: Path, directory: Path) -> None:
+    """Write each root of the PEM ``bundle`` into ``directory`` as its own file, named by its OpenSSL subject hash
+    (``<hash>.<n>``, as ``openssl rehash`` names them): a TLS context given that directory (capath) reads only the
+    roots a handshake needs, where a context given the bundle (cafile) parses all of them before the first
+    connection. The files are copies, not the symlinks rehash makes, so the zip holds them as they are."""
+    with tempfile.TemporaryDirectory(prefix="trust-store-") as scratch:
+        certificates = PEM_CERTIFICATE.findall(bundle.read_text())
+        for number, certificate in enumerate(certificates):
+            Path(scratch, f"root-{number:04d}.pem").write_text(certificate)
+        try:
+            result = subprocess.run(["openssl", "rehash", scratch], capture_output=True, text=True, check=False)
+        except FileNotFoundError:
+            raise RuntimeError(
+                "bundling needs the openssl command (openssl rehash indexes the CA roots the function trusts): "
+                "install OpenSSL and run `make synth` again"
+            ) from None
+        if result.returncode != 0:
+            raise RuntimeError(f"openssl rehash could not index {bundle}:\n{result.stderr.strip()}")
+        shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir()
+        for link in sorted(Path(scratch).iterdir()):
+            if link.is_symlink():
+                shutil.copyfile(link.resolve(), directory / link.name)
 
 
 def _drop_machine_specific_files(out: Path) -> None:

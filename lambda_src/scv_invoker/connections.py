@@ -32,6 +32,12 @@ from urllib.parse import urlsplit
 USER_AGENT = "scv-salesforce-rest-api-invoker/1"
 #: the environment variables naming another trust store (PEM), first set wins; else certifi's bundle
 CA_BUNDLE_VARIABLES = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
+#: the environment variable naming another trust store as a directory indexed by OpenSSL's subject hash
+CA_DIRECTORY_VARIABLE = "SSL_CERT_DIR"
+#: certifi's roots, one file per certificate named by its subject hash (infra/bundling.py writes it into the bundle):
+#: OpenSSL reads only the roots a handshake needs, where loading certifi's whole bundle parses every one of them
+#: (most of a cold start's CPU after the imports; benchmarks/RESULTS.md)
+BUNDLED_TRUST_STORE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "trust_store")
 DEFAULT_HEADERS = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"}
 #: zlib's window bits that accept a gzip or a zlib header
 _GZIP_OR_ZLIB = 32 + zlib.MAX_WBITS
@@ -68,16 +74,22 @@ Origin = tuple[str, str, int]
 class ConnectionPool:
     """The container's connections: warm invocations reuse them, so only the first call pays TCP and TLS."""
 
-    def __init__(self, ca_file: str | None = None) -> None:
+    def __init__(self, ca_file: str | None = None, ca_directory: str | None = None) -> None:
         self._ca_file = ca_file
+        self._ca_directory = ca_directory
         self._tls: ssl.SSLContext | None = None
         self._kept: dict[Origin, http.client.HTTPConnection] = {}
 
     @classmethod
     def from_environment(cls) -> ConnectionPool:
         """Verified TLS against the PEM file named by the first of CA_BUNDLE_VARIABLES that is set (e.g. a test's
-        self-signed emulator), else certifi's bundle (read when the first TLS connection is made)."""
-        return cls(next((os.environ[name] for name in CA_BUNDLE_VARIABLES if os.environ.get(name)), None))
+        self-signed emulator), else the directory CA_DIRECTORY_VARIABLE names, else the bundle's indexed trust store,
+        else (sources run outside a bundle) certifi's bundle."""
+        ca_file = next((os.environ[name] for name in CA_BUNDLE_VARIABLES if os.environ.get(name)), None)
+        ca_directory = os.environ.get(CA_DIRECTORY_VARIABLE) or (
+            BUNDLED_TRUST_STORE if os.path.isdir(BUNDLED_TRUST_STORE) else None
+        )
+        return cls(ca_file, None if ca_file else ca_directory)
 
     def request(
         self,
@@ -146,13 +158,15 @@ class ConnectionPool:
         return connection, False
 
     def _context(self) -> ssl.SSLContext:
+        """Made at the first TLS connection (a plain-HTTP call never reads a trust store); it verifies the chain and
+        the host name."""
         if self._tls is None:
             ca_file = self._ca_file
-            if ca_file is None:
-                import certifi  # only for the first TLS connection: a plain-HTTP call never reads the bundle
+            if ca_file is None and self._ca_directory is None:
+                import certifi
 
                 ca_file = certifi.where()
-            self._tls = ssl.create_default_context(cafile=ca_file)  # verifies the chain and the host name
+            self._tls = ssl.create_default_context(cafile=ca_file, capath=self._ca_directory)
         return self._tls
 
     def _discard(self, origin: Origin) -> None:

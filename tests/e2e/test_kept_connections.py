@@ -1,7 +1,7 @@
 """Kept connections as the shipped bundle keeps them: over TLS, to an org that closes idle connections.
 
 The bundle from cdk.out runs in a container under the runtime's Python and trusts the emulator's self-signed
-certificate through SSL_CERT_FILE (tests only). The emulator counts TCP connections and TLS handshakes on the
+certificate through SSL_CERT_DIR (tests only). The emulator counts TCP connections and TLS handshakes on the
 wire: after a container's first call, a warm call opens none; when the org has closed the idle connection, the
 next call opens exactly one, and a request that a closing connection swallowed is sent again only when
 repeating it is safe.

@@ -12,9 +12,11 @@ import io
 import threading
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from scv_salesforce.bundling import index_trust_store
 from werkzeug.formparser import parse_form_data
 
 from tests.invoker.conftest import FakeContext, FunctionContainer
@@ -106,9 +108,13 @@ def test_multipart_parts_arrive_whole_with_hostile_names_escaped(modules: Any) -
     assert b"X-Injected: 1\r\n" not in body
 
 
-def test_an_org_with_a_certificate_nobody_trusts_is_refused(modules: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in modules["scv_invoker.connections"].CA_BUNDLE_VARIABLES:
+def trust_only_the_bundle(connections: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (*connections.CA_BUNDLE_VARIABLES, connections.CA_DIRECTORY_VARIABLE):
         monkeypatch.delenv(name, raising=False)
+
+
+def test_an_org_with_a_certificate_nobody_trusts_is_refused(modules: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    trust_only_the_bundle(modules["scv_invoker.connections"], monkeypatch)
     with SalesforceEmulator(tls=True) as org, pytest.raises(modules["scv_invoker.errors"].SalesforceApiError) as raised:
         get(modules, org.base_url + "/services/data")
     assert raised.value.error_code == "CONNECTION_ERROR"
@@ -126,3 +132,17 @@ def test_the_emulators_certificate_is_trusted_when_named_and_the_connection_is_k
         counts = org.connection_counts()
         pool.close()
     assert (counts.tcp, counts.tls) == (1, 1)
+
+
+def test_a_trust_store_directory_verifies_the_org(
+    modules: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    connections = modules["scv_invoker.connections"]
+    trust_only_the_bundle(connections, monkeypatch)
+    with SalesforceEmulator(tls=True) as org:
+        index_trust_store(org.ca_bundle_path, tmp_path / "trusted")
+        monkeypatch.setenv(connections.CA_DIRECTORY_VARIABLE, str(tmp_path / "trusted"))
+        answer = get(modules, org.base_url + "/services/data/")
+        connections_made = org.connection_counts()
+    # the org answered over a verified handshake (a chain nobody trusts fails with CONNECTION_ERROR, as above)
+    assert answer.content and connections_made.tls == 1

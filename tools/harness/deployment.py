@@ -16,8 +16,10 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from scv_salesforce.bundling import index_trust_store
 from scv_seeder.store import SecretStore
 from scv_shared.orgs import ORGS_ENV
 from scv_shared.secret_format import secret_name_prefix
@@ -84,11 +86,12 @@ class LocalDeployment:
 
     def invoker_environment(self, **overrides: str) -> dict[str, str]:
         """The template's environment, secrets resolved, the orgs and the extension on this machine; with an org
-        emulator serving TLS, the standard CA-bundle variables name its self-signed certificate (never deployed:
-        a real org's certificate chains to the bundle's certifi)."""
+        emulator serving TLS, SSL_CERT_DIR names a directory holding its self-signed certificate indexed by subject
+        hash, so the function trusts it the way it trusts certifi's roots in its bundle (never deployed: a real
+        org's certificate chains to those roots)."""
         environment = resolve_refs(self.invoker.environment, self.refs)
         ca_bundle = self.salesforce.ca_bundle_path
-        trust = {} if ca_bundle is None else {"SSL_CERT_FILE": str(ca_bundle), "REQUESTS_CA_BUNDLE": str(ca_bundle)}
+        trust = {} if ca_bundle is None else {"SSL_CERT_DIR": str(_indexed(ca_bundle))}
         environment.update(
             {
                 "SALESFORCE_REST_API_ENDPOINT_BASE": self.salesforce.rest_base(_api_version(environment)),
@@ -166,6 +169,14 @@ class LocalDeployment:
             salesforce.add_user(seed.properties["Subject"])
             salesforce.expected_audiences = {seed.properties["Audience"]}
         return seeded
+
+
+def _indexed(ca_bundle: Path) -> Path:
+    """The directory holding ``ca_bundle``'s certificates indexed by subject hash, beside it (made once)."""
+    directory = ca_bundle.with_name(ca_bundle.stem + "-indexed")
+    if not directory.is_dir():
+        index_trust_store(ca_bundle, directory)
+    return directory
 
 
 def _api_version(environment: dict[str, str]) -> str:
