@@ -24,10 +24,10 @@ from scv_invoker.container import Container
 from scv_invoker.errors import InvokerError, SalesforceApiError
 from scv_invoker.log import logger
 from scv_invoker.methods import MethodCall
+from scv_invoker.metrics import MetricsIdentity
 from scv_invoker.orgs import select_org
 from scv_invoker.request import identify, parse_event
 from scv_invoker.salesforce import InvocationSalesforceClient
-from scv_invoker.metrics import MetricsIdentity
 from scv_invoker.settings import summary_identity
 from scv_invoker.stats import InvocationStats
 from scv_invoker.transport import Budget
@@ -137,7 +137,8 @@ def _summary(
         if logger.isEnabledFor(logging.DEBUG):
             logger.info(telemetry.SUCCEEDED_MESSAGE, extra=stats.as_log_fields())
         else:
-            logger.info(telemetry.SUCCEEDED_MESSAGE, extra=stats.success_log_fields(cold_start=cold_start), compact=True)
+            fields = stats.success_log_fields(cold_start=cold_start)
+            logger.info(telemetry.SUCCEEDED_MESSAGE, extra=fields, compact=True)
         assert _container is not None  # a call succeeds only in a started container
         for record in _container.metrics.add(stats):
             logger.record(record)

@@ -143,9 +143,10 @@ class _Collected(NamedTuple):
     per_contact_center: dict[str, list[float]]
 
     def add(self, call: CallMetrics) -> None:
-        for collected, values in ((self.per_method, call.per_method), (self.per_contact_center, call.per_contact_center)):
-            for name, value in values.items():
-                collected.setdefault(name, []).append(value)
+        for name, value in call.per_method.items():
+            self.per_method.setdefault(name, []).append(value)
+        for name, value in call.per_contact_center.items():
+            self.per_contact_center.setdefault(name, []).append(value)
 
     @property
     def full(self) -> bool:

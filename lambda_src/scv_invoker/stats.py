@@ -90,9 +90,10 @@ class InvocationStats:
     def success_log_fields(self, *, cold_start: bool) -> dict[str, Any]:
         """A successful call's line at INFO: what operators look for per call. The contact (the CallsPerContact
         rule counts it), the method, the org when not the contact center's own, Salesforce's status, the API
-        requests the call spent and the org's usage of its daily allowance, the duration; the error code of a best-effort method that degraded, the retries and token mints when there
-        were any, cold_start on a container's first call. The rest is at DEBUG (as_log_fields) and in the metrics;
-        a failure's line has it all."""
+        requests the call spent and the org's usage of its daily allowance, the duration; the error code of a
+        best-effort method that degraded, the retries and token mints when there were any, cold_start on a
+        container's first call. The rest is at DEBUG (as_log_fields) and in the metrics; a failure's line has it
+        all."""
         return {
             "contact_id": self.contact_id,
             "method": self.method,
