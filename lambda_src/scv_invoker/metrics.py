@@ -67,7 +67,7 @@ def call_metrics(stats: InvocationStats, *, per_org: bool) -> CallMetrics:
     dimensions = [(telemetry.METHOD_DIMENSION, stats.method or "none")]
     if per_org:
         dimensions.append((telemetry.ORG_DIMENSION, stats.org or "none"))
-    per_contact_center = {
+    per_contact_center: dict[str, float] = {
         telemetry.TOKEN_MINTS: stats.token_mints,
         telemetry.TOKEN_MINT_FAILURES: stats.token_mint_failures,
         telemetry.TOKEN_CACHE_HITS: 1 if stats.token_cache_hit else 0,
@@ -80,7 +80,7 @@ def call_metrics(stats: InvocationStats, *, per_org: bool) -> CallMetrics:
         per_contact_center[telemetry.API_USAGE] = stats.api_usage
         per_contact_center[telemetry.API_LIMIT] = stats.api_limit
         per_contact_center[telemetry.API_USAGE_PERCENT] = round(100 * stats.api_usage / stats.api_limit, 2)
-    per_method = {
+    per_method: dict[str, float] = {
         telemetry.INVOCATIONS: 1,
         telemetry.ERRORS: 1 if failed else 0,
         telemetry.SALESFORCE_LATENCY: stats.salesforce_latency_total_ms,
