@@ -47,8 +47,12 @@ def _get_container() -> Container:
 def flush_metrics() -> None:
     """Write the metrics of the successful calls not written yet: Lambda is about to end this container."""
     if _container is not None:
-        for record in _container.metrics.flush():
-            logger.record(record)
+        _write(_container.metrics.flush())
+
+
+def _write(records: list[dict[str, Any]]) -> None:
+    for record in records:
+        logger.record(record)
 
 
 def lambda_handler(event: Any, context: Any) -> Any:
@@ -130,6 +134,8 @@ def _summary(
     has every field and the invocation's appended keys, and a failure's carries its metrics."""
     stats.duration_ms = (time.perf_counter() - started) * 1000
     try:
+        if _container is not None:
+            _write(_container.metrics.due())
         if failure is not None:
             emf = metrics.failure_record(stats, _metrics_identity())
             logger.error(telemetry.FAILED_MESSAGE, extra={**stats.as_log_fields(), **emf, "failure": failure})
@@ -140,8 +146,7 @@ def _summary(
             fields = stats.success_log_fields(cold_start=cold_start)
             logger.info(telemetry.SUCCEEDED_MESSAGE, extra=fields, compact=True)
         assert _container is not None  # a call succeeds only in a started container
-        for record in _container.metrics.add(stats):
-            logger.record(record)
+        _write(_container.metrics.add(stats))
     finally:
         logger.clear_keys()
 

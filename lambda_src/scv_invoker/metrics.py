@@ -162,9 +162,9 @@ class MinuteMetrics:
     """The metrics of this container's successful calls in the current clock minute.
 
     Lambda freezes a container between invocations, so nothing can write them on a timer: the first call of a
-    later minute writes the earlier minute's records (stamped with that minute, where CloudWatch puts them), a
-    method whose metric holds EMF's 100 values is written at once, and :meth:`flush` writes the rest when Lambda
-    ends the container (handler.py, on SIGTERM).
+    later minute, failed or not, writes the earlier minute's records (:meth:`due`; stamped with that minute, where
+    CloudWatch puts them), a method whose metric holds EMF's 100 values is written at once, and :meth:`flush`
+    writes the rest when Lambda ends the container (handler.py, on SIGTERM).
     """
 
     def __init__(self, identity: MetricsIdentity) -> None:
@@ -172,17 +172,21 @@ class MinuteMetrics:
         self._minute: int | None = None
         self._calls: dict[tuple[tuple[str, str], ...], _Collected] = {}
 
+    def due(self) -> list[dict[str, Any]]:
+        """The records of an earlier minute once the clock is past it: any call of a later minute writes them."""
+        if self._minute is None or int(time.time() // 60) == self._minute:
+            return []
+        return self.flush()
+
     def add(self, stats: InvocationStats) -> list[dict[str, Any]]:
-        """Collect one successful call; returns the records due now."""
-        minute = int(time.time() // 60)
-        due = self.flush() if minute != self._minute else []
-        self._minute = minute
+        """Collect one successful call (after :meth:`due`); returns its method's record when it is full."""
+        self._minute = int(time.time() // 60)
         call = call_metrics(stats, per_org=self.identity.per_org)
         collected = self._calls.setdefault(call.dimensions, _Collected({}, {}))
         collected.add(call)
         if collected.full:
-            due.append(self._record(call.dimensions, self._calls.pop(call.dimensions)))
-        return due
+            return [self._record(call.dimensions, self._calls.pop(call.dimensions))]
+        return []
 
     def flush(self) -> list[dict[str, Any]]:
         """The records of every call collected and not yet written."""

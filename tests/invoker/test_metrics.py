@@ -134,6 +134,19 @@ def test_the_successful_calls_of_a_minute_are_written_by_the_first_call_of_a_lat
     assert later["Method"] == "createRecord" and later["_aws"]["Timestamp"] == minute_started_ms + 60_000
 
 
+def test_a_failure_in_a_later_minute_writes_the_earlier_minutes_record_too(
+    container: FunctionContainer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = MinuteClock(container, monkeypatch)
+    container.ok(QUERY)
+    clock.now += 60
+    container.fails(connect_event("queryRecord"))
+    output = capsys.readouterr().out
+    [record] = metrics_records(output)
+    assert metrics_of(record)["Invocations"] == [1]
+    assert metrics_of(summaries(output)[-1])["Errors"] == 1  # and its own, on its line
+
+
 def test_a_method_whose_metric_holds_100_values_is_written_at_once(
     container: FunctionContainer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
