@@ -13,6 +13,7 @@ harness's runtime packages (as tools/harness LambdaContainer does), and RESULTS.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import statistics
@@ -26,7 +27,7 @@ from scv_shared.telemetry import SECRETS_MANAGER_CALLS
 
 from benchmarks.baseline import BaselineBundle, baseline_bundle
 from benchmarks.measure import Summary, ratio, summarize
-from benchmarks.stage import Counts, Stage, lookup_event
+from benchmarks.stage import Counts, Stage, WorkerRun, lookup_event
 
 COLD_STARTS = 10
 IMPORTTIME_TOP = 15
@@ -135,11 +136,24 @@ def _one_cold_start(stage: Stage) -> ColdRun:
         first_call_ms=run.result["first_ms"],
         process_wall_ms=run.wall_ms,
         counts=counts,
-        # the summary line's SecretsManagerCalls metric (a 0 is left out of the line)
-        secrets_manager_calls_logged=int(summary.get(SECRETS_MANAGER_CALLS, 0)),
+        secrets_manager_calls_logged=_logged_secrets_manager_calls(run),
         heavy_imported=list(run.result["heavy_imported"]),
         summary_line_fields=len(summary),
     )
+
+
+def _logged_secrets_manager_calls(run: WorkerRun) -> int:
+    """The function's own count: the SecretsManagerCalls of its metrics record (on the summary line of a bundle
+    that wrote each call's metrics there; a 0 is left out)."""
+    for line in run.logs:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and "_aws" in record:
+            values = record.get(SECRETS_MANAGER_CALLS, 0)
+            return int(sum(values) if isinstance(values, list) else values)
+    return 0
 
 
 def _import_ms(

@@ -1,9 +1,8 @@
 """Kept HTTP/1.1 connections, one per origin, on the standard library's http.client.
 
-Why not urllib3: on the cached-token cold path its import was 130 of the handler's 190 ms (Python 3.13, with
-what Lambda's runtime client has loaded before the handler), against 40 ms for http.client and ssl, which
-urllib3 imports too. With urllib3 the import could not fall under half of the requests-based one (issue #17);
-benchmarks/RESULTS.md has the figures. What the invoker needed from urllib3 is small and is all here: one kept
+Why not urllib3: on the cached-token cold path its import was most of the handler's, several times what
+http.client and ssl cost (which urllib3 imports too), and a cold start pays it at every memory size (issue #17;
+benchmarks/RESULTS.md has the figures). What the invoker needed from urllib3 is small and is all here: one kept
 connection per origin (calls within one invocation are sequential), verified TLS, a connection the server
 closed while idle noticed before it is used, gzip/deflate answers decoded, and one deadline for the whole request
 (http.client's socket timeout is per read: a server trickling its answer would overrun any budget).

@@ -1,4 +1,5 @@
-"""What one Lambda container keeps between invocations: settings, one HTTP pool, the caches per org.
+"""What one Lambda container keeps between invocations: settings, one HTTP pool, the caches per org, the metrics
+of its successful calls not yet written.
 
 Built at the first invocation (not at import, so a configuration error is reported as a clear
 invocation failure) and reused by every warm one. Each Salesforce org the function may call has its own
@@ -14,6 +15,7 @@ from scv_invoker.auth import TokenProvider
 from scv_invoker.connections import ConnectionPool
 from scv_invoker.log import logger
 from scv_invoker.methods import ContainerMemory
+from scv_invoker.metrics import MetricsIdentity, MinuteMetrics
 from scv_invoker.salesforce import SalesforceClient
 from scv_invoker.secrets_cache import SecretsCache
 from scv_invoker.settings import Settings
@@ -34,6 +36,9 @@ class Container:
         self.settings = settings
         self.connections = connections
         self.orgs: dict[str, OrgClients] = {}
+        self.metrics = MinuteMetrics(
+            MetricsIdentity(settings.contact_center, settings.metrics_namespace, per_org=bool(settings.further_orgs))
+        )
 
     @classmethod
     def start(cls, settings: Settings | None = None) -> Container:

@@ -4,9 +4,10 @@ One invocation: check the event, run the method from the METHODS table, return a
 (what Connect stores as contact attributes) to a contact flow, or the Node.js function's own answer
 shape to another Lambda function (an event without Connect's envelope). A failure raises an
 InvokerError whose message is the JSON failure object, so the flow takes its error branch. Every
-invocation writes exactly one summary log line (INFO on success, ERROR on failure) with the method,
-Salesforce status, timings, API usage and cache/mint counts; names and codes only, never values or
-secrets. The same line carries the invocation's metrics in Embedded Metric Format (invoker/metrics.py).
+invocation writes exactly one summary log line: a compact one on success (INFO: the contact, the method,
+Salesforce's status and API usage, the duration), every field on failure (ERROR) or at DEBUG; names and codes
+only, never values or secrets. A failure's line carries its metrics (Embedded Metric Format); a success's are
+collected in the container and written once a minute (invoker/metrics.py), and on SIGTERM (invoker/shutdown.py).
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from typing import Any
 
 from scv_shared import telemetry
 
-from scv_invoker import metrics, output
+from scv_invoker import metrics, output, shutdown
 from scv_invoker.container import Container
 from scv_invoker.errors import InvokerError, SalesforceApiError
 from scv_invoker.log import logger
 from scv_invoker.methods import MethodCall
+from scv_invoker.metrics import MetricsIdentity
 from scv_invoker.orgs import select_org
 from scv_invoker.request import identify, parse_event
 from scv_invoker.salesforce import InvocationSalesforceClient
@@ -38,7 +40,19 @@ def _get_container() -> Container:
     global _container
     if _container is None:
         _container = Container.start()
+        shutdown.on_sigterm(flush_metrics)
     return _container
+
+
+def flush_metrics() -> None:
+    """Write the metrics of the successful calls not written yet: Lambda is about to end this container."""
+    if _container is not None:
+        _write(_container.metrics.flush())
+
+
+def _write(records: list[dict[str, Any]]) -> None:
+    for record in records:
+        logger.record(record)
 
 
 def lambda_handler(event: Any, context: Any) -> Any:
@@ -115,29 +129,32 @@ def _where(error: BaseException) -> list[str]:
 def _summary(
     stats: InvocationStats, started: float, *, cold_start: bool, failure: dict[str, Any] | None = None
 ) -> None:
-    """The invocation's one summary line. A success at INFO is a plain line of the fields operators read and the
-    metrics (CloudWatch Logs bills every byte of a line written at every call); at DEBUG, and on a failure, the
-    line has every field and the invocation's appended keys."""
+    """The invocation's one summary line. A success's at INFO is compact (CloudWatch Logs bills every byte of a
+    line written at every call) and its metrics join the container's minute; at DEBUG, and on a failure, the line
+    has every field and the invocation's appended keys, and a failure's carries its metrics."""
     stats.duration_ms = (time.perf_counter() - started) * 1000
-    if _container is not None:
-        settings = _container.settings
-        contact_center, namespace, per_org = (
-            settings.contact_center,
-            settings.metrics_namespace,
-            bool(settings.further_orgs),
-        )
-    else:
-        (contact_center, namespace), per_org = summary_identity(), False
-    emf = metrics.embedded_metrics(stats, contact_center, namespace, per_org=per_org)
-    encoded = {"_aws": emf.metadata_json}
     try:
+        if _container is not None:
+            _write(_container.metrics.due())
         if failure is not None:
-            fields = {**stats.as_log_fields(), **emf.fields, "failure": failure}
-            logger.error(telemetry.FAILED_MESSAGE, extra=fields, encoded=encoded)
-        elif logger.isEnabledFor(logging.DEBUG):
-            logger.info(telemetry.SUCCEEDED_MESSAGE, extra={**stats.as_log_fields(), **emf.fields}, encoded=encoded)
+            emf = metrics.failure_record(stats, _metrics_identity())
+            logger.error(telemetry.FAILED_MESSAGE, extra={**stats.as_log_fields(), **emf, "failure": failure})
+            return
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.info(telemetry.SUCCEEDED_MESSAGE, extra=stats.as_log_fields())
         else:
-            fields = {**stats.success_log_fields(cold_start=cold_start), **emf.fields}
-            logger.info(telemetry.SUCCEEDED_MESSAGE, extra=fields, encoded=encoded, plain=True)
+            fields = stats.success_log_fields(cold_start=cold_start)
+            logger.info(telemetry.SUCCEEDED_MESSAGE, extra=fields, compact=True)
+        assert _container is not None  # a call succeeds only in a started container
+        _write(_container.metrics.add(stats))
     finally:
         logger.clear_keys()
+
+
+def _metrics_identity() -> MetricsIdentity:
+    """The container's, or what the environment names when the settings are invalid: the failure is still counted
+    under the contact center."""
+    if _container is not None:
+        return _container.metrics.identity
+    contact_center, namespace = summary_identity()
+    return MetricsIdentity(contact_center, namespace, per_org=False)

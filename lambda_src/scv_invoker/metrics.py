@@ -1,15 +1,15 @@
-"""Metrics of one invocation as Embedded Metric Format fields of its summary log line.
+"""The invocations' metrics as Embedded Metric Format (EMF) records: JSON log lines CloudWatch turns into metrics,
+with no CloudWatch API call on the call path.
 
-CloudWatch extracts metrics from any JSON log line carrying an ``_aws`` member, so the one summary line
-per invocation is also the metrics record: no extra line, no CloudWatch API call on the hot path, and
-the dashboard's figures and the log's fields can never disagree. Names come from shared/telemetry.py,
+A failed call's summary line carries its own metrics, so the alarms see a failure at once. The metrics of the
+successful calls are collected in the container (MinuteMetrics) and written as one record per method (and org)
+for each clock minute, each metric's values as an array: the sums, maxima and percentiles the alarms and the
+dashboard read are those of a record per call, for a fraction of the bytes. Names come from scv_shared.telemetry,
 which the alarms and the dashboard read too.
 """
 
 from __future__ import annotations
 
-import functools
-import json
 import time
 from typing import Any, NamedTuple
 
@@ -42,79 +42,176 @@ _UNITS = {
 }
 
 
-class EmbeddedMetrics(NamedTuple):
-    """What the summary line carries for CloudWatch: the dimension and metric values, and its ``_aws`` member."""
+class MetricsIdentity(NamedTuple):
+    """Where a container's metrics go: its contact center (a dimension), the namespace, and whether the metrics
+    are also published per org (the contact center has further orgs; with its own org alone, per org would
+    repeat per contact center)."""
 
-    fields: dict[str, Any]
-    #: the ``_aws`` member as JSON text: the directives of the line's shape, encoded once per container, and
-    #: this invocation's timestamp
-    metadata_json: str
+    contact_center: str
+    namespace: str
+    per_org: bool
 
 
-def embedded_metrics(stats: InvocationStats, contact_center: str, namespace: str, *, per_org: bool) -> EmbeddedMetrics:
-    """The values to merge into the summary line, and its ``_aws`` member.
+class CallMetrics(NamedTuple):
+    """One call's metric values by the dimensions they are published under; a count of 0 is left out (every
+    reader of these metrics sums them or takes their maximum, where a missing 0 is the same figure)."""
 
-    A count of 0 is left out of the line (its value and its directive): every reader of these metrics (the
-    alarms, the dashboard) sums them or takes their maximum, where a missing 0 is the same figure, and most counts
-    of a successful call are 0. ``per_org``: the contact center has further orgs, so the metrics are also
-    published per org (with the contact center's own org alone, per org would repeat per contact center).
-    """
-    failed = stats.error_code is not None and stats.error_code != ""
-    per_method = _counted(
-        {
-            telemetry.INVOCATIONS: 1,
-            telemetry.ERRORS: 1 if failed else 0,
-            telemetry.SALESFORCE_LATENCY: stats.salesforce_latency_total_ms,
-            telemetry.SALESFORCE_REQUESTS: stats.salesforce_requests,
-        }
-    )
-    per_contact_center = _counted(
-        {
-            telemetry.TOKEN_MINTS: stats.token_mints,
-            telemetry.TOKEN_MINT_FAILURES: stats.token_mint_failures,
-            telemetry.TOKEN_CACHE_HITS: 1 if stats.token_cache_hit else 0,
-            telemetry.SECRETS_CACHE_HITS: stats.secrets_cache_hits,
-            telemetry.SECRETS_MANAGER_CALLS: stats.secrets_manager_calls,
-            telemetry.SIGN_IN_REFUSED: 1 if failed and stats.sign_in_refused else 0,
-            telemetry.ORG_UNAVAILABLE: 1 if failed and stats.org_unavailable else 0,
-        }
-    )
+    #: the call's own dimension values besides the contact center: its method, and its org when per org
+    dimensions: tuple[tuple[str, str], ...]
+    per_method: dict[str, float]
+    per_contact_center: dict[str, float]
+
+
+def call_metrics(stats: InvocationStats, *, per_org: bool) -> CallMetrics:
+    failed = bool(stats.error_code)
+    dimensions = [(telemetry.METHOD_DIMENSION, stats.method or "none")]
+    if per_org:
+        dimensions.append((telemetry.ORG_DIMENSION, stats.org or "none"))
+    per_contact_center: dict[str, float] = {
+        telemetry.TOKEN_MINTS: stats.token_mints,
+        telemetry.TOKEN_MINT_FAILURES: stats.token_mint_failures,
+        telemetry.TOKEN_CACHE_HITS: 1 if stats.token_cache_hit else 0,
+        telemetry.SECRETS_CACHE_HITS: stats.secrets_cache_hits,
+        telemetry.SECRETS_MANAGER_CALLS: stats.secrets_manager_calls,
+        telemetry.SIGN_IN_REFUSED: 1 if failed and stats.sign_in_refused else 0,
+        telemetry.ORG_UNAVAILABLE: 1 if failed and stats.org_unavailable else 0,
+    }
     if stats.api_usage is not None and stats.api_limit:  # only when Salesforce sent Sforce-Limit-Info
         per_contact_center[telemetry.API_USAGE] = stats.api_usage
         per_contact_center[telemetry.API_LIMIT] = stats.api_limit
         per_contact_center[telemetry.API_USAGE_PERCENT] = round(100 * stats.api_usage / stats.api_limit, 2)
-    fields: dict[str, Any] = {
-        telemetry.CONTACT_CENTER_DIMENSION: contact_center,
-        telemetry.METHOD_DIMENSION: stats.method or "none",
+    per_method: dict[str, float] = {
+        telemetry.INVOCATIONS: 1,
+        telemetry.ERRORS: 1 if failed else 0,
+        telemetry.SALESFORCE_LATENCY: stats.salesforce_latency_total_ms,
+        telemetry.SALESFORCE_REQUESTS: stats.salesforce_requests,
     }
-    if per_org:
-        fields[telemetry.ORG_DIMENSION] = stats.org or "none"
-    fields.update(per_method)
-    fields.update(per_contact_center)
-    if failed:
-        fields[telemetry.ERROR_CODE_DIMENSION] = stats.error_code
-        fields[telemetry.ERRORS_BY_CODE] = 1
-    directives = _directives_json(
-        namespace, tuple(per_method), tuple(per_contact_center), failed=failed, per_org=per_org
+    return CallMetrics(tuple(dimensions), _counted(per_method), _counted(per_contact_center))
+
+
+def failure_record(stats: InvocationStats, identity: MetricsIdentity) -> dict[str, Any]:
+    """The EMF members of a failed call's summary line, its metrics written at once; with the failure's error code
+    as a dimension of ErrorsByCode."""
+    call = call_metrics(stats, per_org=identity.per_org)
+    return emf_record(
+        identity,
+        dict(call.dimensions),
+        call.per_method,
+        call.per_contact_center,
+        timestamp_ms=int(time.time() * 1000),
+        error_code=stats.error_code,
     )
-    return EmbeddedMetrics(fields, telemetry.emf_metadata_json(directives, int(time.time() * 1000)))
+
+
+def emf_record(
+    identity: MetricsIdentity,
+    dimensions: dict[str, str],
+    per_method: dict[str, Any],
+    per_contact_center: dict[str, Any],
+    *,
+    timestamp_ms: int,
+    error_code: str | None = None,
+) -> dict[str, Any]:
+    """The dimension values, the metric values (a number, or an array of numbers) and the ``_aws`` member naming
+    them."""
+    org = [_PER_ORG] if identity.per_org else []
+    directives = [telemetry.emf_directive(_units(per_method), _PER_METHOD + org, identity.namespace)]
+    if per_contact_center:
+        directives.append(
+            telemetry.emf_directive(_units(per_contact_center), _PER_CONTACT_CENTER + org, identity.namespace)
+        )
+    record: dict[str, Any] = {
+        telemetry.CONTACT_CENTER_DIMENSION: identity.contact_center,
+        **dimensions,
+        **per_method,
+        **per_contact_center,
+    }
+    if error_code:
+        directives.append(
+            telemetry.emf_directive({telemetry.ERRORS_BY_CODE: "Count"}, _PER_ERROR_CODE, identity.namespace)
+        )
+        record[telemetry.ERROR_CODE_DIMENSION] = error_code
+        record[telemetry.ERRORS_BY_CODE] = 1
+    record["_aws"] = telemetry.emf_metadata(*directives, timestamp_ms=timestamp_ms)
+    return record
+
+
+class _Collected(NamedTuple):
+    """The values of one method's (and org's) successful calls, per metric."""
+
+    per_method: dict[str, list[float]]
+    per_contact_center: dict[str, list[float]]
+
+    def add(self, call: CallMetrics) -> None:
+        for name, value in call.per_method.items():
+            self.per_method.setdefault(name, []).append(value)
+        for name, value in call.per_contact_center.items():
+            self.per_contact_center.setdefault(name, []).append(value)
+
+    @property
+    def full(self) -> bool:
+        """One more value would pass EMF's limit for one metric of one record."""
+        return any(
+            len(values) >= telemetry.MAX_VALUES_PER_METRIC
+            for collected in (self.per_method, self.per_contact_center)
+            for values in collected.values()
+        )
+
+
+class MinuteMetrics:
+    """The metrics of this container's successful calls in the current clock minute.
+
+    Lambda freezes a container between invocations, so nothing can write them on a timer: the first call of a
+    later minute, failed or not, writes the earlier minute's records (:meth:`due`; stamped with that minute, where
+    CloudWatch puts them), a method whose metric holds EMF's 100 values is written at once, and :meth:`flush`
+    writes the rest when Lambda ends the container (handler.py, on SIGTERM).
+    """
+
+    def __init__(self, identity: MetricsIdentity) -> None:
+        self.identity = identity
+        self._minute: int | None = None
+        self._calls: dict[tuple[tuple[str, str], ...], _Collected] = {}
+
+    def due(self) -> list[dict[str, Any]]:
+        """The records of an earlier minute once the clock is past it: any call of a later minute writes them."""
+        if self._minute is None or int(time.time() // 60) == self._minute:
+            return []
+        return self.flush()
+
+    def add(self, stats: InvocationStats) -> list[dict[str, Any]]:
+        """Collect one successful call (after :meth:`due`); returns its method's record when it is full."""
+        self._minute = int(time.time() // 60)
+        call = call_metrics(stats, per_org=self.identity.per_org)
+        collected = self._calls.setdefault(call.dimensions, _Collected({}, {}))
+        collected.add(call)
+        if collected.full:
+            return [self._record(call.dimensions, self._calls.pop(call.dimensions))]
+        return []
+
+    def flush(self) -> list[dict[str, Any]]:
+        """The records of every call collected and not yet written."""
+        records = [self._record(dimensions, collected) for dimensions, collected in self._calls.items()]
+        self._calls.clear()
+        return records
+
+    def _record(self, dimensions: tuple[tuple[str, str], ...], collected: _Collected) -> dict[str, Any]:
+        assert self._minute is not None  # a call was collected
+        return {
+            "level": "INFO",
+            "message": telemetry.METRICS_MESSAGE,
+            **emf_record(
+                self.identity,
+                dict(dimensions),
+                collected.per_method,
+                collected.per_contact_center,
+                timestamp_ms=self._minute * 60_000,
+            ),
+        }
 
 
 def _counted(values: dict[str, float]) -> dict[str, float]:
     return {name: value for name, value in values.items() if value}
 
 
-@functools.cache
-def _directives_json(
-    namespace: str, per_method: tuple[str, ...], per_contact_center: tuple[str, ...], *, failed: bool, per_org: bool
-) -> str:
-    """The directives of one shape of summary line (which metrics it carries), as JSON: only the timestamp and
-    the values change from one invocation of a shape to the next, so each shape is built and encoded once."""
-    org = [_PER_ORG] if per_org else []
-    directives = [telemetry.emf_directive({name: _UNITS[name] for name in per_method}, _PER_METHOD + org, namespace)]
-    if per_contact_center:
-        units = {name: _UNITS[name] for name in per_contact_center}
-        directives.append(telemetry.emf_directive(units, _PER_CONTACT_CENTER + org, namespace))
-    if failed:
-        directives.append(telemetry.emf_directive({telemetry.ERRORS_BY_CODE: "Count"}, _PER_ERROR_CODE, namespace))
-    return json.dumps(directives, separators=(",", ":"))
+def _units(values: dict[str, Any]) -> dict[str, str]:
+    return {name: _UNITS[name] for name in values}

@@ -1,14 +1,16 @@
-"""What one invocation did, collected as it happens: the seam for the summary log line and metrics.
+"""What one invocation did, collected as it happens: the seam for the summary log line and the metrics.
 
-The handler writes one log line per invocation from this object; a metrics publisher (Powertools
-Metrics / EMF) can read the same fields without any module having to know about metrics.
-Only counts, codes and timings live here, never values (no tokens, no parameter values).
+The handler writes one log line per invocation from this object and invoker/metrics.py reads the same fields,
+so no other module has to know about either. Only counts, codes and timings live here, never values (no tokens,
+no parameter values).
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
+
+from scv_shared.orgs import DEFAULT_ORG
 
 _API_USAGE = re.compile(r"(?:^|[\s,;])api-usage\s*=\s*(\d+)\s*/\s*(\d+)")
 
@@ -26,9 +28,9 @@ def parse_limit_info(header: str | None) -> tuple[int, int] | None:
 class InvocationStats:
     """Counters of one invocation (fresh per invocation; the caches that feed it live per container).
 
-    A plain class, not a dataclass: the dataclasses module imports inspect, together about 20 ms of a cold
-    start's import (benchmarks/RESULTS.md). The annotations, in order, are the summary line's fields; the
-    numbers and flags start from the class's values, the two lists are made per invocation.
+    A plain class, not a dataclass: the dataclasses module imports inspect, a cost on every cold start
+    (tests/invoker/test_cold_start.py keeps both out). The annotations, in order, are the summary line's fields;
+    the numbers and flags start from the class's values, the two lists are made per invocation.
     """
 
     method: str | None = None
@@ -86,16 +88,23 @@ class InvocationStats:
         return round(sum(self.salesforce_latency_ms), 1)
 
     def success_log_fields(self, *, cold_start: bool) -> dict[str, Any]:
-        """What a successful call's line says at INFO besides its metrics: the contact, the method, Salesforce's
-        status, the error code of a best-effort method that degraded, the retries when there were any, and the
-        duration (and cold_start on a container's first call). The counts are its metrics; the other fields are
-        at DEBUG (as_log_fields), and a failure's line has them all."""
+        """A successful call's line at INFO: what operators look for per call. The contact (the CallsPerContact
+        rule counts it), the method, the org when not the contact center's own, Salesforce's status, the API
+        requests the call spent and the org's usage of its daily allowance, the duration; the error code of a
+        best-effort method that degraded, the retries and token mints when there were any, cold_start on a
+        container's first call. The rest is at DEBUG (as_log_fields) and in the metrics; a failure's line has it
+        all."""
         return {
             "contact_id": self.contact_id,
             "method": self.method,
+            "org": None if self.org == DEFAULT_ORG else self.org,
             "salesforce_status": self.salesforce_status,
             "error_code": self.error_code,
+            "salesforce_requests": self.salesforce_requests,
+            "api_usage": self.api_usage,
+            "api_limit": self.api_limit,
             "salesforce_retries": self.salesforce_retries or None,
+            "token_mints": self.token_mints or None,
             "duration_ms": None if self.duration_ms is None else round(self.duration_ms, 1),
             "cold_start": True if cold_start else None,
         }

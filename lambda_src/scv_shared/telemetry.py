@@ -33,13 +33,17 @@ ORG_UNAVAILABLE = "OrgUnavailable"
 # From the scheduled certificate check.
 CERTIFICATE_DAYS_LEFT = "CertificateDaysLeft"
 
-# The invoker's one summary line per invocation (the EMF record) and its contact id property: a contact id is
-# no dimension (unbounded values, each would be a metric of its own); the stack's Contributor Insights rule
-# counts summary lines per contact id instead, so a looping flow shows as one contact with many invocations.
+# The invoker's one summary line per invocation and its contact id property: a contact id is no dimension
+# (unbounded values, each would be a metric of its own); the stack's Contributor Insights rule counts summary
+# lines per contact id instead, so a looping flow shows as one contact with many invocations.
 SUCCEEDED_MESSAGE = "invocation succeeded"
 FAILED_MESSAGE = "invocation failed"
 SUMMARY_MESSAGES = (SUCCEEDED_MESSAGE, FAILED_MESSAGE)
 CONTACT_ID_PROPERTY = "contact_id"
+# The invoker's line with the metrics of its successful calls of one minute (a failure's line carries its own).
+METRICS_MESSAGE = "metrics"
+# EMF's limit on the values of one metric in one line (the specification's "array of numbers").
+MAX_VALUES_PER_METRIC = 100
 
 
 def emf_directive(metrics: dict[str, str], dimension_sets: list[list[str]], namespace: str = NAMESPACE) -> dict:
@@ -54,9 +58,3 @@ def emf_directive(metrics: dict[str, str], dimension_sets: list[list[str]], name
 def emf_metadata(*directives: dict, timestamp_ms: int) -> dict:
     """The ``_aws`` member that turns a JSON log line into metrics (its values are the line's own keys)."""
     return {"Timestamp": timestamp_ms, "CloudWatchMetrics": list(directives)}
-
-
-def emf_metadata_json(directives_json: str, timestamp_ms: int) -> str:
-    """:func:`emf_metadata` as JSON text, from its directives' JSON (a list) encoded once: a line per invocation
-    then encodes only the timestamp of its ``_aws`` member, about half of the line's encoding otherwise."""
-    return f'{{"Timestamp":{int(timestamp_ms)},"CloudWatchMetrics":{directives_json}}}'

@@ -22,7 +22,7 @@ from tests.invoker.conftest import (
     access_token_in_secret,
     connect_event,
 )
-from tests.invoker.test_logging import summaries
+from tests.invoker.test_logging import json_lines, summaries
 
 ORG_B = "orgb"
 CONSUMER_KEY_B = "3MVG9-org-b-consumer-key"
@@ -247,9 +247,12 @@ def test_logs_and_metrics_name_the_org(
 ) -> None:
     two_orgs.ok(in_org_b("queryRecord", **QUERY))
     summary = summaries(capsys.readouterr().out)[-1]
-    assert summary["Org"] == ORG_B
-    assert summary["TokenMints"] == 1
-    dimension_sets = [d["Dimensions"] for d in summary["_aws"]["CloudWatchMetrics"]]
+    assert summary["org"] == ORG_B and summary["token_mints"] == 1
+    two_orgs.handler_module.flush_metrics()
+    [record] = [line for line in json_lines(capsys.readouterr().out) if line.get("message") == "metrics"]
+    assert record["Org"] == ORG_B
+    assert record["TokenMints"] == [1]
+    dimension_sets = [d["Dimensions"] for d in record["_aws"]["CloudWatchMetrics"]]
     # with further orgs, every metric is also published per org (the dashboard's org widgets)
     assert all(["ContactCenter", "Org"] in sets for sets in dimension_sets[:2])
 

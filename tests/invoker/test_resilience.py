@@ -180,8 +180,8 @@ def test_api_usage_in_the_summary(warm: FunctionContainer, salesforce: Any, caps
     salesforce.api_usage = 1233
     warm.ok(QUERY)
     [summary] = summary_lines(capsys.readouterr().out)
-    assert summary["ApiUsage"] == 1234
-    assert summary["ApiLimit"] == salesforce.api_limit
+    assert summary["api_usage"] == 1234
+    assert summary["api_limit"] == salesforce.api_limit
 
 
 # ---------------------------------------------------------------------------------------------- Secrets Manager

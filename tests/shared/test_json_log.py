@@ -1,4 +1,4 @@
-"""scv_shared.json_log: the one line format of every function, written without logging's handler layers."""
+"""scv_shared.json_log: the one line format of every function, the standard logging module with a JSON formatter."""
 
 from __future__ import annotations
 
@@ -30,12 +30,35 @@ def test_a_line_has_the_fixed_keys_then_the_appended_keys_then_extra(capsys: pyt
     assert list(line)[5:] == ["request_id", "method", "count"]  # a key whose value is None is left out
 
 
-def test_a_plain_line_has_the_level_the_message_and_extra_alone(capsys: pytest.CaptureFixture[str]) -> None:
-    logger = Logger("json-log-test-plain")
+def test_a_compact_line_has_the_level_the_message_and_extra_alone(capsys: pytest.CaptureFixture[str]) -> None:
+    logger = Logger("json-log-test-compact")
     logger.append_keys(request_id="r-1", method="queryRecord")
-    logger.info("from a function", extra={"count": 3, "none": None}, encoded={"_aws": '{"Timestamp":1}'}, plain=True)
+    logger.info("from a function", extra={"count": 3, "none": None}, compact=True)
     [line] = lines(capsys.readouterr().out)
-    assert line == {"level": "INFO", "message": "from a function", "count": 3, "_aws": {"Timestamp": 1}}
+    assert line == {"level": "INFO", "message": "from a function", "count": 3}
+
+
+def test_a_record_is_written_whatever_the_level(capsys: pytest.CaptureFixture[str]) -> None:
+    """A metrics record is no diagnostic: LOG_LEVEL=ERROR keeps the alarms' figures."""
+    logger = Logger("json-log-test-record", level="ERROR")
+    logger.info("dropped")
+    logger.record({"message": "metrics", "_aws": {"Timestamp": 1}, "Invocations": [1, 1]})
+    assert lines(capsys.readouterr().out) == [{"message": "metrics", "_aws": {"Timestamp": 1}, "Invocations": [1, 1]}]
+
+
+def test_the_lines_go_through_the_standard_logging_module(capsys: pytest.CaptureFixture[str]) -> None:
+    """A handler an operator adds to ``logging.getLogger(service)`` sees the records, with their fields."""
+    seen: list[logging.LogRecord] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record)
+
+    logger = Logger("json-log-test-stdlib")
+    logging.getLogger("json-log-test-stdlib").addHandler(Collect())
+    logger.warning("seen", extra={"count": 1})
+    assert [(record.getMessage(), getattr(record, "fields", None)) for record in seen] == [("seen", {"count": 1})]
+    assert lines(capsys.readouterr().out)[0]["count"] == 1
 
 
 def test_cleared_keys_leave_the_next_line(capsys: pytest.CaptureFixture[str]) -> None:
@@ -87,14 +110,6 @@ def test_a_stdout_that_fails_never_fails_the_caller(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr("sys.stderr", errors)
     Logger("json-log-test-closed").error("lost line")
     assert "json-log-test-closed: a log line could not be written" in errors.getvalue()
-
-
-def test_encoded_members_are_written_as_json_not_as_strings(capsys: pytest.CaptureFixture[str]) -> None:
-    """The summary line's ``_aws`` member comes encoded once per container; the line still parses as one object."""
-    Logger("json-log-test-encoded").info("metrics", extra={"Invocations": 1}, encoded={"_aws": '{"Timestamp":1}'})
-    [line] = lines(capsys.readouterr().out)
-    assert line["_aws"] == {"Timestamp": 1} and line["Invocations"] == 1
-    assert list(line)[-1] == "_aws"
 
 
 def test_a_line_that_cannot_be_encoded_never_fails_the_caller(capsys: pytest.CaptureFixture[str]) -> None:
