@@ -64,7 +64,7 @@ class SecretsManagerApi:
         region = self._environ.get("AWS_REGION") or self._environ.get("AWS_DEFAULT_REGION")
         if not region:
             raise SecretsManagerError("NoRegionError", "AWS_REGION is not set")
-        url = self._endpoint(region)
+        url = endpoint_url(self._environ, region)
         body = json.dumps(parameters, separators=(",", ":")).encode()
         headers = aws_sigv4.signed_headers(
             "POST",
@@ -94,20 +94,23 @@ class SecretsManagerApi:
             response.status_code,
         )
 
-    def _endpoint(self, region: str) -> str:
-        if self._environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() != "true":
-            for variable in ENDPOINT_VARIABLES:
-                if self._environ.get(variable):
-                    return self._environ[variable]
-        domain = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
-        return f"https://{SERVICE}.{region}.{domain}/"
-
     def _credentials(self) -> aws_sigv4.Credentials:
         access_key_id = self._environ.get("AWS_ACCESS_KEY_ID")
         secret_access_key = self._environ.get("AWS_SECRET_ACCESS_KEY")
         if not access_key_id or not secret_access_key:
             raise SecretsManagerError("NoCredentialsError", "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set")
         return aws_sigv4.Credentials(access_key_id, secret_access_key, self._environ.get("AWS_SESSION_TOKEN", ""))
+
+
+def endpoint_url(environ: Mapping[str, str], region: str) -> str:
+    """Where the calls go: the first of ENDPOINT_VARIABLES set (unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is
+    true), else the region's public endpoint."""
+    if environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() != "true":
+        for variable in ENDPOINT_VARIABLES:
+            if environ.get(variable):
+                return environ[variable]
+    domain = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+    return f"https://{SERVICE}.{region}.{domain}/"
 
 
 def _error_code(header: str | None, body_type: Any, status: int) -> str:
