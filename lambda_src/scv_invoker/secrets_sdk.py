@@ -2,22 +2,25 @@
 SDK_ATTEMPT_SECONDS, as one deadline for the whole request.
 
 The calls are secrets_api.py's (the standard library, no boto3: that module says why), over one kept
-connection per container, made at the first call: a container whose token comes from the extension never
-connects. A slow Secrets Manager cannot run the function past Connect's deadline, and a read that failed in
-a way worth repeating is repeated once when an attempt still fits (secrets_retry.py).
+connection per container, imported and made at the first call: a container whose token comes from the
+extension never loads the client or connects. A slow Secrets Manager cannot run the function past Connect's
+deadline, and a read that failed in a way worth repeating is repeated once when an attempt still fits
+(secrets_retry.py).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scv_shared import secrets_manager_errors as sm
 
-from scv_invoker.secrets_api import SecretsManagerApi
 from scv_invoker.secrets_extension import SecretValue
 from scv_invoker.secrets_retry import with_one_retry
 from scv_invoker.stats import InvocationStats
 from scv_invoker.transport import Budget
+
+if TYPE_CHECKING:  # pragma: no cover
+    from scv_invoker.secrets_api import SecretsManagerApi
 
 #: the longest one Secrets Manager attempt may take, connecting included, when the budget allows it
 SDK_ATTEMPT_SECONDS = 2.0
@@ -91,6 +94,8 @@ class SecretsManagerSdk:
     def client(self, budget: Budget) -> BudgetedClient:
         """The calls, each attempt fitting in the time ``budget`` leaves."""
         if self._api is None:
+            from scv_invoker.secrets_api import SecretsManagerApi
+
             self._api = SecretsManagerApi()
         timeout = min(SDK_ATTEMPT_SECONDS, budget.remaining_seconds())
         return BudgetedClient(self._api, min(SDK_CONNECT_TIMEOUT_SECONDS, timeout), timeout)

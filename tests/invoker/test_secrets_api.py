@@ -4,6 +4,7 @@ table as botocore's would be. Imported from the container's code (``--invoker-so
 
 from __future__ import annotations
 
+import importlib
 import json
 import socket
 from collections.abc import Iterator
@@ -23,7 +24,8 @@ SESSION_TOKEN = "api-test-session-token//EXAMPLE=="
 
 @pytest.fixture
 def secrets_api(container: FunctionContainer) -> ModuleType:
-    return container.module("secrets_api")
+    """The container's module (imported at its first Secrets Manager call, so not yet by the handler)."""
+    return importlib.import_module("scv_invoker.secrets_api")
 
 
 @pytest.fixture
