@@ -2,8 +2,8 @@
 
 Why by hand: botocore's signer cannot be had without importing botocore, and boto3 with botocore was the heaviest
 import left on the invoker's sign-in path (every write of a new token, every forced re-read). Lambda's CPU
-share shrinks with the memory size, so that import weighed most on the small sizes that cost least, and a fault
-that made many containers start at once made every caller wait for it (benchmarks/RESULTS.md). A SigV4
+share shrinks with the memory size, so that import weighed most on the small sizes that cost least, and during a
+fault, when many containers start at once, every one of them paid it while its callers waited. A SigV4
 signature is a canonical form of the request, a SHA-256 of it and four HMACs, all in hashlib and hmac.
 
 What is signed is what the invoker sends: a request with no query string (AWS's JSON protocols POST to ``/``),
