@@ -85,10 +85,16 @@ class ConnectionPool:
         self-signed emulator), else the directory CA_DIRECTORY_VARIABLE names, else the bundle's indexed trust store,
         else (sources run outside a bundle) certifi's bundle."""
         ca_file = next((os.environ[name] for name in CA_BUNDLE_VARIABLES if os.environ.get(name)), None)
-        ca_directory = os.environ.get(CA_DIRECTORY_VARIABLE) or (
-            BUNDLED_TRUST_STORE if os.path.isdir(BUNDLED_TRUST_STORE) else None
-        )
-        return cls(ca_file, None if ca_file else ca_directory)
+        return cls.trusting(ca_file, os.environ.get(CA_DIRECTORY_VARIABLE))
+
+    @classmethod
+    def trusting(cls, ca_file: str | None, ca_directory: str | None = None) -> ConnectionPool:
+        """Verified TLS against the PEM file ``ca_file``, else the indexed directory ``ca_directory``, else the
+        bundle's indexed trust store, else (sources run outside a bundle) certifi's bundle."""
+        if ca_file:
+            return cls(ca_file)
+        bundled = BUNDLED_TRUST_STORE if os.path.isdir(BUNDLED_TRUST_STORE) else None
+        return cls(None, ca_directory or bundled)
 
     def request(
         self,

@@ -1,9 +1,9 @@
 """How a failed Secrets Manager call is repeated and what the invocation is told when it still fails.
 
-botocore's own retries are off (they ignore the deadline): a read is repeated once after a throttle, a 5xx
-or a network failure, and only when an attempt still fits in the time left. What the codes mean is the
-shared table's (shared/secrets_manager_errors.py); this module words it as the invoker's failure shape,
-naming the secret and the fix.
+The client (secrets_api.py) makes one attempt per call, as only the invocation knows its deadline: a read is
+repeated once after a throttle, a 5xx or a network failure, and only when an attempt still fits in the time
+left. What the codes mean is the shared table's (shared/secrets_manager_errors.py); this module words it as
+the invoker's failure shape, naming the secret and the fix.
 """
 
 from __future__ import annotations

@@ -1,14 +1,16 @@
-"""Secrets Manager through boto3: a pool of clients, one per read timeout, each made at its first use.
+"""GetSecretValue and PutSecretValue within the invocation's budget: each attempt gets what is left, at most
+SDK_ATTEMPT_SECONDS, as one deadline for the whole request.
 
-Importing boto3 costs about 200 ms, so nothing here is imported before a call needs it: a container whose
-token comes from the extension never loads it. botocore's per-attempt timeouts are fixed per client, so the
-longest read timeout whose attempt still fits in the time left picks the client: a slow Secrets Manager
-cannot run the function past Connect's deadline. Usually only the longest is ever made.
+The calls are secrets_api.py's (the standard library, no boto3: that module says why), over one kept
+connection per container, imported and made at the first call: a container whose token comes from the
+extension never loads the client or connects. A slow Secrets Manager cannot run the function past Connect's
+deadline, and a read that failed in a way worth repeating is repeated once when an attempt still fits
+(secrets_retry.py).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scv_shared import secrets_manager_errors as sm
 
@@ -18,26 +20,19 @@ from scv_invoker.stats import InvocationStats
 from scv_invoker.transport import Budget
 
 if TYPE_CHECKING:  # pragma: no cover
-    from mypy_boto3_secretsmanager import SecretsManagerClient
+    from scv_invoker.secrets_api import SecretsManagerApi
 
-#: the connect timeout is min(SDK_CONNECT_TIMEOUT_SECONDS, read timeout)
+#: the longest one Secrets Manager attempt may take, connecting included, when the budget allows it
+SDK_ATTEMPT_SECONDS = 2.0
+#: connecting never takes longer than this (nor than the attempt)
 SDK_CONNECT_TIMEOUT_SECONDS = 1.0
-SDK_READ_TIMEOUTS_SECONDS = (2.0, 1.0, 0.5, 0.25)
-
-
-def sdk_read_timeout(remaining_seconds: float) -> float:
-    """The longest read timeout whose whole attempt (connect + read) fits in ``remaining_seconds``."""
-    for read_timeout in SDK_READ_TIMEOUTS_SECONDS:
-        if min(SDK_CONNECT_TIMEOUT_SECONDS, read_timeout) + read_timeout <= remaining_seconds:
-            return read_timeout
-    return SDK_READ_TIMEOUTS_SECONDS[-1]
 
 
 class SecretsManagerSdk:
     """GetSecretValue and PutSecretValue within the invocation's budget, counted in its stats."""
 
     def __init__(self) -> None:
-        self._clients: dict[float, SecretsManagerClient] = {}
+        self._api: SecretsManagerApi | None = None
 
     def read(
         self,
@@ -62,7 +57,7 @@ class SecretsManagerSdk:
         return with_one_retry(attempt, budget, name=name, secret_id=secret_id)
 
     def write(self, secret_id: str, secret_string: str, budget: Budget, stats: InvocationStats, what: str) -> None:
-        """One PutSecretValue, never repeated (raises the SDK's own error)."""
+        """One PutSecretValue, never repeated (raises a secrets_api.SecretsManagerError)."""
         budget.timeouts(what)
         stats.secrets_manager_calls += 1
         self.client(budget).put_secret_value(SecretId=secret_id, SecretString=secret_string)
@@ -96,21 +91,25 @@ class SecretsManagerSdk:
             raise
         return True
 
-    def client(self, budget: Budget) -> SecretsManagerClient:
-        """A client whose attempt fits in the time left, kept for the container's life."""
-        read_timeout = sdk_read_timeout(budget.remaining_seconds())
-        client = self._clients.get(read_timeout)
-        if client is None:
-            import boto3
-            from botocore.config import Config
+    def client(self, budget: Budget) -> BudgetedClient:
+        """The calls, each attempt fitting in the time ``budget`` leaves."""
+        if self._api is None:
+            from scv_invoker.secrets_api import SecretsManagerApi
 
-            client = boto3.client(
-                "secretsmanager",
-                config=Config(
-                    connect_timeout=min(SDK_CONNECT_TIMEOUT_SECONDS, read_timeout),
-                    read_timeout=read_timeout,
-                    retries={"total_max_attempts": 1, "mode": "standard"},
-                ),
-            )
-            self._clients[read_timeout] = client
-        return client
+            self._api = SecretsManagerApi()
+        timeout = min(SDK_ATTEMPT_SECONDS, budget.remaining_seconds())
+        return BudgetedClient(self._api, min(SDK_CONNECT_TIMEOUT_SECONDS, timeout), timeout)
+
+
+class BudgetedClient:
+    """The two actions with boto3's keyword arguments and answers, each one attempt with these timeouts."""
+
+    def __init__(self, api: SecretsManagerApi, connect_timeout: float, timeout: float) -> None:
+        self._api = api
+        self._timeouts = {"connect_timeout": connect_timeout, "timeout": timeout}
+
+    def get_secret_value(self, **parameters: Any) -> dict[str, Any]:
+        return self._api.call("GetSecretValue", parameters, **self._timeouts)
+
+    def put_secret_value(self, **parameters: Any) -> dict[str, Any]:
+        return self._api.call("PutSecretValue", parameters, **self._timeouts)

@@ -3,9 +3,10 @@
 Each side words its message for its reader (the invoker's errorMessage for a flow's operator, the seeder's
 for CloudFormation's events, scvctl's for the person at the terminal), but which codes are worth a retry,
 which are the caller's credentials, which are a missing right and what each one asks of a person are the
-same facts everywhere, so they are written here once. Works on botocore's exceptions without importing
-botocore (the invoker must not load it on its cold path): a ClientError carries ``response``, every other
-botocore failure is told by its class name.
+same facts everywhere, so they are written here once. Works without importing botocore on two kinds of
+error: botocore's (the seeder's and scvctl's), where a ClientError carries ``response`` and every other failure
+is told by its class name, and the invoker's own client's (invoker/secrets_api.py), whose error carries
+``aws_code``, ``aws_message`` and ``aws_status``, a failure on the way named as botocore names it.
 """
 
 from __future__ import annotations
@@ -54,13 +55,17 @@ UNKNOWN_FIX = "see the AWS message"
 
 
 def _aws_error(error: BaseException) -> dict:
+    """{"Code", "Message"} of a botocore ClientError's ``response`` or of the invoker's SecretsManagerError."""
     response = getattr(error, "response", None)
-    details = response.get("Error") if isinstance(response, dict) else None
-    return details if isinstance(details, dict) else {}
+    if isinstance(response, dict):
+        details = response.get("Error")
+        return details if isinstance(details, dict) else {}
+    return {"Code": getattr(error, "aws_code", None), "Message": getattr(error, "aws_message", None)}
 
 
 def error_code(error: BaseException) -> str:
-    """The AWS error code of a ClientError, else the exception's class name (NoCredentialsError, ...)."""
+    """The AWS error code of a ClientError or a SecretsManagerError, else the exception's class name
+    (NoCredentialsError, ...)."""
     return str(_aws_error(error).get("Code") or type(error).__name__)
 
 
@@ -72,11 +77,9 @@ def error_message(error: BaseException) -> str:
 def http_status(error: BaseException) -> int:
     """The HTTP status AWS answered with, 0 when no answer arrived."""
     response = getattr(error, "response", None)
-    if isinstance(response, dict):
-        status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        if isinstance(status, int):
-            return status
-    return 0
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode") if isinstance(response, dict) else None
+    status = getattr(error, "aws_status", 0) if status is None else status
+    return status if isinstance(status, int) else 0
 
 
 def is_retryable(error: BaseException) -> bool:

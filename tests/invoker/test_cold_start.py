@@ -1,5 +1,7 @@
 """The cold path stays light: a new container with a cached token imports neither boto3 nor PyJWT/cryptography,
 nor an HTTP library: not requests and what it pulls in, not urllib3 (the invoker speaks http.client directly).
+One that mints signs in the standard library (rs256.py) and writes the token with its own Secrets Manager client
+(secrets_api.py, aws_sigv4.py), so it imports neither boto3 nor botocore either.
 
 Run in a separate process (this one has imported everything already), with the extension attached as on
 Lambda: the access secret comes over local HTTP and the token from it, so nothing heavy is needed.
@@ -14,11 +16,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.invoker.conftest import store_access_token
+from tests.invoker.conftest import access_token_in_secret, store_access_token
 
 HEAVY = (
     "boto3",
-    "botocore.client",
+    "botocore",
     "jwt",
     "cryptography",
     "requests",
@@ -79,15 +81,21 @@ def test_cold_start_with_cached_token_imports_nothing_heavy(
     assert salesforce.token_requests() == []
 
 
-def test_cold_start_that_mints_imports_no_jwt_or_cryptography_library(
+def test_cold_start_that_mints_imports_no_jwt_cryptography_or_aws_sdk(
     invoker_source_dir: Path,
     invoker_env: dict[str, str],
     secrets_extension: Any,
     salesforce: Any,
+    secrets_server: Any,
+    secretsmanager_client: Any,
+    cc_secrets: Any,
 ) -> None:
-    """With no token cached the container signs an assertion, in the standard library (rs256.py)."""
+    """With no token cached the container reads the key from Secrets Manager, signs an assertion and writes the
+    new token back: all of it in the standard library."""
     env = {**os.environ, **invoker_env, **secrets_extension.env()}
     outcome = run_cold_container(invoker_source_dir, env)
     assert outcome["result"] == {}
     assert len(salesforce.token_requests()) == 1
-    assert not {"jwt", "cryptography"} & set(outcome["heavy"])
+    assert secrets_server.count("PutSecretValue", secret_id=cc_secrets.access_secret_arn) >= 1
+    assert access_token_in_secret(secretsmanager_client, cc_secrets)
+    assert outcome["heavy"] == []
