@@ -4,10 +4,10 @@ Over SOAP (``/services/Soap/m/<version>``), because retrieve exists only there a
 updateMetadata are its CRUD calls: ``listMetadata``, ``readMetadata`` and ``updateMetadata`` (with the
 ``AllOrNoneHeader``, so an update of several components writes all or none), in the shapes of Salesforce's
 Metadata WSDL. Over REST: a query, and GETs such as the External Client Apps' credentials resources.
-Used by scvctl with an administrator's
-session and by the rotation function with the integration user's own token; the token goes only into the
-request (never into a message or a log). Standard library only. The XML parsed is the org's own answer:
-ElementTree resolves no external entities and expat limits entity expansion.
+Used by scvctl with an administrator's session and by the rotation function with the integration user's
+own token; the token goes only into the request (never into a message or a log). Standard library only.
+The XML parsed is the org's own answer: ElementTree resolves no external entities and expat limits entity
+expansion.
 """
 
 # ruff: noqa: S310, S314 - the URL is the org's (https, or http for a local emulator); see above on XML
