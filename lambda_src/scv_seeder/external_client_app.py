@@ -222,7 +222,7 @@ def read_consumer_key(api: MetadataApi, app: ET.Element) -> str:
             )
         answer = api.get(f"/apps/oauth/credentials/{app_id}/{consumers[0]['id']}", {"part": "key"})
     except MetadataApiError as error:
-        if error.code in ("FUNCTIONALITY_NOT_ENABLED", "INSUFFICIENT_ACCESS"):
+        if error.code == "FUNCTIONALITY_NOT_ENABLED":
             raise ConnectedAppError(
                 f"Salesforce does not give out the consumer key of External Client App {name} ({error.message}): "
                 f"turn on {KEY_ACCESS_SETTING} and run this again",
