@@ -30,9 +30,8 @@ FAULT_FIXES = {
     "INVALID_SESSION_ID": "the Salesforce session is expired or invalid: sign in again ({sign_in})",
     "INSUFFICIENT_ACCESS": (
         "the Salesforce user you signed in with may not change connected apps or External Client Apps ({message}): "
-        "sign in as a System "
-        "Administrator, or give the user Modify Metadata, Customize Application and Manage Profiles and "
-        "Permission Sets"
+        "sign in as a System Administrator, or give the user Modify Metadata, Customize Application and Manage "
+        "Profiles and Permission Sets"
     ),
     "API_DISABLED_FOR_ORG": "the org does not allow API access ({message}): sign in to an edition with API access",
     UNREACHABLE: "{message}: check --instance-url / --target-org",
