@@ -194,8 +194,9 @@ def _store_consumer_key(runtime: Runtime, value: str, app_name: str) -> None:
 
     if not value:
         raise CliError(
-            f"Salesforce did not return the consumer key of {app_name}: copy it in Setup (Manage Consumer Details) "
-            f"and run `scvctl consumer-key set {runtime.contact_center.name}`"
+            f"Salesforce did not return the consumer key of {app_name}: copy it in Setup (a connected app's Manage "
+            "Consumer Details, an External Client App's Settings > OAuth Settings > Consumer Key and Secret) and run "
+            f"`scvctl consumer-key set {runtime.contact_center.name}`"
         )
     store_consumer_key(runtime, value)
 
