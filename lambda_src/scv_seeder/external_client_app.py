@@ -239,11 +239,11 @@ def apply_change(api: MetadataApi, before: ET.Element, changed: ET.Element, *, a
     differs from ``before`` in more than ``allowed`` or misses part of the change.
     """
     name = full_name(before)
-    stripped = without_consumer_key(changed)
+    stripped, unchanged = without_consumer_key(changed), without_consumer_key(before)
     updates = [
         (metadata_type, component(stripped, metadata_type))
         for metadata_type in OAUTH_COMPONENTS
-        if changed_fields(component(before, metadata_type), component(stripped, metadata_type))
+        if changed_fields(component(unchanged, metadata_type), component(stripped, metadata_type))
     ]
     failure = api.update_metadata(updates) if updates else None
     if failure is not None:
