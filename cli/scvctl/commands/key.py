@@ -164,7 +164,7 @@ def _rotate_and_upload(args: argparse.Namespace, runtime: Runtime, document: dic
     runtime.changed(f"staged a new key for {cc} ({fingerprint(certificate)})")
     changed, changes = app.kind.with_certificate(app.record, certificate)
     try:
-        _, backup = update_app(runtime, app, changed, allowed=app.kind.CERTIFICATE_FIELDS)
+        backup = update_app(runtime, app, changed, allowed=app.kind.CERTIFICATE_FIELDS)
     except UpdateRefused as refusal:
         runtime.store.discard_pending()
         runtime.changed(f"dropped the staged key of {cc}: the current key stays in use")

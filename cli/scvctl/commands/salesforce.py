@@ -105,18 +105,16 @@ def open_app(args: argparse.Namespace, runtime: Runtime) -> OpenApp:
     return OpenApp(api, session, kind, record)
 
 
-def update_app(
-    runtime: Runtime, app: OpenApp, changed: ET.Element, *, allowed: frozenset[str]
-) -> tuple[ET.Element, Path]:
-    """Save the app as read, write ``changed`` and read it back (the app kind's apply_change): the new
-    record, and the saved file. :class:`UpdateRefused` when Salesforce refused (nothing changed); a CliError
-    naming ``--restore`` when the read differs from the intended change."""
+def update_app(runtime: Runtime, app: OpenApp, changed: ET.Element, *, allowed: frozenset[str]) -> Path:
+    """Save the app as read, write ``changed`` and read it back (the app kind's apply_change): the saved file.
+    :class:`UpdateRefused` when Salesforce refused (nothing changed); a CliError naming ``--restore`` when the
+    read differs from the intended change."""
     backup = _backup_path(runtime, app)
     write_public_file(backup, app.kind.as_file(app.record))
     runtime.changed(f"saved {app.kind.KIND} {app.name} as read to {display_path(backup)}")
     try:
         with admin_errors(app.session):
-            after = app.kind.apply_change(app.api, app.record, changed, allowed=allowed)
+            app.kind.apply_change(app.api, app.record, changed, allowed=allowed)
     except ConnectedAppError as error:
         if error.code == "REFUSED":
             raise UpdateRefused(
@@ -126,7 +124,7 @@ def update_app(
         restore = f"scvctl salesforce connect {runtime.contact_center.name} --restore {display_path(backup)}"
         raise CliError(f"{error}: put it back with `{restore}`") from None
     runtime.changed(f"updated {app.kind.KIND} {app.name}")
-    return after, backup
+    return backup
 
 
 def connect_app(args: argparse.Namespace, runtime: Runtime) -> int:
@@ -159,7 +157,7 @@ def connect_app(args: argparse.Namespace, runtime: Runtime) -> int:
         return 0
 
     if changes:
-        _, backup = update_app(runtime, app, changed, allowed=app.kind.INTENDED_FIELDS)
+        backup = update_app(runtime, app, changed, allowed=app.kind.INTENDED_FIELDS)
         say(f"Updated {app.name}; the app as it was is saved in {display_path(backup)} (--restore puts it back).")
     _store_consumer_key(runtime, consumer_key, app.name)
     from scvctl.commands.check import run_check

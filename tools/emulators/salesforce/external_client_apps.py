@@ -19,7 +19,8 @@ consumers (``{"consumers": [{"id", "key", "name", "url"}]}``) and ``.../{consume
 keyandsecret`` the parts asked for (the key when ``part`` is left out). When "Allow access to External
 Client App consumer secrets via REST API" is off for the app, the credentials resources answer 403
 ``FUNCTIONALITY_NOT_ENABLED``. The token endpoint accepts an ECA's assertions when they are signed with the
-key of the certificate in its global settings and the subject's profile is pre-authorized by its policies.
+key of the certificate in its global settings and the subject's profile is pre-authorized by its policies
+(``commaSeparatedProfile``; permission sets are not modeled).
 """
 
 from __future__ import annotations
