@@ -23,6 +23,7 @@ user's ``Profile.Name`` as the org shows it (localized).
 from __future__ import annotations
 
 import copy
+import json
 import re
 import threading
 import xml.etree.ElementTree as ET
@@ -32,8 +33,10 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from tools.emulators.salesforce import deploys
 from tools.emulators.salesforce import external_client_apps as eca
 from tools.emulators.salesforce.ids import salesforce_id
+from tools.emulators.salesforce.responses import NOT_FOUND, api_error, json_response
 
 SOAP_PATH = re.compile(r"^/services/Soap/m/(?P<version>\d+\.\d+)/?$")
 SOAP_ENVELOPE = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -79,6 +82,7 @@ class _Directory:
     profiles: dict[str, frozenset[str]] = field(default_factory=dict)  # profile name -> its permissions
     external_client_apps: dict[str, eca.ExternalClientApp] = field(default_factory=dict)  # by developer name
     updates: int = 0  # updateMetadata calls that changed something
+    deploys: dict[str, dict[str, Any]] = field(default_factory=dict)  # REST deploy id -> its final answer
 
 
 class ConnectedAppMetadata:
@@ -222,6 +226,43 @@ class ConnectedAppMetadata:
             apps = list(self._directory.external_client_apps.values())
         return eca.oauth_apps_resource(apps, request, parts, base)
 
+    # -- REST deploy -----------------------------------------------------------------------------------------
+
+    def _deploy_request(self, request: Request, parts: list[str]) -> Response:
+        """``POST /metadata/deployRequest`` (multipart: ``json``, ``file``) and ``GET .../deployRequest/{id}``."""
+        if len(parts) == 3 and request.method == "GET":
+            with self._metadata_lock:
+                answer = self._directory.deploys.get(parts[2])
+            return json_response(200, answer) if answer else json_response(404, NOT_FOUND)
+        if len(parts) != 2 or request.method != "POST":
+            return json_response(404, NOT_FOUND)
+        token = request.headers.get("Authorization", "").partition(" ")[2].strip()
+        session = self._session_user(token)  # type: ignore[attr-defined]
+        permissions = self._permissions_of(session[1].profile if session else None)
+        if not permissions & {MODIFY_ALL_DATA, MODIFY_METADATA}:
+            return api_error(403, *NO_METADATA_ACCESS_FAULT)
+        upload = request.files.get("file")
+        json_text = request.form.get("json") or (request.files["json"].read() if "json" in request.files else b"{}")
+        try:
+            deploy_options = deploys.options(json.loads(json_text))
+            call = deploys.update_call(upload.read() if upload else b"")
+        except ValueError as error:
+            code = error.error_code if isinstance(error, deploys.BadDeploy) else "JSON_PARSER_ERROR"
+            return api_error(400, code, str(error))
+        deploy_id = salesforce_id("DeployRequest")
+        results = self._update_metadata(
+            call,
+            permissions,
+            all_or_none=bool(deploy_options["rollbackOnError"]),
+            check_only=bool(deploy_options["checkOnly"]),
+        )
+        with self._metadata_lock:
+            kinds = [_xsi_type(component) for component in call.findall(_tag("metadata"))]
+            self._directory.deploys[deploy_id] = deploys.finished(
+                deploy_id, deploy_options, list(zip(kinds, results.iter(_tag("result")), strict=True))
+            )
+        return json_response(201, deploys.pending(deploy_id, deploy_options))
+
     # -- SOAP ------------------------------------------------------------------------------------------------
 
     def _metadata_soap(self, request: Request) -> Response:
@@ -304,7 +345,9 @@ class ConnectedAppMetadata:
                     return copy.deepcopy(app.components[metadata_type])
         return None
 
-    def _update_metadata(self, call: ET.Element, permissions: frozenset[str], *, all_or_none: bool) -> ET.Element:
+    def _update_metadata(
+        self, call: ET.Element, permissions: frozenset[str], *, all_or_none: bool, check_only: bool = False
+    ) -> ET.Element:
         response = ET.Element(_tag("updateMetadataResponse"))
         records = [(_xsi_type(record), record) for record in call.findall(_tag("metadata"))]
         refusals = [self._update_refusal(kind, record, permissions) for kind, record in records]
@@ -317,6 +360,8 @@ class ConnectedAppMetadata:
                 errors = ET.SubElement(result, _tag("errors"))
                 ET.SubElement(errors, _tag("message")).text = refusal[1]
                 ET.SubElement(errors, _tag("statusCode")).text = refusal[0]
+            elif check_only:
+                pass
             elif kind == "ConnectedApp":
                 self._replace_app(full_name, record)
             else:

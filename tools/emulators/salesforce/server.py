@@ -167,6 +167,8 @@ class SalesforceEmulator(
             return self._upsert(request, version, parts[1], parts[2], parts[3])
         if parts == ["composite"] and method == "POST":
             return self._composite(request, version)
+        if parts[:2] == ["metadata", "deployRequest"]:
+            return self._deploy_request(request, parts)
         if parts[:2] == ["apps", "oauth"] and method == "GET":
             return self._oauth_apps(request, parts, self.rest_base(version))
         return json_response(404, NOT_FOUND)
