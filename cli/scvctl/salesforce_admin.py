@@ -29,9 +29,9 @@ TOKEN_VARIABLE = "SF_ACCESS_TOKEN"  # noqa: S105 (the variable's name)
 FAULT_FIXES = {
     "INVALID_SESSION_ID": "the Salesforce session is expired or invalid: sign in again ({sign_in})",
     "INSUFFICIENT_ACCESS": (
-        "the Salesforce user you signed in with may not change connected apps ({message}): sign in as a System "
-        "Administrator, or give the user Modify Metadata, Customize Application and Manage Profiles and "
-        "Permission Sets"
+        "the Salesforce user you signed in with may not change connected apps or External Client Apps ({message}): "
+        "sign in as a System Administrator, or give the user Modify Metadata, Customize Application and Manage "
+        "Profiles and Permission Sets"
     ),
     "API_DISABLED_FOR_ORG": "the org does not allow API access ({message}): sign in to an edition with API access",
     UNREACHABLE: "{message}: check --instance-url / --target-org",

@@ -27,6 +27,9 @@ from scv_seeder.metadata_api import METADATA_NAMESPACE, MetadataApi
 CALLBACK_URL = "http://localhost:1717/OauthRedirect"
 #: what the name or label of the connected app SCV made contains
 SCV_APP_MARK = "Connected App for RestAPI OAuth"
+KIND = "connected app"
+#: the suffix of the file ``--apply`` saves (``<name>-<time>.connectedApp-meta.xml``)
+FILE_SUFFIX = "connectedApp"
 
 #: the connected app's fields in the WSDL's order (``ConnectedApp``), where an added one must go
 APP_FIELDS = (
@@ -58,7 +61,8 @@ CERTIFICATE_FIELDS = frozenset({"oauthConfig/certificate"})
 class ConnectedAppError(ValueError):
     """The app cannot be found or changed as asked; the message names the app and the fix. ``code``:
     ``NOT_FOUND``, ``SEVERAL``, ``NO_OAUTH``, ``REFUSED`` (Salesforce refused the update: nothing changed),
-    ``READ_BACK`` (the update took, but a read differs from the intended change), ``BAD_FILE``."""
+    ``READ_BACK`` (the update took, but a read differs from the intended change), ``BAD_FILE``,
+    ``KEY_ACCESS`` (the org does not give out an External Client App's consumer key)."""
 
     def __init__(self, message: str, *, code: str) -> None:
         super().__init__(message)
@@ -176,20 +180,25 @@ def as_file(record: ET.Element) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
 
-def from_file(text: str, path: str) -> ET.Element:
-    """A record saved by :func:`as_file`; a ConnectedAppError when the file is not one."""
+def parse_saved(text: str, path: str) -> ET.Element:
+    """A file ``--apply`` saved (a connected app's or an External Client App's), its layout undone."""
     try:
         document = ET.fromstring(text.encode())  # noqa: S314 - a file --apply wrote (see metadata_api on XML)
     except ET.ParseError as error:
         raise ConnectedAppError(
             f"{path} is not XML ({error}): give a file saved by `scvctl salesforce connect --apply`", code="BAD_FILE"
         ) from None
-    if document.tag != tag("ConnectedApp") or not full_name(document):
-        raise ConnectedAppError(
-            f"{path} is not a saved ConnectedApp with its fullName: give a file saved by --apply", code="BAD_FILE"
-        )
     _strip_whitespace(document)
     return document
+
+
+def is_file(document: ET.Element) -> bool:
+    return document.tag == tag("ConnectedApp")
+
+
+def read_consumer_key(api: MetadataApi, record: ET.Element) -> str:
+    """The consumer key, which a connected app's read carries (the session is not needed)."""
+    return consumer_key(record)
 
 
 def find_app(api: MetadataApi, name: str | None = None) -> ET.Element:

@@ -1,11 +1,13 @@
-"""The Metadata API calls for connected apps, and a REST query, with one Salesforce session.
+"""The Metadata API calls for connected apps and External Client Apps, and REST reads, with one Salesforce session.
 
 Over SOAP (``/services/Soap/m/<version>``), because retrieve exists only there and readMetadata and
-updateMetadata are its CRUD calls: ``listMetadata``, ``readMetadata`` and ``updateMetadata`` for
-``ConnectedApp``, in the shapes of Salesforce's Metadata WSDL. Used by scvctl with an administrator's
-session and by the rotation function with the integration user's own token; the token goes only into the
-request (never into a message or a log). Standard library only. The XML parsed is the org's own answer:
-ElementTree resolves no external entities and expat limits entity expansion.
+updateMetadata are its CRUD calls: ``listMetadata``, ``readMetadata`` and ``updateMetadata`` (with the
+``AllOrNoneHeader``, so an update of several components writes all or none), in the shapes of Salesforce's
+Metadata WSDL. Over REST: a query, and GETs such as the External Client Apps' credentials resources.
+Used by scvctl with an administrator's session and by the rotation function with the integration user's
+own token; the token goes only into the request (never into a message or a log). Standard library only.
+The XML parsed is the org's own answer: ElementTree resolves no external entities and expat limits entity
+expansion.
 """
 
 # ruff: noqa: S310, S314 - the URL is the org's (https, or http for a local emulator); see above on XML
@@ -25,6 +27,8 @@ SOAP_ENVELOPE = "http://schemas.xmlsoap.org/soap/envelope/"
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 #: readMetadata reads at most ten components per call
 READ_BATCH = 10
+#: the statusCode of the records an all-or-none update did not write because another one failed
+ROLLED_BACK = "ALL_OR_NONE_OPERATION_ROLLED_BACK"
 #: a MetadataApiError's code when the org could not be reached at all
 UNREACHABLE = "UNREACHABLE"
 _TIMEOUT_SECONDS = 60
@@ -60,17 +64,29 @@ class MetadataApi:
         return f"MetadataApi({self.instance_url!r}, v{self.api_version})"
 
     def list_connected_apps(self) -> list[str]:
+        return self.list_metadata("ConnectedApp")
+
+    def read_connected_apps(self, names: list[str]) -> dict[str, ET.Element]:
+        """fullName -> record, of those of ``names`` the org has."""
+        return self.read_metadata("ConnectedApp", names)
+
+    def update_connected_app(self, record: ET.Element) -> SaveFailure | None:
+        """Write the whole component; None on success, else Salesforce's error."""
+        return self.update_metadata([("ConnectedApp", record)])
+
+    def list_metadata(self, metadata_type: str) -> list[str]:
+        """The fullNames of the org's components of one type."""
         call = ET.Element(_m("listMetadata"))
-        ET.SubElement(ET.SubElement(call, _m("queries")), _m("type")).text = "ConnectedApp"
+        ET.SubElement(ET.SubElement(call, _m("queries")), _m("type")).text = metadata_type
         ET.SubElement(call, _m("asOfVersion")).text = self.api_version
         return sorted(element.text or "" for element in self._soap(call).iter(_m("fullName")))
 
-    def read_connected_apps(self, names: list[str]) -> dict[str, ET.Element]:
+    def read_metadata(self, metadata_type: str, names: list[str]) -> dict[str, ET.Element]:
         """fullName -> record, of those of ``names`` the org has."""
         records: dict[str, ET.Element] = {}
         for start in range(0, len(names), READ_BATCH):
             call = ET.Element(_m("readMetadata"))
-            ET.SubElement(call, _m("type")).text = "ConnectedApp"
+            ET.SubElement(call, _m("type")).text = metadata_type
             for name in names[start : start + READ_BATCH]:
                 ET.SubElement(call, _m("fullNames")).text = name
             for record in self._soap(call).iter(_m("records")):
@@ -80,37 +96,45 @@ class MetadataApi:
                     records[full_name] = record
         return records
 
-    def update_connected_app(self, record: ET.Element) -> SaveFailure | None:
-        """Write the whole component; None on success, else Salesforce's error."""
+    def update_metadata(self, records: list[tuple[str, ET.Element]]) -> SaveFailure | None:
+        """Write whole components (metadata type, record), all or none; None on success, else the first error."""
         call = ET.Element(_m("updateMetadata"))
-        metadata = ET.SubElement(call, _m("metadata"), {XSI_TYPE: "ConnectedApp"})
-        metadata.extend(list(record))
-        result = self._soap(call).find(f".//{_m('result')}")
-        if result is not None and result.findtext(_m("success")) == "true":
+        for metadata_type, record in records:
+            ET.SubElement(call, _m("metadata"), {XSI_TYPE: metadata_type}).extend(list(record))
+        results = list(self._soap(call, all_or_none=True).iter(_m("result")))
+        if len(results) == len(records) and all(result.findtext(_m("success")) == "true" for result in results):
             return None
-        error = result.find(_m("errors")) if result is not None else None
-        if error is None:
+        errors = [error for result in results for error in result.findall(_m("errors"))]
+        first = next((error for error in errors if error.findtext(_m("statusCode")) != ROLLED_BACK), None)
+        if first is None:
             return SaveFailure("UNKNOWN", "Salesforce answered without a result")
-        return SaveFailure(error.findtext(_m("statusCode")) or "UNKNOWN", error.findtext(_m("message")) or "")
+        return SaveFailure(first.findtext(_m("statusCode")) or "UNKNOWN", first.findtext(_m("message")) or "")
 
-    def query(self, soql: str) -> list[dict[str, Any]]:
-        url = f"{self.instance_url}/services/data/v{self.api_version}/query?{urllib.parse.urlencode({'q': soql})}"
+    def get(self, path: str, params: dict[str, str] | None = None) -> Any:
+        """A REST resource's JSON answer; ``path`` is relative to ``/services/data/vXX.X``."""
+        query = f"?{urllib.parse.urlencode(params)}" if params else ""
+        url = f"{self.instance_url}/services/data/v{self.api_version}{path}{query}"
         request = urllib.request.Request(url, headers={**self._authorization(), "Accept": "application/json"})
         try:
             with urllib.request.urlopen(request, timeout=_TIMEOUT_SECONDS) as response:
-                return list(json.loads(response.read()).get("records", []))
+                return json.loads(response.read())
         except urllib.error.HTTPError as error:
             raise _rest_error(error) from None
         except urllib.error.URLError as error:
             raise MetadataApiError(UNREACHABLE, f"cannot reach {self.instance_url} ({error.reason})") from None
 
+    def query(self, soql: str) -> list[dict[str, Any]]:
+        return list(self.get("/query", {"q": soql}).get("records", []))
+
     def _authorization(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._access_token}"}
 
-    def _soap(self, call: ET.Element) -> ET.Element:
+    def _soap(self, call: ET.Element, *, all_or_none: bool = False) -> ET.Element:
         envelope = ET.Element(f"{{{SOAP_ENVELOPE}}}Envelope")
-        header = ET.SubElement(ET.SubElement(envelope, f"{{{SOAP_ENVELOPE}}}Header"), _m("SessionHeader"))
-        ET.SubElement(header, _m("sessionId")).text = self._access_token
+        headers = ET.SubElement(envelope, f"{{{SOAP_ENVELOPE}}}Header")
+        ET.SubElement(ET.SubElement(headers, _m("SessionHeader")), _m("sessionId")).text = self._access_token
+        if all_or_none:
+            ET.SubElement(ET.SubElement(headers, _m("AllOrNoneHeader")), _m("allOrNone")).text = "true"
         ET.SubElement(envelope, f"{{{SOAP_ENVELOPE}}}Body").append(call)
         request = urllib.request.Request(
             f"{self.instance_url}/services/Soap/m/{self.api_version}",

@@ -5,10 +5,10 @@ Secrets Manager calls the four steps with one ``ClientRequestToken`` (the new ve
 * ``createSecret``: a new key and certificate as the AWSPENDING version; consumer key, subject and audience
   are kept.
 * ``setSecret``: sign in as the subject with the current key (the integration user's own token: the guide's
-  subject is a System Administrator) and upload the pending certificate to the connected app through
-  scv_seeder.connected_app, the code ``scvctl key rotate --upload`` uses: update, read back, prove that
-  only the certificate changed. From then on Salesforce refuses the current key, and the invoker signs with
-  the pending one by itself, so calls keep working.
+  subject is a System Administrator) and upload the pending certificate to the connected app or External
+  Client App through scv_seeder.oauth_app, the code ``scvctl key rotate --upload`` uses: update, read
+  back, prove that only the certificate changed. From then on Salesforce refuses the current key, and the
+  invoker signs with the pending one by itself, so calls keep working.
 * ``testSecret``: sign in with the pending key.
 * ``finishSecret``: make the version AWSCURRENT, clear the cached token, publish the certificate.
 
@@ -18,7 +18,8 @@ KeyRotationFailed alarm (the function's errors) fires. Every step can be repeate
 
 Environment: ``CONTACT_CENTER_NAME``, ``SALESFORCE_ACCESS_SECRET_ID``, ``SALESFORCE_AUTH_ENDPOINT`` (the
 token endpoint), ``SALESFORCE_API_VERSION``, ``CERTIFICATE_PARAMETER_NAME``, ``CERTIFICATE_COMMON_NAME``,
-``CERTIFICATE_VALIDITY_DAYS``, and ``CONNECTED_APP_NAME`` (empty: the one app SCV made).
+``CERTIFICATE_VALIDITY_DAYS``, and ``CONNECTED_APP_NAME`` (empty: the one app SCV made; the name of a
+connected app or of an External Client App).
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ from scv_shared import constants, public_certificate
 from scv_shared.json_log import Logger
 from scv_shared.secret_format import CURRENT_STAGE, PENDING_STAGE, SecretKeys
 
-from scv_seeder import connected_app
-from scv_seeder.connected_app import CERTIFICATE_FIELDS, ConnectedAppError
+from scv_seeder import oauth_app
+from scv_seeder.connected_app import ConnectedAppError
 from scv_seeder.credentials import generate_private_key, issue_certificate, load_private_key
 from scv_seeder.metadata_api import MetadataApi, MetadataApiError
 from scv_seeder.store import Document, SecretStore
@@ -129,10 +130,10 @@ class Rotation:
         pending = self._pending()
         api = self._signed_in(self._current(), fallback=pending)
         try:
-            record = connected_app.find_app(api, self.settings.app_name)
-            changed, changes = connected_app.with_certificate(record, pending[self.keys.certificate])
+            kind, record = oauth_app.find(api, self.settings.app_name, self.settings.contact_center)
+            changed, changes = kind.with_certificate(record, pending[self.keys.certificate])
             if changes:
-                connected_app.apply_change(api, record, changed, allowed=CERTIFICATE_FIELDS)
+                kind.apply_change(api, record, changed, allowed=kind.CERTIFICATE_FIELDS)
         except (ConnectedAppError, MetadataApiError) as error:
             if isinstance(error, ConnectedAppError) and error.code == "READ_BACK":
                 raise RotationError(f"the certificate upload did not read back as intended: {error}") from None

@@ -1,4 +1,5 @@
-"""scvctl.connected_app: the guide's edits to a ConnectedApp record, a table of starting points."""
+"""scv_seeder.connected_app and external_client_app: the guide's edits to an app's records, a table of starting
+points, and the files --apply saves."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 import pytest
-from scv_seeder import connected_app
+from scv_seeder import connected_app, external_client_app, oauth_app
 from scv_seeder.connected_app import CALLBACK_URL, METADATA_NAMESPACE, tag
 
 PROFILE = "システム管理者"
@@ -77,6 +78,50 @@ def test_the_consumer_key_never_leaves_in_an_update_or_a_file(rsa_key_pair: Any)
     assert connected_app.consumer_key(record) == "ORGKEY"
     assert connected_app.consumer_key(stripped) == ""
     assert "ORGKEY" not in saved
-    reread = connected_app.from_file(saved, "saved.xml")
-    reread.tag = tag("records")
+    reread = connected_app.parse_saved(saved, "saved.xml")
+    assert oauth_app.kind_of_file(reread, "saved.xml") is connected_app
     assert connected_app.changed_fields(stripped, reread) == set()
+
+
+def _eca_bundle(global_fields: str) -> ET.Element:
+    def component(name: str, fields: str) -> ET.Element:
+        return ET.fromstring(  # noqa: S314 - the test's own XML
+            f'<records xmlns="{METADATA_NAMESPACE}"><fullName>{name}</fullName>{fields}</records>'
+        )
+
+    owner = "<externalClientApplication>Eca</externalClientApplication><label>Eca</label>"
+    return external_client_app.bundle(
+        {
+            external_client_app.APPLICATION: component("Eca", "<label>Eca</label>"),
+            external_client_app.GLOBAL_OAUTH: component("Eca_glbloauth", global_fields + owner),
+            external_client_app.OAUTH_POLICIES: component(
+                "Eca_oauthPlcy", owner + "<permittedUsersPolicyType>AllSelfAuthorized</permittedUsersPolicyType>"
+            ),
+            external_client_app.OAUTH_SETTINGS: component(
+                "Eca_oauth", "<commaSeparatedOauthScopes>Api</commaSeparatedOauthScopes>" + owner
+            ),
+        }
+    )
+
+
+def test_an_external_client_app_gets_the_same_edits_and_its_key_never_leaves(rsa_key_pair: Any) -> None:
+    app = _eca_bundle("<callbackUrl>https://x/cb</callbackUrl><consumerKey>ORGKEY</consumerKey>")
+
+    changed, changes = external_client_app.planned(app, certificate_pem=rsa_key_pair.certificate_pem, profile=PROFILE)
+    saved = external_client_app.as_file(changed)
+
+    assert [change.field for change in changes] == [
+        "Use digital signatures",
+        "Permitted Users",
+        "Callback URL",
+        "Selected OAuth Scopes",
+        "Profiles",
+    ]
+    assert connected_app.changed_fields(app, changed) == external_client_app.INTENDED_FIELDS
+    global_order = _children(changed.find(tag(external_client_app.GLOBAL_OAUTH)))
+    assert global_order.index("callbackUrl") < global_order.index("certificate") < global_order.index("consumerKey")
+    assert "ORGKEY" not in saved
+    reread = connected_app.parse_saved(saved, "saved.xml")
+    assert oauth_app.kind_of_file(reread, "saved.xml") is external_client_app
+    assert connected_app.changed_fields(external_client_app.without_consumer_key(changed), reread) == set()
+    assert external_client_app.planned(changed, certificate_pem=rsa_key_pair.certificate_pem, profile=PROFILE)[1] == []

@@ -212,7 +212,7 @@ def _second_app(salesforce: Any) -> None:
             (),
             "the Salesforce session is expired or invalid: sign in again",
         ),
-        (lambda salesforce: None, ("--app", "Nope"), "no connected app named Nope"),
+        (lambda salesforce: None, ("--app", "Nope"), "no connected app or External Client App named Nope"),
         (_second_app, (), "several connected apps match"),
         (_no_rights, (), "may not change connected apps"),
         (_no_profile_rights, (), "Salesforce refused the update of"),

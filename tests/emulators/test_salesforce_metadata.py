@@ -29,11 +29,11 @@ SUBJECT = "integration@example.com"
 ADMIN_PROFILE = "システム管理者"
 
 
-def _call(salesforce: Any, session: str, body: str) -> requests.Response:
+def _call(salesforce: Any, session: str, body: str, headers: str = "") -> requests.Response:
     envelope = (
         f'<?xml version="1.0" encoding="UTF-8"?><env:Envelope xmlns:env="{SOAPENV}" xmlns="{M}"'
         ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        f"<env:Header><SessionHeader><sessionId>{session}</sessionId></SessionHeader></env:Header>"
+        f"<env:Header><SessionHeader><sessionId>{session}</sessionId></SessionHeader>{headers}</env:Header>"
         f"<env:Body>{body}</env:Body></env:Envelope>"
     )
     return requests.post(

@@ -32,20 +32,31 @@ PARAMETER = f"/{CC}/salesforce/certificate"
 STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
 
 
-@pytest.fixture
-def org(salesforce: Any, rsa_key_pair: Any) -> Any:
-    """SCV's app after `scvctl salesforce connect`: the current certificate, the subject's profile pre-authorized."""
-    salesforce.add_profile(ADMIN_PROFILE)
-    salesforce.add_user(SUBJECT, profile=ADMIN_PROFILE)
-    salesforce.add_connected_app(
+@pytest.fixture(params=["connected app", "External Client App"])
+def app_kind(request: pytest.FixtureRequest) -> str:
+    """Contact centers made before Summer '26 have a connected app, later ones an External Client App."""
+    return str(request.param)
+
+
+def _add_app(salesforce: Any, app_kind: str, certificate_pem: str, profile: str) -> None:
+    """SCV's app after `scvctl salesforce connect`: ``certificate_pem``, ``profile`` pre-authorized."""
+    add = salesforce.add_connected_app if app_kind == "connected app" else salesforce.add_external_client_app
+    add(
         APP,
         label="SCV rotcc Connected App for RestAPI OAuth",
         consumer_key=CONSUMER_KEY,
-        certificate_pem=rsa_key_pair.certificate_pem,
+        certificate_pem=certificate_pem,
         admin_approved=True,
-        profiles=[ADMIN_PROFILE],
+        profiles=[profile],
         scopes=["Api", "RefreshToken"],
     )
+
+
+@pytest.fixture
+def org(salesforce: Any, rsa_key_pair: Any, app_kind: str) -> Any:
+    salesforce.add_profile(ADMIN_PROFILE)
+    salesforce.add_user(SUBJECT, profile=ADMIN_PROFILE)
+    _add_app(salesforce, app_kind, rsa_key_pair.certificate_pem, ADMIN_PROFILE)
     return salesforce
 
 
@@ -111,7 +122,10 @@ def _current(secretsmanager_client: Any, cc_secrets: ContactCenterSecrets) -> di
 
 
 def _app_certificate(org: Any) -> str:
-    text = org.connected_app(APP).findtext(f"{connected_app.tag('oauthConfig')}/{connected_app.tag('certificate')}")
+    if org.connected_app(APP) is not None:
+        text = org.connected_app(APP).findtext(f"{connected_app.tag('oauthConfig')}/{connected_app.tag('certificate')}")
+    else:
+        text = org.external_client_app(APP)["ExtlClntAppGlobalOauthSettings"].findtext(connected_app.tag("certificate"))
     return "".join((text or "").split())
 
 
@@ -151,19 +165,17 @@ def test_a_scheduled_rotation_uploads_the_new_certificate_with_calls_running_thr
 
 
 def test_a_subject_that_may_not_change_the_app_stops_the_rotation_and_keeps_the_key(
-    org: Any, invoker: LocalInvoker, secretsmanager_client: Any, ssm: Any, cc_secrets: ContactCenterSecrets
+    org: Any,
+    app_kind: str,
+    invoker: LocalInvoker,
+    secretsmanager_client: Any,
+    ssm: Any,
+    cc_secrets: ContactCenterSecrets,
 ) -> None:
     org.add_profile(ADMIN_PROFILE, (MODIFY_METADATA, CUSTOMIZE_APPLICATION))  # no right on profiles...
     org.add_profile("Integration", ())
     org.add_user(SUBJECT, profile="Integration")  # ...and the subject no Metadata API at all
-    org.add_connected_app(
-        APP,
-        label="SCV rotcc Connected App for RestAPI OAuth",
-        consumer_key=CONSUMER_KEY,
-        certificate_pem=_current(secretsmanager_client, cc_secrets)[KEYS.certificate],
-        admin_approved=True,
-        profiles=["Integration"],
-    )
+    _add_app(org, app_kind, _current(secretsmanager_client, cc_secrets)[KEYS.certificate], "Integration")
     old = _current(secretsmanager_client, cc_secrets)
     rotation = _rotation(org, secretsmanager_client, ssm, cc_secrets, str(uuid.uuid4()))
     rotation.run("createSecret")

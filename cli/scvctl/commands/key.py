@@ -22,7 +22,6 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from scv_seeder import credentials
-from scv_seeder.connected_app import CERTIFICATE_FIELDS, with_certificate
 from scv_seeder.credentials import fingerprint
 from scv_shared.secret_format import SecretKeys
 
@@ -163,9 +162,9 @@ def _rotate_and_upload(args: argparse.Namespace, runtime: Runtime, document: dic
         {**document, keys.private_key: private_key, keys.certificate: certificate}, f"scvctl-{uuid.uuid4().hex}"
     )
     runtime.changed(f"staged a new key for {cc} ({fingerprint(certificate)})")
-    changed, changes = with_certificate(app.record, certificate)
+    changed, changes = app.kind.with_certificate(app.record, certificate)
     try:
-        _, backup = update_app(runtime, app, changed, allowed=CERTIFICATE_FIELDS)
+        backup = update_app(runtime, app, changed, allowed=app.kind.CERTIFICATE_FIELDS)
     except UpdateRefused as refusal:
         runtime.store.discard_pending()
         runtime.changed(f"dropped the staged key of {cc}: the current key stays in use")

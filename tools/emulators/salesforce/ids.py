@@ -21,6 +21,8 @@ _KEY_PREFIXES = {
     "VoiceCall": "0LQ",
     "RealtimeAlertEvent": "e00",
     "ConnectedApplication": "0H4",
+    "ExternalClientApplication": "0xI",
+    "DeployRequest": "0Af",
 }
 _ID_CHARS = string.digits + string.ascii_letters
 _ID_SUFFIX_CHARS = string.ascii_uppercase + "012345"

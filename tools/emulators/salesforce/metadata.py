@@ -1,7 +1,9 @@
-"""The Metadata API's SOAP endpoint for connected apps, the profiles that grant its rights, and the User query.
+"""The Metadata API's SOAP endpoint for connected apps and External Client Apps, the profiles that grant its
+rights, and the User query.
 
 ``POST /services/Soap/m/{version}`` answers ``listMetadata``, ``readMetadata`` and ``updateMetadata`` for the
-``ConnectedApp`` type, in the shapes of Salesforce's Metadata WSDL (``ReadResult.records`` of
+``ConnectedApp`` type and the External Client App types (:mod:`~tools.emulators.salesforce.external_client_apps`),
+in the shapes of Salesforce's Metadata WSDL (``ReadResult.records`` of
 ``xsi:type="ConnectedApp"``, ``SaveResult`` with ``errors{message, statusCode}``, SOAP faults
 ``sf:<ExceptionCode>``). The apps are state, and they are what the token endpoint checks: the certificate in
 ``oauthConfig`` is the one assertions must be signed with, and ``isAdminApproved`` with ``profileName`` decides
@@ -10,6 +12,7 @@ which users are pre-authorized. What Salesforce documents and the commands depen
 * an update replaces the whole component; one that carries ``consumerKey`` fails ("You cannot provide a
   Consumer Key"), and the consumer key stays the org's own (it is never taken from a request);
 * there is no create: since Spring '26 no new connected app can be made, only existing ones edited;
+* with the ``AllOrNoneHeader`` (``allOrNone`` true) an update that refuses one record writes none;
 * the Metadata API needs "Modify All Data" or "Modify Metadata"; changing an app's profiles also needs
   "Customize Application" plus "Manage Profiles and Permission Sets" (or "Modify All Data").
 
@@ -20,6 +23,7 @@ user's ``Profile.Name`` as the org shows it (localized).
 from __future__ import annotations
 
 import copy
+import json
 import re
 import threading
 import xml.etree.ElementTree as ET
@@ -29,7 +33,10 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from tools.emulators.salesforce import deploys
+from tools.emulators.salesforce import external_client_apps as eca
 from tools.emulators.salesforce.ids import salesforce_id
+from tools.emulators.salesforce.responses import NOT_FOUND, api_error, json_response
 
 SOAP_PATH = re.compile(r"^/services/Soap/m/(?P<version>\d+\.\d+)/?$")
 SOAP_ENVELOPE = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -54,6 +61,10 @@ PROFILES_REFUSED = (
     "insufficient access rights: changing a connected app's profiles requires Customize Application and "
     "Manage Profiles and Permission Sets",
 )
+ROLLED_BACK = (
+    "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+    "Record rolled back because not all records were valid and the request was using AllOrNone header",
+)
 
 _USERNAME_CONDITION = re.compile(r"\bUsername\s*=\s*'((?:\\.|[^'\\])*)'", re.IGNORECASE)
 
@@ -69,7 +80,9 @@ class _Directory:
     apps: dict[str, ET.Element] = field(default_factory=dict)  # fullName -> the ConnectedApp record
     app_ids: dict[str, str] = field(default_factory=dict)
     profiles: dict[str, frozenset[str]] = field(default_factory=dict)  # profile name -> its permissions
+    external_client_apps: dict[str, eca.ExternalClientApp] = field(default_factory=dict)  # by developer name
     updates: int = 0  # updateMetadata calls that changed something
+    deploys: dict[str, dict[str, Any]] = field(default_factory=dict)  # REST deploy id -> its final answer
 
 
 class ConnectedAppMetadata:
@@ -129,7 +142,50 @@ class ConnectedAppMetadata:
             self._directory.app_ids.setdefault(full_name, salesforce_id("ConnectedApplication"))
         self._apply_to_token_endpoint(record)
 
+    def add_external_client_app(
+        self,
+        name: str,
+        *,
+        label: str,
+        consumer_key: str,
+        callback_url: str = "https://login.salesforce.com/services/oauth2/callback",
+        scopes: Iterable[str] = ("Api",),
+        profiles: Iterable[str] = (),
+        certificate_pem: str | None = None,
+        admin_approved: bool = False,
+        consumer_key_access: bool = True,
+        contact_email: str = "admin@example.com",
+    ) -> None:
+        """An existing External Client App (the org made it, with its consumer key); ``consumer_key_access``:
+        whether the credentials REST resources may give out its key."""
+        app = eca.new_external_client_app(
+            name,
+            label=label,
+            consumer_key=consumer_key,
+            callback_url=callback_url,
+            scopes=list(scopes),
+            profiles=list(profiles),
+            certificate_pem=certificate_pem,
+            admin_approved=admin_approved,
+            consumer_key_access=consumer_key_access,
+            contact_email=contact_email,
+        )
+        with self._metadata_lock:
+            self._directory.external_client_apps[name] = app
+        self._apply_eca_to_token_endpoint(app)
+
+    def set_consumer_key_access(self, name: str, allowed: bool) -> None:
+        """Turn the ECA's consumer key access over REST on or off, as the administrator does in Setup."""
+        with self._metadata_lock:
+            self._directory.external_client_apps[name].key_access = allowed
+
     # -- what tests read -------------------------------------------------------------------------------------
+
+    def external_client_app(self, name: str) -> dict[str, ET.Element] | None:
+        """Copies of the ECA's components by metadata type (as a read returns them), None for no such app."""
+        with self._metadata_lock:
+            app = self._directory.external_client_apps.get(name)
+            return {kind: copy.deepcopy(record) for kind, record in app.components.items()} if app else None
 
     def connected_app(self, full_name: str) -> ET.Element | None:
         """A copy of the app's record (namespace-qualified tags), None when the org has no such app."""
@@ -156,6 +212,57 @@ class ConnectedAppMetadata:
         users = self._usernames_with_profiles(profiles) if admin_approved else set()  # type: ignore[attr-defined]
         self._set_app_access(consumer_key, public_key, users)  # type: ignore[attr-defined]
 
+    def _apply_eca_to_token_endpoint(self, app: eca.ExternalClientApp) -> None:
+        from tools.emulators.salesforce.oauth import _load_certificate_key
+
+        certificate, profiles = eca.token_endpoint_view(app)
+        public_key = _load_certificate_key(certificate) if certificate else None
+        users = self._usernames_with_profiles(profiles) if profiles is not None else set()  # type: ignore[attr-defined]
+        self._set_app_access(app.consumer_key, public_key, users)  # type: ignore[attr-defined]
+
+    def _oauth_apps(self, request: Request, parts: list[str], base: str) -> Response:
+        """The Connect REST resources ``/apps/oauth/...`` (see external_client_apps)."""
+        with self._metadata_lock:
+            apps = list(self._directory.external_client_apps.values())
+        return eca.oauth_apps_resource(apps, request, parts, base)
+
+    # -- REST deploy -----------------------------------------------------------------------------------------
+
+    def _deploy_request(self, request: Request, parts: list[str]) -> Response:
+        """``POST /metadata/deployRequest`` (multipart: ``json``, ``file``) and ``GET .../deployRequest/{id}``."""
+        if len(parts) == 3 and request.method == "GET":
+            with self._metadata_lock:
+                answer = self._directory.deploys.get(parts[2])
+            return json_response(200, answer) if answer else json_response(404, NOT_FOUND)
+        if len(parts) != 2 or request.method != "POST":
+            return json_response(404, NOT_FOUND)
+        token = request.headers.get("Authorization", "").partition(" ")[2].strip()
+        session = self._session_user(token)  # type: ignore[attr-defined]
+        permissions = self._permissions_of(session[1].profile if session else None)
+        if not permissions & {MODIFY_ALL_DATA, MODIFY_METADATA}:
+            return api_error(403, *NO_METADATA_ACCESS_FAULT)
+        upload = request.files.get("file")
+        json_text = request.form.get("json") or (request.files["json"].read() if "json" in request.files else b"{}")
+        try:
+            deploy_options = deploys.options(json.loads(json_text))
+            call = deploys.update_call(upload.read() if upload else b"")
+        except ValueError as error:
+            code = error.error_code if isinstance(error, deploys.BadDeploy) else "JSON_PARSER_ERROR"
+            return api_error(400, code, str(error))
+        deploy_id = salesforce_id("DeployRequest")
+        results = self._update_metadata(
+            call,
+            permissions,
+            all_or_none=bool(deploy_options["rollbackOnError"]),
+            check_only=bool(deploy_options["checkOnly"]),
+        )
+        with self._metadata_lock:
+            kinds = [_xsi_type(component) for component in call.findall(_tag("metadata"))]
+            self._directory.deploys[deploy_id] = deploys.finished(
+                deploy_id, deploy_options, list(zip(kinds, results.iter(_tag("result")), strict=True))
+            )
+        return json_response(201, deploys.pending(deploy_id, deploy_options))
+
     # -- SOAP ------------------------------------------------------------------------------------------------
 
     def _metadata_soap(self, request: Request) -> Response:
@@ -175,7 +282,9 @@ class ConnectedAppMetadata:
         operation = {
             _tag("listMetadata"): self._list_metadata,
             _tag("readMetadata"): self._read_metadata,
-            _tag("updateMetadata"): lambda element: self._update_metadata(element, permissions),
+            _tag("updateMetadata"): lambda element: self._update_metadata(
+                element, permissions, all_or_none=_all_or_none(envelope)
+            ),
         }.get(call.tag if call is not None else "")
         if operation is None or call is None:
             return _fault("INVALID_OPERATION", "This emulator answers listMetadata, readMetadata and updateMetadata")
@@ -187,25 +296,30 @@ class ConnectedAppMetadata:
 
     def _list_metadata(self, call: ET.Element) -> ET.Element:
         response = ET.Element(_tag("listMetadataResponse"))
-        types = {query.findtext(_tag("type")) for query in call.findall(_tag("queries"))}
-        if "ConnectedApp" not in types:
-            return response
+        types = {query.findtext(_tag("type")) or "" for query in call.findall(_tag("queries"))}
         with self._metadata_lock:
-            apps = sorted(self._directory.app_ids.items())
-        for full_name, app_id in apps:
+            listed = [("ConnectedApp", name, app_id) for name, app_id in self._directory.app_ids.items()]
+            listed += [
+                (kind, app.name + eca.COMPONENT_SUFFIXES[kind], app.app_id)
+                for app in self._directory.external_client_apps.values()
+                for kind in eca.COMPONENT_SUFFIXES
+            ]
+        for metadata_type, full_name, app_id in sorted(listed):
+            if metadata_type not in types:
+                continue
             result = ET.SubElement(response, _tag("result"))
             for name, value in (
                 ("createdById", "005000000000000AAA"),
                 ("createdByName", "Service Cloud Voice"),
                 ("createdDate", "2026-01-01T00:00:00.000Z"),
-                ("fileName", f"connectedApps/{full_name}.connectedApp"),
+                ("fileName", f"{metadata_type}/{full_name}"),
                 ("fullName", full_name),
                 ("id", app_id),
                 ("lastModifiedById", "005000000000000AAA"),
                 ("lastModifiedByName", "Service Cloud Voice"),
                 ("lastModifiedDate", "2026-01-01T00:00:00.000Z"),
                 ("manageableState", "unmanaged"),
-                ("type", "ConnectedApp"),
+                ("type", metadata_type),
             ):
                 ET.SubElement(result, _tag(name)).text = value
         return response
@@ -213,52 +327,79 @@ class ConnectedAppMetadata:
     def _read_metadata(self, call: ET.Element) -> ET.Element:
         response = ET.Element(_tag("readMetadataResponse"))
         result = ET.SubElement(response, _tag("result"))
-        if call.findtext(_tag("type")) != "ConnectedApp":
-            return response
+        metadata_type = call.findtext(_tag("type")) or ""
         for full_name in (element.text or "" for element in call.findall(_tag("fullNames"))):
-            record = self.connected_app(full_name)
+            record = self._component(metadata_type, full_name)
             if record is not None:
-                record.set(f"{{{XSI}}}type", "ConnectedApp")
+                record.set(f"{{{XSI}}}type", metadata_type)
                 result.append(record)
         return response
 
-    def _update_metadata(self, call: ET.Element, permissions: frozenset[str]) -> ET.Element:
+    def _component(self, metadata_type: str, full_name: str) -> ET.Element | None:
+        """A copy of one component as a read returns it, None when the org has none of that type and name."""
+        if metadata_type == "ConnectedApp":
+            return self.connected_app(full_name)
+        with self._metadata_lock:
+            for app in self._directory.external_client_apps.values():
+                if metadata_type in eca.COMPONENT_SUFFIXES and eca.component_names(app, metadata_type) == full_name:
+                    return copy.deepcopy(app.components[metadata_type])
+        return None
+
+    def _update_metadata(
+        self, call: ET.Element, permissions: frozenset[str], *, all_or_none: bool, check_only: bool = False
+    ) -> ET.Element:
         response = ET.Element(_tag("updateMetadataResponse"))
-        for record in call.findall(_tag("metadata")):
+        records = [(_xsi_type(record), record) for record in call.findall(_tag("metadata"))]
+        refusals = [self._update_refusal(kind, record, permissions) for kind, record in records]
+        rolled_back = all_or_none and any(refusals)
+        for (kind, record), refusal in zip(records, refusals, strict=True):
+            refusal = refusal or (ROLLED_BACK if rolled_back else None)
             full_name = record.findtext(_tag("fullName")) or ""
-            refusal = self._update_refusal(record, full_name, permissions)
             result = ET.SubElement(response, _tag("result"))
             if refusal is not None:
                 errors = ET.SubElement(result, _tag("errors"))
                 ET.SubElement(errors, _tag("message")).text = refusal[1]
                 ET.SubElement(errors, _tag("statusCode")).text = refusal[0]
-            else:
+            elif check_only:
+                pass
+            elif kind == "ConnectedApp":
                 self._replace_app(full_name, record)
+            else:
+                self._replace_component(kind, full_name, record)
             ET.SubElement(result, _tag("fullName")).text = full_name
             ET.SubElement(result, _tag("success")).text = "false" if refusal else "true"
         return response
 
-    def _update_refusal(
-        self, record: ET.Element, full_name: str, permissions: frozenset[str]
-    ) -> tuple[str, str] | None:
+    def _update_refusal(self, kind: str, record: ET.Element, permissions: frozenset[str]) -> tuple[str, str] | None:
         """Salesforce's reason to refuse one record (statusCode, message), None to accept it."""
-        existing = self.connected_app(full_name)
+        full_name = record.findtext(_tag("fullName")) or ""
+        existing = self._component(kind, full_name)
         if existing is None:
-            return ("INVALID_CROSS_REFERENCE_KEY", f"In field: fullName - no ConnectedApp named {full_name} found")
-        if record.find(f"{_tag('oauthConfig')}/{_tag('consumerKey')}") is not None:
-            return CONSUMER_KEY_REFUSED
-        for required in ("contactEmail", "label"):
-            if not (record.findtext(_tag(required)) or "").strip():
-                return ("REQUIRED_FIELD_MISSING", f"Required field is missing: {required}")
-        if record.find(_tag("oauthConfig")) is not None and not record.findtext(
-            f"{_tag('oauthConfig')}/{_tag('callbackUrl')}"
-        ):
-            return ("REQUIRED_FIELD_MISSING", "Required field is missing: callbackUrl")
-        profiles_changed = _names(record, "profileName") != _names(existing, "profileName")
+            return ("INVALID_CROSS_REFERENCE_KEY", f"In field: fullName - no {kind} named {full_name} found")
+        if kind == "ConnectedApp":
+            refusal = _connected_app_refusal(record)
+            profiles_changed = _names(record, "profileName") != _names(existing, "profileName")
+        else:
+            refusal = eca.update_refusal(kind, record)
+            profiles_changed = eca.profiles_of(kind, record) != eca.profiles_of(kind, existing)
+        if refusal is not None:
+            return refusal
         may_change_profiles = MODIFY_ALL_DATA in permissions or {CUSTOMIZE_APPLICATION, MANAGE_PROFILES} <= permissions
         if profiles_changed and not may_change_profiles:
             return PROFILES_REFUSED
         return None
+
+    def _replace_component(self, kind: str, full_name: str, record: ET.Element) -> None:
+        """The whole ECA component is written; its consumer key and secret stay the org's own."""
+        with self._metadata_lock:
+            app = next(
+                app
+                for app in self._directory.external_client_apps.values()
+                if eca.component_names(app, kind) == full_name
+            )
+            app.components[kind] = eca.stored(record)
+            self._directory.updates += 1
+        self._apply_eca_to_token_endpoint(app)
 
     def _replace_app(self, full_name: str, record: ET.Element) -> None:
         """The whole component is written; the consumer key stays the org's own."""
@@ -298,6 +439,29 @@ class ConnectedAppMetadata:
             return []
         profile = {"Name": user.profile} if user.profile else None
         return [{"Id": user.user_id, "Username": username, "IsActive": user.active, "Profile": profile}]
+
+
+def _connected_app_refusal(record: ET.Element) -> tuple[str, str] | None:
+    if record.find(f"{_tag('oauthConfig')}/{_tag('consumerKey')}") is not None:
+        return CONSUMER_KEY_REFUSED
+    for required in ("contactEmail", "label"):
+        if not (record.findtext(_tag(required)) or "").strip():
+            return ("REQUIRED_FIELD_MISSING", f"Required field is missing: {required}")
+    if record.find(_tag("oauthConfig")) is not None and not record.findtext(
+        f"{_tag('oauthConfig')}/{_tag('callbackUrl')}"
+    ):
+        return ("REQUIRED_FIELD_MISSING", "Required field is missing: callbackUrl")
+    return None
+
+
+def _xsi_type(record: ET.Element) -> str:
+    """The record's ``xsi:type`` without its prefix (``met:ConnectedApp`` -> ``ConnectedApp``)."""
+    return record.get(f"{{{XSI}}}type", "ConnectedApp").rpartition(":")[2]
+
+
+def _all_or_none(envelope: ET.Element) -> bool:
+    header = f"{{{SOAP_ENVELOPE}}}Header/{_tag('AllOrNoneHeader')}/{_tag('allOrNone')}"
+    return (envelope.findtext(header) or "").strip() == "true"
 
 
 def _names(record: ET.Element, tag: str) -> list[str]:

@@ -40,8 +40,8 @@ _DATA_PATH = re.compile(r"^/services/data/v(?P<version>\d+\.\d+)/(?P<rest>.*?)/?
 class SalesforceEmulator(
     ConnectedApps, ConnectedAppMetadata, RecordStore, ScriptedQueries, TranscriptUploads, FaultInjection, Recording
 ):
-    """One Salesforce org: connected apps (with their Metadata API), users, tokens, records, and scripted query
-    answers.
+    """One Salesforce org: connected apps and External Client Apps (with their Metadata API and credentials
+    resources), users, tokens, records, and scripted query answers.
 
     Thread-safe: the server answers on several threads while the test reads and scripts state. With ``tls``
     it serves HTTPS with a certificate made at construction; clients trust :attr:`ca_bundle_path`.
@@ -167,6 +167,10 @@ class SalesforceEmulator(
             return self._upsert(request, version, parts[1], parts[2], parts[3])
         if parts == ["composite"] and method == "POST":
             return self._composite(request, version)
+        if parts[:2] == ["metadata", "deployRequest"]:
+            return self._deploy_request(request, parts)
+        if parts[:2] == ["apps", "oauth"] and method == "GET":
+            return self._oauth_apps(request, parts, self.rest_base(version))
         return json_response(404, NOT_FOUND)
 
     def _composite(self, request: Request, version: str) -> Response:
