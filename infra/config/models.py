@@ -1,24 +1,12 @@
-"""The contact-center config: one validated place for everything a stack needs.
-
-Every contact center is declared in ``contact_centers.yaml`` (or the file named by the CDK context key
-``config``). This module is the only code that reads that file or CDK context; constructs receive the
-typed, validated result. A bad value fails ``cdk synth`` with one message naming the contact center,
-the field and what is allowed, before anything is built.
-
-Its length (about 800 lines) is the config's surface: every field with its validation and its one-line error, and the
-mode rules; split across modules, a field's rule would sit away from the field.
-"""
+"""The contact center, org, monitoring and certificate models and the mode rules."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from enum import StrEnum
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from scv_shared import constants
 from scv_shared.orgs import DEFAULT_ORG as DEFAULT_ORG_NAME
 from scv_shared.secret_format import (
@@ -26,69 +14,42 @@ from scv_shared.secret_format import (
     PRODUCTION_AUDIENCE,
     SANDBOX_AUDIENCE,
     USERNAME,
-    secret_name_prefix,
 )
 
-from .constants import (
+from ..constants import (
     BESIDE_FUNCTION_NAME_SUFFIX,
     DEFAULT_API_VERSION,
     FUNCTION_NAME_SUFFIX,
     MAX_FUNCTION_NAME_LENGTH,
     SCV_FUNCTION_ALIAS,
 )
-
-# This checkout's contact_centers.yaml; installed from a wheel, the one in the working directory.
-_CHECKOUT_CONFIG_FILE = Path(__file__).resolve().parent.parent / "contact_centers.yaml"
-DEFAULT_CONFIG_FILE = _CHECKOUT_CONFIG_FILE if _CHECKOUT_CONFIG_FILE.is_file() else Path("contact_centers.yaml")
-CONFIG_CONTEXT_KEY = "config"
-
-GENERIC_LOGIN_HOSTS = ("login.salesforce.com", "test.salesforce.com")
-
-_MAX_NAME_LENGTH = MAX_FUNCTION_NAME_LENGTH - len(FUNCTION_NAME_SUFFIX)
-#: A cap on the invoker's concurrency, so a call flood (or many looping flows) is throttled by Lambda before it
-#: spends the org's daily API allowance; a throttled call takes the flow's error branch. An invocation takes
-#: 0.1-0.5 s warm, so 25 at once serve some 50-250 invocations a second, far above what a contact center's
-#: Connect quota of concurrent calls makes at a few lookups per call; 25 is also Salesforce's limit of
-#: concurrent long-running API requests in a production org. Lower it for a small org's allowance; null removes
-#: the cap (an account whose whole Lambda quota is 10 cannot reserve any).
-DEFAULT_RESERVED_CONCURRENCY = 25
-_NAME_PATTERN = re.compile(rf"[A-Za-z][A-Za-z0-9_-]{{0,{_MAX_NAME_LENGTH - 1}}}")
-_FUNCTION_NAME = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_FUNCTION_NAME_LENGTH}}}")
-_ORG_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,31}")
-_CONNECT_INSTANCE_ARN = re.compile(
-    r"arn:aws[a-z-]*:connect:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):instance/[0-9a-f-]{36}"
+from .naming import construct_suffix
+from .types import (
+    _API_VERSION,
+    _CONNECT_INSTANCE_ARN,
+    _CONTROL_CHARACTER,
+    _FUNCTION_NAME,
+    _KMS_KEY_ARN,
+    _LIGHTNING_HOST_SUFFIX,
+    _MANAGED_POLICY_ARN,
+    _MAX_NAME_LENGTH,
+    _MY_DOMAIN_SUFFIX,
+    _NAME_PATTERN,
+    _ORG_NAME_PATTERN,
+    _REGION,
+    _ROLE_ARN,
+    _ROLE_NAME_PREFIX,
+    _SNS_TOPIC_ARN,
+    _TAG_KEY,
+    _TAG_VALUE,
+    DEFAULT_RESERVED_CONCURRENCY,
+    GENERIC_LOGIN_HOSTS,
+    SET_CONSUMER_KEY_COMMAND,
+    ConfigError,
+    _account_id,
+    _api_name,
+    _is_sandbox_url,
 )
-_KMS_KEY_ARN = re.compile(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}")
-_SNS_TOPIC_ARN = re.compile(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}")
-_API_VERSION = re.compile(r"\d{2,3}\.0")
-_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d")
-#: a line break, tab or NUL pasted with a value: never part of a name, URL, ARN or username
-_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
-_MANAGED_POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\w+=,.@/-]{1,512}")
-_ROLE_NAME_PREFIX = re.compile(r"[\w+=,.@-]{1,24}")
-_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
-_TAG_KEY = re.compile(r"[\w .:/=+@-]{1,128}")
-_TAG_VALUE = re.compile(r"[\w .:/=+@-]{0,256}")
-_ACCOUNT_ID = re.compile(r"\d{12}")
-#: a Salesforce API name (Setup's 「API 参照名」): ASCII letters, digits and '_', starting with a letter
-_API_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,79}")
-#: a sandbox's My Domain host: acme--uat.sandbox.my.salesforce.com (enhanced domains), acme--uat.my.salesforce.com
-_SANDBOX_HOST = re.compile(
-    r"^[a-z0-9-]+--[a-z0-9-]+\.(sandbox\.)?my\.salesforce\.com\Z|\.sandbox\.my\.salesforce\.com\Z"
-)
-_LIGHTNING_HOST_SUFFIX = ".lightning.force.com"
-_MY_DOMAIN_SUFFIX = ".my.salesforce.com"
-#: stores the consumer key; the config refuses it (a template keeps its properties in plain text)
-SET_CONSUMER_KEY_COMMAND = "scvctl consumer-key set"
-_GITHUB_REPOSITORY = re.compile(r"[A-Za-z0-9-]{1,39}/[A-Za-z0-9_.-]{1,100}")
-_GITHUB_ENVIRONMENT = re.compile(r"[A-Za-z0-9_.-]{1,255}")
-_GITHUB_OIDC_PROVIDER_ARN = re.compile(
-    r"arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com"
-)
-
-
-class ConfigError(ValueError):
-    """The contact-center config is invalid; the message says where and how to fix it."""
 
 
 class ColdStartMitigation(StrEnum):
@@ -283,11 +244,6 @@ class SalesforceOrg(_Strict):
     @property
     def auth_endpoint(self) -> str:
         return f"{self.salesforce_url}/services/oauth2/token"
-
-
-def construct_suffix(org_name: str) -> str:
-    """``dr-tokyo`` → ``DrTokyo``: what an org adds to construct ids, output names and IAM statement ids."""
-    return "".join(part[:1].upper() + part[1:] for part in org_name.split("-"))
 
 
 class Org(SalesforceOrg):
@@ -696,199 +652,3 @@ class ContactCenter(SalesforceOrg):
     def connect_account(self) -> str | None:
         match = _CONNECT_INSTANCE_ARN.fullmatch(self.connect_instance_arn or "")
         return match["account"] if match else None
-
-
-class DeployPipeline(_Strict):
-    """The example GitHub Actions pipeline's AWS roles (infra/deploy_pipeline.py); absent: no such stack."""
-
-    github_repository: str = Field(description="owner/name of the repository whose workflows may assume the roles")
-    environment: str = Field(default="production", description="the GitHub environment that gates cdk deploy")
-    oidc_provider_arn: str | None = Field(
-        default=None, description="the account's existing GitHub OIDC provider (an account holds at most one)"
-    )
-    account: str | None = None
-    region: str | None = None
-
-    @field_validator("github_repository")
-    @classmethod
-    def _github_repository(cls, value: str) -> str:
-        if not _GITHUB_REPOSITORY.fullmatch(value):
-            raise ValueError("must be the repository as owner/name, e.g. acme/contact-center-infra")
-        return value
-
-    @field_validator("environment")
-    @classmethod
-    def _environment(cls, value: str) -> str:
-        if not _GITHUB_ENVIRONMENT.fullmatch(value):
-            raise ValueError("must be a GitHub environment name: letters, digits, '-', '_' and '.', at most 255")
-        return value
-
-    @field_validator("oidc_provider_arn")
-    @classmethod
-    def _oidc_provider_arn(cls, value: str | None) -> str | None:
-        if value is not None and not _GITHUB_OIDC_PROVIDER_ARN.fullmatch(value):
-            raise ValueError(
-                "must be the ARN of the account's GitHub OIDC provider: "
-                "arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com"
-            )
-        return value
-
-    @field_validator("account", mode="before")
-    @classmethod
-    def _account(cls, value: Any) -> Any:
-        return _account_id(value)
-
-    @field_validator("region")
-    @classmethod
-    def _region(cls, value: str | None) -> str | None:
-        return ContactCenter._region(value)
-
-    @property
-    def stack_name(self) -> str:
-        return "ScvDeployPipeline"
-
-
-class AppConfig(_Strict):
-    """All contact centers of this app, and optionally the deploy pipeline's roles."""
-
-    contact_centers: Annotated[list[ContactCenter], Field(min_length=1)]
-    deploy_pipeline: DeployPipeline | None = None
-
-    @model_validator(mode="after")
-    def _unique_names(self) -> AppConfig:
-        seen: dict[str, tuple[int, str]] = {}
-        for number, contact_center in enumerate(self.contact_centers, 1):
-            key = contact_center.name.lower().replace("_", "-")
-            if key in seen:
-                first_number, first_name = seen[key]
-                same = "the same name" if first_name == contact_center.name else "names that differ only in case or _/-"
-                raise ValueError(
-                    f"contact centers #{first_number} {first_name!r} and #{number} {contact_center.name!r} collide: "
-                    f"{same} (their stack and resource names would clash); rename one"
-                )
-            seen[key] = (number, contact_center.name)
-        owners: dict[str, str] = {}
-        for contact_center in self.contact_centers:
-            for org in [None, *contact_center.orgs]:
-                prefix = secret_name_prefix(contact_center.name, org.name if org else None).lower()
-                owner = f"contact center {contact_center.name!r}" + (f" org {org.name!r}" if org else "")
-                if prefix in owners:
-                    raise ValueError(
-                        f"{owner} and {owners[prefix]} would share the secrets {prefix}-salesforce-secret: "
-                        "rename the org or the contact center"
-                    )
-                owners[prefix] = owner
-        return self
-
-    def find(self, name: str) -> ContactCenter:
-        for contact_center in self.contact_centers:
-            if contact_center.name == name:
-                return contact_center
-        known = ", ".join(cc.name for cc in self.contact_centers)
-        raise ConfigError(f"no contact center named {name!r} in the config (known: {known})")
-
-
-def parse_config(raw: Any, *, source: str = "config") -> AppConfig:
-    """Validate a parsed config document, turning pydantic's errors into one readable message."""
-    try:
-        return AppConfig.model_validate(raw)
-    except ValidationError as error:
-        raise ConfigError(_describe(error, raw, source)) from None
-
-
-def load_config(path: Path | str = DEFAULT_CONFIG_FILE) -> AppConfig:
-    """Read and validate a YAML (or JSON, which is YAML) config file."""
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found (copy contact_centers.yaml and edit it)") from None
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML: {error}") from None
-    return parse_config(raw, source=str(path))
-
-
-def load_from_context(context: Mapping[str, Any] | Any) -> AppConfig:
-    """Load the config file named by the CDK context key ``config`` (default: contact_centers.yaml).
-
-    ``context`` is anything with ``try_get_context`` (a CDK App's node) or a plain mapping.
-    """
-    getter = getattr(context, "try_get_context", None)
-    value = getter(CONFIG_CONTEXT_KEY) if getter else context.get(CONFIG_CONTEXT_KEY)
-    return load_config(value or DEFAULT_CONFIG_FILE)
-
-
-def _describe(error: ValidationError, raw: Any, source: str) -> str:
-    lines = [f"{source}: invalid contact-center config"]
-    for problem in error.errors():
-        location = list(problem["loc"])
-        where = _where(location, raw)
-        message = problem["msg"].removeprefix("Value error, ")
-        if problem["type"] == "missing":
-            message = "is required"
-        elif problem["type"] == "extra_forbidden":
-            message = "is not a known setting (check the spelling against README's config reference)"
-        elif problem["type"] in ("bool_parsing", "bool_type"):
-            message = f"must be true or false, not {problem['input']!r}"
-        lines.append(f"  - {where}: {message}")
-    return "\n".join(lines)
-
-
-def _account_id(value: Any) -> Any:
-    """An account id is text: YAML reads one written without quotes as a number and drops its leading zeros."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        quoted = str(value) if len(str(value)) == 12 else "<12 digits>"
-        raise ValueError(f'write the account id in quotes, account: "{quoted}" (YAML reads it unquoted as a number)')
-    if isinstance(value, str) and not _ACCOUNT_ID.fullmatch(value.strip()):
-        raise ValueError("must be a 12-digit AWS account id")
-    return value
-
-
-def _api_name(value: str | None) -> str | None:
-    if value is not None and not _API_NAME.fullmatch(value):
-        raise ValueError(
-            "must be the call center's API name (its 「API 参照名」 / Internal Name), ASCII letters, digits and '_' "
-            "starting with a letter, e.g. TokyoCallCenter, not its display name"
-        )
-    return value
-
-
-def _is_sandbox_url(url: Any) -> bool:
-    host = url.strip().lower().removeprefix("https://").rstrip("/") if isinstance(url, str) else ""
-    return bool(_SANDBOX_HOST.search(host))
-
-
-def _where(location: list[Any], raw: Any) -> str:
-    """'contact center "acme", field salesforce_url' rather than pydantic's tuple path."""
-    if len(location) >= 2 and location[0] == "contact_centers" and isinstance(location[1], int):
-        index = location[1]
-        name = None
-        try:
-            name = raw["contact_centers"][index].get("name")
-        except (KeyError, IndexError, TypeError, AttributeError):
-            pass
-        label = f'contact center "{name}"' if name else f"contact center #{index + 1}"
-        field = ".".join(str(part) for part in location[2:])
-        return f"{label}, field {field}" if field else label
-    return "field " + ".".join(str(part) for part in location) if location else "top level"
-
-
-if __name__ == "__main__":
-    # `python -m scv_salesforce.config stack-name <cc>`: used by `make deploy CONTACT_CENTER=...`;
-    # `python -m scv_salesforce.config names`: the contact centers as a JSON list (the deploy workflow's matrix);
-    # `python -m scv_salesforce.config check [FILE]`: validate before `cdk synth`, whose CLI follows the app's own
-    # message with "<app>: Subprocess exited with error 1"; this prints the message alone (nothing when valid).
-    import json
-    import sys
-
-    try:
-        if sys.argv[1:2] == ["names"] and len(sys.argv) == 2:
-            print(json.dumps([contact_center.name for contact_center in load_config().contact_centers]))
-        elif sys.argv[1:2] == ["stack-name"] and len(sys.argv) == 3:
-            print(load_config().find(sys.argv[2]).stack_name)
-        elif sys.argv[1:2] == ["check"] and len(sys.argv) in (2, 3):
-            load_config(*sys.argv[2:])
-        else:
-            sys.exit("usage: python -m scv_salesforce.config stack-name <contact-center> | names | check [CONFIG_FILE]")
-    except ConfigError as error:
-        sys.exit(str(error))
