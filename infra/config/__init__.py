@@ -10,9 +10,10 @@ from .loading import AppConfig, load_config, load_from_context, parse_config
 from .models import ColdStartMitigation, ContactCenter, DeployMode, Monitoring, Org, SalesforceOrg
 from .naming import construct_suffix
 from .pipeline import DeployPipeline
-from .types import ConfigError
+from .types import DEFAULT_CONFIG_FILE, ConfigError
 
 __all__ = [
+    "DEFAULT_CONFIG_FILE",
     "AppConfig",
     "ColdStartMitigation",
     "ConfigError",
