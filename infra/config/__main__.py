@@ -3,7 +3,8 @@
 import json
 import sys
 
-from .loading import ConfigError, load_config
+from .loading import load_config
+from .types import ConfigError
 
 
 def main() -> None:

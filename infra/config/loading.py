@@ -1,12 +1,8 @@
-"""The contact-center config: one validated place for everything a stack needs.
+"""Reading the config: the YAML file (or the one CDK context names), the whole app's rules, and pydantic's
+report turned into one ``ConfigError`` with a line per mistake, each naming the contact center and the field.
 
-Every contact center is declared in ``contact_centers.yaml`` (or the file named by the CDK context key
-``config``). This package is the only code that reads that file or CDK context; constructs receive the
-typed, validated result. A bad value fails ``cdk synth`` with one message naming the contact center,
-the field and what is allowed, before anything is built.
-
-Its length (about 800 lines) is the config's surface: every field with its validation and its one-line error, and the
-mode rules; split across modules, a field's rule would sit away from the field.
+This package is the only code that reads that file or CDK context; constructs receive the typed, validated
+result, and a bad value fails ``cdk synth`` before anything is built.
 """
 
 from __future__ import annotations
@@ -17,20 +13,19 @@ from typing import Annotated, Any
 
 import yaml
 from pydantic import Field, ValidationError, model_validator
-from scv_shared.secret_format import (
-    secret_name_prefix,
-)
+from scv_shared.secret_format import secret_name_prefix
 
-from .models import ContactCenter, _Strict
+from .contact_center import ContactCenter
 from .pipeline import DeployPipeline
-from .types import (
-    CONFIG_CONTEXT_KEY,
-    DEFAULT_CONFIG_FILE,
-    ConfigError,
-)
+from .types import ConfigError, StrictModel
+
+_CHECKOUT_CONFIG_FILE = Path(__file__).resolve().parents[2] / "contact_centers.yaml"
+#: the checkout's contact_centers.yaml (what ``cdk synth`` reads without ``-c config=``), else the current folder's
+DEFAULT_CONFIG_FILE = _CHECKOUT_CONFIG_FILE if _CHECKOUT_CONFIG_FILE.is_file() else Path("contact_centers.yaml")
+CONFIG_CONTEXT_KEY = "config"
 
 
-class AppConfig(_Strict):
+class AppConfig(StrictModel):
     """All contact centers of this app, and optionally the deploy pipeline's roles."""
 
     contact_centers: Annotated[list[ContactCenter], Field(min_length=1)]
