@@ -22,7 +22,7 @@ from scv_salesforce.constants import BESIDE_FUNCTION_NAME_SUFFIX, FUNCTION_NAME_
 from scvctl.account import SNS_MANAGED_KEY_ALIAS, Function, Survey, secret_names
 from scvctl.flow_content import FunctionArn
 
-#: settings only a mode that deploys our function takes (config.py refuses them in companion)
+#: settings only a mode that deploys our function takes (the config's mode rules refuse them in companion)
 _OUR_FUNCTION_SETTINGS = ("adopt_log_group", "cold_start", "provisioned_concurrency", "memory_size_mb", "orgs")
 
 
