@@ -146,6 +146,10 @@ class ContactCenter(SalesforceOrg):
             rule(self)
         return self
 
+    def differs_from_default(self, setting: str) -> bool:
+        """Whether ``setting`` holds other than its default (stated in the config or not)."""
+        return bool(getattr(self, setting) != type(self).model_fields[setting].get_default(call_default_factory=True))
+
     def find_org(self, name: str) -> Org:
         for org in self.orgs:
             if org.name == name:

@@ -1,20 +1,19 @@
 """How a contact center meets its account (the deploy modes), and the rules a whole contact center must keep.
 
 Each rule reads the validated contact center and raises the one-line ``ValueError`` for a contradiction that
-single fields cannot see; ``ContactCenter`` runs them in ``RULES``' order, so the first broken one is reported.
+single fields cannot see; ``ContactCenter`` (contact_center.py) runs them in ``RULES``' order, so the first
+broken one is reported.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ..constants import BESIDE_FUNCTION_NAME_SUFFIX
+from .org import Org
 from .types import CONNECT_INSTANCE_ARN, is_sandbox_url
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .contact_center import ContactCenter
 
 
 class ColdStartMitigation(StrEnum):
@@ -42,6 +41,33 @@ class DeployMode(StrEnum):
     COMPANION = "companion"
 
 
+class ContactCenterView(Protocol):
+    """What the rules read of a contact center (contact_center.py's model, which runs them: imports point one way)."""
+
+    name: str
+    mode: DeployMode
+    function_name: str
+    adopt_existing_secrets: bool
+    salesforce_url: str
+    sandbox: bool
+    audience: str | None
+    connect_instance_arn: str | None
+    region: str | None
+    account: str | None
+    cold_start: ColdStartMitigation
+    provisioned_concurrency: int
+    reserved_concurrency: int | None
+    orgs: list[Org]
+
+    @property
+    def scv_function_name(self) -> str: ...
+
+    @property
+    def model_fields_set(self) -> set[str]: ...
+
+    def differs_from_default(self, setting: str) -> bool: ...
+
+
 #: settings of our function, which mode companion does not deploy
 _OUR_FUNCTIONS_SETTINGS = (
     "adopt_log_group",
@@ -54,7 +80,7 @@ _OUR_FUNCTIONS_SETTINGS = (
 )
 
 
-def provisioned_fits_reserved(cc: ContactCenter) -> None:
+def provisioned_fits_reserved(cc: ContactCenterView) -> None:
     if cc.cold_start is ColdStartMitigation.PROVISIONED and cc.reserved_concurrency is not None:
         if cc.provisioned_concurrency > cc.reserved_concurrency:
             raise ValueError(
@@ -64,7 +90,7 @@ def provisioned_fits_reserved(cc: ContactCenter) -> None:
             )
 
 
-def sandbox_matches_url(cc: ContactCenter) -> None:
+def sandbox_matches_url(cc: ContactCenterView) -> None:
     if not cc.sandbox and cc.audience is None and is_sandbox_url(cc.salesforce_url):
         raise ValueError(
             f"salesforce_url {cc.salesforce_url} is a sandbox but sandbox is false, so sign-in would fail with "
@@ -72,7 +98,7 @@ def sandbox_matches_url(cc: ContactCenter) -> None:
         )
 
 
-def connect_matches_environment(cc: ContactCenter) -> None:
+def connect_matches_environment(cc: ContactCenterView) -> None:
     match = CONNECT_INSTANCE_ARN.fullmatch(cc.connect_instance_arn or "")
     if not match:
         return
@@ -85,7 +111,7 @@ def connect_matches_environment(cc: ContactCenter) -> None:
         raise ValueError(f"connect_instance_arn belongs to account {match['account']} but account is {cc.account}")
 
 
-def beside_needs_its_own_function_name(cc: ContactCenter) -> None:
+def beside_needs_its_own_function_name(cc: ContactCenterView) -> None:
     if cc.mode is DeployMode.BESIDE and cc.function_name == cc.scv_function_name:
         raise ValueError(
             f"mode beside runs our function next to SCV's {cc.scv_function_name}, so it needs another function_name: "
@@ -94,7 +120,7 @@ def beside_needs_its_own_function_name(cc: ContactCenter) -> None:
         )
 
 
-def scv_modes_adopt_the_secrets(cc: ContactCenter) -> None:
+def scv_modes_adopt_the_secrets(cc: ContactCenterView) -> None:
     stated = "adopt_existing_secrets" in cc.model_fields_set
     if cc.mode is not DeployMode.GREENFIELD and stated and not cc.adopt_existing_secrets:
         raise ValueError(
@@ -103,15 +129,10 @@ def scv_modes_adopt_the_secrets(cc: ContactCenter) -> None:
         )
 
 
-def companion_configures_no_function(cc: ContactCenter) -> None:
+def companion_configures_no_function(cc: ContactCenterView) -> None:
     if cc.mode is not DeployMode.COMPANION:
         return
-    fields = type(cc).model_fields
-    ours_only = [
-        name
-        for name in _OUR_FUNCTIONS_SETTINGS
-        if getattr(cc, name) != fields[name].get_default(call_default_factory=True)
-    ]
+    ours_only = [name for name in _OUR_FUNCTIONS_SETTINGS if cc.differs_from_default(name)]
     if ours_only:
         verb = "configures" if len(ours_only) == 1 else "configure"
         raise ValueError(
@@ -120,7 +141,7 @@ def companion_configures_no_function(cc: ContactCenter) -> None:
         )
 
 
-def unique_orgs(cc: ContactCenter) -> None:
+def unique_orgs(cc: ContactCenterView) -> None:
     seen: set[str] = set()
     for org in cc.orgs:
         if org.construct_suffix.lower() in seen:
@@ -129,7 +150,7 @@ def unique_orgs(cc: ContactCenter) -> None:
 
 
 #: the rules in the order they are checked (each one reports the first contradiction it finds)
-RULES: tuple[Callable[[ContactCenter], None], ...] = (
+RULES: tuple[Callable[[ContactCenterView], None], ...] = (
     provisioned_fits_reserved,
     sandbox_matches_url,
     connect_matches_environment,
