@@ -29,7 +29,9 @@ def _infra_config() -> ModuleType:
 
 def default_config_file() -> Path:
     """contact_centers.yaml at the root of this checkout (what ``cdk synth`` reads without ``-c config=``)."""
-    return Path(_infra_config().DEFAULT_CONFIG_FILE)
+    from scv_salesforce.config import DEFAULT_CONFIG_FILE  # a named import, so the type checker sees it exists
+
+    return Path(DEFAULT_CONFIG_FILE)
 
 
 def load_contact_center(name: str, config_file: Path | str | None = None, *, echo_name: bool = True) -> ContactCenter:

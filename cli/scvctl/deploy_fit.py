@@ -17,12 +17,12 @@ from typing import Any
 
 from pydantic import ValidationError
 from scv_salesforce.config import ContactCenter, DeployMode
-from scv_salesforce.constants import BESIDE_FUNCTION_NAME_SUFFIX, FUNCTION_NAME_SUFFIX
+from scv_salesforce.config.naming import default_function_name
 
 from scvctl.account import SNS_MANAGED_KEY_ALIAS, Function, Survey, secret_names
 from scvctl.flow_content import FunctionArn
 
-#: settings only a mode that deploys our function takes (config.py refuses them in companion)
+#: settings only a mode that deploys our function takes (the config's mode rules refuse them in companion)
 _OUR_FUNCTION_SETTINGS = ("adopt_log_group", "cold_start", "provisioned_concurrency", "memory_size_mb", "orgs")
 
 
@@ -134,7 +134,8 @@ def fits(contact_center: ContactCenter, survey: Survey) -> list[Fit]:
 def _as_mode(contact_center: ContactCenter, mode: DeployMode, settings: Mapping[str, Any]) -> ContactCenter | None:
     """The contact center as the config would declare it in ``mode`` (None: the config refuses that)."""
     raw = contact_center.model_dump(mode="json", exclude_unset=True)
-    if raw.get("function_name") == _default_function_name(contact_center.name, contact_center.mode):
+    beside = contact_center.mode is DeployMode.BESIDE
+    if raw.get("function_name") == default_function_name(contact_center.name, beside=beside):
         raw.pop("function_name")
     if mode is not DeployMode.GREENFIELD:
         raw.pop("adopt_existing_secrets", None)
@@ -145,10 +146,6 @@ def _as_mode(contact_center: ContactCenter, mode: DeployMode, settings: Mapping[
         return ContactCenter.model_validate({**raw, **settings, "mode": mode.value})
     except ValidationError:
         return None
-
-
-def _default_function_name(name: str, mode: DeployMode) -> str:
-    return f"{name}{BESIDE_FUNCTION_NAME_SUFFIX if mode is DeployMode.BESIDE else FUNCTION_NAME_SUFFIX}"
 
 
 def _stack(survey: Survey) -> Iterator[Conflict]:

@@ -7,7 +7,7 @@ here changes every side at once; typing it again anywhere else is how they used 
 
 from __future__ import annotations
 
-#: the certificate the seeder issues when the config says nothing (infra/config.py's default, the seeder's
+#: the certificate the seeder issues when the config says nothing (infra/config/'s default, the seeder's
 #: fallback when the property is absent)
 CERTIFICATE_VALIDITY_DAYS = 730
 #: the longest validity the config and ``scvctl cert renew --days`` accept (ten years)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tools.harness import loopback_guard
+from tools.harness.runtime import runtime_packages
 from tools.harness.synth import PROJECT_ROOT, CloudAssembly
 
 pytestmark = pytest.mark.e2e
@@ -31,6 +32,7 @@ def make_try(script: str, environment: dict[str, str]) -> subprocess.CompletedPr
 def run_in_make_try(script: str, tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], list[str]]:
     """``script`` in make try's shell, every Python process in it (and the containers) behind the loopback
     guard; the result and the guard's refusals."""
+    runtime_packages()  # installed (downloaded on a clean clone's first run) before the guard, which refuses pip
     guarded = tmp_path / "guarded"
     guarded.mkdir()
     (guarded / "sitecustomize.py").write_text(

@@ -19,17 +19,13 @@ Targets: ours is the stack's output ``InvokerFunctionArn`` (the function, or its
 starts are mitigated), as Connect must call it; SCV's is its function's ``active`` alias, which holds SCV's
 permission for Connect to invoke it.
 
-List, switch and restore share the same flow discovery and backup format; the content rewrite itself is in
-flow_content.py.
+List, switch and restore share the flow discovery (connect_flows.py); the backups and the restore are in
+flow_backup.py, the content rewrite itself in flow_content.py.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,39 +33,15 @@ from botocore.exceptions import BotoCoreError, ClientError
 from scv_salesforce.constants import SCV_FUNCTION_ALIAS
 
 from scvctl import aws
-from scvctl.account import STACK_NAME_TAG
+from scvctl.connect_flows import OURS, ROLE_TEXT, SCV, Flow, connect_instance_id, read_flows, read_one, roles, same
 from scvctl.console import note, say
 from scvctl.errors import CliError, translate
-from scvctl.flow_content import FlowContentError, FunctionArn, invoked_functions, parse_flow, repoint
+from scvctl.flow_backup import SwitchPlan, restore, write_backups
+from scvctl.flow_content import FlowContentError, FunctionArn, repoint
 from scvctl.runtime import Runtime
 
 #: the stack output naming what Connect must invoke (infra/salesforce_rest_api.py)
 INVOKER_OUTPUT = "InvokerFunctionArn"
-OURS, SCV = "ours", "scv"
-_BACKUP_FIELDS = ("instance_id", "flow_id", "name", "content")
-#: what the switch wrote, kept beside the original so restore can tell whether the flow changed since
-SWITCHED_CONTENT = "switched_content"
-#: DescribeContactFlow's answer for a flow that was saved but never published
-_NOT_PUBLISHED = "ContactFlowNotPublishedException"
-#: DescribeContactFlow's suffix for a flow's latest saved version, published or not
-_SAVED = ":$SAVED"
-
-
-@dataclass(frozen=True)
-class Flow:
-    id: str
-    name: str
-    type: str
-    content: str
-    #: the stack that made the flow (our stack's sample flows are its to change)
-    stack: str | None
-    functions: tuple[FunctionArn, ...]
-    #: the saved, unpublished version when it differs from the published one (an update would publish over it)
-    draft: str | None = None
-
-    @property
-    def label(self) -> str:
-        return f"{self.name} ({self.type}, {self.id})"
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -100,8 +72,8 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
 
 
 def run_list(args: argparse.Namespace, runtime: Runtime) -> int:
-    instance_id = _instance_id(runtime)
-    found = [flow for flow in _read_flows(runtime, instance_id) if _roles(runtime, flow)]
+    instance_id = connect_instance_id(runtime)
+    found = [flow for flow in read_flows(runtime, instance_id) if roles(runtime, flow)]
     names = " or ".join(dict.fromkeys([runtime.contact_center.scv_function_name, runtime.contact_center.function_name]))
     if not found:
         say(f"No contact flow of instance {instance_id} invokes {names}.")
@@ -110,18 +82,15 @@ def run_list(args: argparse.Namespace, runtime: Runtime) -> int:
     for flow in found:
         made_by = " [made by our stack]" if flow.stack == runtime.contact_center.stack_name else ""
         say(f"  {flow.label}{made_by}")
-        for arn, role in _roles(runtime, flow):
-            say(f"    {_ROLE_TEXT[role]}: {arn}")
+        for arn, role in roles(runtime, flow):
+            say(f"    {ROLE_TEXT[role]}: {arn}")
     return 0
 
 
-_ROLE_TEXT = {SCV: "Service Cloud Voice's function", OURS: "our function"}
-
-
 def run_switch(args: argparse.Namespace, runtime: Runtime) -> int:
-    instance_id = _instance_id(runtime)
+    instance_id = connect_instance_id(runtime)
     if args.restore:
-        return _restore(runtime, instance_id, args.restore, apply=args.apply, force=args.force)
+        return restore(runtime, instance_id, args.restore, apply=args.apply, force=args.force)
     contact_center = runtime.contact_center
     if contact_center.function_name == contact_center.scv_function_name:
         raise CliError(
@@ -133,7 +102,7 @@ def run_switch(args: argparse.Namespace, runtime: Runtime) -> int:
     source = SCV if args.to == OURS else OURS
     plan = _plan(runtime, instance_id, source, target)
     if not plan:
-        say(f"No contact flow of instance {instance_id} invokes {_ROLE_TEXT[source]}: nothing to switch.")
+        say(f"No contact flow of instance {instance_id} invokes {ROLE_TEXT[source]}: nothing to switch.")
         return 0
     for flow, replacements, _ in plan:
         say(f"{flow.label}:")
@@ -145,83 +114,13 @@ def run_switch(args: argparse.Namespace, runtime: Runtime) -> int:
             f"Apply with: scvctl flows switch {contact_center.name} --to {args.to} --apply"
         )
         return 0
-    backup_dir = _write_backups(runtime, instance_id, plan, args.backup_dir)
+    backup_dir = write_backups(runtime, instance_id, plan, args.backup_dir)
     _apply(runtime, instance_id, plan, backup_dir)
     say(
         f"Switched {len(plan)} flow{'s' * (len(plan) != 1)} to {target}. Undo with: "
         f"scvctl flows switch {contact_center.name} --restore {backup_dir}"
     )
     return 0
-
-
-def _instance_id(runtime: Runtime) -> str:
-    arn = runtime.contact_center.connect_instance_arn
-    if not arn:
-        raise CliError(
-            f"contact center {runtime.contact_center.name} has no connect_instance_arn in contact_centers.yaml: "
-            "set it to the Connect instance whose flows to read"
-        )
-    return arn.rsplit("/", 1)[1]
-
-
-def _read_flows(runtime: Runtime, instance_id: str) -> list[Flow]:
-    connect = aws.connect_client(runtime.session)
-    flows = []
-    for page in connect.get_paginator("list_contact_flows").paginate(InstanceId=instance_id):
-        for summary in page["ContactFlowSummaryList"]:
-            try:
-                flow = connect.describe_contact_flow(InstanceId=instance_id, ContactFlowId=summary["Id"])["ContactFlow"]
-            except ClientError as error:
-                if error.response.get("Error", {}).get("Code") != _NOT_PUBLISHED:
-                    raise
-                note(f"flow {summary['Name']} ({summary['Id']}): never published, so not read (publish it first)")
-                continue
-            content = flow.get("Content", "")
-            draft = _draft(connect, instance_id, flow["Id"], content)
-            functions = tuple(invoked_functions(parse_flow(content, flow["Name"]))) if content else ()
-            tags = flow.get("Tags") or {}
-            flows.append(
-                Flow(
-                    flow["Id"],
-                    flow["Name"],
-                    flow.get("Type", "CONTACT_FLOW"),
-                    content,
-                    tags.get(STACK_NAME_TAG),
-                    functions,
-                    draft,
-                )
-            )
-    return flows
-
-
-def _draft(connect: Any, instance_id: str, flow_id: str, published: str) -> str | None:
-    """The flow's saved version when it differs from the published one, else None."""
-    saved = connect.describe_contact_flow(InstanceId=instance_id, ContactFlowId=flow_id + _SAVED)["ContactFlow"]
-    content = saved.get("Content", "")
-    return None if _same(content, published) else content
-
-
-def _same(first: str, second: str) -> bool:
-    """The same flow: equal as JSON (Connect may store the content with other spacing), or as text."""
-    try:
-        return first == second or json.loads(first) == json.loads(second)
-    except ValueError:
-        return False
-
-
-def _roles(runtime: Runtime, flow: Flow) -> list[tuple[FunctionArn, str]]:
-    """The flow's invocations of SCV's function or ours (in the instance's account and region). Under SCV's name,
-    the function is ours where the stack deploys one (greenfield), SCV's where it keeps SCV's (companion)."""
-    contact_center = runtime.contact_center
-    found = []
-    for arn in flow.functions:
-        if arn.region != contact_center.connect_region or arn.account != contact_center.connect_account:
-            continue
-        if arn.name == contact_center.function_name and contact_center.ships_function:
-            found.append((arn, OURS))
-        elif arn.name == contact_center.scv_function_name:
-            found.append((arn, SCV))
-    return found
 
 
 def _target(runtime: Runtime, to: str) -> str:
@@ -256,13 +155,11 @@ def _target(runtime: Runtime, to: str) -> str:
     return str(parsed)
 
 
-def _plan(runtime: Runtime, instance_id: str, source: str, target: str) -> list[tuple[Flow, dict[str, str], str]]:
+def _plan(runtime: Runtime, instance_id: str, source: str, target: str) -> SwitchPlan:
     """(flow, old ARN → new ARN, new content) of every flow to change; nothing is written yet."""
     plan = []
-    for flow in _read_flows(runtime, instance_id):
-        replacements = {
-            str(arn): target for arn, role in _roles(runtime, flow) if role == source and str(arn) != target
-        }
+    for flow in read_flows(runtime, instance_id):
+        replacements = {str(arn): target for arn, role in roles(runtime, flow) if role == source and str(arn) != target}
         if not replacements:
             continue
         if flow.stack == runtime.contact_center.stack_name:
@@ -281,35 +178,7 @@ def _plan(runtime: Runtime, instance_id: str, source: str, target: str) -> list[
     return plan
 
 
-def _write_backups(
-    runtime: Runtime, instance_id: str, plan: list[tuple[Flow, dict[str, str], str]], backup_dir: Path | None
-) -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    directory = backup_dir or Path(f"flows-backup-{runtime.contact_center.name}-{stamp}")
-    if directory.exists() and any(directory.iterdir()):
-        raise CliError(f"backup directory {directory} is not empty (an earlier backup?): choose another --backup-dir")
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        for flow, _, switched in plan:
-            backup = {
-                "instance_id": instance_id,
-                "flow_id": flow.id,
-                "name": flow.name,
-                "content": flow.content,
-                SWITCHED_CONTENT: switched,
-            }
-            path = directory / f"{flow.id}.json"
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-                json.dump(backup, file, ensure_ascii=False, indent=2)
-    except OSError as error:
-        raise CliError(f"could not write the backups to {directory}: {error.strerror}; no flow was changed") from None
-    runtime.changed(f"backed up {len(plan)} flows to {directory}")
-    say(f"Backed up {len(plan)} flow{'s' * (len(plan) != 1)} to {directory}")
-    return directory
-
-
-def _apply(runtime: Runtime, instance_id: str, plan: list[tuple[Flow, dict[str, str], str]], backup_dir: Path) -> None:
+def _apply(runtime: Runtime, instance_id: str, plan: SwitchPlan, backup_dir: Path) -> None:
     connect = aws.connect_client(runtime.session)
     switched: list[Flow] = []
     for flow, _, content in plan:
@@ -349,15 +218,8 @@ def _apply(runtime: Runtime, instance_id: str, plan: list[tuple[Flow, dict[str, 
 def _edited_meanwhile(connect: Any, instance_id: str, flow: Flow) -> bool:
     """The flow as Connect holds it now differs from what the plan read (or has gained a draft): someone edited
     it since, and the planned content would discard that edit."""
-    published, draft = _read_one(connect, instance_id, flow.id)
-    return draft is not None or not _same(published, flow.content)
-
-
-def _read_one(connect: Any, instance_id: str, flow_id: str) -> tuple[str, str | None]:
-    """A flow's published content and its draft (None without unpublished changes)."""
-    published = connect.describe_contact_flow(InstanceId=instance_id, ContactFlowId=flow_id)["ContactFlow"]
-    content = published.get("Content", "")
-    return content, _draft(connect, instance_id, flow_id, content)
+    published, draft = read_one(connect, instance_id, flow.id)
+    return draft is not None or not same(published, flow.content)
 
 
 def _put_back(connect: Any, instance_id: str, flow: Flow) -> bool:
@@ -366,92 +228,3 @@ def _put_back(connect: Any, instance_id: str, flow: Flow) -> bool:
     except (ClientError, BotoCoreError):
         return False
     return True
-
-
-def _restore(runtime: Runtime, instance_id: str, directory: Path, *, apply: bool, force: bool) -> int:
-    backups = [_read_backup(path, instance_id) for path in sorted(directory.glob("*.json"))]
-    if not backups:
-        raise CliError(f"{directory} holds no flow backup (*.json written by flows switch --apply)")
-    connect = aws.connect_client(runtime.session)
-    to_restore, refused = [], []
-    for backup in backups:
-        label = f"{backup['name']} ({backup['flow_id']})"
-        problem = _changed_since_the_switch(connect, instance_id, backup)
-        if problem == _ALREADY_RESTORED:
-            say(f"{label}: holds its backed-up content already, left as it is")
-            continue
-        if problem:
-            refused.append(f"{label}: {problem}")
-            say(f"{label}: {problem}" + ("; --force: restoring it anyway" if force else ""))
-            if not force:
-                continue
-        else:
-            say(f"{label}: unchanged since the switch, restore")
-        to_restore.append((label, backup))
-    command = f"scvctl flows switch {runtime.contact_center.name} --restore {directory}"
-    if refused and not force:
-        stop = "nothing was restored" if apply else "nothing was changed"
-        raise CliError(
-            f"{len(refused)} flow{'s' * (len(refused) != 1)} changed since the switch ({'; '.join(refused)}); {stop}. "
-            f"Restoring would discard those changes: re-apply them after restoring, or add --force to {command} --apply"
-        )
-    if not apply:
-        say(
-            f"Dry run: {len(to_restore)} flow{'s' * (len(to_restore) != 1)} would be restored; nothing was changed. "
-            f"Apply with: {command} --apply"
-        )
-        return 0
-    restored: list[str] = []
-    for label, backup in to_restore:
-        try:
-            connect.update_contact_flow_content(
-                InstanceId=instance_id, ContactFlowId=backup["flow_id"], Content=backup["content"]
-            )
-        except (ClientError, BotoCoreError) as error:
-            raise CliError(
-                f"restoring flow {label} failed ({translate(error)}); restored before it: "
-                f"{', '.join(restored) or 'none'}; run the same command again to restore the rest"
-            ) from None
-        restored.append(label)
-        runtime.changed(f"flow {label} restored")
-        say(f"Restored {label}")
-    say(f"Restored {len(restored)} flow{'s' * (len(restored) != 1)} from {directory}.")
-    return 0
-
-
-_ALREADY_RESTORED = "already restored"
-
-
-def _changed_since_the_switch(connect: Any, instance_id: str, backup: dict[str, str]) -> str | None:
-    """Why the flow may not be put back blindly (None: it holds exactly what the switch wrote), read just before
-    the restore writes anything."""
-    try:
-        published, draft = _read_one(connect, instance_id, backup["flow_id"])
-    except (ClientError, BotoCoreError) as error:
-        raise CliError(f"reading flow {backup['name']} ({backup['flow_id']}) failed ({translate(error)}); "
-                       "nothing was restored") from None  # fmt: skip
-    if draft is not None:
-        return "it has unpublished changes, which a restore would publish over"
-    if _same(published, backup["content"]):
-        return _ALREADY_RESTORED
-    switched = backup.get(SWITCHED_CONTENT)
-    if not isinstance(switched, str):
-        return "this backup does not hold what the switch wrote (an older scvctl), so later edits cannot be told"
-    if not _same(published, switched):
-        return "it was edited since the switch"
-    return None
-
-
-def _read_backup(path: Path, instance_id: str) -> dict[str, str]:
-    try:
-        backup = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise CliError(f"flow backup {path} cannot be read: {error}; nothing was restored") from None
-    if not isinstance(backup, dict) or not all(isinstance(backup.get(key), str) for key in _BACKUP_FIELDS):
-        raise CliError(f"{path} is not a flow backup written by flows switch --apply; nothing was restored")
-    if backup["instance_id"] != instance_id:
-        raise CliError(
-            f"{path} is a flow of Connect instance {backup['instance_id']}, not of this contact center's "
-            f"{instance_id}; nothing was restored"
-        )
-    return backup
