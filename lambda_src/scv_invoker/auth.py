@@ -58,7 +58,7 @@ class TokenProvider:
         state = self._access(budget, stats)
         if not state.token and state.refusal is None and self._secrets.reads_through_extension:
             # The extension caches for its own TTL: another container may have stored a token since. Ask
-            # Secrets Manager itself before minting (this path mints, and so imports boto3, anyway).
+            # Secrets Manager itself before minting: a read costs far less than a mint.
             state = self._access(budget, stats, force=True)
         if state.token:
             stats.token_cache_hit = state.from_memory

@@ -6,11 +6,12 @@ only when a token has to be minted. Entries expire after SECRETS_CACHE_TTL_SECON
 or a token cleared by the stack is picked up.
 
 This module decides what to read and when; the parts do one job each: ttl_cache (memory that expires),
-secrets_extension (the Parameters and Secrets extension: local HTTP, no boto3 on the cold path),
-secrets_sdk (boto3, imported on first use, with its clients), secrets_retry (repeats and error messages)
+secrets_extension (the Parameters and Secrets extension: local HTTP),
+secrets_sdk (Secrets Manager's API itself, through secrets_api, imported on first use),
+secrets_retry (repeats and error messages)
 and shared/secret_format (what the documents must hold). Forced re-reads (after a 401 or invalid_grant)
 go to Secrets Manager directly, because the extension may serve the very value that just failed from its
-own cache. Writes (a new token) and the AWSPENDING read always use boto3.
+own cache. Writes (a new token) and the AWSPENDING read always go to Secrets Manager itself.
 """
 
 from __future__ import annotations
