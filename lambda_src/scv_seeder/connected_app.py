@@ -2,7 +2,7 @@
 
 The record is the ``ConnectedApp`` that ``readMetadata`` returns (Salesforce's Metadata WSDL). An update
 writes the whole component, so the change is made to what was read and touches only the fields the guide
-edits (:data:`INTENDED_FIELDS`); :func:`changed_fields` compares two reads, field by field, and
+edits (:data:`INTENDED_FIELDS`); metadata_xml's ``changed_fields`` compares two reads, field by field, and
 :func:`apply_change` proves with a second read that the update did that and nothing else.
 The consumer key is the org's: it is read from the record, never sent back (Salesforce refuses an update
 that carries it: "You cannot provide a Consumer Key"), and never written to a file.
@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import copy
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from scv_seeder.credentials import fingerprint
 from scv_seeder.metadata_api import METADATA_NAMESPACE, MetadataApi
+from scv_seeder.metadata_xml import changed_fields, insert, set_text, strip_whitespace, tag, texts
 
 #: the setup guide's callback URL (unused by the JWT bearer flow, but an OAuth app must have one)
 CALLBACK_URL = "http://localhost:1717/OauthRedirect"
@@ -69,10 +69,6 @@ class ConnectedAppError(ValueError):
         self.code = code
 
 
-def tag(name: str) -> str:
-    return f"{{{METADATA_NAMESPACE}}}{name}"
-
-
 @dataclass(frozen=True)
 class Change:
     """One field the command changes, as the administrator reads it in Setup (no secret in it)."""
@@ -90,37 +86,37 @@ def planned(record: ET.Element, *, certificate_pem: str, profile: str) -> tuple[
     app = copy.deepcopy(record)
     oauth = app.find(tag("oauthConfig"))
     if oauth is None:
-        oauth = _insert(app, "oauthConfig", APP_FIELDS)
+        oauth = insert(app, "oauthConfig", APP_FIELDS)
     changes: list[Change] = []
 
     current = (oauth.findtext(tag("certificate")) or "").strip()
     if _normalized(current) != _normalized(certificate_pem):
-        _set(oauth, "certificate", certificate_pem.strip(), OAUTH_FIELDS)
+        set_text(oauth, "certificate", certificate_pem.strip(), OAUTH_FIELDS)
         changes.append(Change("Use digital signatures", fingerprint(current), fingerprint(certificate_pem)))
 
     if oauth.findtext(tag("isAdminApproved")) != "true":
-        _set(oauth, "isAdminApproved", "true", OAUTH_FIELDS)
+        set_text(oauth, "isAdminApproved", "true", OAUTH_FIELDS)
         changes.append(
             Change("Permitted Users", "All users may self-authorize", "Admin approved users are pre-authorized")
         )
 
     callbacks = (oauth.findtext(tag("callbackUrl")) or "").split()
     if CALLBACK_URL not in callbacks:
-        _set(oauth, "callbackUrl", "\n".join([*callbacks, CALLBACK_URL]), OAUTH_FIELDS)
+        set_text(oauth, "callbackUrl", "\n".join([*callbacks, CALLBACK_URL]), OAUTH_FIELDS)
         changes.append(Change("Callback URL", ", ".join(callbacks) or "(none)", ", ".join([*callbacks, CALLBACK_URL])))
 
-    scopes = _texts(oauth, "scopes")
+    scopes = texts(oauth, "scopes")
     missing_scopes = [scope for scope in REQUIRED_SCOPES if scope not in scopes]
     for scope in missing_scopes:
-        _insert(oauth, "scopes", OAUTH_FIELDS).text = scope
+        insert(oauth, "scopes", OAUTH_FIELDS).text = scope
     if missing_scopes:
         changes.append(
             Change("Selected OAuth Scopes", ", ".join(scopes) or "(none)", ", ".join(scopes + missing_scopes))
         )
 
-    profiles = _texts(app, "profileName")
+    profiles = texts(app, "profileName")
     if profile not in profiles:
-        _insert(app, "profileName", APP_FIELDS).text = profile
+        insert(app, "profileName", APP_FIELDS).text = profile
         changes.append(Change("Profiles", ", ".join(profiles) or "(none)", ", ".join([*profiles, profile])))
     return app, changes
 
@@ -137,7 +133,7 @@ def with_certificate(record: ET.Element, certificate_pem: str) -> tuple[ET.Eleme
     current = (oauth.findtext(tag("certificate")) or "").strip()
     if _normalized(current) == _normalized(certificate_pem):
         return app, []
-    _set(oauth, "certificate", certificate_pem.strip(), OAUTH_FIELDS)
+    set_text(oauth, "certificate", certificate_pem.strip(), OAUTH_FIELDS)
     return app, [Change("Use digital signatures", fingerprint(current), fingerprint(certificate_pem))]
 
 
@@ -164,12 +160,6 @@ def without_consumer_key(record: ET.Element) -> ET.Element:
     return app
 
 
-def changed_fields(before: ET.Element, after: ET.Element) -> set[str]:
-    """The field paths (``oauthConfig/scopes``) whose values differ between two reads of the app."""
-    left, right = _flattened(before), _flattened(after)
-    return {path for path in left.keys() | right.keys() if left.get(path) != right.get(path)}
-
-
 def as_file(record: ET.Element) -> str:
     """The record as a ``ConnectedApp`` document (what ``--restore`` reads back), without the consumer key."""
     document = without_consumer_key(record)
@@ -188,7 +178,7 @@ def parse_saved(text: str, path: str) -> ET.Element:
         raise ConnectedAppError(
             f"{path} is not XML ({error}): give a file saved by `scvctl salesforce connect --apply`", code="BAD_FILE"
         ) from None
-    _strip_whitespace(document)
+    strip_whitespace(document)
     return document
 
 
@@ -259,49 +249,6 @@ def apply_change(api: MetadataApi, before: ET.Element, changed: ET.Element, *, a
             code="READ_BACK",
         )
     return after
-
-
-def _strip_whitespace(element: ET.Element) -> None:
-    """Undo ET.indent: element text between children is layout, not a value."""
-    for child in element:
-        if len(child):
-            child.text = None
-            _strip_whitespace(child)
-        child.tail = None
-    if len(element):
-        element.text = None
-
-
-def _flattened(record: ET.Element, prefix: str = "") -> dict[str, list[str]]:
-    values: dict[str, list[str]] = {}
-    for child in record:
-        path = prefix + child.tag.rpartition("}")[2]
-        if len(child):
-            for sub_path, sub_values in _flattened(child, path + "/").items():
-                values.setdefault(sub_path, []).extend(sub_values)
-        else:
-            values.setdefault(path, []).append((child.text or "").strip())
-    return {path: sorted(texts) for path, texts in values.items()}
-
-
-def _texts(parent: ET.Element, name: str) -> list[str]:
-    return [(element.text or "").strip() for element in parent.findall(tag(name))]
-
-
-def _set(parent: ET.Element, name: str, value: str, order: Iterable[str]) -> None:
-    element = parent.find(tag(name))
-    if element is None:
-        element = _insert(parent, name, order)
-    element.text = value
-
-
-def _insert(parent: ET.Element, name: str, order: Iterable[str]) -> ET.Element:
-    """A new child ``name`` after the last child that the WSDL's sequence puts before or with it."""
-    rank = {field: index for index, field in enumerate(order)}
-    position = sum(1 for child in parent if rank.get(child.tag.rpartition("}")[2], -1) <= rank[name])
-    element = ET.Element(tag(name))
-    parent.insert(position, element)
-    return element
 
 
 def _normalized(certificate_pem: str) -> str:

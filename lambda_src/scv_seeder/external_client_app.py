@@ -28,11 +28,10 @@ from scv_seeder.connected_app import (
     SCV_APP_MARK,
     Change,
     ConnectedAppError,
-    changed_fields,
-    tag,
 )
 from scv_seeder.credentials import fingerprint
 from scv_seeder.metadata_api import METADATA_NAMESPACE, MetadataApi, MetadataApiError
+from scv_seeder.metadata_xml import changed_fields, tag
 
 KIND = "External Client App"
 #: the suffix of the file ``--apply`` saves

@@ -7,8 +7,9 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 import pytest
-from scv_seeder import connected_app, external_client_app, oauth_app
-from scv_seeder.connected_app import CALLBACK_URL, METADATA_NAMESPACE, tag
+from scv_seeder import connected_app, external_client_app, metadata_xml, oauth_app
+from scv_seeder.connected_app import CALLBACK_URL, METADATA_NAMESPACE
+from scv_seeder.metadata_xml import tag
 
 PROFILE = "システム管理者"
 
@@ -56,7 +57,7 @@ def test_the_plan_adds_what_is_missing_and_keeps_what_is_there(
     changed, changes = connected_app.planned(record, certificate_pem=rsa_key_pair.certificate_pem, profile=PROFILE)
 
     assert [change.field for change in changes] == fields
-    assert connected_app.changed_fields(record, changed) <= connected_app.INTENDED_FIELDS
+    assert metadata_xml.changed_fields(record, changed) <= connected_app.INTENDED_FIELDS
     profiles = [element.text for element in changed.findall(tag("profileName"))]
     assert profiles[-1] == PROFILE and set(profiles) >= {e.text for e in record.findall(tag("profileName"))}
     assert CALLBACK_URL in changed.findtext(f"{tag('oauthConfig')}/{tag('callbackUrl')}").split()
@@ -80,7 +81,7 @@ def test_the_consumer_key_never_leaves_in_an_update_or_a_file(rsa_key_pair: Any)
     assert "ORGKEY" not in saved
     reread = connected_app.parse_saved(saved, "saved.xml")
     assert oauth_app.kind_of_file(reread, "saved.xml") is connected_app
-    assert connected_app.changed_fields(stripped, reread) == set()
+    assert metadata_xml.changed_fields(stripped, reread) == set()
 
 
 def _eca_bundle(global_fields: str) -> ET.Element:
@@ -117,11 +118,11 @@ def test_an_external_client_app_gets_the_same_edits_and_its_key_never_leaves(rsa
         "Selected OAuth Scopes",
         "Profiles",
     ]
-    assert connected_app.changed_fields(app, changed) == external_client_app.INTENDED_FIELDS
+    assert metadata_xml.changed_fields(app, changed) == external_client_app.INTENDED_FIELDS
     global_order = _children(changed.find(tag(external_client_app.GLOBAL_OAUTH)))
     assert global_order.index("callbackUrl") < global_order.index("certificate") < global_order.index("consumerKey")
     assert "ORGKEY" not in saved
     reread = connected_app.parse_saved(saved, "saved.xml")
     assert oauth_app.kind_of_file(reread, "saved.xml") is external_client_app
-    assert connected_app.changed_fields(external_client_app.without_consumer_key(changed), reread) == set()
+    assert metadata_xml.changed_fields(external_client_app.without_consumer_key(changed), reread) == set()
     assert external_client_app.planned(changed, certificate_pem=rsa_key_pair.certificate_pem, profile=PROFILE)[1] == []

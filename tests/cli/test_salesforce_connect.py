@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scv_seeder import connected_app
+from scv_seeder import connected_app, metadata_xml
 from scv_seeder.metadata_api import MetadataApi
 from scvctl.invoke import GUIDE_TEST_EVENT, LambdaAnswer
 
@@ -97,16 +97,16 @@ def test_apply_leaves_a_working_query_record_and_changes_only_the_intended_field
     assert salesforce.mint_count == 1
     assert salesforce.metadata_updates == 1
     after = salesforce.connected_app(APP)
-    assert connected_app.changed_fields(before, after) == connected_app.INTENDED_FIELDS
+    assert metadata_xml.changed_fields(before, after) == connected_app.INTENDED_FIELDS
     assert connected_app.consumer_key(after) == ORG_CONSUMER_KEY  # the org's own, untouched
     assert secrets.current()[KEYS.consumer_key] == ORG_CONSUMER_KEY
-    oauth = after.find(connected_app.tag("oauthConfig"))
-    assert [e.text for e in oauth.findall(connected_app.tag("scopes"))] == ["Api", "RefreshToken"]
-    assert oauth.findtext(connected_app.tag("callbackUrl")).split() == [
+    oauth = after.find(metadata_xml.tag("oauthConfig"))
+    assert [e.text for e in oauth.findall(metadata_xml.tag("scopes"))] == ["Api", "RefreshToken"]
+    assert oauth.findtext(metadata_xml.tag("callbackUrl")).split() == [
         EXISTING_CALLBACK,
         "http://localhost:1717/OauthRedirect",
     ]
-    assert [e.text for e in after.findall(connected_app.tag("profileName"))] == ["Custom: Integration", ADMIN_PROFILE]
+    assert [e.text for e in after.findall(metadata_xml.tag("profileName"))] == ["Custom: Integration", ADMIN_PROFILE]
     (saved,) = (tmp_path / "build" / "salesforce" / CC).glob(f"{APP}-*.connectedApp-meta.xml")
     assert "<certificate>" not in saved.read_text()  # as it was read: no certificate yet
     assert_no_secret_values(
@@ -130,7 +130,7 @@ def test_restore_puts_the_saved_app_back(
     result = _connect(run_cli, salesforce, "--restore", str(saved))
 
     assert result.code == 0, result.output
-    assert connected_app.changed_fields(before, salesforce.connected_app(APP)) == set()
+    assert metadata_xml.changed_fields(before, salesforce.connected_app(APP)) == set()
 
 
 def test_the_sf_cli_login_is_read_and_its_token_never_shown(
@@ -238,7 +238,7 @@ def test_each_refusal_is_one_line_and_leaves_the_org_unchanged(
     assert result.err.count("\n") == 1, result.err
     assert message in result.err
     assert salesforce.metadata_updates == 0
-    assert connected_app.changed_fields(before, salesforce.connected_app(APP)) == set()
+    assert metadata_xml.changed_fields(before, salesforce.connected_app(APP)) == set()
     assert secrets.current()[KEYS.consumer_key] == CONSUMER_KEY
     assert_no_secret_values(result.output, scv_org)
 
@@ -292,7 +292,7 @@ def test_key_rotate_upload_is_one_command_and_calls_keep_working(
     assert current != old_certificate
     assert secrets.pending() is None
     stored = salesforce.connected_app(APP).findtext(
-        f"{connected_app.tag('oauthConfig')}/{connected_app.tag('certificate')}"
+        f"{metadata_xml.tag('oauthConfig')}/{metadata_xml.tag('certificate')}"
     )
     assert "".join(stored.split()) == "".join(current.split())
     assert_no_secret_values(result.output, scv_org)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scv_seeder import connected_app, external_client_app
+from scv_seeder import external_client_app, metadata_xml
 from scv_seeder.external_client_app import GLOBAL_OAUTH, OAUTH_POLICIES, OAUTH_SETTINGS
 from scv_seeder.metadata_api import MetadataApi
 from scvctl.invoke import GUIDE_TEST_EVENT, LambdaAnswer
@@ -111,15 +111,15 @@ def test_apply_leaves_a_working_query_record_and_changes_only_the_intended_field
     assert salesforce.mint_count == 1
     assert salesforce.metadata_updates == 3  # the three OAuth components, in one all-or-none call
     after = _read(salesforce)
-    assert connected_app.changed_fields(before, after) == external_client_app.INTENDED_FIELDS
+    assert metadata_xml.changed_fields(before, after) == external_client_app.INTENDED_FIELDS
     assert secrets.current()[KEYS.consumer_key] == ORG_CONSUMER_KEY
     assert set(_credential_parts(salesforce)) == {"key"}  # the key only, never the secret
     components = salesforce.external_client_app(APP)
     policies = components[OAUTH_POLICIES]
-    assert policies.findtext(connected_app.tag("commaSeparatedProfile")) == f"Custom: Integration,{ADMIN_PROFILE}"
-    assert policies.findtext(connected_app.tag("permittedUsersPolicyType")) == "AdminApprovedPreAuthorized"
-    assert components[OAUTH_SETTINGS].findtext(connected_app.tag("commaSeparatedOauthScopes")) == "Api,RefreshToken"
-    assert components[GLOBAL_OAUTH].findtext(connected_app.tag("callbackUrl")).split() == [
+    assert policies.findtext(metadata_xml.tag("commaSeparatedProfile")) == f"Custom: Integration,{ADMIN_PROFILE}"
+    assert policies.findtext(metadata_xml.tag("permittedUsersPolicyType")) == "AdminApprovedPreAuthorized"
+    assert components[OAUTH_SETTINGS].findtext(metadata_xml.tag("commaSeparatedOauthScopes")) == "Api,RefreshToken"
+    assert components[GLOBAL_OAUTH].findtext(metadata_xml.tag("callbackUrl")).split() == [
         EXISTING_CALLBACK,
         "http://localhost:1717/OauthRedirect",
     ]
@@ -146,7 +146,7 @@ def test_restore_puts_the_saved_app_back(
     result = _connect(run_cli, salesforce, "--restore", str(saved))
 
     assert result.code == 0, result.output
-    assert connected_app.changed_fields(before, _read(salesforce)) == set()
+    assert metadata_xml.changed_fields(before, _read(salesforce)) == set()
 
 
 def _key_access_off(salesforce: Any) -> None:
@@ -205,7 +205,7 @@ def test_each_refusal_is_one_line_and_leaves_the_org_unchanged(
     for message in messages:
         assert message in result.err
     assert salesforce.metadata_updates == 0
-    assert connected_app.changed_fields(before, _read(salesforce)) == set()
+    assert metadata_xml.changed_fields(before, _read(salesforce)) == set()
     assert secrets.current()[KEYS.consumer_key] == CONSUMER_KEY
     assert_no_secret_values(result.output, scv_org)
 
@@ -247,6 +247,6 @@ def test_key_rotate_upload_is_one_command_and_calls_keep_working(
     current = secrets.current()[KEYS.certificate]
     assert current != old_certificate
     assert secrets.pending() is None
-    stored = salesforce.external_client_app(APP)[GLOBAL_OAUTH].findtext(connected_app.tag("certificate"))
+    stored = salesforce.external_client_app(APP)[GLOBAL_OAUTH].findtext(metadata_xml.tag("certificate"))
     assert "".join(stored.split()) == "".join(current.split())
     assert_no_secret_values(result.output, scv_org)

@@ -13,7 +13,7 @@ from typing import Any
 
 import boto3
 import pytest
-from scv_seeder import connected_app
+from scv_seeder import metadata_xml
 from scv_seeder.rotation import Rotation, RotationError, RotationSettings
 from scv_shared.secret_format import SecretKeys
 from scvctl.invoke import GUIDE_TEST_EVENT, LambdaAnswer
@@ -123,9 +123,9 @@ def _current(secretsmanager_client: Any, cc_secrets: ContactCenterSecrets) -> di
 
 def _app_certificate(org: Any) -> str:
     if org.connected_app(APP) is not None:
-        text = org.connected_app(APP).findtext(f"{connected_app.tag('oauthConfig')}/{connected_app.tag('certificate')}")
+        text = org.connected_app(APP).findtext(f"{metadata_xml.tag('oauthConfig')}/{metadata_xml.tag('certificate')}")
     else:
-        text = org.external_client_app(APP)["ExtlClntAppGlobalOauthSettings"].findtext(connected_app.tag("certificate"))
+        text = org.external_client_app(APP)["ExtlClntAppGlobalOauthSettings"].findtext(metadata_xml.tag("certificate"))
     return "".join((text or "").split())
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from scv_seeder import connected_app, oauth_app
+from scv_seeder import connected_app, metadata_xml, oauth_app
 from scv_seeder.connected_app import SCV_APP_MARK, ConnectedAppError
 from scv_seeder.metadata_api import MetadataApi
 from scv_seeder.oauth_app import AppKind
@@ -206,7 +206,7 @@ def _restore(args: argparse.Namespace, runtime: Runtime) -> int:
     app = open_app(argparse.Namespace(**{**vars(args), "app": name}), runtime)
     if app.kind is not kind:
         raise CliError(f"{display_path(args.restore)} holds a {kind.KIND}, but {name} in the org is a {app.kind.KIND}")
-    differing = connected_app.changed_fields(app.kind.without_consumer_key(app.record), saved)
+    differing = metadata_xml.changed_fields(app.kind.without_consumer_key(app.record), saved)
     if not differing:
         say(f"{app.title} is already as saved in {display_path(args.restore)}: nothing changed.")
         return 0
