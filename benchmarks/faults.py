@@ -125,9 +125,13 @@ def measure_faults(stage: Stage) -> FaultFigures:
 
 
 def _start(stage: Stage, asset_dir: Path) -> ExecutionEnvironment:
-    """An execution environment of ``asset_dir``'s bundle, its sign-in clock compressed."""
+    """An execution environment of ``asset_dir``'s bundle, its sign-in clock compressed; the earlier bundle trusts
+    the emulator through SSL_CERT_FILE, the only variable it read."""
     asset = dataclasses.replace(stage.invoker, asset_dir=asset_dir)
-    return stage.start_environment(asset, HARNESS_CLOCK_FACTOR=str(CLOCK_FACTOR), HARNESS_CLOCK_MODULES=CLOCK_MODULES)
+    trust = {} if asset_dir == stage.invoker.asset_dir else {"SSL_CERT_FILE": str(stage.salesforce.ca_bundle_path)}
+    return stage.start_environment(
+        asset, HARNESS_CLOCK_FACTOR=str(CLOCK_FACTOR), HARNESS_CLOCK_MODULES=CLOCK_MODULES, **trust
+    )
 
 
 def _run(stage: Stage, label: str, asset_dir: Path, fault: Fault) -> FaultRow:
