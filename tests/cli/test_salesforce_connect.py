@@ -24,29 +24,31 @@ from tests.cli.conftest import (
     CONSUMER_KEY,
     FUNCTION_NAME,
     KEYS,
-    USERNAME,
     FakeInvoker,
     LocalInvoker,
     RunCli,
     Secrets,
     assert_no_secret_values,
 )
-from tools.emulators.salesforce.metadata import CUSTOMIZE_APPLICATION, MODIFY_METADATA
+from tests.cli.salesforce_org import (
+    ADMIN,
+    ADMIN_PROFILE,
+    EXISTING_CALLBACK,
+    add_people,
+    admin_session,
+    connect,
+    no_profile_rights,
+    no_rights,
+)
 
 APP = "SCV_testcc_Connected_App_for_RestAPI_OAuth"
 ORG_CONSUMER_KEY = "3MVG9org-only-consumer-key-of-scv-0123456789"
-ADMIN = "admin@example.com"
-ADMIN_PROFILE = "システム管理者"
-EXISTING_CALLBACK = "https://testcc-org.my.salesforce.com/services/oauth2/callback"
 
 
 @pytest.fixture
 def scv_org(salesforce: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
     """SCV's org; the administrator's token in SF_ACCESS_TOKEN; the working directory a fresh one (build/)."""
-    salesforce.add_profile(ADMIN_PROFILE)
-    salesforce.add_profile("Custom: Integration", ())
-    salesforce.add_user(ADMIN, profile=ADMIN_PROFILE)
-    salesforce.add_user(USERNAME, profile=ADMIN_PROFILE)
+    add_people(salesforce)
     salesforce.add_connected_app(
         APP,
         label="SCV testcc Connected App for RestAPI OAuth",
@@ -54,20 +56,13 @@ def scv_org(salesforce: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
         callback_url=EXISTING_CALLBACK,
         profiles=["Custom: Integration"],
     )
-    token = salesforce.issue_session(ADMIN)
-    monkeypatch.setenv("SF_ACCESS_TOKEN", token)
-    monkeypatch.chdir(tmp_path)
-    return token
-
-
-def _connect(run_cli: RunCli, salesforce: Any, *extra: str, invoker: Any = None) -> Any:
-    return run_cli("salesforce", "connect", CC, "--instance-url", salesforce.base_url, *extra, invoker=invoker)
+    return admin_session(salesforce, monkeypatch, tmp_path)
 
 
 def test_a_dry_run_shows_each_change_and_changes_nothing(
     run_cli: RunCli, salesforce: Any, scv_org: str, cc_secrets: Any, secrets: Secrets, tmp_path: Path
 ) -> None:
-    result = _connect(run_cli, salesforce)
+    result = connect(run_cli, salesforce)
 
     assert result.code == 0, result.output
     for field in ("Use digital signatures", "Permitted Users", "Callback URL", "Selected OAuth Scopes", "Profiles"):
@@ -90,7 +85,7 @@ def test_apply_leaves_a_working_query_record_and_changes_only_the_intended_field
 ) -> None:
     before = salesforce.connected_app(APP)
 
-    result = _connect(run_cli, salesforce, "--apply", invoker=local_invoker)
+    result = connect(run_cli, salesforce, "--apply", invoker=local_invoker)
 
     assert result.code == 0, result.output
     assert "OK: the function signed in to Salesforce" in result.out
@@ -113,7 +108,7 @@ def test_apply_leaves_a_working_query_record_and_changes_only_the_intended_field
         result.output + saved.read_text(), scv_org, ORG_CONSUMER_KEY, CONSUMER_KEY, rsa_key_pair.private_key_pem
     )
 
-    again = _connect(run_cli, salesforce, "--apply", invoker=local_invoker)
+    again = connect(run_cli, salesforce, "--apply", invoker=local_invoker)
 
     assert again.code == 0, again.output
     assert "nothing to change" in again.out
@@ -124,10 +119,10 @@ def test_restore_puts_the_saved_app_back(
     run_cli: RunCli, salesforce: Any, scv_org: str, cc_secrets: Any, tmp_path: Path
 ) -> None:
     before = salesforce.connected_app(APP)
-    assert _connect(run_cli, salesforce, "--apply", invoker=FakeInvoker(LambdaAnswer({}))).code == 0
+    assert connect(run_cli, salesforce, "--apply", invoker=FakeInvoker(LambdaAnswer({}))).code == 0
     (saved,) = (tmp_path / "build" / "salesforce" / CC).glob("*.xml")
 
-    result = _connect(run_cli, salesforce, "--restore", str(saved))
+    result = connect(run_cli, salesforce, "--restore", str(saved))
 
     assert result.code == 0, result.output
     assert metadata_xml.changed_fields(before, salesforce.connected_app(APP)) == set()
@@ -186,16 +181,6 @@ def _fake_sf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: dict[str, 
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
 
 
-def _no_rights(salesforce: Any) -> None:
-    salesforce.add_profile("Standard User", ())
-    salesforce.add_user(ADMIN, profile="Standard User")
-
-
-def _no_profile_rights(salesforce: Any) -> None:
-    salesforce.add_profile("Metadata Deployer", (MODIFY_METADATA, CUSTOMIZE_APPLICATION))
-    salesforce.add_user(ADMIN, profile="Metadata Deployer")
-
-
 def _second_app(salesforce: Any) -> None:
     salesforce.add_connected_app(
         "SCV_other_Connected_App_for_RestAPI_OAuth",
@@ -214,8 +199,8 @@ def _second_app(salesforce: Any) -> None:
         ),
         (lambda salesforce: None, ("--app", "Nope"), "no connected app or External Client App named Nope"),
         (_second_app, (), "several connected apps match"),
-        (_no_rights, (), "may not change connected apps"),
-        (_no_profile_rights, (), "Salesforce refused the update of"),
+        (no_rights, (), "may not change connected apps"),
+        (no_profile_rights, (), "Salesforce refused the update of"),
     ],
     ids=["expired-session", "missing-app", "several-apps", "missing-permissions", "no-right-on-profiles"],
 )
@@ -232,7 +217,7 @@ def test_each_refusal_is_one_line_and_leaves_the_org_unchanged(
     before = salesforce.connected_app(APP)
     arrange(salesforce)
 
-    result = _connect(run_cli, salesforce, "--apply", *extra)
+    result = connect(run_cli, salesforce, "--apply", *extra)
 
     assert result.code == 1, result.output
     assert result.err.count("\n") == 1, result.err
@@ -248,7 +233,7 @@ def test_without_a_token_it_names_the_variable(
 ) -> None:
     monkeypatch.delenv("SF_ACCESS_TOKEN")
 
-    result = _connect(run_cli, salesforce)
+    result = connect(run_cli, salesforce)
 
     assert result.code == 1
     assert "SF_ACCESS_TOKEN" in result.err
@@ -262,7 +247,7 @@ def test_key_rotate_upload_is_one_command_and_calls_keep_working(
     secrets: Secrets,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert _connect(run_cli, salesforce, "--apply", invoker=local_invoker).code == 0
+    assert connect(run_cli, salesforce, "--apply", invoker=local_invoker).code == 0
     old_certificate = secrets.current()[KEYS.certificate]
     answers = []
 
@@ -302,7 +287,7 @@ def test_key_rotate_upload_without_rights_keeps_the_old_key(
     run_cli: RunCli, salesforce: Any, scv_org: str, cc_secrets: Any, secrets: Secrets
 ) -> None:
     before = secrets.current()
-    _no_rights(salesforce)
+    no_rights(salesforce)
 
     result = run_cli("key", "rotate", CC, "--upload", "--instance-url", salesforce.base_url)
 

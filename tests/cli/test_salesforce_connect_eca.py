@@ -24,29 +24,30 @@ from tests.cli.conftest import (
     CONSUMER_KEY,
     FUNCTION_NAME,
     KEYS,
-    USERNAME,
     FakeInvoker,
     LocalInvoker,
     RunCli,
     Secrets,
     assert_no_secret_values,
 )
-from tools.emulators.salesforce.metadata import CUSTOMIZE_APPLICATION, MODIFY_METADATA
+from tests.cli.salesforce_org import (
+    ADMIN_PROFILE,
+    EXISTING_CALLBACK,
+    add_people,
+    admin_session,
+    connect,
+    no_profile_rights,
+    no_rights,
+)
 
 APP = "testcc_RestAPI_OAuth"
 ORG_CONSUMER_KEY = "3MVG9eca-org-only-consumer-key-0123456789"
-ADMIN = "admin@example.com"
-ADMIN_PROFILE = "システム管理者"
-EXISTING_CALLBACK = "https://testcc-org.my.salesforce.com/services/oauth2/callback"
 
 
 @pytest.fixture
 def scv_org(salesforce: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
     """SCV's Summer '26 org; the administrator's token in SF_ACCESS_TOKEN; a fresh working directory."""
-    salesforce.add_profile(ADMIN_PROFILE)
-    salesforce.add_profile("Custom: Integration", ())
-    salesforce.add_user(ADMIN, profile=ADMIN_PROFILE)
-    salesforce.add_user(USERNAME, profile=ADMIN_PROFILE)
+    add_people(salesforce)
     salesforce.add_external_client_app(
         APP,
         label="testcc RestAPI OAuth",
@@ -54,14 +55,7 @@ def scv_org(salesforce: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
         callback_url=EXISTING_CALLBACK,
         profiles=["Custom: Integration"],
     )
-    token = salesforce.issue_session(ADMIN)
-    monkeypatch.setenv("SF_ACCESS_TOKEN", token)
-    monkeypatch.chdir(tmp_path)
-    return token
-
-
-def _connect(run_cli: RunCli, salesforce: Any, *extra: str, invoker: Any = None) -> Any:
-    return run_cli("salesforce", "connect", CC, "--instance-url", salesforce.base_url, *extra, invoker=invoker)
+    return admin_session(salesforce, monkeypatch, tmp_path)
 
 
 def _read(salesforce: Any) -> ET.Element:
@@ -81,7 +75,7 @@ def _credential_parts(salesforce: Any) -> list[str]:
 def test_a_dry_run_shows_each_change_and_changes_nothing(
     run_cli: RunCli, salesforce: Any, scv_org: str, cc_secrets: Any, secrets: Secrets, tmp_path: Path
 ) -> None:
-    result = _connect(run_cli, salesforce)
+    result = connect(run_cli, salesforce)
 
     assert result.code == 0, result.output
     assert f"External Client App {APP}" in result.out
@@ -104,7 +98,7 @@ def test_apply_leaves_a_working_query_record_and_changes_only_the_intended_field
 ) -> None:
     before = _read(salesforce)
 
-    result = _connect(run_cli, salesforce, "--apply", invoker=local_invoker)
+    result = connect(run_cli, salesforce, "--apply", invoker=local_invoker)
 
     assert result.code == 0, result.output
     assert "OK: the function signed in to Salesforce" in result.out
@@ -129,7 +123,7 @@ def test_apply_leaves_a_working_query_record_and_changes_only_the_intended_field
         result.output + saved.read_text(), scv_org, ORG_CONSUMER_KEY, CONSUMER_KEY, rsa_key_pair.private_key_pem
     )
 
-    again = _connect(run_cli, salesforce, "--apply", invoker=local_invoker)
+    again = connect(run_cli, salesforce, "--apply", invoker=local_invoker)
 
     assert again.code == 0, again.output
     assert "nothing to change" in again.out
@@ -140,10 +134,10 @@ def test_restore_puts_the_saved_app_back(
     run_cli: RunCli, salesforce: Any, scv_org: str, cc_secrets: Any, tmp_path: Path
 ) -> None:
     before = _read(salesforce)
-    assert _connect(run_cli, salesforce, "--apply", invoker=FakeInvoker(LambdaAnswer({}))).code == 0
+    assert connect(run_cli, salesforce, "--apply", invoker=FakeInvoker(LambdaAnswer({}))).code == 0
     (saved,) = (tmp_path / "build" / "salesforce" / CC).glob("*.xml")
 
-    result = _connect(run_cli, salesforce, "--restore", str(saved))
+    result = connect(run_cli, salesforce, "--restore", str(saved))
 
     assert result.code == 0, result.output
     assert metadata_xml.changed_fields(before, _read(salesforce)) == set()
@@ -151,16 +145,6 @@ def test_restore_puts_the_saved_app_back(
 
 def _key_access_off(salesforce: Any) -> None:
     salesforce.set_consumer_key_access(APP, False)
-
-
-def _no_rights(salesforce: Any) -> None:
-    salesforce.add_profile("Standard User", ())
-    salesforce.add_user(ADMIN, profile="Standard User")
-
-
-def _no_profile_rights(salesforce: Any) -> None:
-    salesforce.add_profile("Metadata Deployer", (MODIFY_METADATA, CUSTOMIZE_APPLICATION))
-    salesforce.add_user(ADMIN, profile="Metadata Deployer")
 
 
 def _second_app(salesforce: Any) -> None:
@@ -181,8 +165,8 @@ def _second_app(salesforce: Any) -> None:
         ),
         (lambda salesforce: salesforce.revoke_tokens(), ("the Salesforce session is expired or invalid",)),
         (_second_app, ("several External Client Apps match", "--app NAME")),
-        (_no_rights, ("may not change connected apps",)),
-        (_no_profile_rights, ("Salesforce refused the update of", "the app is unchanged")),
+        (no_rights, ("may not change connected apps",)),
+        (no_profile_rights, ("Salesforce refused the update of", "the app is unchanged")),
     ],
     ids=["consumer-key-access-off", "bad-session", "several-candidates", "missing-permissions", "no-right-on-profiles"],
 )
@@ -198,7 +182,7 @@ def test_each_refusal_is_one_line_and_leaves_the_org_unchanged(
     before = _read(salesforce)
     arrange(salesforce)
 
-    result = _connect(run_cli, salesforce, "--apply")
+    result = connect(run_cli, salesforce, "--apply")
 
     assert result.code == 1, result.output
     assert result.err.count("\n") == 1, result.err
@@ -218,7 +202,7 @@ def test_key_rotate_upload_is_one_command_and_calls_keep_working(
     secrets: Secrets,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert _connect(run_cli, salesforce, "--apply", invoker=local_invoker).code == 0
+    assert connect(run_cli, salesforce, "--apply", invoker=local_invoker).code == 0
     old_certificate = secrets.current()[KEYS.certificate]
     updates = salesforce.metadata_updates
     answers = []
