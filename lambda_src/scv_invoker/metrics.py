@@ -3,14 +3,15 @@ with no CloudWatch API call on the call path.
 
 A failed call's summary line carries its own metrics, so the alarms see a failure at once. The metrics of the
 successful calls are collected in the container (MinuteMetrics) and written as one record per method (and org)
-for each clock minute, each metric's values as an array: the sums, maxima and percentiles the alarms and the
-dashboard read are those of a record per call, for a fraction of the bytes. Names come from scv_shared.telemetry,
-which the alarms and the dashboard read too.
+for each clock minute: the counts summed, the org's API usage figures at their maximum, and the latency as an
+array of every call's value (_MINUTE). The sums, maxima and latency percentiles the alarms and the dashboard read
+are those of a record per call, for a fraction of the bytes. Names come from scv_shared.telemetry, which the alarms
+and the dashboard read too.
 """
 
-from __future__ import annotations
-
+import operator
 import time
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from scv_shared import telemetry
@@ -39,6 +40,16 @@ _UNITS = {
     telemetry.API_LIMIT: "Count",
     telemetry.API_USAGE_PERCENT: "Percent",
     telemetry.ERRORS_BY_CODE: "Count",
+}
+
+#: how a minute's record holds the successful calls' values of a metric: each reader sums the counts
+#: (infra/alarms.py, infra/dashboard.py) and takes the maximum of the API usage figures, which one number per minute
+#: gives as a value per call would; the latency's percentiles need every value (None: kept as an array)
+_MINUTE: dict[str, Callable[[float, float], float] | None] = {
+    telemetry.SALESFORCE_LATENCY: None,
+    telemetry.API_USAGE: max,
+    telemetry.API_LIMIT: max,
+    telemetry.API_USAGE_PERCENT: max,
 }
 
 
@@ -137,22 +148,29 @@ def emf_record(
 
 
 class _Collected(NamedTuple):
-    """The values of one method's (and org's) successful calls, per metric."""
+    """The successful calls of one method (and org) in a minute, per metric: a number, or the array of the
+    latencies (_MINUTE)."""
 
-    per_method: dict[str, list[float]]
-    per_contact_center: dict[str, list[float]]
+    per_method: dict[str, Any]
+    per_contact_center: dict[str, Any]
 
     def add(self, call: CallMetrics) -> None:
-        for name, value in call.per_method.items():
-            self.per_method.setdefault(name, []).append(value)
-        for name, value in call.per_contact_center.items():
-            self.per_contact_center.setdefault(name, []).append(value)
+        for collected, values in (
+            (self.per_method, call.per_method),
+            (self.per_contact_center, call.per_contact_center),
+        ):
+            for name, value in values.items():
+                combine = _MINUTE.get(name, operator.add)
+                if combine is None:
+                    collected.setdefault(name, []).append(value)
+                else:
+                    collected[name] = combine(collected[name], value) if name in collected else value
 
     @property
     def full(self) -> bool:
         """One more value would pass EMF's limit for one metric of one record."""
         return any(
-            len(values) >= telemetry.MAX_VALUES_PER_METRIC
+            isinstance(values, list) and len(values) >= telemetry.MAX_VALUES_PER_METRIC
             for collected in (self.per_method, self.per_contact_center)
             for values in collected.values()
         )
@@ -163,7 +181,7 @@ class MinuteMetrics:
 
     Lambda freezes a container between invocations, so nothing can write them on a timer: the first call of a
     later minute, failed or not, writes the earlier minute's records (:meth:`due`; stamped with that minute, where
-    CloudWatch puts them), a method whose metric holds EMF's 100 values is written at once, and :meth:`flush`
+    CloudWatch puts them), a method whose latencies reach EMF's 100 values is written at once, and :meth:`flush`
     writes the rest when Lambda ends the container (handler.py, on SIGTERM).
     """
 

@@ -88,21 +88,21 @@ class InvocationStats:
         return round(sum(self.salesforce_latency_ms), 1)
 
     def success_log_fields(self, *, cold_start: bool) -> dict[str, Any]:
-        """A successful call's line at INFO: what operators look for per call. The contact (the CallsPerContact
-        rule counts it), the method, the org when not the contact center's own, Salesforce's status, the API
-        requests the call spent and the org's usage of its daily allowance, the duration; the error code of a
-        best-effort method that degraded, the retries and token mints when there were any, cold_start on a
-        container's first call. The rest is at DEBUG (as_log_fields) and in the metrics; a failure's line has it
-        all."""
+        """A successful call's line at INFO: what operators look for per call, in as few bytes as it takes, as
+        CloudWatch Logs bills each one. The contact (the CallsPerContact rule counts it), the method, the org's
+        usage of its daily API allowance and the duration, always. Only when they differ from a plain call: the
+        org (not the contact center's own), Salesforce's status (not 200), the API requests the call spent (not
+        1), the error code of a best-effort method that degraded, the retries and token mints, cold_start on a
+        container's first call. The org's daily limit is in the metrics (ApiLimit); the rest is at DEBUG
+        (as_log_fields) and in the metrics; a failure's line has it all."""
         return {
             "contact_id": self.contact_id,
             "method": self.method,
             "org": None if self.org == DEFAULT_ORG else self.org,
-            "salesforce_status": self.salesforce_status,
+            "salesforce_status": None if self.salesforce_status == 200 else self.salesforce_status,
             "error_code": self.error_code,
-            "salesforce_requests": self.salesforce_requests,
+            "salesforce_requests": None if self.salesforce_requests == 1 else self.salesforce_requests,
             "api_usage": self.api_usage,
-            "api_limit": self.api_limit,
             "salesforce_retries": self.salesforce_retries or None,
             "token_mints": self.token_mints or None,
             "duration_ms": None if self.duration_ms is None else round(self.duration_ms, 1),

@@ -251,7 +251,7 @@ def test_logs_and_metrics_name_the_org(
     two_orgs.handler_module.flush_metrics()
     [record] = [line for line in json_lines(capsys.readouterr().out) if line.get("message") == "metrics"]
     assert record["Org"] == ORG_B
-    assert record["TokenMints"] == [1]
+    assert record["TokenMints"] == 1
     dimension_sets = [d["Dimensions"] for d in record["_aws"]["CloudWatchMetrics"]]
     # with further orgs, every metric is also published per org (the dashboard's org widgets)
     assert all(["ContactCenter", "Org"] in sets for sets in dimension_sets[:2])

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.invoker.conftest import CONNECT_BUDGET_MS, FunctionContainer, connect_event
+from tests.invoker.test_metrics import flushed
 
 QUERY = connect_event("queryRecord", soql="SELECT Id FROM Account")
 CREATE = connect_event("createRecord", objectApiName="Account", Name="Once")
@@ -181,7 +182,8 @@ def test_api_usage_in_the_summary(warm: FunctionContainer, salesforce: Any, caps
     warm.ok(QUERY)
     [summary] = summary_lines(capsys.readouterr().out)
     assert summary["api_usage"] == 1234
-    assert summary["api_limit"] == salesforce.api_limit
+    [record] = flushed(warm, capsys)
+    assert record["ApiUsage"] == 1234 and record["ApiLimit"] == salesforce.api_limit  # the limit is in the metrics
 
 
 # ---------------------------------------------------------------------------------------------- Secrets Manager
