@@ -15,12 +15,11 @@ A refusal becomes the failure sign_in_failures.py words: Salesforce's error, plu
 from __future__ import annotations
 
 import time
-import uuid
 from typing import Any
 
 from scv_shared.secret_format import MainSecret, SignInRefusal
 
-from scv_invoker import rs256, sign_in
+from scv_invoker import sign_in
 from scv_invoker.connections import ConnectionPool, HttpResponse
 from scv_invoker.errors import ConfigurationError, InvokerError, SalesforceApiError, salesforce_error
 from scv_invoker.log import logger
@@ -236,6 +235,12 @@ class TokenProvider:
         )
 
     def _assertion(self, secret: MainSecret) -> str:
+        # imported at a container's first mint, not with the module: a cold start with the token cached never signs,
+        # and uuid with rs256's hashlib (OpenSSL's libcrypto binding) are about a tenth of the handler's import
+        import uuid
+
+        from scv_invoker import rs256
+
         now = int(time.time())
         claims = {
             "iss": secret.consumer_key,

@@ -14,8 +14,6 @@ tests/invoker/test_aws_sigv4.py proves the headers are byte for byte botocore's 
 credentials and time. Nothing here logs: a signature and the credentials must never reach a log line.
 """
 
-from __future__ import annotations
-
 import hashlib
 import hmac
 import time

@@ -12,8 +12,6 @@ TimeoutError for timeouts, http.client.HTTPException for a broken answer. transp
 invoker's errors; :class:`Dropped` marks a kept connection that was closed under a request.
 """
 
-from __future__ import annotations
-
 import functools
 import http.client
 import io
@@ -80,7 +78,7 @@ class ConnectionPool:
         self._kept: dict[Origin, http.client.HTTPConnection] = {}
 
     @classmethod
-    def from_environment(cls) -> ConnectionPool:
+    def from_environment(cls) -> "ConnectionPool":
         """Verified TLS against the PEM file named by the first of CA_BUNDLE_VARIABLES that is set (e.g. a test's
         self-signed emulator), else the directory CA_DIRECTORY_VARIABLE names, else the bundle's indexed trust store,
         else (sources run outside a bundle) certifi's bundle."""
@@ -88,7 +86,7 @@ class ConnectionPool:
         return cls.trusting(ca_file, os.environ.get(CA_DIRECTORY_VARIABLE))
 
     @classmethod
-    def trusting(cls, ca_file: str | None, ca_directory: str | None = None) -> ConnectionPool:
+    def trusting(cls, ca_file: str | None, ca_directory: str | None = None) -> "ConnectionPool":
         """Verified TLS against the PEM file ``ca_file``, else the indexed directory ``ca_directory``, else the
         bundle's indexed trust store, else (sources run outside a bundle) certifi's bundle."""
         if ca_file:

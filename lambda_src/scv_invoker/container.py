@@ -7,8 +7,6 @@ secrets cache, token provider, client and method memory, made at its first call:
 or cached settings can never be used for another.
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 from scv_invoker.auth import TokenProvider
@@ -41,7 +39,7 @@ class Container:
         )
 
     @classmethod
-    def start(cls, settings: Settings | None = None) -> Container:
+    def start(cls, settings: Settings | None = None) -> "Container":
         settings = settings or Settings.from_env()
         logger.set_level(settings.log_level)
         return cls(settings=settings, connections=ConnectionPool.from_environment())

@@ -15,6 +15,7 @@ the end of the text.
 
 from __future__ import annotations
 
+import functools
 import re
 
 REDACTED = "<redacted>"
@@ -26,6 +27,7 @@ _SINGLE_QUOTED = r"'(?:[^'\\]|\\.)*"
 _DOUBLE_QUOTED = r'"(?:[^"\\]|\\.)*'
 
 
+@functools.cache  # compiled at a container's first redaction: a call that succeeds never needs them
 def _rules(cut: bool) -> tuple[tuple[re.Pattern[str], str], ...]:
     """Applied in this order: a quoted literal first (it may hold any of the others), then what appears bare.
     ``cut``: the text was truncated, so a literal still open at its end runs to the end."""
@@ -44,15 +46,12 @@ def _rules(cut: bool) -> tuple[tuple[re.Pattern[str], str], ...]:
     )
 
 
-_WHOLE, _CUT = _rules(cut=False), _rules(cut=True)
-
-
 def redact(text: str) -> str:
     """``text`` (its first ``MAX_MESSAGE_LENGTH`` characters) with quoted literals, emails, record ids and
     phone-like numbers replaced."""
     cut = len(text) > MAX_MESSAGE_LENGTH
     if cut:
         text = text[:MAX_MESSAGE_LENGTH]
-    for pattern, marker in _CUT if cut else _WHOLE:
+    for pattern, marker in _rules(cut):
         text = pattern.sub(marker, text)
     return text + TRUNCATED if cut else text

@@ -5,8 +5,6 @@ malformed value) becomes a BadRequestError that names the problem and the fix, r
 first Salesforce request: a broken flow costs no API call and no token.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 

@@ -9,8 +9,6 @@ retry); a failed connection is retried once after a pause. Everything else fails
 at least MIN_REQUEST_SECONDS would be left for it.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from enum import Enum
 from typing import NamedTuple, Protocol

@@ -16,8 +16,6 @@ tests/invoker/test_rs256.py proves that the signatures are byte for byte cryptog
 verifies the tokens. The deploy-time code (seeder, scvctl) keeps using cryptography to make and check keys.
 """
 
-from __future__ import annotations
-
 import base64
 import binascii
 import functools

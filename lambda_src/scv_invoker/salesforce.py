@@ -9,8 +9,6 @@ scope): it is reported, not minted again. An org that stops answering opens its 
 Node.js function used.
 """
 
-from __future__ import annotations
-
 from typing import Any, NamedTuple
 from urllib.parse import quote, urlsplit
 

@@ -14,8 +14,6 @@ go to Secrets Manager directly, because the extension may serve the very value t
 own cache. Writes (a new token) and the AWSPENDING read always go to Secrets Manager itself.
 """
 
-from __future__ import annotations
-
 import functools
 import os
 import time

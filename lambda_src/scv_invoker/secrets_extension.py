@@ -6,8 +6,6 @@ answers None and the caller reads Secrets Manager itself. A reader that cannot w
 (no session token, nothing listening) turns itself off once, with one warning.
 """
 
-from __future__ import annotations
-
 from typing import Any, NamedTuple
 from urllib.parse import quote
 

@@ -4,8 +4,6 @@ Read at the first invocation rather than at import: a wrong variable then fails 
 a ConfigurationError naming the variable and the fix, instead of an opaque Runtime.ImportModuleError.
 """
 
-from __future__ import annotations
-
 import json
 import os
 from collections.abc import Mapping
@@ -108,7 +106,7 @@ class Settings(NamedTuple):
         """What follows an scvctl command to act on this org: ``<cc>`` or ``<cc> --org <org>``."""
         return self.contact_center if self._org_suffix is None else f"{self.contact_center} --org {self.org}"
 
-    def for_org(self, org: OrgEndpoints) -> Settings:
+    def for_org(self, org: OrgEndpoints) -> "Settings":
         """The settings of one further org: its endpoints, secrets and call center; the rest is shared."""
         return self._replace(
             org=org.name,
@@ -120,7 +118,7 @@ class Settings(NamedTuple):
         )
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
         """Validate the environment; every problem is reported at once, each with its fix."""
         env = os.environ if environ is None else environ
         problems: list[str] = []

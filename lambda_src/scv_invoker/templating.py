@@ -30,8 +30,6 @@ Field values (composite's steps, :func:`render_text`) take every placeholder's v
 in a JSON string, and the JSON encoder escapes whatever the value holds.
 """
 
-from __future__ import annotations
-
 import functools
 import re
 from collections.abc import Mapping

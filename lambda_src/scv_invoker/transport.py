@@ -11,8 +11,6 @@ container, so warm invocations reuse them. A kept connection the server closed w
 it is taken; one it closed under a request surfaces as connections.Dropped.
 """
 
-from __future__ import annotations
-
 import http.client
 import json
 import logging

@@ -8,8 +8,6 @@ org of the contact center has the pair ``${cc}-${org}-salesforce-secret`` /
 function reads every org's secrets with the contact center's key names.
 """
 
-from __future__ import annotations
-
 import json
 import re
 from collections.abc import Mapping
@@ -79,12 +77,12 @@ class SignInRefusal(NamedTuple):
     prober: str
     probe_until: float
 
-    def leased_to(self, prober: str, now: float) -> SignInRefusal:
+    def leased_to(self, prober: str, now: float) -> "SignInRefusal":
         """The same refusal with the probe lease given to ``prober`` from ``now``."""
         return self._replace(prober=prober, probe_until=now + SIGN_IN_PROBE_LEASE_SECONDS)
 
 
-def access_secret_document(keys: SecretKeys, token: str, refusal: SignInRefusal | None = None) -> str:
+def access_secret_document(keys: "SecretKeys", token: str, refusal: SignInRefusal | None = None) -> str:
     """The access secret's JSON: the token, and a remembered refusal while there is no token."""
     document: dict[str, object] = {keys.access_token: token}
     if refusal is not None:
@@ -156,7 +154,7 @@ class SecretKeys(NamedTuple):
     access_token: str
 
     @classmethod
-    def for_contact_center(cls, contact_center: str) -> SecretKeys:
+    def for_contact_center(cls, contact_center: str) -> "SecretKeys":
         prefix = f"{contact_center}-salesforce-rest-api"
         return cls(
             consumer_key=f"{prefix}-auth-consumer-key",
@@ -221,7 +219,7 @@ class MainSecret(NamedTuple):
             f"audience={self.audience!r}, version_id={self.version_id!r})"
         )
 
-    def with_private_key(self, other: MainSecret) -> MainSecret:
+    def with_private_key(self, other: "MainSecret") -> "MainSecret":
         """This document's consumer key, subject and audience with ``other``'s key (a staged rotation
         carries the new key; the current document carries the settings activation will keep)."""
         return MainSecret(self.consumer_key, other.private_key, self.subject, self.audience, other.version_id)

@@ -14,6 +14,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -123,22 +124,38 @@ class Outcome:
 
 @dataclass
 class FunctionContainer:
-    """One imported copy of the handler: its module-level caches are this container's."""
+    """One imported copy of the handler: its module-level caches are this container's.
+
+    The handler imports some modules at their first use (a method's, the signing code), so a container's
+    modules are put back in sys.modules while it runs: what it imports then joins its own copy, even when a
+    later container of the same test has imported the handler again."""
 
     handler_module: ModuleType
     modules: dict[str, ModuleType] = field(default_factory=dict)
 
     def module(self, name: str) -> ModuleType:
-        """A module of this container's copy (``errors``, ``stats``...), for its classes."""
-        return self.modules[f"scv_invoker.{name}"]
+        """A module of this container's copy (``errors``, ``stats``...), for its classes; imported into the copy
+        if the container has not needed it yet."""
+        with self._own_modules():
+            return importlib.import_module(f"scv_invoker.{name}")
 
     def invoke(self, event: Any, *, budget_ms: int = UNHURRIED_BUDGET_MS) -> Outcome:
         started = time.perf_counter()
         try:
-            payload = self.handler_module.lambda_handler(event, FakeContext(budget_ms))
+            with self._own_modules():
+                payload = self.handler_module.lambda_handler(event, FakeContext(budget_ms))
         except Exception as error:  # what Lambda reports as the invocation's error
             return Outcome(False, error=error, duration_ms=(time.perf_counter() - started) * 1000)
         return Outcome(True, payload=payload, duration_ms=(time.perf_counter() - started) * 1000)
+
+    @contextmanager
+    def _own_modules(self) -> Iterator[None]:
+        _drop_lambda_modules()
+        sys.modules.update(self.modules)
+        try:
+            yield
+        finally:
+            self.modules.update(_lambda_modules())
 
     def ok(self, event: Any, **kwargs: Any) -> dict[str, str]:
         outcome = self.invoke(event, **kwargs)
@@ -152,9 +169,17 @@ class FunctionContainer:
         return outcome
 
 
+def _is_lambda_module(name: str) -> bool:
+    return name in ("scv_invoker", "scv_shared") or name.startswith(("scv_invoker.", "scv_shared."))
+
+
+def _lambda_modules() -> dict[str, ModuleType]:
+    return {name: module for name, module in sys.modules.items() if _is_lambda_module(name)}
+
+
 def _drop_lambda_modules() -> None:
     for name in list(sys.modules):
-        if name in ("scv_invoker", "scv_shared") or name.startswith(("scv_invoker.", "scv_shared.")):
+        if _is_lambda_module(name):
             del sys.modules[name]
 
 
@@ -180,8 +205,7 @@ def new_container(
         handler = importlib.import_module("scv_invoker.handler")
         module_file = Path(os.path.abspath(handler.__file__ or ""))
         assert module_file.is_relative_to(invoker_source_dir), f"imported {module_file}, not from {invoker_source_dir}"
-        modules = {name: module for name, module in sys.modules.items() if name.startswith("scv_invoker.")}
-        return FunctionContainer(handler, modules)
+        return FunctionContainer(handler, _lambda_modules())
 
     yield start
     _drop_lambda_modules()

@@ -31,5 +31,5 @@ def test_no_two_classes_in_the_runtime_harness_and_cli_share_a_name() -> None:
 def test_the_per_invocation_salesforce_client_says_so() -> None:
     from scv_invoker import salesforce
 
-    assert salesforce.InvocationSalesforceClient.__init__.__annotations__["client"] == "SalesforceClient"
+    assert salesforce.InvocationSalesforceClient.__init__.__annotations__["client"] is salesforce.SalesforceClient
     assert not hasattr(salesforce, "Api")

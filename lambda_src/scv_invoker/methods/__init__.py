@@ -6,53 +6,83 @@ existing contact flows work unchanged; deleteRecord, upsertRecord and composite 
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
+from typing import Any
+
 from scv_invoker.methods.base import ContainerMemory, Method, MethodCall, check_object_api_name, check_record_id
-from scv_invoker.methods.composite import composite_method
-from scv_invoker.methods.field_service import sfs_phone_call_flow_query
-from scv_invoker.methods.outbound import fetch_agent_phone_number, fetch_outbound_phone_number
-from scv_invoker.methods.query import query_record, search_record, validate_query, validate_search
-from scv_invoker.methods.records import (
-    check_upsert,
-    create_record,
-    delete_record,
-    realtime_alert_event,
-    update_record,
-    upsert_record,
-)
-from scv_invoker.methods.transcripts import fetch_upload_ids_status, upload_transcript, validate_upload
-from scv_invoker.methods.voicemail import fetch_default_voicemail_greeting_url
+
+
+def _deferred(module: str, function: str) -> Callable[..., Any]:
+    """``function`` of scv_invoker.methods.<module>, imported at its first call: a new container imports the
+    modules of the methods it runs, not of all of them (the composite method alone compiles five patterns)."""
+
+    def call(*args: Any) -> Any:
+        return getattr(importlib.import_module(f"scv_invoker.methods.{module}"), function)(*args)
+
+    return call
+
 
 _ALL = (
     # create a record; every other parameter is a field
-    Method("createRecord", create_record, ("objectApiName",), check_object_api_name),
+    Method("createRecord", _deferred("records", "create_record"), ("objectApiName",), check_object_api_name),
     # update a record; every other parameter is a field
-    Method("updateRecord", update_record, ("objectApiName", "recordId"), check_record_id),
+    Method("updateRecord", _deferred("records", "update_record"), ("objectApiName", "recordId"), check_record_id),
     # delete a record
-    Method("deleteRecord", delete_record, ("objectApiName", "recordId"), check_record_id),
+    Method("deleteRecord", _deferred("records", "delete_record"), ("objectApiName", "recordId"), check_record_id),
     # create or update the record with this external id; every other parameter is a field
-    Method("upsertRecord", upsert_record, ("objectApiName", "externalIdField", "externalId"), check_upsert),
+    Method(
+        "upsertRecord",
+        _deferred("records", "upsert_record"),
+        ("objectApiName", "externalIdField", "externalId"),
+        _deferred("records", "check_upsert"),
+    ),
     # first record of a SOQL query (every record with allRecords=true)
-    Method("queryRecord", query_record, ("soql",), validate_query, native_flat=True),
+    Method(
+        "queryRecord",
+        _deferred("query", "query_record"),
+        ("soql",),
+        _deferred("query", "validate_query"),
+        native_flat=True,
+    ),
     # first result of a SOSL search
-    Method("searchRecord", search_record, ("sosl",), validate_search, native_flat=True),
+    Method(
+        "searchRecord",
+        _deferred("query", "search_record"),
+        ("sosl",),
+        _deferred("query", "validate_search"),
+        native_flat=True,
+    ),
     # upload conversation transcripts
-    Method("uploadTranscript", upload_transcript, ("contactIdsPayloadMap",), validate_upload),
+    Method(
+        "uploadTranscript",
+        _deferred("transcripts", "upload_transcript"),
+        ("contactIdsPayloadMap",),
+        _deferred("transcripts", "validate_upload"),
+    ),
     # status of earlier transcript uploads
-    Method("fetchUploadIdsStatus", fetch_upload_ids_status, ("uploadIds",), None),
+    Method("fetchUploadIdsStatus", _deferred("transcripts", "fetch_upload_ids_status"), ("uploadIds",), None),
     # publish a RealtimeAlertEvent
-    Method("realtimeAlertEvent", realtime_alert_event, (), None),
+    Method("realtimeAlertEvent", _deferred("records", "realtime_alert_event"), (), None),
     # Field Service: the en-route engineer's phone for the caller
-    Method("SFSPhoneCallFlowQuery", sfs_phone_call_flow_query, (), None, native_flat=True),
+    Method(
+        "SFSPhoneCallFlowQuery", _deferred("field_service", "sfs_phone_call_flow_query"), (), None, native_flat=True
+    ),
     # the outbound caller id for an agent
-    Method("fetchOutboundPhoneNumber", fetch_outbound_phone_number, ("agentARN",), None),
+    Method("fetchOutboundPhoneNumber", _deferred("outbound", "fetch_outbound_phone_number"), ("agentARN",), None),
     # placeholder, as in the Node.js function: always an empty outboundPhoneNumber
-    Method("fetchAgentPhoneNumber", fetch_agent_phone_number, (), None),
+    Method("fetchAgentPhoneNumber", _deferred("outbound", "fetch_agent_phone_number"), (), None),
     # the URL of the agent's default voicemail drop greeting
-    Method("fetchDefaultVoicemailGreetingUrl", fetch_default_voicemail_greeting_url, (), None),
+    Method(
+        "fetchDefaultVoicemailGreetingUrl", _deferred("voicemail", "fetch_default_voicemail_greeting_url"), (), None
+    ),
 )
 
 METHODS: dict[str, Method] = {method.name: method for method in _ALL}
-# its steps are the record and query methods above, with their required parameters and checks
-METHODS["composite"] = composite_method(METHODS)
+# several createRecord/updateRecord/upsertRecord/deleteRecord/queryRecord steps in one API call; a step's required
+# parameters and checks are its method's in this table
+METHODS["composite"] = Method(
+    "composite", _deferred("composite", "run_composite"), ("requests",), _deferred("composite", "validate_composite")
+)
 
 __all__ = ["METHODS", "ContainerMemory", "MethodCall", "Method"]

@@ -1,7 +1,5 @@
 """What every method gets and is: the MethodCall it runs with, and its entry in the METHODS table."""
 
-from __future__ import annotations
-
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple

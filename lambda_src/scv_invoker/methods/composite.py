@@ -31,42 +31,39 @@ from collections.abc import Mapping
 from typing import Any
 
 from scv_invoker.errors import CompositeStepError, SalesforceApiError, salesforce_error
-from scv_invoker.methods.base import Method, MethodCall, check_boolean
+from scv_invoker.methods.base import MethodCall, check_boolean
 from scv_invoker.methods.composite_steps import Step, parse_steps
 
 #: the error Salesforce gives the steps it did not run because an earlier one failed
 PROCESSING_HALTED = "PROCESSING_HALTED"
 
 
-def composite_method(methods: Mapping[str, Method]) -> Method:
-    """The ``composite`` entry of the METHODS table; a step's required parameters and checks are its method's."""
+def validate_composite(parameters: Mapping[str, str]) -> list[Step]:
+    from scv_invoker.methods import METHODS  # the table this method is an entry of
 
-    def validate(parameters: Mapping[str, str]) -> list[Step]:
-        check_boolean(parameters, "allOrNone")
-        return parse_steps(parameters, methods)
+    check_boolean(parameters, "allOrNone")
+    return parse_steps(parameters, METHODS)
 
-    def run(invocation: MethodCall) -> dict[str, Any]:
-        steps: list[Step] = invocation.checked  # validate parsed them, rendering each step once
-        all_or_none = invocation.parameters.get("allOrNone", "").strip().lower() != "false"
-        base = invocation.salesforce.base_path
-        subrequests = [
-            {
-                "method": step.call.method,
-                "url": f"{base}/{step.call.relative_url()}",
-                "referenceId": step.reference_id,
-                **({"body": step.call.body} if step.call.body is not None else {}),
-            }
-            for step in steps
-        ]
-        body = {"allOrNone": all_or_none, "compositeRequest": subrequests}
-        response = invocation.salesforce.post("composite", json_body=body)
-        answer = _answer(steps, response.body, all_or_none)
-        if answer.get("errorCode"):
-            invocation.stats.error_code = str(answer["errorCode"])
-        return answer
 
-    # several createRecord/updateRecord/upsertRecord/deleteRecord/queryRecord steps in one API call
-    return Method("composite", run, ("requests",), validate)
+def run_composite(invocation: MethodCall) -> dict[str, Any]:
+    steps: list[Step] = invocation.checked  # validate_composite parsed them, rendering each step once
+    all_or_none = invocation.parameters.get("allOrNone", "").strip().lower() != "false"
+    base = invocation.salesforce.base_path
+    subrequests = [
+        {
+            "method": step.call.method,
+            "url": f"{base}/{step.call.relative_url()}",
+            "referenceId": step.reference_id,
+            **({"body": step.call.body} if step.call.body is not None else {}),
+        }
+        for step in steps
+    ]
+    body = {"allOrNone": all_or_none, "compositeRequest": subrequests}
+    response = invocation.salesforce.post("composite", json_body=body)
+    answer = _answer(steps, response.body, all_or_none)
+    if answer.get("errorCode"):
+        invocation.stats.error_code = str(answer["errorCode"])
+    return answer
 
 
 def _answer(steps: list[Step], body: Any, all_or_none: bool) -> dict[str, Any]:

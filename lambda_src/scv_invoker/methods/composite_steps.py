@@ -2,8 +2,6 @@
 method and parameters (the method's own checks), its ``{name}`` placeholders filled, and every ``@{ref...}``
 reference (to an earlier step that has a result). Each problem is a BadRequestError naming its step."""
 
-from __future__ import annotations
-
 import json
 import re
 from collections.abc import Callable, Mapping
