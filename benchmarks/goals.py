@@ -1,7 +1,8 @@
 """The goals of issue #8 and the Node.js reference figures, in one place for the results and the report."""
 
-#: median warm queryRecord through the handler minus median bare GET of the same URL on a kept connection (issue #17)
-OVERHEAD_GOAL_ADDED_US = 150.0
+#: median warm queryRecord through the handler minus median bare GET of the same URL on a kept connection: what
+#: issue #29 allows (readability first on the warm path; issue #17's 150 µs is retired)
+OVERHEAD_ALLOWED_ADDED_US = 500.0
 #: import + first invocation with a cached token, median of fresh processes
 COLD_START_GOAL_MS = 220.0
 #: tokens minted when 20 warm containers meet a revoked token one after another

@@ -18,7 +18,7 @@ from benchmarks.goals import (
     MINT_COLD_START_GOAL_MS,
     NODE_FIRST_CALL_MS,
     NODE_LOAD_MS,
-    OVERHEAD_GOAL_ADDED_US,
+    OVERHEAD_ALLOWED_ADDED_US,
     SCALE_GOAL_MINTS_PER_REVOCATION,
     SCV_MEMORY_MB,
     STORM_GOAL_MINTS,
@@ -118,10 +118,10 @@ class Results:
             (
                 "3",
                 "Time the handler adds to a warm queryRecord over a bare GET of the same URL, same process",
-                f"≤ {OVERHEAD_GOAL_ADDED_US:.0f} µs",
+                f"≤ {OVERHEAD_ALLOWED_ADDED_US:.0f} µs",
                 f"{overhead.added_ms * 1000:.0f} µs ({overhead.handler.median:.3f} ms − {overhead.bare.median:.3f} ms;"
                 f" ratio {num(overhead.ratio)})",
-                overhead.added_ms * 1000 <= OVERHEAD_GOAL_ADDED_US,
+                overhead.added_ms * 1000 <= OVERHEAD_ALLOWED_ADDED_US,
             ),
             (
                 "4",
