@@ -85,7 +85,7 @@ def test_a_connection_the_org_closed_while_idle_is_replaced_before_the_request(
     assert queries() == (answered + 1, 0)
     # noticed at checkout: nothing was sent on the closed connection, so there was no attempt to repeat
     [summary] = [line for line in result.json_logs() if line.get("message") == SUCCEEDED_MESSAGE]
-    assert summary["salesforce_requests"] == 1
+    assert "salesforce_requests" not in summary  # a successful call's line leaves it out when it is one
 
 
 def test_a_query_swallowed_by_a_closing_connection_is_sent_again_once(
