@@ -236,7 +236,7 @@ class TokenProvider:
 
     def _assertion(self, secret: MainSecret) -> str:
         # imported at a container's first mint, not with the module: a cold start with the token cached never signs,
-        # and uuid with rs256's hashlib (OpenSSL's libcrypto binding) are about a tenth of the handler's import
+        # so it loads neither uuid nor the hashlib binding of OpenSSL's libcrypto that rs256 needs
         import uuid
 
         from scv_invoker import rs256

@@ -102,8 +102,8 @@ def test_cold_start_with_cached_token_imports_nothing_heavy(
     assert outcome["heavy"] == []
     assert outcome["signing"] == []
     assert outcome["not_run"] == []
-    # typing.NamedTuple compiles each field annotation given as a string (`from __future__ import annotations`):
-    # about a tenth of the import, so the modules that define NamedTuples annotate them with real types
+    # typing.NamedTuple compiles each field annotation given as a string (`from __future__ import annotations`),
+    # a cost the import pays per field: the modules that define NamedTuples annotate them with real types
     assert outcome["compiled"] == []
     assert salesforce.token_requests() == []
 
