@@ -21,9 +21,10 @@ from collections.abc import Mapping
 from typing import NamedTuple
 from urllib.parse import quote, urlsplit
 
+from scv_invoker.connections import host_header
+
 ALGORITHM = "AWS4-HMAC-SHA256"
 _TIMESTAMP = "%Y%m%dT%H%M%SZ"
-_DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
 class Credentials(NamedTuple):
@@ -76,11 +77,6 @@ def signed_headers(
         f"{ALGORITHM} Credential={credentials.access_key_id}/{scope}, SignedHeaders={names}, Signature={signature}"
     )
     return to_sign
-
-
-def host_header(scheme: str, host: str, port: int | None) -> str:
-    """The Host header http.client would send: the port only when it is not the scheme's default."""
-    return host if port is None or port == _DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
 
 
 def _signing_key(secret_access_key: str, date: str, region: str, service: str) -> bytes:

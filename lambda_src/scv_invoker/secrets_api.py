@@ -22,14 +22,13 @@ Nothing is logged, and no message carries a request's body, a signature or the c
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 from collections.abc import Mapping
 from typing import Any
 
 from scv_invoker import aws_sigv4
-from scv_invoker.connections import ConnectionPool, ConnectTimeout, Dropped
+from scv_invoker.connections import BrokenAnswer, ConnectionPool, ConnectTimeout, Dropped
 
 SERVICE = "secretsmanager"
 CONTENT_TYPE = "application/x-amz-json-1.1"
@@ -79,7 +78,7 @@ class SecretsManagerApi:
             response = self._connections.request(
                 "POST", url, headers=headers, body=body, connect_timeout=connect_timeout, timeout=timeout
             )
-        except (OSError, http.client.HTTPException) as error:
+        except OSError as error:
             raise SecretsManagerError(_failure_name(error), type(error).__name__) from None
         try:
             answer = response.json()
@@ -129,6 +128,6 @@ def _failure_name(error: BaseException) -> str:
         return "ConnectTimeoutError"
     if isinstance(error, TimeoutError):
         return "ReadTimeoutError"
-    if isinstance(error, (Dropped, ConnectionResetError, BrokenPipeError, http.client.HTTPException)):
+    if isinstance(error, (Dropped, ConnectionResetError, BrokenPipeError, BrokenAnswer)):
         return "ConnectionClosedError"
     return "EndpointConnectionError"

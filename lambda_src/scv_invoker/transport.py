@@ -6,12 +6,11 @@ that cannot fit is not started, and a hanging or trickling peer becomes a clear 
 can still report it. Whether a request is sent again is retries.decide's (the rules and why are there); this
 module is the loop that follows it and the wording of what failed.
 
-The connections are kept ones from connections.py (http.client; that module says why not urllib3): one pool per
+The connections are kept ones from connections.py (its own HTTP/1.1; that module says why): one pool per
 container, so warm invocations reuse them. A kept connection the server closed while it was idle is noticed when
 it is taken; one it closed under a request surfaces as connections.Dropped.
 """
 
-import http.client
 import json
 import logging
 import time
@@ -118,10 +117,10 @@ def send(
         connect_timeout, timeout = _attempt_timeouts(request, tries, budget)
         started = time.perf_counter()
         response: HttpResponse | None = None
-        error: OSError | http.client.HTTPException | None = None
+        error: OSError | None = None
         try:
             response = _attempt(pool, request, connect_timeout, timeout)
-        except (OSError, http.client.HTTPException) as failure:
+        except OSError as failure:
             error = failure
         elapsed_ms = (time.perf_counter() - started) * 1000
         _log_attempt(request, tries, response, elapsed_ms, connect_timeout, timeout)

@@ -1,5 +1,6 @@
 """The cold path stays light: a new container with a cached token imports neither boto3 nor PyJWT/cryptography,
-nor an HTTP library: not requests and what it pulls in, not urllib3 (the invoker speaks http.client directly).
+nor an HTTP library: not requests and what it pulls in, not urllib3, not even http.client and the email package it
+imports (connections.py speaks HTTP/1.1 itself), nor the IDNA codec (host names reach socket and ssl as bytes).
 One that mints signs in the standard library (rs256.py) and writes the token with its own Secrets Manager client
 (secrets_api.py, aws_sigv4.py), so it imports neither boto3 nor botocore either.
 
@@ -28,6 +29,9 @@ HEAVY = (
     "idna",
     "http.cookiejar",
     "urllib3",
+    "http.client",
+    "email",
+    "encodings.idna",
     # dataclasses imports inspect: about 20 ms of the import, for records a NamedTuple or a plain class holds
     "dataclasses",
     "inspect",

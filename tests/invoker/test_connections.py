@@ -1,4 +1,4 @@
-"""The invoker's own HTTP pieces on http.client: compressed answers, multipart bodies, and TLS it must refuse.
+"""The invoker's own HTTP pieces: compressed answers, multipart bodies, TLS it must refuse (framing: test_http11.py).
 
 The multipart bodies are read back by werkzeug's parser (what the Salesforce emulator uses), so a body only
 passes when a real multipart reader sees the parts, names and contents that were sent.
