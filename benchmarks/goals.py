@@ -16,6 +16,8 @@ NODE_FIRST_CALL_MS = 62.0
 IMPORT_RATIO_GOAL = 0.5
 #: a cold start whose first call mints a token, at the default memory size: far inside Connect's 8 s
 MINT_COLD_START_GOAL_MS = 2000.0
+#: a cold start with the token cached, at the default memory size (issue #30's rule for choosing the default)
+DEFAULT_SIZE_COLD_START_GOAL_MS = 1000.0
 #: Salesforce's function (invokeSfRestApi, Node.js) at its default memory size, measured on the reference machine:
 #: CPU time of one warm call at full speed; it reads one SSM parameter per call
 SCV_MEMORY_MB = 128

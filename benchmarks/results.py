@@ -14,6 +14,7 @@ from benchmarks.faults import FaultFigures
 from benchmarks.goals import (
     COLD_START_GOAL_MS,
     COST_GOAL_ORG_LATENCY_MS,
+    DEFAULT_SIZE_COLD_START_GOAL_MS,
     IMPORT_RATIO_GOAL,
     MINT_COLD_START_GOAL_MS,
     NODE_FIRST_CALL_MS,
@@ -172,6 +173,20 @@ class Results:
             )
         chosen = [row for row in self.memory.rows if row.memory_mb == self.default_memory_mb]
         missing = f"not measured: {self.memory.not_measured or 'the default size is not in the table'}"
+        rows.append(
+            (
+                "8",
+                f"Cold start with the token cached, at the default {self.default_memory_mb} MB (loopback)",
+                f"≤ {DEFAULT_SIZE_COLD_START_GOAL_MS:.0f} ms",
+                f"{chosen[0].cold_ms:.0f} ms, {chosen[0].cold_failures} failed"
+                if chosen and chosen[0].cold_ms is not None
+                else missing,
+                bool(chosen)
+                and chosen[0].cold_ms is not None
+                and chosen[0].cold_failures == 0
+                and chosen[0].cold_ms <= DEFAULT_SIZE_COLD_START_GOAL_MS,
+            )
+        )
         rows.append(
             (
                 "8",
