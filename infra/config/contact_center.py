@@ -95,9 +95,10 @@ class ContactCenter(SalesforceOrg):
     secrets_cache_ttl_seconds: int = Field(default=300, ge=0, le=3600)
     # Lambda bills a warm call's wait for Salesforce times the memory size, and its CPU share follows the memory. The
     # default is issue #30's rule: the cheapest size, at a 150 ms Salesforce round trip, whose cold start with a cached
-    # token stays within 1 s and whose cold start that mints a token within 2 s. 128 MB costs less still and fails no
-    # call, but its cached cold start measures just over 1 s (benchmarks/RESULTS.md, section 8)
-    memory_size_mb: int = Field(default=256, ge=128, le=3008)
+    # token stays within 1 s and whose cold start that mints a token within 2 s. That is the smallest size Lambda
+    # offers, and it costs less than Salesforce's own function (benchmarks/RESULTS.md, section 8); a larger one buys
+    # faster cold starts, not faster warm calls
+    memory_size_mb: int = Field(default=128, ge=128, le=3008)
     architecture: Literal["x86_64", "arm64"] = Field(
         default="x86_64",
         description="every function of the stack, and the wheels of its bundle: arm64 (Graviton) costs less per "

@@ -181,7 +181,7 @@ def test_invoker_function_is_named_for_the_contact_center_and_fits_connects_time
     assert props["Architectures"] == ["x86_64"]
     assert props["Handler"] == "scv_invoker.handler.lambda_handler"
     assert props["Timeout"] <= 8
-    assert props["MemorySize"] == 256  # the default: issue #30's rule applied to benchmarks/RESULTS.md, section 8
+    assert props["MemorySize"] == 128  # the default: issue #30's rule applied to benchmarks/RESULTS.md, section 8
     assert "LoggingConfig" in props and "ApplicationLogLevel" not in props["LoggingConfig"]
     assert props["Layers"][0].endswith(":layer:AWS-Parameters-and-Secrets-Lambda-Extension:4")
 
