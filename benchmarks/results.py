@@ -144,7 +144,8 @@ class Results:
             ),
             (
                 "4",
-                "Modules of boto3, PyJWT, cryptography, requests, urllib3 imported by a cold start with a cached token",
+                "Modules of boto3, PyJWT, cryptography, requests, urllib3, http.client imported by a cold start with a "
+                "cached token",
                 "none",
                 ", ".join(sorted({name for run in self.cold.runs for name in run.heavy_imported})) or "none",
                 not any(run.heavy_imported for run in self.cold.runs),
