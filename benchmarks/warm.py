@@ -195,7 +195,7 @@ def measure_cache_baseline(stage: Stage) -> BaselineFigures:
         ("cached (as deployed: TTL 300 s, extension)", {}),
         ("SECRETS_CACHE_TTL_SECONDS=0, extension", {"SECRETS_CACHE_TTL_SECONDS": "0"}),
         (
-            "SECRETS_CACHE_TTL_SECONDS=0, no extension (boto3 every call, as the Node.js function)",
+            "SECRETS_CACHE_TTL_SECONDS=0, no extension (Secrets Manager read every call, as the Node.js function)",
             {"SECRETS_CACHE_TTL_SECONDS": "0", "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": ""},
         ),
     ]
