@@ -251,10 +251,10 @@ def _request_head(method: str, target: str, origin: Origin, headers: Mapping[str
         fields["Content-Length"] = str(len(body or b""))
     if not target.isascii() or any(character in target for character in " \r\n\0"):
         raise InvalidRequest("a request target with spaces, line breaks or non-ASCII characters: quote it")
-    lines = [f"{method} {target} HTTP/1.1", *(f"{name}: {value}" for name, value in fields.items())]
     for name, value in fields.items():
-        if any(character in name or character in str(value) for character in "\r\n\0"):
+        if any(character in f"{name}{value}" for character in "\r\n\0"):
             raise InvalidRequest(f"a line break in the request's {name.lower()} field would split the request")
+    lines = [f"{method} {target} HTTP/1.1", *(f"{name}: {value}" for name, value in fields.items())]
     try:
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
     except UnicodeEncodeError:
