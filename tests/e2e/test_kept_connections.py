@@ -4,12 +4,13 @@ The bundle from cdk.out runs in a container under the runtime's Python and trust
 certificate through SSL_CERT_DIR (tests only). The emulator counts TCP connections and TLS handshakes on the
 wire: after a container's first call, a warm call opens none; when the org has closed the idle connection, the
 next call opens exactly one, and a request that a closing connection swallowed is sent again only when
-repeating it is safe.
+repeating it is safe. The org's answers come gzip-compressed and chunked, as Salesforce sends them.
 """
 
 from __future__ import annotations
 
 import functools
+import secrets
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -71,6 +72,20 @@ def test_warm_calls_open_no_connection(warm_invoker: LambdaContainer, tls_salesf
         result, opened = invoke_counting(warm_invoker, tls_salesforce, SEED_CONSOLE_TEST_EVENT)
         assert result.ok, result.error
         assert opened == (0, 0)
+
+
+def test_the_orgs_gzip_chunked_answers_arrive_whole(
+    warm_invoker: LambdaContainer, tls_salesforce: SalesforceEmulator
+) -> None:
+    """The bundle asks for compression and the org gzips its answer and sends it chunked, as Salesforce does: a
+    record too large for one chunk, even compressed, arrives whole."""
+    description = secrets.token_hex(2000)  # hex compresses to about half: still several chunks
+    tls_salesforce.set_query_result("FROM Account", [{"Name": "山田商事", "Description": description}])
+    result, opened = invoke_counting(warm_invoker, tls_salesforce, SEED_CONSOLE_TEST_EVENT)
+    assert result.ok, result.error
+    assert (result.payload["Name"], result.payload["Description"]) == ("山田商事", description)
+    assert "gzip" in (tls_salesforce.data_requests()[-1].header("Accept-Encoding") or "")
+    assert opened == (0, 0)  # the chunked answer ended where it said: the connection stayed kept
 
 
 def test_a_connection_the_org_closed_while_idle_is_replaced_before_the_request(

@@ -6,7 +6,9 @@ closed are only testable if the emulator keeps connections and counts them, so t
 
 from __future__ import annotations
 
+import gzip
 import http.client
+import json
 import logging
 import ssl
 from collections.abc import Iterator
@@ -119,3 +121,22 @@ def test_reset_clears_counts_and_a_staged_drop(salesforce: SalesforceEmulator) -
     assert client.request("GET", "/second").status == 404  # the kept connection survives reset, undropped
     assert salesforce.connection_counts() == ConnectionCounts(tcp=0, tls=0)
     client.close()
+
+
+def test_an_answer_is_gzip_and_chunked_only_when_the_request_accepts_gzip(salesforce: SalesforceEmulator) -> None:
+    """As the REST API answers (its docs' "Compression Headers"): compressed on request, its length unsaid."""
+    connection = http.client.HTTPConnection("127.0.0.1", port(salesforce), timeout=5)
+    try:
+        connection.request("GET", PATH, headers={"Accept-Encoding": "gzip, deflate"})
+        compressed = connection.getresponse()
+        body = compressed.read()
+        connection.request("GET", PATH)  # http.client says Accept-Encoding: identity
+        plain = connection.getresponse()
+        plain_body = plain.read()
+    finally:
+        connection.close()
+    assert (compressed.getheader("Content-Encoding"), compressed.getheader("Transfer-Encoding")) == ("gzip", "chunked")
+    assert compressed.getheader("Content-Length") is None
+    assert json.loads(gzip.decompress(body)) == json.loads(plain_body)
+    assert plain.getheader("Content-Encoding") is None and plain.getheader("Content-Length") == str(len(plain_body))
+    assert salesforce.connection_counts().tcp == 1  # the chunked answer ended where it said: the connection was kept

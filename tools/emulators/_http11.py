@@ -3,7 +3,8 @@
 Why not werkzeug's development server: it answers ``Connection: close`` on every response, so a client's
 connection pool is never used and keep-alive (what a warm Lambda saves on each call to Salesforce) cannot be
 seen, counted or broken. This handler reads each request whole (``Content-Length`` or chunked), buffers the
-app's answer and sends it with a ``Content-Length``, then waits on the same connection for the next request
+app's answer and sends it with a ``Content-Length`` (chunked when the app left the length unsaid, as the
+Salesforce emulator does for a compressed answer), then waits on the same connection for the next request
 until the client closes it or the server cuts it.
 
 What happens on the connection is told to a :class:`ConnectionEvents` (the server's bookkeeping), which
@@ -23,6 +24,8 @@ from urllib.parse import unquote_to_bytes
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"}
 _NO_BODY_STATUSES = {204, 304}
+#: the size of each chunk of a streamed answer
+CHUNK_BYTES = 1024
 #: the environ key an app sets to have its answer sent one byte at a time, this many seconds apart (a trickling
 #: server: every read gets a byte in time, the whole answer takes long)
 TRICKLE_ENVIRON_KEY = "emulator.seconds_per_byte"
@@ -159,7 +162,8 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
         return environ
 
     def _answer(self, environ: dict[str, Any]) -> bytes:
-        """The app's whole response as bytes on the wire, framed by Content-Length."""
+        """The app's whole response as bytes on the wire: framed by Content-Length, or chunked when the app left
+        its length unsaid (HTTP/1.1 only)."""
         started: list[Any] = []
 
         def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[..., Any]:
@@ -185,6 +189,9 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
             length = next((value for name, value in headers if name.lower() == "content-length"), "0")
             lines.append(f"Content-Length: {length}")
             body = b""
+        elif self.request_version != "HTTP/1.0" and not any(name.lower() == "content-length" for name, _ in headers):
+            lines.append("Transfer-Encoding: chunked")  # an app that does not say its length streams its answer
+            body = _chunked(body)
         else:
             lines.append(f"Content-Length: {len(body)}")
         if self.close_connection:
@@ -192,6 +199,12 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
         elif self.request_version == "HTTP/1.0":
             lines.append("Connection: keep-alive")
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
+def _chunked(body: bytes) -> bytes:
+    """``body`` in chunks of CHUNK_BYTES (RFC 9112 §7.1), so a client reads more than one chunk of a longer answer."""
+    pieces = [body[start : start + CHUNK_BYTES] for start in range(0, len(body), CHUNK_BYTES)]
+    return b"".join(f"{len(piece):x}\r\n".encode() + piece + b"\r\n" for piece in pieces) + b"0\r\n\r\n"
 
 
 def cut(connection: socket.socket) -> None:

@@ -6,6 +6,7 @@ content type and error list shape ``[{"message", "errorCode"}]``) and a test can
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -36,3 +37,17 @@ def json_object(request: Request) -> dict[str, Any] | None:
     except ValueError:
         return None
     return body if isinstance(body, dict) else None
+
+
+def compressed_when_accepted(request: Request, response: Response) -> None:
+    """gzip the answer's body when the request accepts gzip, as the REST API normally does (its docs: "Compression
+    Headers"), and leave its length unsaid: the server then streams it chunked, as Salesforce sends a compressed
+    answer (``Content-Encoding: gzip`` with ``Transfer-Encoding: chunked``)."""
+    body = response.get_data()
+    if not body or request.method == "HEAD" or "gzip" not in request.headers.get("Accept-Encoding", "").lower():
+        return
+    response.set_data(gzip.compress(body))
+    response.headers["Content-Encoding"] = "gzip"
+    response.headers["Vary"] = "Accept-Encoding"
+    response.automatically_set_content_length = False
+    del response.headers["Content-Length"]

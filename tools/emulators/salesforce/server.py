@@ -28,6 +28,7 @@ from tools.emulators.salesforce.responses import (
     INVALID_SESSION,
     NOT_FOUND,
     REQUEST_LIMIT_EXCEEDED,
+    compressed_when_accepted,
     json_object,
     json_response,
 )
@@ -133,6 +134,7 @@ class SalesforceEmulator(
         if request.path.startswith(DATA_PREFIX):
             response.headers["Sforce-Limit-Info"] = self._limit_info()
         self._log(request, response)
+        compressed_when_accepted(request, response)
         return response(environ, start_response)
 
     def _route(self, request: Request) -> Response:
