@@ -41,8 +41,8 @@ def json_object(request: Request) -> dict[str, Any] | None:
 
 def compressed_when_accepted(request: Request, response: Response) -> None:
     """gzip the answer's body when the request accepts gzip, as the REST API normally does (its docs: "Compression
-    Headers"), and leave its length unsaid: the server then streams it chunked, as Salesforce sends a compressed
-    answer (``Content-Encoding: gzip`` with ``Transfer-Encoding: chunked``)."""
+    Headers"), and leave its length unsaid: the server then streams it chunked, as in the example of a compressed
+    answer in Salesforce's Bulk API docs (``Content-Encoding: gzip`` with ``Transfer-Encoding: chunked``)."""
     body = response.get_data()
     if not body or request.method == "HEAD" or "gzip" not in request.headers.get("Accept-Encoding", "").lower():
         return
