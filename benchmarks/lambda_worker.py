@@ -107,10 +107,10 @@ def overhead(config: dict) -> dict:
     the difference is what the handler adds: event parsing, templating, the time budget, token lookup, its HTTP,
     response flattening and the summary log line.
 
-    Why one call of each kind in turn: in a batch the bare GET follows itself, its few functions and buffers hot
-    in the CPU's caches: it measured faster in batches than in turns by about twice what the handler gained. On
-    Lambda no request follows an identical one: the runtime client's own code runs between invocations. Taking
-    turns puts both kinds after other work; the batched figures are still reported beside them.
+    Why one call of each kind in turn: in a batch each call follows an identical one, its functions and buffers
+    hot in the CPU's caches. On Lambda no request follows an identical one: the runtime client's own code runs
+    between invocations. Taking turns puts both kinds after other work; the batched figures are still reported
+    beside them.
     """
     import http.client
     import json
